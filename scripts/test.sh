@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every WinBack test on a fresh Debian machine (as root) or a developer's machine:
+# installs what is missing (PostgreSQL server binaries), restores, builds and tests the whole solution.
+# The tests start their own throwaway PostgreSQL cluster; set WINBACK_TEST_POSTGRES to use an existing server instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "Missing packages: ${missing[*]}. Install them (apt-get install ${missing[*]}) or run as root." >&2
+    exit 1
+  fi
+  echo "Installing ${missing[*]}..."
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet not found)." >&2; exit 1; }
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet restore WinBack.sln
+dotnet build WinBack.sln --no-restore -c Release
+results=$(mktemp -d)
+status=0
+dotnet test WinBack.sln --no-build -c Release --logger "trx" --results-directory "$results" || status=$?
+
+# One plain summary line over all test projects.
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [[ -e $trx ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  p=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters"); f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+  t=$(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters"); e=$(sed -E 's/.* executed="([0-9]+)".*/\1/' <<<"$counters")
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + t - e))
+done
+rm -rf "$results"
+echo "$passed passed, $failed failed, $skipped skipped"
+if ((passed == 0)); then echo "No test ran." >&2; exit 1; fi
+exit $status

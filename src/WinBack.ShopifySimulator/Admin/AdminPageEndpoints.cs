@@ -1,0 +1,95 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using WinBack.ShopifySimulator.OAuth;
+
+namespace WinBack.ShopifySimulator.Admin;
+
+/// <summary>
+/// The part of Shopify admin an embedded app sees: a page that frames the app with
+/// <c>embedded=1&amp;hmac&amp;host&amp;id_token&amp;locale&amp;session&amp;shop&amp;timestamp</c>, and an App Bridge stand-in
+/// whose <c>shopify.idToken()</c> asks the admin page (by postMessage, as the real one does) for a fresh session token.
+/// </summary>
+public static class AdminPageEndpoints
+{
+    public static IEndpointRouteBuilder MapSimulatedAdmin(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/store/{handle}/apps/{apiKey}", AdminPage);
+        routes.MapGet("/app-bridge.js", () => Results.Text(AppBridgeScript, "text/javascript"));
+        return routes;
+    }
+
+    /// <summary>The query string Shopify admin appends when it loads an embedded app, signed with the app secret.</summary>
+    public static string EmbeddedQuery(SimulatorRuntime runtime, string shopDomain)
+    {
+        var options = runtime.Options;
+        var now = runtime.Time.GetUtcNow();
+        var parameters = new Dictionary<string, string>
+        {
+            ["embedded"] = "1",
+            ["host"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin.shopify.com/store/{shopDomain.Split('.')[0]}")).TrimEnd('='),
+            ["id_token"] = SessionTokens.Mint(shopDomain, options.ApiKey, options.ApiSecret, now, options.IdTokenLifetime),
+            ["locale"] = "en",
+            ["session"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            ["shop"] = shopDomain,
+            ["timestamp"] = now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        parameters["hmac"] = QuerySigner.Sign(options.ApiSecret, parameters);
+        return string.Join('&', parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+    }
+
+    private static IResult AdminPage(string handle, string apiKey, SimulatorRuntime runtime)
+    {
+        var domain = $"{handle}.myshopify.com";
+        if (apiKey != runtime.Options.ApiKey || runtime.Store.Find(domain) is not { Installation.IsInstalled: true })
+            return Results.NotFound();
+        if (runtime.Options.AppUrl is not { } appUrl)
+            return Results.Problem("Simulator:AppUrl is not set, so there is no app to frame.", statusCode: 503);
+
+        var src = $"{appUrl.ToString().TrimEnd('/')}/?{EmbeddedQuery(runtime, domain)}";
+        var html = $$"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>{{WebUtility.HtmlEncode(handle)}} · Shopify admin (simulator)</title>
+            <style>body{margin:0;font-family:system-ui;background:#f1f1f1}header{padding:12px 16px;background:#1a1a1a;color:#fff}iframe{border:0;width:100%;height:calc(100vh - 48px)}</style>
+            </head><body>
+            <header>Shopify admin (simulator) · {{WebUtility.HtmlEncode(domain)}}</header>
+            <iframe id="app" title="WinBack" src="{{WebUtility.HtmlEncode(src)}}"></iframe>
+            <script>
+            window.addEventListener('message', async (event) => {
+              if (!event.data || event.data.type !== 'winback-simulator:id-token') return;
+              const response = await fetch('/simulator/shops/{{domain}}/id-token');
+              const { idToken } = await response.json();
+              event.source.postMessage({ type: 'winback-simulator:id-token-result', id: event.data.id, idToken }, event.origin);
+            });
+            </script>
+            </body></html>
+            """;
+        return Results.Content(html, "text/html; charset=utf-8");
+    }
+
+    private const string AppBridgeScript = """
+        // App Bridge stand-in: the subset of window.shopify that WinBack uses.
+        (function () {
+          const pending = new Map();
+          let next = 0;
+          window.addEventListener('message', (event) => {
+            if (event.data && event.data.type === 'winback-simulator:id-token-result' && pending.has(event.data.id)) {
+              pending.get(event.data.id)(event.data.idToken);
+              pending.delete(event.data.id);
+            }
+          });
+          const params = new URLSearchParams(window.location.search);
+          window.shopify = {
+            config: { apiKey: document.querySelector('meta[name="shopify-api-key"]')?.content, shop: params.get('shop'), host: params.get('host') },
+            idToken() {
+              return new Promise((resolve) => {
+                const id = ++next;
+                pending.set(id, resolve);
+                window.parent.postMessage({ type: 'winback-simulator:id-token', id }, '*');
+              });
+            },
+            toast: { show(message) { console.log('[toast]', message); } },
+          };
+        })();
+        """;
+}

@@ -1,0 +1,112 @@
+using WinBack.ShopifySimulator.OAuth;
+using WinBack.ShopifySimulator.Seeding;
+using WinBack.ShopifySimulator.Store;
+using WinBack.ShopifySimulator.Webhooks;
+
+namespace WinBack.ShopifySimulator.Admin;
+
+/// <summary>Shopify's side of things that no API call does: a merchant installs or uninstalls, Shopify sends compliance requests.</summary>
+public static class ShopLifecycle
+{
+    public sealed record NewShop(
+        string Domain,
+        string? Name = null,
+        string CurrencyCode = "USD",
+        string IanaTimezone = "America/New_York",
+        IReadOnlyList<string>? Scopes = null,
+        bool ProtectedCustomerData = true,
+        int? Seed = null,
+        int Orders = 0);
+
+    public static readonly IReadOnlyList<string> DefaultScopes = ["read_customers", "read_orders", "read_all_orders"];
+
+    /// <summary>Creates the shop, installs the app (Shopify managed installation) and optionally fills it with generated data.</summary>
+    public static SimulatedShop CreateAndInstall(SimulatorRuntime runtime, NewShop request)
+    {
+        var shop = runtime.Store.GetOrCreate(request.Domain);
+        var now = runtime.Time.GetUtcNow();
+        lock (shop.Sync)
+        {
+            shop.Name = request.Name ?? shop.Name;
+            shop.CurrencyCode = request.CurrencyCode;
+            shop.IanaTimezone = request.IanaTimezone;
+            shop.Installation = new AppInstallation
+            {
+                Scopes = (request.Scopes ?? DefaultScopes).ToHashSet(),
+                ProtectedCustomerData = request.ProtectedCustomerData,
+                InstalledAt = now,
+            };
+        }
+        if (request.Orders > 0)
+            ShopDataGenerator.Populate(shop, runtime.Store, new GeneratedShopSpec(request.Seed ?? 1, request.Orders, now));
+        return shop;
+    }
+
+    /// <summary>The merchant removes the app: app/uninstalled goes out and every token stops working at once.</summary>
+    public static void Uninstall(SimulatorRuntime runtime, SimulatedShop shop)
+    {
+        lock (shop.Sync)
+        {
+            if (shop.Installation is not { IsInstalled: true } installation) return;
+            runtime.Webhooks.Publish(shop, WebhookTopics.AppUninstalled, WebhookPayloads.Shop(shop));
+            installation.UninstalledAt = runtime.Time.GetUtcNow();
+            installation.AccessTokens.Clear();
+            installation.RefreshToken = null;
+            installation.PreviousRefreshToken = null;
+            shop.WebhookSubscriptions.Clear();
+        }
+    }
+
+    public static bool SendCompliance(SimulatorRuntime runtime, SimulatedShop shop, string topic, long? customerId)
+    {
+        lock (shop.Sync)
+        {
+            var customer = customerId is { } id ? shop.FindCustomer(id) : null;
+            var orderIds = customer is null ? [] : shop.OrdersOf(customer.Id).Select(o => o.Id).ToList();
+            object? payload = topic switch
+            {
+                WebhookTopics.ShopRedact => WebhookPayloads.ShopRedact(shop),
+                WebhookTopics.CustomersRedact when customer is not null => WebhookPayloads.CustomersRedact(shop, customer, orderIds),
+                WebhookTopics.CustomersDataRequest when customer is not null => WebhookPayloads.CustomersDataRequest(shop, customer, orderIds, runtime.Store.NextId()),
+                _ => null,
+            };
+            if (payload is null) return false;
+            runtime.Webhooks.PublishCompliance(shop, topic, payload);
+            return true;
+        }
+    }
+}
+
+/// <summary>/simulator/...: the operator's and the tests' handle on the simulated platform (not part of Shopify's API).</summary>
+public static class ControlEndpoints
+{
+    public static IEndpointRouteBuilder MapSimulatorControl(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/simulator");
+        group.MapPost("/shops", (ShopLifecycle.NewShop request, SimulatorRuntime runtime) =>
+        {
+            if (!request.Domain.EndsWith(".myshopify.com", StringComparison.Ordinal))
+                return Results.Problem("The shop domain must end in .myshopify.com.", statusCode: 400);
+            var shop = ShopLifecycle.CreateAndInstall(runtime, request);
+            lock (shop.Sync) return Results.Ok(new { shop.Domain, customers = shop.Customers.Count, orders = shop.Orders.Count });
+        });
+        group.MapPost("/shops/{domain}/uninstall", (string domain, SimulatorRuntime runtime) =>
+            runtime.Store.Find(domain) is { } shop ? Ok(() => ShopLifecycle.Uninstall(runtime, shop)) : Results.NotFound());
+        group.MapPost("/shops/{domain}/compliance/{resource}/{action}", (string domain, string resource, string action, long? customerId, SimulatorRuntime runtime) =>
+            runtime.Store.Find(domain) is { } shop && ShopLifecycle.SendCompliance(runtime, shop, $"{resource}/{action}", customerId)
+                ? Results.Accepted()
+                : Results.NotFound());
+        group.MapGet("/shops/{domain}/id-token", (string domain, SimulatorRuntime runtime) =>
+            runtime.Store.Find(domain) is null
+                ? Results.NotFound()
+                : Results.Ok(new { idToken = SessionTokens.Mint(domain, runtime.Options.ApiKey, runtime.Options.ApiSecret, runtime.Time.GetUtcNow(), runtime.Options.IdTokenLifetime) }));
+        group.MapGet("/webhooks", (SimulatorRuntime runtime) => runtime.Webhooks.Attempts);
+        return routes;
+    }
+
+    private static IResult Ok(Action action)
+    {
+        action();
+        return Results.NoContent();
+    }
+}

@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.EntityFrameworkCore;
+
+namespace WinBack.Web.Data;
+
+public sealed class DatabaseOptions
+{
+    public const string SectionName = "Database";
+
+    /// <summary>Npgsql connection string (ConnectionStrings:WinBack wins when set).</summary>
+    [Required(ErrorMessage = "Set ConnectionStrings:WinBack (or Database:ConnectionString) to WinBack's PostgreSQL database.")]
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Apply migrations when the app starts. For local runs only; production runs `WinBack.Web migrate` as a deploy step.</summary>
+    public bool MigrateOnStartup { get; set; }
+}
+
+public static class DatabaseExtensions
+{
+    public static IServiceCollection AddWinBackDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>()
+            .Bind(configuration.GetSection(DatabaseOptions.SectionName))
+            .PostConfigure(o => o.ConnectionString = configuration.GetConnectionString("WinBack") ?? o.ConnectionString)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddDbContext<WinBackDbContext>((provider, db) =>
+            Configure(db, provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.ConnectionString!));
+        return services;
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder db, string connectionString) =>
+        db.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+          .UseSnakeCaseNamingConvention();
+
+    /// <summary>Applies pending EF Core migrations. Safe to run from several servers: PostgreSQL serialises them on the history table.</summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}
+
+/// <summary>Lets `dotnet ef migrations add` build the model without starting the app.</summary>
+internal sealed class DesignTimeDbContextFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<WinBackDbContext>
+{
+    public WinBackDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<WinBackDbContext>();
+        DatabaseExtensions.Configure(builder, Environment.GetEnvironmentVariable("WINBACK_DESIGN_CONNECTION") ?? "Host=127.0.0.1;Database=winback_design");
+        return new WinBackDbContext(builder.Options);
+    }
+}

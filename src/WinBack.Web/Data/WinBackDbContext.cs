@@ -1,0 +1,21 @@
+using Microsoft.EntityFrameworkCore;
+using WinBack.Web.Settings;
+using WinBack.Web.Shops;
+using WinBack.Web.Sync;
+using WinBack.Web.Webhooks;
+
+namespace WinBack.Web.Data;
+
+/// <summary>WinBack's PostgreSQL database. Every table is keyed by shop first; each entity's mapping sits next to it.</summary>
+public sealed class WinBackDbContext(DbContextOptions<WinBackDbContext> options) : DbContext(options)
+{
+    public DbSet<Shop> Shops => Set<Shop>();
+    public DbSet<ShopSettings> ShopSettings => Set<ShopSettings>();
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<SyncState> SyncStates => Set<SyncState>();
+    public DbSet<WebhookReceipt> WebhookReceipts => Set<WebhookReceipt>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(WinBackDbContext).Assembly);
+}

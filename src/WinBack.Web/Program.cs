@@ -1,0 +1,29 @@
+using Serilog;
+using WinBack.Shopify;
+using WinBack.Web.Data;
+using WinBack.Web.Jobs;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
+builder.Services.AddWinBackDatabase(builder.Configuration);
+builder.Services.AddShopifyAdminApi(builder.Configuration);
+builder.Services.AddWinBackJobs(builder.Configuration);
+builder.Services.AddProblemDetails();
+
+var app = builder.Build();
+
+if (args.Contains("migrate"))
+{
+    await app.Services.MigrateDatabaseAsync();
+    app.Logger.LogInformation("Database migrated");
+    return;
+}
+if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Services.MigrateDatabaseAsync();
+
+app.UseSerilogRequestLogging();
+app.UseExceptionHandler();
+app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.Settings;
+
+public enum HighValueRule
+{
+    /// <summary>High value = total spent at or above this percentile of customers with orders (default: 80th, the top 20 %).</summary>
+    Percentile,
+    /// <summary>High value = total spent at or above a fixed amount in the shop currency.</summary>
+    Amount,
+}
+
+/// <summary>What one merchant chose: the inactivity threshold and the high-value line.</summary>
+public sealed class ShopSettings
+{
+    public const int DefaultInactivityThresholdWeeks = 4;
+    public const int DefaultHighValuePercentile = 80;
+
+    public long ShopId { get; set; }
+    public int InactivityThresholdWeeks { get; set; } = DefaultInactivityThresholdWeeks;
+    public HighValueRule HighValueRule { get; set; } = HighValueRule.Percentile;
+    public int HighValuePercentile { get; set; } = DefaultHighValuePercentile;
+    public decimal? HighValueAmount { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class ShopSettingsConfiguration : IEntityTypeConfiguration<ShopSettings>
+{
+    public void Configure(EntityTypeBuilder<ShopSettings> settings)
+    {
+        settings.ToTable("shop_settings", t =>
+        {
+            t.HasCheckConstraint("ck_shop_settings_threshold", "inactivity_threshold_weeks BETWEEN 1 AND 104");
+            t.HasCheckConstraint("ck_shop_settings_percentile", "high_value_percentile BETWEEN 1 AND 99");
+        });
+        settings.HasKey(s => s.ShopId);
+        settings.HasOne<Shop>().WithOne().HasForeignKey<ShopSettings>(s => s.ShopId).OnDelete(DeleteBehavior.Cascade);
+        settings.Property(s => s.HighValueRule).HasConversion<string>().HasMaxLength(16);
+        settings.Property(s => s.HighValueAmount).HasPrecision(19, 4);
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.Sync;
+
+/// <summary>
+/// A shop's customer as synced from Shopify, with the rollups the report reads (PRODUCT.md definitions):
+/// qualifying orders only (not test, not cancelled), totals in the shop currency after refunds.
+/// </summary>
+public sealed class Customer
+{
+    public long ShopId { get; set; }
+    /// <summary>Shopify's numeric customer id (the tail of gid://shopify/Customer/{id}).</summary>
+    public long Id { get; set; }
+    public string? FirstName { get; set; }
+    public string? LastName { get; set; }
+    public string? Email { get; set; }
+    /// <summary>Shopify's email marketing state: SUBSCRIBED, NOT_SUBSCRIBED, UNSUBSCRIBED, PENDING, INVALID.</summary>
+    public string? EmailMarketingState { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Shopify's updatedAt: an older update never overwrites a newer one.</summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public int OrdersCount { get; set; }
+    public DateTimeOffset? FirstOrderAt { get; set; }
+    public DateTimeOffset? LastOrderAt { get; set; }
+    public decimal TotalSpent { get; set; }
+}
+
+internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
+{
+    public void Configure(EntityTypeBuilder<Customer> customer)
+    {
+        customer.ToTable("customers");
+        customer.HasKey(c => new { c.ShopId, c.Id });
+        customer.Property(c => c.Id).ValueGeneratedNever();
+        customer.HasOne<Shop>().WithMany().HasForeignKey(c => c.ShopId).OnDelete(DeleteBehavior.Cascade);
+        customer.Property(c => c.FirstName).HasMaxLength(255);
+        customer.Property(c => c.LastName).HasMaxLength(255);
+        customer.Property(c => c.Email).HasMaxLength(320);
+        customer.Property(c => c.EmailMarketingState).HasMaxLength(32);
+        customer.Property(c => c.TotalSpent).HasPrecision(19, 4);
+
+        // The report: inactive customers of one shop, longest gone first, optionally only the high-value ones.
+        customer.HasIndex(c => new { c.ShopId, c.LastOrderAt, c.Id }).HasDatabaseName("ix_customers_inactive")
+            .HasFilter("orders_count > 0").IncludeProperties(c => c.TotalSpent);
+        customer.HasIndex(c => new { c.ShopId, c.TotalSpent }).HasDatabaseName("ix_customers_total_spent")
+            .HasFilter("orders_count > 0").IsDescending(false, true);
+        // Customers without orders: a separate report.
+        customer.HasIndex(c => new { c.ShopId, c.CreatedAt }).HasDatabaseName("ix_customers_without_orders").HasFilter("orders_count = 0");
+    }
+}

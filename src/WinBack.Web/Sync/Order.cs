@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.Sync;
+
+/// <summary>A shop's order as synced from Shopify: only what the definitions and rollups need.</summary>
+public sealed class Order
+{
+    public long ShopId { get; set; }
+    public long Id { get; set; }
+    /// <summary>Null for a guest checkout: the order then belongs to no customer.</summary>
+    public long? CustomerId { get; set; }
+    public required string Name { get; set; }
+    /// <summary>The order date (Shopify's processedAt, which imports may back-date).</summary>
+    public DateTimeOffset ProcessedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? CancelledAt { get; set; }
+    public bool Test { get; set; }
+    /// <summary>currentTotalPriceSet.shopMoney: after refunds and edits, in the shop currency.</summary>
+    public decimal CurrentTotal { get; set; }
+    public required string CurrencyCode { get; set; }
+
+    /// <summary>Counts toward the customer's rollups: not a test, not cancelled, has a customer.</summary>
+    public bool IsQualifying => !Test && CancelledAt is null && CustomerId is not null;
+}
+
+internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
+{
+    public void Configure(EntityTypeBuilder<Order> order)
+    {
+        order.ToTable("orders");
+        order.HasKey(o => new { o.ShopId, o.Id });
+        order.Property(o => o.Id).ValueGeneratedNever();
+        order.HasOne<Shop>().WithMany().HasForeignKey(o => o.ShopId).OnDelete(DeleteBehavior.Cascade);
+        order.Property(o => o.Name).HasMaxLength(64);
+        order.Property(o => o.CurrentTotal).HasPrecision(19, 4);
+        order.Property(o => o.CurrencyCode).HasMaxLength(3).IsFixedLength();
+        order.Ignore(o => o.IsQualifying);
+
+        // Rolling one customer's qualifying orders up (count, first, last, sum) reads only this index.
+        order.HasIndex(o => new { o.ShopId, o.CustomerId, o.ProcessedAt }).HasDatabaseName("ix_orders_customer_qualifying")
+            .HasFilter("NOT test AND cancelled_at IS NULL AND customer_id IS NOT NULL").IncludeProperties(o => o.CurrentTotal);
+        order.HasIndex(o => new { o.ShopId, o.UpdatedAt }).HasDatabaseName("ix_orders_updated");
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace WinBack.Web.Webhooks;
+
+public enum WebhookReceiptStatus { Received, Processed, Failed }
+
+/// <summary>
+/// One webhook delivery, recorded before any work so a redelivery (same X-Shopify-Webhook-Id) is recognised and
+/// a body that could not be processed is kept for inspection instead of lost. Keyed by shop domain, because
+/// compliance webhooks can arrive for a shop WinBack no longer has.
+/// </summary>
+public sealed class WebhookReceipt
+{
+    public required string ShopDomain { get; set; }
+    public required string WebhookId { get; set; }
+    public string? EventId { get; set; }
+    public required string Topic { get; set; }
+    public string? ApiVersion { get; set; }
+    public DateTimeOffset? TriggeredAt { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public required string Payload { get; set; }
+    public WebhookReceiptStatus Status { get; set; } = WebhookReceiptStatus.Received;
+    public string? Error { get; set; }
+    public DateTimeOffset? ProcessedAt { get; set; }
+}
+
+internal sealed class WebhookReceiptConfiguration : IEntityTypeConfiguration<WebhookReceipt>
+{
+    public void Configure(EntityTypeBuilder<WebhookReceipt> receipt)
+    {
+        receipt.ToTable("webhook_receipts");
+        receipt.HasKey(r => new { r.ShopDomain, r.WebhookId });
+        receipt.Property(r => r.ShopDomain).HasMaxLength(255);
+        receipt.Property(r => r.WebhookId).HasMaxLength(64);
+        receipt.Property(r => r.EventId).HasMaxLength(64);
+        receipt.Property(r => r.Topic).HasMaxLength(64);
+        receipt.Property(r => r.ApiVersion).HasMaxLength(16);
+        // text, not jsonb: a body that is not valid JSON must still be kept.
+        receipt.Property(r => r.Payload).HasColumnType("text");
+        receipt.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        receipt.Property(r => r.Error).HasMaxLength(2000);
+        receipt.HasIndex(r => new { r.ShopDomain, r.EventId }).HasDatabaseName("ix_webhook_receipts_event");
+        receipt.HasIndex(r => new { r.Status, r.ReceivedAt }).HasDatabaseName("ix_webhook_receipts_pending").HasFilter("status <> 'Processed'");
+    }
+}

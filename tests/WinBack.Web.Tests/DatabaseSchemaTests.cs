@@ -1,0 +1,130 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using WinBack.Web.Data;
+using WinBack.Web.Shops;
+using WinBack.Web.Sync;
+
+namespace WinBack.Web.Tests;
+
+public sealed class DatabaseSchemaTests
+{
+    [Fact]
+    public async Task Migrations_apply_to_an_empty_database_and_leave_nothing_pending()
+    {
+        var connectionString = await (await PostgresServer.Shared).CreateDatabaseAsync("migrate");
+        var options = DatabaseExtensions.Configure(new DbContextOptionsBuilder<WinBackDbContext>(), connectionString).Options;
+        await using var db = new WinBackDbContext((DbContextOptions<WinBackDbContext>)options);
+
+        await db.Database.MigrateAsync();
+
+        (await db.Database.GetPendingMigrationsAsync()).Should().BeEmpty();
+        var tables = await Scalars<string>(connectionString, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+        tables.Should().Contain(["shops", "shop_settings", "customers", "orders", "sync_states", "webhook_receipts"]);
+    }
+
+    [Fact]
+    public async Task Money_is_numeric_and_every_time_is_timestamptz()
+    {
+        await using var app = await WinBackApp.StartAsync("types");
+        var types = await Pairs(app.ConnectionString,
+            "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE '\\_\\_%'");
+
+        types.Where(t => t.Key.EndsWith("_at", StringComparison.Ordinal) || t.Key.EndsWith(".watermark", StringComparison.Ordinal))
+            .Should().OnlyContain(t => t.Value == "timestamp with time zone");
+        types["customers.total_spent"].Should().Be("numeric");
+        types["orders.current_total"].Should().Be("numeric");
+        types.Values.Should().NotContain(["double precision", "real", "timestamp without time zone"]);
+    }
+
+    [Fact]
+    public async Task Every_table_is_keyed_by_shop_first()
+    {
+        await using var app = await WinBackApp.StartAsync("keys");
+        var firstKeyColumns = await Pairs(app.ConnectionString, """
+            SELECT c.conrelid::regclass::text, a.attname
+            FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+            WHERE c.contype = 'p' AND c.connamespace = 'public'::regnamespace AND c.conrelid::regclass::text NOT LIKE '\_\_%'
+            """);
+
+        firstKeyColumns.Should().Contain(new Dictionary<string, string>
+        {
+            ["shops"] = "id",
+            ["shop_settings"] = "shop_id",
+            ["customers"] = "shop_id",
+            ["orders"] = "shop_id",
+            ["sync_states"] = "shop_id",
+            ["webhook_receipts"] = "shop_domain",
+        });
+    }
+
+    [Fact]
+    public async Task The_inactive_customers_page_is_read_from_its_index()
+    {
+        await using var app = await WinBackApp.StartAsync("plan");
+        await using (var db = app.CreateDbContext())
+        {
+            db.Shops.Add(new Shop { Domain = "plan.myshopify.com", InstalledAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+            var shopId = db.Shops.Single().Id;
+            var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            db.Customers.AddRange(Enumerable.Range(1, 5000).Select(i => new Customer
+            {
+                ShopId = shopId, Id = i, CreatedAt = start, UpdatedAt = start,
+                OrdersCount = i % 10 == 0 ? 0 : 1 + i % 4,
+                LastOrderAt = i % 10 == 0 ? null : start.AddHours(i),
+                TotalSpent = i % 500,
+            }));
+            await db.SaveChangesAsync();
+        }
+        await Scalars<string>(app.ConnectionString, "ANALYZE customers");
+
+        var plan = string.Join('\n', await Scalars<string>(app.ConnectionString, """
+            EXPLAIN SELECT id, last_order_at, total_spent FROM customers
+            WHERE shop_id = 1 AND orders_count > 0 AND last_order_at < '2024-06-01'
+            ORDER BY last_order_at, id LIMIT 50
+            """));
+
+        plan.Should().Contain("ix_customers_inactive").And.NotContain("Sort");
+    }
+
+    [Fact]
+    public async Task Deleting_a_shop_deletes_its_customers_and_orders()
+    {
+        await using var app = await WinBackApp.StartAsync("cascade");
+        await using var db = app.CreateDbContext();
+        var shop = new Shop { Domain = "gone.myshopify.com", InstalledAt = DateTimeOffset.UtcNow };
+        db.Shops.Add(shop);
+        await db.SaveChangesAsync();
+        db.Customers.Add(new Customer { ShopId = shop.Id, Id = 1, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+        db.Orders.Add(new Order { ShopId = shop.Id, Id = 10, CustomerId = 1, Name = "#1001", CurrencyCode = "USD", ProcessedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow, CurrentTotal = 12.5m });
+        await db.SaveChangesAsync();
+
+        await db.Shops.Where(s => s.Id == shop.Id).ExecuteDeleteAsync();
+
+        (await db.Customers.CountAsync()).Should().Be(0);
+        (await db.Orders.CountAsync()).Should().Be(0);
+    }
+
+    private static async Task<List<T>> Scalars<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<T>();
+        while (await reader.ReadAsync())
+            if (reader.FieldCount > 0) values.Add(reader.GetFieldValue<T>(0));
+        return values;
+    }
+
+    private static async Task<Dictionary<string, string>> Pairs(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var pairs = new Dictionary<string, string>();
+        while (await reader.ReadAsync()) pairs[reader.GetString(0)] = reader.GetString(1);
+        return pairs;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace WinBack.Web.Tests;
+
+/// <summary>
+/// A real PostgreSQL server for the test run. WINBACK_TEST_POSTGRES (a connection string to a server where we may
+/// create databases) wins; otherwise a throwaway cluster is made with the machine's initdb / pg_ctl on a free
+/// loopback port, run as the postgres user when we are root, and removed when the run ends.
+/// </summary>
+public sealed class PostgresServer
+{
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartAsync);
+    private readonly string _adminConnectionString;
+    private readonly string? _dataDirectory;
+
+    private PostgresServer(string adminConnectionString, string? dataDirectory)
+    {
+        _adminConnectionString = adminConnectionString;
+        _dataDirectory = dataDirectory;
+    }
+
+    public static Task<PostgresServer> Shared => SharedServer.Value;
+
+    /// <summary>A new, empty database: each test class gets its own, so no test sees another's rows.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 33)].ToLowerInvariant();
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    private static async Task<PostgresServer> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable("WINBACK_TEST_POSTGRES") is { Length: > 0 } given)
+            return new PostgresServer(given, null);
+
+        var bin = Directory.GetDirectories("/usr/lib/postgresql")
+            .Select(d => Path.Combine(d, "bin"))
+            .Where(d => File.Exists(Path.Combine(d, "initdb")))
+            .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
+            .FirstOrDefault()
+            ?? throw new InvalidOperationException("No PostgreSQL server binaries under /usr/lib/postgresql: install the 'postgresql' package (scripts/test.sh does).");
+
+        var directory = Path.Combine(Path.GetTempPath(), $"winback-pg-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var asRoot = Environment.UserName == "root";
+        if (asRoot) await RunAsync("chown", $"postgres:postgres {directory}", false);
+
+        var port = FreePort();
+        await RunAsync(Path.Combine(bin, "initdb"), $"-D {directory}/data -A trust -U postgres -N --encoding=UTF8 --locale=C.UTF-8", asRoot);
+        await RunAsync(Path.Combine(bin, "pg_ctl"),
+            $"-D {directory}/data -l {directory}/server.log -w -o \"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start",
+            asRoot);
+
+        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=true", directory);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop(bin, asRoot);
+        return server;
+    }
+
+    private void Stop(string bin, bool asRoot)
+    {
+        if (_dataDirectory is null) return;
+        try
+        {
+            RunAsync(Path.Combine(bin, "pg_ctl"), $"-D {_dataDirectory}/data -m immediate stop", asRoot).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+
+    private static async Task RunAsync(string program, string arguments, bool asPostgresUser)
+    {
+        var start = asPostgresUser
+            ? new ProcessStartInfo("runuser", $"-u postgres -- {program} {arguments}")
+            : new ProcessStartInfo(program, arguments);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{Path.GetFileName(program)} failed ({process.ExitCode}): {await error}{await output}");
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
