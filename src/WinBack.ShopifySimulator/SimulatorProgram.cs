@@ -1,4 +1,5 @@
 using WinBack.ShopifySimulator.Admin;
+using WinBack.ShopifySimulator.Seeding;
 
 namespace WinBack.ShopifySimulator;
 
@@ -7,6 +8,12 @@ public static class SimulatorProgram
 {
     public static async Task Main(string[] args)
     {
+        if (args is ["bench-generate", var size, ..])
+        {
+            GeneratorBenchmark.Run(int.Parse(size, System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+
         var app = SimulatorHost.Build(args);
         var seed = app.Configuration.GetSection("Simulator:Seed").Get<ShopLifecycle.NewShop>();
         if (seed is not null)

@@ -98,26 +98,30 @@ public sealed class SimulatorBehaviourTests(SimulatorFixture fixture)
 public sealed class WebhookReceiver : IDisposable
 {
     private readonly HttpListener _listener = new();
+    private readonly Func<int, (int Status, TimeSpan Delay)> _answer;
+    private int _requests;
     private readonly System.Threading.Channels.Channel<(Dictionary<string, string> Headers, byte[] Body)> _received =
         System.Threading.Channels.Channel.CreateUnbounded<(Dictionary<string, string>, byte[])>();
 
     public Uri Url { get; }
 
-    private WebhookReceiver(int port)
+    private WebhookReceiver(int port, Func<int, (int Status, TimeSpan Delay)>? answer)
     {
+        _answer = answer ?? (_ => (200, TimeSpan.Zero));
         Url = new Uri($"http://127.0.0.1:{port}/webhooks/");
         _listener.Prefixes.Add(Url.ToString());
         _listener.Start();
         _ = Task.Run(LoopAsync);
     }
 
-    public static Task<WebhookReceiver> StartAsync()
+    /// <summary><paramref name="answer"/> decides, for the n-th request (1-based), the status to answer and how long to wait first.</summary>
+    public static Task<WebhookReceiver> StartAsync(Func<int, (int Status, TimeSpan Delay)>? answer = null)
     {
         var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
-        return Task.FromResult(new WebhookReceiver(port));
+        return Task.FromResult(new WebhookReceiver(port, answer));
     }
 
     public async Task<(Dictionary<string, string> Headers, byte[] Body)> NextAsync()
@@ -136,8 +140,11 @@ public sealed class WebhookReceiver : IDisposable
             using var buffer = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(buffer);
             var headers = context.Request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase);
-            context.Response.StatusCode = 200;
-            context.Response.Close();
+            var (status, delay) = _answer(Interlocked.Increment(ref _requests));
+            await Task.Delay(delay);
+            context.Response.StatusCode = status;
+            try { context.Response.Close(); }
+            catch (HttpListenerException) { }
             await _received.Writer.WriteAsync((headers, buffer.ToArray()));
         }
     }
