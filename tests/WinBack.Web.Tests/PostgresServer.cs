@@ -47,6 +47,7 @@ public sealed class PostgresServer
             .FirstOrDefault()
             ?? throw new InvalidOperationException("No PostgreSQL server binaries under /usr/lib/postgresql: install the 'postgresql' package (scripts/test.sh does).");
 
+        RemoveAbandonedClusters();
         var directory = Path.Combine(Path.GetTempPath(), $"winback-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         var asRoot = Environment.UserName == "root";
@@ -73,6 +74,22 @@ public sealed class PostgresServer
         finally
         {
             Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>A test run killed before its exit handler ran leaves its folder behind; the next run removes it.</summary>
+    private static void RemoveAbandonedClusters()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "winback-pg-*"))
+        {
+            var pidFile = Path.Combine(folder, "data", "postmaster.pid");
+            var running = File.Exists(pidFile)
+                && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)
+                && Directory.Exists($"/proc/{pid}");
+            if (running) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
     }
 
