@@ -35,6 +35,8 @@ if [[ -z ${ConnectionStrings__WinBack:-} ]]; then
   export ConnectionStrings__WinBack="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=winback"
 fi
 
+# The simulator's default app credentials; a real deployment takes its own from the Partner Dashboard.
+export ShopifyApp__ApiKey=${ShopifyApp__ApiKey:-winback-dev-api-key} ShopifyApp__ApiSecret=${ShopifyApp__ApiSecret:-winback-dev-api-secret}
 app_url=http://127.0.0.1:5000
 sim_url=http://127.0.0.1:5080
 dotnet build WinBack.sln -c Debug -v q -nologo

@@ -2,12 +2,15 @@ using Serilog;
 using WinBack.Shopify;
 using WinBack.Web.Data;
 using WinBack.Web.Jobs;
+using WinBack.Web.Shops;
+using WinBack.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
 builder.Services.AddWinBackDatabase(builder.Configuration);
 builder.Services.AddShopifyAdminApi(builder.Configuration);
 builder.Services.AddWinBackJobs(builder.Configuration);
+builder.Services.AddShopifyApp(builder.Configuration);
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -23,6 +26,7 @@ if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Ser
 app.UseSerilogRequestLogging();
 app.UseExceptionHandler();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapWebhooks();
 
 app.Run();
 

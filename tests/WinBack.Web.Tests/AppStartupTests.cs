@@ -22,6 +22,8 @@ public sealed class AppStartupTests
         {
             b.UseSetting("ConnectionStrings:WinBack", "");
             b.UseSetting("Jobs:RunServer", "false");
+            b.UseSetting("ShopifyApp:ApiKey", "key");
+            b.UseSetting("ShopifyApp:ApiSecret", "secret");
         });
 
         var act = () => app.CreateClient();
@@ -37,6 +39,8 @@ public sealed class AppStartupTests
             b.UseSetting("ConnectionStrings:WinBack", "Host=127.0.0.1;Database=unused");
             b.UseSetting("Jobs:RunServer", "false");
             b.UseSetting("Shopify:ApiVersion", "2026-13");
+            b.UseSetting("ShopifyApp:ApiKey", "key");
+            b.UseSetting("ShopifyApp:ApiSecret", "secret");
         });
 
         var act = () => app.CreateClient();

@@ -1,0 +1,88 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using WinBack.Web.Shops;
+using WinBack.Web.Webhooks;
+
+namespace WinBack.Web.Tests;
+
+public sealed class WebhookTests : IAsyncLifetime
+{
+    private WinBackApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await WinBackApp.StartAsync("webhooks");
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task A_signed_webhook_is_recorded_once_however_often_it_is_delivered()
+    {
+        var webhookId = Guid.NewGuid().ToString();
+        const string body = """{"id":706405506930370084,"admin_graphql_api_id":"gid://shopify/Customer/706405506930370084"}""";
+
+        var first = await _app.PostWebhookAsync("customers/update", "once.myshopify.com", body, webhookId);
+        var again = await _app.PostWebhookAsync("customers/update", "once.myshopify.com", body, webhookId);
+
+        first.StatusCode.Should().Be(HttpStatusCode.OK);
+        again.StatusCode.Should().Be(HttpStatusCode.OK);
+        await using var db = _app.CreateDbContext();
+        var receipt = await db.WebhookReceipts.SingleAsync(r => r.ShopDomain == "once.myshopify.com");
+        receipt.WebhookId.Should().Be(webhookId);
+        receipt.Payload.Should().Be(body, "the raw body is kept as delivered, big ids included");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("aWGfbqUACx5KtRhny0TE1/GqBn4XUmextJmCws4UcYE=")]
+    public async Task A_bad_or_missing_signature_is_401_and_nothing_is_recorded(string signature)
+    {
+        var response = await _app.PostWebhookAsync("customers/redact", "forged.myshopify.com", """{"shop_id":1}""", signature: signature);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        await using var db = _app.CreateDbContext();
+        (await db.WebhookReceipts.AnyAsync(r => r.ShopDomain == "forged.myshopify.com")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task A_malformed_body_with_a_valid_signature_is_kept_and_reported_not_retried()
+    {
+        var webhookId = Guid.NewGuid().ToString();
+        var response = await _app.PostWebhookAsync("orders/create", "broken.myshopify.com", "{not json", webhookId);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+
+        using (var scope = _app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<WebhookProcessingJob>().RunAsync("broken.myshopify.com", webhookId, CancellationToken.None);
+
+        await using var db = _app.CreateDbContext();
+        var receipt = await db.WebhookReceipts.SingleAsync(r => r.WebhookId == webhookId);
+        receipt.Status.Should().Be(WebhookReceiptStatus.Failed);
+        receipt.Error.Should().Contain("not valid JSON");
+        receipt.Payload.Should().Be("{not json");
+    }
+
+    [Fact]
+    public async Task App_uninstalled_marks_the_shop_uninstalled_and_forgets_its_tokens()
+    {
+        await using (var db = _app.CreateDbContext())
+        {
+            db.Shops.Add(new Shop { Domain = "bye.myshopify.com", InstalledAt = DateTimeOffset.UtcNow, AccessTokenCiphertext = "sealed", RefreshTokenCiphertext = "sealed" });
+            await db.SaveChangesAsync();
+        }
+        var webhookId = Guid.NewGuid().ToString();
+        await _app.PostWebhookAsync("app/uninstalled", "bye.myshopify.com", """{"id":1,"myshopify_domain":"bye.myshopify.com"}""", webhookId);
+
+        using (var scope = _app.Services.CreateScope())
+        {
+            var job = scope.ServiceProvider.GetRequiredService<WebhookProcessingJob>();
+            await job.RunAsync("bye.myshopify.com", webhookId, CancellationToken.None);
+            await job.RunAsync("bye.myshopify.com", webhookId, CancellationToken.None);
+        }
+
+        await using var check = _app.CreateDbContext();
+        var shop = await check.Shops.SingleAsync(s => s.Domain == "bye.myshopify.com");
+        shop.UninstalledAt.Should().NotBeNull();
+        shop.AccessTokenCiphertext.Should().BeNull();
+        shop.RefreshTokenCiphertext.Should().BeNull();
+        (await check.WebhookReceipts.SingleAsync(r => r.WebhookId == webhookId)).Status.Should().Be(WebhookReceiptStatus.Processed);
+    }
+}
