@@ -11,6 +11,7 @@ builder.Services.AddWinBackDatabase(builder.Configuration);
 builder.Services.AddShopifyAdminApi(builder.Configuration);
 builder.Services.AddWinBackJobs(builder.Configuration);
 builder.Services.AddShopifyApp(builder.Configuration);
+builder.Services.AddSessionTokenAuthentication();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -25,8 +26,11 @@ if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Ser
 
 app.UseSerilogRequestLogging();
 app.UseExceptionHandler();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
 app.MapWebhooks();
+app.MapSessionApi();
 
 app.Run();
 
