@@ -16,8 +16,6 @@ public static class OAuthEndpoints
     public const string OfflineTokenType = "urn:shopify:params:oauth:token-type:offline-access-token";
     public const string OnlineTokenType = "urn:shopify:params:oauth:token-type:online-access-token";
 
-    private static readonly Dictionary<string, (string Shop, HashSet<string> Scopes, DateTimeOffset ExpiresAt)> Codes = [];
-
     public static IEndpointRouteBuilder MapSimulatedOAuth(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/admin/oauth/authorize", Authorize);
@@ -41,7 +39,7 @@ public static class OAuthEndpoints
                 shop.Installation.Scopes.UnionWith(scopes);
         }
         var code = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        lock (Codes) Codes[code] = (shop.Domain, scopes, now.AddMinutes(10));
+        runtime.Store.AuthorizationCodes[code] = new AuthorizationCode(shop.Domain, now.AddMinutes(10));
 
         var parameters = new Dictionary<string, string>
         {
@@ -74,12 +72,8 @@ public static class OAuthEndpoints
             {
                 case null or "authorization_code":
                     var code = body.GetValueOrDefault("code");
-                    (string Shop, HashSet<string> Scopes, DateTimeOffset ExpiresAt) grant;
-                    lock (Codes)
-                    {
-                        if (code is null || !Codes.Remove(code, out grant) || grant.Shop != shop.Domain || grant.ExpiresAt < now)
-                            return Error(400, "invalid_grant", "The authorization code is invalid, expired or already used.");
-                    }
+                    if (code is null || !runtime.Store.AuthorizationCodes.TryRemove(code, out var grant) || grant.Shop != shop.Domain || grant.ExpiresAt < now)
+                        return Error(400, "invalid_grant", "The authorization code is invalid, expired or already used.");
                     return Issue(shop, installation!, expiring, runtime);
 
                 case TokenExchangeGrant:

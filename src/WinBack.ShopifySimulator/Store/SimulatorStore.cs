@@ -8,6 +8,9 @@ public sealed class SimulatorStore(TimeProvider time, Microsoft.Extensions.Optio
     private readonly ConcurrentDictionary<string, SimulatedShop> _shops = new(StringComparer.OrdinalIgnoreCase);
     private long _nextId = 7_100_000_000_000;
 
+    /// <summary>Codes handed out by /admin/oauth/authorize, each good for one exchange within ten minutes.</summary>
+    public ConcurrentDictionary<string, AuthorizationCode> AuthorizationCodes { get; } = new(StringComparer.Ordinal);
+
     public long NextId() => Interlocked.Increment(ref _nextId);
 
     /// <summary>Reserves a block of ids at once (the generator fills large shops without contention).</summary>
@@ -22,3 +25,5 @@ public sealed class SimulatorStore(TimeProvider time, Microsoft.Extensions.Optio
 
     public bool Delete(string domain) => _shops.TryRemove(domain, out _);
 }
+
+public sealed record AuthorizationCode(string Shop, DateTimeOffset ExpiresAt);
