@@ -39,9 +39,11 @@ fi
 export ShopifyApp__ApiKey=${ShopifyApp__ApiKey:-winback-dev-api-key} ShopifyApp__ApiSecret=${ShopifyApp__ApiSecret:-winback-dev-api-secret}
 app_url=http://127.0.0.1:5000
 sim_url=http://127.0.0.1:5080
+export ShopifyApp__AppUrl=$app_url ShopifyApp__AppBridgeUrl=$sim_url/app-bridge.js
 dotnet build WinBack.sln -c Debug -v q -nologo
 
-Simulator__AppUrl=$app_url Simulator__AppWebhookUrl=$app_url/webhooks Simulator__ComplianceWebhookUrl=$app_url/webhooks \
+Simulator__ApiKey=$ShopifyApp__ApiKey Simulator__ApiSecret=$ShopifyApp__ApiSecret \
+Simulator__AppUrl=$app_url Simulator__ComplianceWebhookUrl=$app_url/webhooks \
 Simulator__Seed__Domain=demo-shop.myshopify.com Simulator__Seed__Orders=${SEED_ORDERS:-20000} Simulator__Seed__Seed=${SEED:-1} \
   dotnet run --no-build --project src/WinBack.ShopifySimulator -- --urls $sim_url &
 pids+=($!)

@@ -17,6 +17,7 @@ public static class ShopifyServiceCollectionExtensions
         services.TryAddSingleton<CostBucketTracker>();
         services.AddHttpClient<ShopifyGraphQLClient>(http => http.Timeout = TimeSpan.FromSeconds(60));
         services.AddHttpClient<BulkResultReader>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<ShopifyOAuthClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
         return services;
     }
 }

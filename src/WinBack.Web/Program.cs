@@ -2,6 +2,7 @@ using Serilog;
 using WinBack.Shopify;
 using WinBack.Web.Data;
 using WinBack.Web.Jobs;
+using WinBack.Web.Privacy;
 using WinBack.Web.Shops;
 using WinBack.Web.Webhooks;
 
@@ -29,8 +30,10 @@ app.UseExceptionHandler();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapInstall();
 app.MapWebhooks();
 app.MapSessionApi();
+app.MapPrivacyApi();
 
 app.Run();
 

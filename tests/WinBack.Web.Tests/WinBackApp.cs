@@ -1,24 +1,65 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using WinBack.ShopifySimulator;
 using WinBack.Web.Data;
 
 namespace WinBack.Web.Tests;
 
-/// <summary>The one test host: the real app, with its real migrations, on its own PostgreSQL database.</summary>
-public sealed class WinBackApp(string connectionString) : WebApplicationFactory<Program>
+/// <summary>
+/// The one test host: the real app, with its real migrations, on its own PostgreSQL database. With a simulator it
+/// listens on a real loopback port (so the simulator's webhooks and redirects reach it) and talks to that simulator
+/// as it would to Shopify; with a clock, app and simulator share one fake time.
+/// </summary>
+public sealed class WinBackApp : WebApplicationFactory<Program>
 {
     public const string ApiKey = "test-api-key";
     public const string ApiSecret = "test-api-secret";
 
-    public string ConnectionString { get; } = connectionString;
+    private readonly RunningSimulator? _simulator;
+    private readonly FakeTimeProvider? _clock;
+
+    private WinBackApp(string connectionString, Uri appUrl, RunningSimulator? simulator, FakeTimeProvider? clock)
+    {
+        ConnectionString = connectionString;
+        AppUrl = appUrl;
+        _simulator = simulator;
+        _clock = clock;
+    }
+
+    public string ConnectionString { get; }
+    public Uri AppUrl { get; }
 
     public static async Task<WinBackApp> StartAsync(string databasePrefix = "app")
     {
         var server = await PostgresServer.Shared;
-        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix));
+        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), new Uri("https://winback.test/"), null, null);
         await app.Services.MigrateDatabaseAsync();
         return app;
+    }
+
+    /// <summary>App and simulator wired to each other on loopback; the simulator plays Shopify with the app's credentials.</summary>
+    public static async Task<(WinBackApp App, RunningSimulator Simulator)> StartWithSimulatorAsync(string databasePrefix, FakeTimeProvider? clock = null)
+    {
+        var port = FreePort();
+        var appUrl = new Uri($"http://127.0.0.1:{port}/");
+        var simulator = await SimulatorHost.StartAsync(o =>
+        {
+            o.ApiKey = ApiKey;
+            o.ApiSecret = ApiSecret;
+            o.AppUrl = appUrl;
+            o.ComplianceWebhookUrl = new Uri(appUrl, "webhooks");
+        }, clock);
+        var server = await PostgresServer.Shared;
+        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), appUrl, simulator, clock);
+        app.UseKestrel(port);
+        app.StartServer();
+        await app.Services.MigrateDatabaseAsync();
+        return (app, simulator);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -27,8 +68,15 @@ public sealed class WinBackApp(string connectionString) : WebApplicationFactory<
         builder.UseSetting("ConnectionStrings:WinBack", ConnectionString);
         builder.UseSetting("ShopifyApp:ApiKey", ApiKey);
         builder.UseSetting("ShopifyApp:ApiSecret", ApiSecret);
+        builder.UseSetting("ShopifyApp:AppUrl", AppUrl.ToString());
         // Tests run jobs by calling the job classes; a background Hangfire server would race them.
         builder.UseSetting("Jobs:RunServer", "false");
+        if (_simulator is not null)
+        {
+            builder.UseSetting("Shopify:ShopBaseUrl", _simulator.ShopBaseUrl);
+            builder.UseSetting("ShopifyApp:AppBridgeUrl", new Uri(_simulator.BaseUrl, "app-bridge.js").ToString());
+        }
+        if (_clock is not null) builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_clock));
     }
 
     /// <summary>Posts a webhook signed the way Shopify signs it (or with <paramref name="signature"/> instead).</summary>
@@ -46,5 +94,33 @@ public sealed class WinBackApp(string connectionString) : WebApplicationFactory<
         return CreateClient().SendAsync(request);
     }
 
+    /// <summary>Runs the webhook job for every delivery not yet processed, as the Hangfire server would.</summary>
+    public async Task ProcessWebhooksAsync()
+    {
+        using var scope = Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        var pending = db.WebhookReceipts.Where(r => r.Status == Webhooks.WebhookReceiptStatus.Received).Select(r => new { r.ShopDomain, r.WebhookId }).ToList();
+        foreach (var receipt in pending)
+        {
+            using var jobScope = Services.CreateScope();
+            await jobScope.ServiceProvider.GetRequiredService<Webhooks.WebhookProcessingJob>().RunAsync(receipt.ShopDomain, receipt.WebhookId, CancellationToken.None);
+        }
+    }
+
     public WinBackDbContext CreateDbContext() => Services.CreateScope().ServiceProvider.GetRequiredService<WinBackDbContext>();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_simulator is not null) await _simulator.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 }

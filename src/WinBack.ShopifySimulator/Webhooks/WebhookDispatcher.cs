@@ -23,6 +23,7 @@ public sealed class WebhookDispatcher(IHttpClientFactory httpClients, IOptions<S
     private readonly List<PendingDelivery> _pending = [];
     private readonly List<WebhookAttempt> _attempts = [];
     private readonly SemaphoreSlim _signal = new(0);
+    private int _inFlight;
     private readonly SimulatorOptions _options = options.Value;
 
     private sealed record PendingDelivery(string WebhookId, string EventId, string Topic, string ShopDomain, Uri Url, byte[] Body, DateTimeOffset TriggeredAt)
@@ -79,11 +80,12 @@ public sealed class WebhookDispatcher(IHttpClientFactory httpClients, IOptions<S
             var now = time.GetUtcNow();
             due = _pending.Where(p => p.DueAt <= now).ToList();
             foreach (var d in due) _pending.Remove(d);
+            _inFlight += due.Count;
         }
         await Task.WhenAll(due.Select(d => DeliverAsync(d, cancellationToken)));
     }
 
-    /// <summary>Waits until nothing is due any more (tests call it after a mutation).</summary>
+    /// <summary>Waits until nothing is due or on its way any more, whoever sends it (tests call it after a mutation).</summary>
     public async Task DrainAsync(CancellationToken cancellationToken = default)
     {
         while (true)
@@ -92,8 +94,9 @@ public sealed class WebhookDispatcher(IHttpClientFactory httpClients, IOptions<S
             lock (_sync)
             {
                 var now = time.GetUtcNow();
-                if (!_pending.Any(p => p.DueAt <= now)) return;
+                if (_inFlight == 0 && !_pending.Any(p => p.DueAt <= now)) return;
             }
+            await Task.Delay(10, cancellationToken);
         }
     }
 
@@ -135,6 +138,7 @@ public sealed class WebhookDispatcher(IHttpClientFactory httpClients, IOptions<S
         var succeeded = status is >= 200 and < 300;
         lock (_sync)
         {
+            _inFlight--;
             _attempts.Add(new WebhookAttempt(delivery.WebhookId, delivery.Topic, delivery.ShopDomain, delivery.Url, delivery.Attempt, status, error, time.GetUtcNow()));
             if (!succeeded && delivery.Attempt <= _options.WebhookMaxRetries)
             {

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using WinBack.Web.Privacy;
 using WinBack.Web.Settings;
 using WinBack.Web.Shops;
 using WinBack.Web.Sync;
@@ -7,7 +9,7 @@ using WinBack.Web.Webhooks;
 namespace WinBack.Web.Data;
 
 /// <summary>WinBack's PostgreSQL database. Every table is keyed by shop first; each entity's mapping sits next to it.</summary>
-public sealed class WinBackDbContext(DbContextOptions<WinBackDbContext> options) : DbContext(options)
+public sealed class WinBackDbContext(DbContextOptions<WinBackDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Shop> Shops => Set<Shop>();
     public DbSet<ShopSettings> ShopSettings => Set<ShopSettings>();
@@ -15,6 +17,10 @@ public sealed class WinBackDbContext(DbContextOptions<WinBackDbContext> options)
     public DbSet<Order> Orders => Set<Order>();
     public DbSet<SyncState> SyncStates => Set<SyncState>();
     public DbSet<WebhookReceipt> WebhookReceipts => Set<WebhookReceipt>();
+    public DbSet<CustomerDataRequest> CustomerDataRequests => Set<CustomerDataRequest>();
+
+    /// <summary>ASP.NET Data Protection keys, shared by every app server (they encrypt the shops' tokens).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(WinBackDbContext).Assembly);

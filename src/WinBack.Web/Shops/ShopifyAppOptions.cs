@@ -12,4 +12,16 @@ public sealed class ShopifyAppOptions
 
     [Required(ErrorMessage = "Set ShopifyApp:ApiSecret to the app's client secret from the Shopify Partner Dashboard.")]
     public string ApiSecret { get; set; } = "";
+
+    /// <summary>Where WinBack is reached (application_url in shopify.app.toml): webhooks and OAuth redirects point here.</summary>
+    [Required(ErrorMessage = "Set ShopifyApp:AppUrl to the public https address of WinBack, e.g. https://winback.example.com.")]
+    public Uri? AppUrl { get; set; }
+
+    /// <summary>Access scopes asked for in the authorization-code flow (the managed install takes them from shopify.app.toml).</summary>
+    public string Scopes { get; set; } = "read_customers,read_orders,read_all_orders";
+
+    /// <summary>App Bridge's script: Shopify's CDN in production, the simulator's stand-in locally.</summary>
+    public Uri AppBridgeUrl { get; set; } = new("https://cdn.shopify.com/shopifycloud/app-bridge.js");
+
+    public Uri AppUrlFor(string path) => new(AppUrl!, path);
 }

@@ -6,7 +6,7 @@ namespace WinBack.Web.Sync;
 
 public enum SyncResource { Customers, Orders }
 
-public enum SyncStatus { Idle, Running, Completed, Failed }
+public enum SyncStatus { Idle, Queued, Running, Completed, Failed }
 
 /// <summary>Where one shop's sync of one resource stands: the bulk operation it waits on, progress, and the watermark
 /// from which reconciliation asks Shopify for changes.</summary>

@@ -1,15 +1,16 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
+using WinBack.Web.Privacy;
 
 namespace WinBack.Web.Webhooks;
 
 /// <summary>
 /// Processes one recorded webhook. Safe to run twice (Hangfire delivers at least once): a processed receipt is skipped.
 /// A body that is not valid JSON is marked Failed with the reason and not retried: retrying cannot fix it.
-/// Topics whose handling belongs to a later feature (sync, redaction) are recorded and marked Processed for now.
+/// Order and customer topics are recorded and marked Processed; applying them to the synced copy is the order-sync feature's work.
 /// </summary>
-public sealed class WebhookProcessingJob(WinBackDbContext db, TimeProvider time, ILogger<WebhookProcessingJob> logger)
+public sealed class WebhookProcessingJob(WinBackDbContext db, PrivacyRequests privacy, TimeProvider time, ILogger<WebhookProcessingJob> logger)
 {
     public async Task RunAsync(string shopDomain, string webhookId, CancellationToken cancellationToken)
     {
@@ -18,22 +19,22 @@ public sealed class WebhookProcessingJob(WinBackDbContext db, TimeProvider time,
 
         try
         {
-            using (JsonDocument.Parse(receipt.Payload)) { }
-            await HandleAsync(receipt, cancellationToken);
+            using var payload = JsonDocument.Parse(receipt.Payload);
+            await HandleAsync(receipt, payload.RootElement, cancellationToken);
             receipt.Status = WebhookReceiptStatus.Processed;
             receipt.Error = null;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             logger.LogWarning("Webhook {WebhookId} ({Topic}) for {Shop} has a body that is not JSON: {Reason}", webhookId, receipt.Topic, shopDomain, e.Message);
             receipt.Status = WebhookReceiptStatus.Failed;
-            receipt.Error = $"The body is not valid JSON: {e.Message}";
+            receipt.Error = e is JsonException ? $"The body is not valid JSON: {e.Message}" : $"The body lacks what {receipt.Topic} needs: {e.Message}";
         }
         receipt.ProcessedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private async Task HandleAsync(WebhookReceipt receipt, CancellationToken cancellationToken)
+    private async Task HandleAsync(WebhookReceipt receipt, JsonElement payload, CancellationToken cancellationToken)
     {
         switch (receipt.Topic)
         {
@@ -44,8 +45,16 @@ public sealed class WebhookProcessingJob(WinBackDbContext db, TimeProvider time,
                     .SetProperty(x => x.AccessTokenCiphertext, (string?)null)
                     .SetProperty(x => x.RefreshTokenCiphertext, (string?)null), cancellationToken);
                 break;
+            case "customers/data_request":
+                await privacy.CompileDataRequestAsync(receipt.ShopDomain, payload, cancellationToken);
+                break;
+            case "customers/redact":
+                await privacy.RedactCustomerAsync(receipt.ShopDomain, payload, cancellationToken);
+                receipt.Payload = PrivacyRequests.RedactedPayload;
+                break;
             case "shop/redact":
-                await db.Shops.Where(s => s.Domain == receipt.ShopDomain).ExecuteDeleteAsync(cancellationToken);
+                await privacy.RedactShopAsync(receipt.ShopDomain, cancellationToken);
+                receipt.Payload = PrivacyRequests.RedactedPayload;
                 break;
             default:
                 break;

@@ -1,0 +1,95 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using WinBack.Web.Data;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.Privacy;
+
+/// <summary>
+/// Shopify's three compliance requests, carried out on everything WinBack keeps: customer and order rows, data-request
+/// exports and the raw webhook bodies (which hold names and emails). Every step can run twice without harm.
+/// </summary>
+public sealed class PrivacyRequests(WinBackDbContext db, TimeProvider time)
+{
+    /// <summary>Stands in for a webhook body that was erased.</summary>
+    public const string RedactedPayload = """{"redacted":true}""";
+
+    /// <summary>customers/data_request: compile what WinBack holds on the customer for the merchant to download.</summary>
+    public async Task CompileDataRequestAsync(string shopDomain, JsonElement payload, CancellationToken cancellationToken)
+    {
+        var requestId = payload.GetProperty("data_request").GetProperty("id").GetInt64();
+        var customerId = payload.GetProperty("customer").GetProperty("id").GetInt64();
+        if (await db.CustomerDataRequests.AnyAsync(r => r.ShopDomain == shopDomain && r.Id == requestId, cancellationToken)) return;
+
+        var shopId = await db.Shops.Where(s => s.Domain == shopDomain).Select(s => (long?)s.Id).SingleOrDefaultAsync(cancellationToken);
+        var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.ShopId == shopId && c.Id == customerId, cancellationToken);
+        var orders = await db.Orders.AsNoTracking().Where(o => o.ShopId == shopId && o.CustomerId == customerId).OrderBy(o => o.ProcessedAt)
+            .Select(o => new { o.Id, o.Name, o.ProcessedAt, o.CancelledAt, o.Test, o.CurrentTotal, o.CurrencyCode })
+            .ToListAsync(cancellationToken);
+        var export = new
+        {
+            shop = shopDomain,
+            customerId,
+            compiledAt = time.GetUtcNow(),
+            customer = customer is null ? null : new
+            {
+                customer.FirstName, customer.LastName, customer.Email, customer.EmailMarketingState, customer.CreatedAt, customer.UpdatedAt,
+                customer.OrdersCount, customer.FirstOrderAt, customer.LastOrderAt, customer.TotalSpent,
+            },
+            orders,
+        };
+        db.CustomerDataRequests.Add(new CustomerDataRequest
+        {
+            ShopDomain = shopDomain,
+            Id = requestId,
+            CustomerId = customerId,
+            RequestedAt = time.GetUtcNow(),
+            Export = JsonSerializer.Serialize(export, JsonSerializerOptions.Web),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>customers/redact: the customer row goes, their orders stay only as anonymous totals, and no stored body or export names them.</summary>
+    public async Task RedactCustomerAsync(string shopDomain, JsonElement payload, CancellationToken cancellationToken)
+    {
+        var customerId = payload.GetProperty("customer").GetProperty("id").GetInt64();
+        var shopId = await db.Shops.Where(s => s.Domain == shopDomain).Select(s => (long?)s.Id).SingleOrDefaultAsync(cancellationToken);
+        if (shopId is not null)
+        {
+            await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == customerId).ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
+            await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).ExecuteDeleteAsync(cancellationToken);
+        }
+        await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain && r.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
+        var idText = customerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await db.WebhookReceipts.Where(r => r.ShopDomain == shopDomain && r.Payload.Contains(idText))
+            .ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, RedactedPayload), cancellationToken);
+    }
+
+    /// <summary>shop/redact: everything of the shop goes (the cascade takes customers, orders, settings, sync state).</summary>
+    public async Task RedactShopAsync(string shopDomain, CancellationToken cancellationToken)
+    {
+        await db.Shops.Where(s => s.Domain == shopDomain).ExecuteDeleteAsync(cancellationToken);
+        await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain).ExecuteDeleteAsync(cancellationToken);
+        await db.WebhookReceipts.Where(r => r.ShopDomain == shopDomain).ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, RedactedPayload), cancellationToken);
+    }
+}
+
+public static class PrivacyEndpoints
+{
+    public sealed record DataRequestSummary(long Id, long CustomerId, DateTimeOffset RequestedAt);
+
+    /// <summary>The merchant's downloads of customers/data_request exports (their own shop only, by session token).</summary>
+    public static IEndpointRouteBuilder MapPrivacyApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/privacy/data-requests").RequireAuthorization();
+        group.MapGet("/", async (ClaimsPrincipal user, WinBackDbContext db, CancellationToken cancellationToken) =>
+            await db.CustomerDataRequests.Where(r => r.ShopDomain == user.ShopDomain()).OrderByDescending(r => r.RequestedAt)
+                .Select(r => new DataRequestSummary(r.Id, r.CustomerId, r.RequestedAt)).ToListAsync(cancellationToken));
+        group.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, WinBackDbContext db, CancellationToken cancellationToken) =>
+            await db.CustomerDataRequests.SingleOrDefaultAsync(r => r.ShopDomain == user.ShopDomain() && r.Id == id, cancellationToken) is { } request
+                ? Results.File(System.Text.Encoding.UTF8.GetBytes(request.Export), "application/json", $"customer-{request.CustomerId}-data-request-{request.Id}.json")
+                : Results.Problem("There is no such data request for your shop.", statusCode: StatusCodes.Status404NotFound));
+        return routes;
+    }
+}

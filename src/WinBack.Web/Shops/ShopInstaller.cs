@@ -1,0 +1,89 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using WinBack.Shopify;
+using WinBack.Web.Data;
+using WinBack.Web.Settings;
+using WinBack.Web.Sync;
+
+namespace WinBack.Web.Shops;
+
+/// <summary>
+/// What happens once Shopify has issued WinBack a token for a shop, by either install flow: keep the token encrypted,
+/// read the shop's currency and timezone, register the webhooks, and queue the first sync. A shop that comes back
+/// after uninstalling keeps its settings (unless shop/redact erased it).
+/// </summary>
+public sealed class ShopInstaller(
+    WinBackDbContext db,
+    ShopAccessTokens tokens,
+    ShopifyGraphQLClient shopify,
+    IOptions<ShopifyAppOptions> app,
+    IBackgroundJobClient jobs,
+    TimeProvider time,
+    ILogger<ShopInstaller> logger)
+{
+    /// <summary>The topics WinBack subscribes to through the API (shopify.app.toml lists the same, plus the compliance topics).</summary>
+    public static readonly IReadOnlyList<string> WebhookTopics =
+    [
+        "APP_UNINSTALLED", "BULK_OPERATIONS_FINISH", "CUSTOMERS_CREATE", "CUSTOMERS_UPDATE", "CUSTOMERS_DELETE",
+        "ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "ORDERS_DELETE", "REFUNDS_CREATE",
+    ];
+
+    private const string SubscribeMutation =
+        "mutation Subscribe($topic: WebhookSubscriptionTopic!, $url: URL!) { webhookSubscriptionCreate(topic: $topic, webhookSubscription: { callbackUrl: $url, format: JSON }) { userErrors { field message } } }";
+
+    private sealed record SubscribePayload(IReadOnlyList<UserError> UserErrors);
+    private sealed record SubscribeData(SubscribePayload WebhookSubscriptionCreate);
+
+    public async Task<Shop> CompleteInstallAsync(string shopDomain, IssuedAccessToken issued, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var shop = await db.Shops.SingleOrDefaultAsync(s => s.Domain == shopDomain, cancellationToken);
+        var firstInstall = shop is null || !shop.IsInstalled;
+        if (shop is null)
+        {
+            shop = new Shop { Domain = shopDomain, InstalledAt = now };
+            db.Shops.Add(shop);
+        }
+        else if (!shop.IsInstalled)
+        {
+            shop.InstalledAt = now;
+            shop.UninstalledAt = null;
+        }
+        tokens.Store(shop, issued);
+
+        var credentials = new ShopifyCredentials(shopDomain, issued.AccessToken);
+        var info = await shopify.GetShopAsync(credentials, cancellationToken);
+        shop.Name = info.Name;
+        shop.CurrencyCode = info.CurrencyCode;
+        shop.IanaTimezone = info.IanaTimezone;
+        await db.SaveChangesAsync(cancellationToken);
+
+        if (!await db.ShopSettings.AnyAsync(s => s.ShopId == shop.Id, cancellationToken))
+        {
+            db.ShopSettings.Add(new ShopSettings { ShopId = shop.Id, UpdatedAt = now });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        if (firstInstall)
+        {
+            await RegisterWebhooksAsync(credentials, cancellationToken);
+            jobs.Enqueue<InitialSyncJob>(job => job.RunAsync(shop.Id, CancellationToken.None));
+            logger.LogInformation("Installed WinBack on {Shop} ({Currency}, {Timezone})", shop.Domain, shop.CurrencyCode, shop.IanaTimezone);
+        }
+        return shop;
+    }
+
+    private async Task RegisterWebhooksAsync(ShopifyCredentials shop, CancellationToken cancellationToken)
+    {
+        var url = app.Value.AppUrlFor("webhooks").ToString();
+        foreach (var topic in WebhookTopics)
+        {
+            var result = await shopify.ExecuteAsync<SubscribeData>(shop, SubscribeMutation, new { topic, url }, cancellationToken);
+            var errors = result.Data.WebhookSubscriptionCreate.UserErrors;
+            // A reinstall finds its subscriptions still there: "already taken" means done.
+            if (errors.Count > 0 && !errors.All(e => e.Message.Contains("already been taken", StringComparison.OrdinalIgnoreCase)))
+                throw new ShopifyUserErrorsException("webhookSubscriptionCreate", errors, result.RequestId);
+        }
+    }
+}
