@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using WinBack.ShopifySimulator;
+using WinBack.ShopifySimulator.Admin;
+using WinBack.ShopifySimulator.OAuth;
+using WinBack.ShopifySimulator.Store;
+using WinBack.ShopifySimulator.Webhooks;
+using WinBack.Web.Privacy;
+using WinBack.Web.Sync;
+
+namespace WinBack.Web.Tests;
+
+/// <summary>Shopify's compliance webhooks, sent by the simulator to the app, carried out on everything WinBack keeps.</summary>
+public sealed class PrivacyTests : IAsyncLifetime
+{
+    private WinBackApp _app = null!;
+    private RunningSimulator _simulator = null!;
+
+    public async Task InitializeAsync() => (_app, _simulator) = await WinBackApp.StartWithSimulatorAsync("privacy");
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    /// <summary>A shop installed through the admin page, with its simulated customers and orders copied into WinBack's tables.</summary>
+    private async Task<(SimulatedShop Simulated, long ShopId)> InstalledShopWithDataAsync(string domain)
+    {
+        var simulated = ShopLifecycle.CreateAndInstall(_simulator.Runtime, new ShopLifecycle.NewShop(domain, Orders: 40, Seed: 3));
+        var admin = await new HttpClient().GetStringAsync(new Uri(_simulator.BaseUrl, $"store/{domain.Split('.')[0]}/apps/{WinBackApp.ApiKey}"));
+        var src = WebUtility.HtmlDecode(Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
+        (await new HttpClient().GetAsync(src)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await using var db = _app.CreateDbContext();
+        var shopId = (await db.Shops.SingleAsync(s => s.Domain == domain)).Id;
+        lock (simulated.Sync)
+        {
+            db.Customers.AddRange(simulated.Customers.Select(c => new Customer
+            {
+                ShopId = shopId, Id = c.Id, FirstName = c.FirstName, LastName = c.LastName, Email = c.Email, CreatedAt = c.CreatedAt, UpdatedAt = c.UpdatedAt,
+            }));
+            db.Orders.AddRange(simulated.Orders.Select(o => new Order
+            {
+                ShopId = shopId, Id = o.Id, CustomerId = o.CustomerId, Name = o.Name, ProcessedAt = o.ProcessedAt, UpdatedAt = o.UpdatedAt,
+                CancelledAt = o.CancelledAt, Test = o.Test, CurrentTotal = o.CurrentTotalPrice, CurrencyCode = "USD",
+            }));
+        }
+        await db.SaveChangesAsync();
+        return (simulated, shopId);
+    }
+
+    private static SimulatedCustomer BuyerOf(SimulatedShop shop)
+    {
+        lock (shop.Sync) return shop.Customers.First(c => shop.OrdersOf(c.Id).Any());
+    }
+
+    private async Task DeliverAsync()
+    {
+        await _simulator.Runtime.Webhooks.DrainAsync();
+        await _app.ProcessWebhooksAsync();
+    }
+
+    private HttpClient ClientFor(string shop)
+    {
+        var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            SessionTokens.Mint(shop, WinBackApp.ApiKey, WinBackApp.ApiSecret, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(60)));
+        return client;
+    }
+
+    [Fact]
+    public async Task A_data_request_gives_the_merchant_a_file_of_that_customer_and_no_other_shop_can_read_it()
+    {
+        var (simulated, _) = await InstalledShopWithDataAsync("asking.myshopify.com");
+        await InstalledShopWithDataAsync("neighbour.myshopify.com");
+        var customer = BuyerOf(simulated);
+
+        ShopLifecycle.SendCompliance(_simulator.Runtime, simulated, WebhookTopics.CustomersDataRequest, customer.Id).Should().BeTrue();
+        await DeliverAsync();
+
+        var list = await ClientFor("asking.myshopify.com").GetFromJsonAsync<List<PrivacyEndpoints.DataRequestSummary>>("/api/privacy/data-requests");
+        var request = list.Should().ContainSingle().Which;
+        request.CustomerId.Should().Be(customer.Id);
+        var file = await ClientFor("asking.myshopify.com").GetStringAsync($"/api/privacy/data-requests/{request.Id}");
+        file.Should().Contain(customer.Email!);
+        lock (simulated.Sync) file.Should().Contain(simulated.OrdersOf(customer.Id).First().Name);
+
+        (await ClientFor("neighbour.myshopify.com").GetFromJsonAsync<List<PrivacyEndpoints.DataRequestSummary>>("/api/privacy/data-requests")).Should().BeEmpty();
+        (await ClientFor("neighbour.myshopify.com").GetAsync($"/api/privacy/data-requests/{request.Id}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Customers_redact_removes_the_customer_from_every_place_and_keeps_anonymous_totals()
+    {
+        var (simulated, shopId) = await InstalledShopWithDataAsync("forgetful.myshopify.com");
+        var customer = BuyerOf(simulated);
+        ShopLifecycle.SendCompliance(_simulator.Runtime, simulated, WebhookTopics.CustomersDataRequest, customer.Id);
+        await DeliverAsync();
+        await using (var db = _app.CreateDbContext())
+        {
+            var before = await db.Orders.Where(o => o.ShopId == shopId).SumAsync(o => o.CurrentTotal);
+
+            ShopLifecycle.SendCompliance(_simulator.Runtime, simulated, WebhookTopics.CustomersRedact, customer.Id).Should().BeTrue();
+            await DeliverAsync();
+
+            (await db.Customers.AnyAsync(c => c.ShopId == shopId && c.Id == customer.Id)).Should().BeFalse();
+            (await db.Orders.AnyAsync(o => o.ShopId == shopId && o.CustomerId == customer.Id)).Should().BeFalse();
+            (await db.Orders.Where(o => o.ShopId == shopId).SumAsync(o => o.CurrentTotal)).Should().Be(before, "order totals stay, without the person");
+            (await db.CustomerDataRequests.AnyAsync(r => r.CustomerId == customer.Id)).Should().BeFalse();
+            (await db.WebhookReceipts.Where(r => r.ShopDomain == "forgetful.myshopify.com").Select(r => r.Payload).ToListAsync())
+                .Should().NotContain(p => p.Contains(customer.Email!), "no stored webhook body names the customer any more");
+            (await db.Customers.CountAsync(c => c.ShopId == shopId)).Should().BeGreaterThan(1, "other customers stay");
+        }
+    }
+
+    [Fact]
+    public async Task Shop_redact_removes_everything_of_the_shop_and_nothing_of_another()
+    {
+        var (simulated, shopId) = await InstalledShopWithDataAsync("erased.myshopify.com");
+        var (_, otherShopId) = await InstalledShopWithDataAsync("kept.myshopify.com");
+        ShopLifecycle.Uninstall(_simulator.Runtime, simulated);
+        ShopLifecycle.SendCompliance(_simulator.Runtime, simulated, WebhookTopics.ShopRedact, null).Should().BeTrue();
+        await DeliverAsync();
+
+        await using var db = _app.CreateDbContext();
+        (await db.Shops.AnyAsync(s => s.Id == shopId)).Should().BeFalse();
+        (await db.Customers.AnyAsync(c => c.ShopId == shopId)).Should().BeFalse();
+        (await db.Orders.AnyAsync(o => o.ShopId == shopId)).Should().BeFalse();
+        (await db.ShopSettings.AnyAsync(s => s.ShopId == shopId)).Should().BeFalse();
+        (await db.WebhookReceipts.Where(r => r.ShopDomain == "erased.myshopify.com").Select(r => r.Payload).ToListAsync())
+            .Should().OnlyContain(p => p == PrivacyRequests.RedactedPayload);
+        (await db.Customers.AnyAsync(c => c.ShopId == otherShopId)).Should().BeTrue();
+    }
+}
