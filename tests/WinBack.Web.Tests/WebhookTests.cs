@@ -50,8 +50,7 @@ public sealed class WebhookTests : IAsyncLifetime
         var response = await _app.PostWebhookAsync("orders/create", "broken.myshopify.com", "{not json", webhookId);
         response.StatusCode.Should().Be(HttpStatusCode.OK);
 
-        using (var scope = _app.Services.CreateScope())
-            await scope.ServiceProvider.GetRequiredService<WebhookProcessingJob>().RunAsync("broken.myshopify.com", webhookId, CancellationToken.None);
+        await _app.ProcessWebhooksAsync();
 
         await using var db = _app.CreateDbContext();
         var receipt = await db.WebhookReceipts.SingleAsync(r => r.WebhookId == webhookId);
@@ -71,12 +70,14 @@ public sealed class WebhookTests : IAsyncLifetime
         var webhookId = Guid.NewGuid().ToString();
         await _app.PostWebhookAsync("app/uninstalled", "bye.myshopify.com", """{"id":1,"myshopify_domain":"bye.myshopify.com"}""", webhookId);
 
-        using (var scope = _app.Services.CreateScope())
-        {
-            var job = scope.ServiceProvider.GetRequiredService<WebhookProcessingJob>();
-            await job.RunAsync("bye.myshopify.com", webhookId, CancellationToken.None);
-            await job.RunAsync("bye.myshopify.com", webhookId, CancellationToken.None);
-        }
+        await _app.ProcessWebhooksAsync();
+        await using (var db = _app.CreateDbContext())
+            await db.Shops.Where(s => s.Domain == "bye.myshopify.com").ExecuteUpdateAsync(s => s.SetProperty(x => x.UninstalledAt, (DateTimeOffset?)null));
+        await _app.ProcessWebhooksAsync();
+        await using (var db = _app.CreateDbContext())
+            (await db.Shops.SingleAsync(s => s.Domain == "bye.myshopify.com")).UninstalledAt.Should().BeNull("a delivery already processed is not processed again");
+        await using (var db = _app.CreateDbContext())
+            await db.Shops.Where(s => s.Domain == "bye.myshopify.com").ExecuteUpdateAsync(s => s.SetProperty(x => x.UninstalledAt, DateTimeOffset.UtcNow));
 
         await using var check = _app.CreateDbContext();
         var shop = await check.Shops.SingleAsync(s => s.Domain == "bye.myshopify.com");

@@ -24,7 +24,7 @@ public static class DatabaseExtensions
             .PostConfigure(o => o.ConnectionString = configuration.GetConnectionString("WinBack") ?? o.ConnectionString)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddDbContext<WinBackDbContext>((provider, db) =>
+        services.AddDbContextPool<WinBackDbContext>((provider, db) =>
             Configure(db, provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.ConnectionString!));
         return services;
     }

@@ -16,7 +16,7 @@ public static class ShopsExtensions
         services.AddSingleton<ShopTokenProtector>();
         services.AddScoped<ShopAccessTokens>();
         services.AddScoped<ShopInstaller>();
-        services.AddScoped<WebhookProcessingJob>();
+        services.AddWebhookProcessing();
         services.AddScoped<Privacy.PrivacyRequests>();
         services.AddScoped<Sync.InitialSyncJob>();
         return services;

@@ -1,4 +1,3 @@
-using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,7 @@ namespace WinBack.Web.Webhooks;
 /// <summary>
 /// POST /webhooks for every topic (compliance ones included). The signature is checked over the raw bytes before
 /// anything is parsed; the delivery is recorded once per X-Shopify-Webhook-Id and answered at once; the work runs in
-/// <see cref="WebhookProcessingJob"/>.
+/// <see cref="WebhookProcessingJob"/>, which <see cref="WebhookProcessingTrigger"/> queues in Hangfire.
 /// </summary>
 public static class WebhookEndpoints
 {
@@ -24,7 +23,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<Results<Ok, UnauthorizedHttpResult, ProblemHttpResult>> ReceiveAsync(
-        HttpRequest request, WinBackDbContext db, IOptions<ShopifyAppOptions> app, IBackgroundJobClient jobs, TimeProvider time, ILoggerFactory loggers,
+        HttpRequest request, WinBackDbContext db, IOptions<ShopifyAppOptions> app, WebhookProcessingTrigger trigger, TimeProvider time, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var body = await ReadBodyAsync(request, cancellationToken);
@@ -52,7 +51,7 @@ public static class WebhookEndpoints
         };
 
         if (await RecordOnceAsync(db, receipt, cancellationToken))
-            jobs.Enqueue<WebhookProcessingJob>(job => job.RunAsync(shopDomain, webhookId, CancellationToken.None));
+            trigger.Notify();
         else
             loggers.CreateLogger(nameof(WebhookEndpoints)).LogInformation("Webhook {WebhookId} ({Topic}) for {Shop} was delivered again; ignored", webhookId, topic, shopDomain);
         return TypedResults.Ok();

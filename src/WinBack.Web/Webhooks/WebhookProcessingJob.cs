@@ -6,17 +6,34 @@ using WinBack.Web.Privacy;
 namespace WinBack.Web.Webhooks;
 
 /// <summary>
-/// Processes one recorded webhook. Safe to run twice (Hangfire delivers at least once): a processed receipt is skipped.
-/// A body that is not valid JSON is marked Failed with the reason and not retried: retrying cannot fix it.
+/// Processes recorded webhooks, oldest first, a batch per transaction. Rows are claimed with FOR UPDATE SKIP LOCKED, so
+/// any number of Hangfire workers on any number of servers can run it at once without handling a delivery twice, and
+/// running it again (Hangfire delivers at least once) finds nothing left to do. A body that is not valid JSON, or lacks
+/// what its topic needs, is marked Failed with the reason and not retried: retrying cannot fix it.
 /// Order and customer topics are recorded and marked Processed; applying them to the synced copy is the order-sync feature's work.
 /// </summary>
 public sealed class WebhookProcessingJob(WinBackDbContext db, PrivacyRequests privacy, TimeProvider time, ILogger<WebhookProcessingJob> logger)
 {
-    public async Task RunAsync(string shopDomain, string webhookId, CancellationToken cancellationToken)
-    {
-        var receipt = await db.WebhookReceipts.SingleOrDefaultAsync(r => r.ShopDomain == shopDomain && r.WebhookId == webhookId, cancellationToken);
-        if (receipt is null || receipt.Status == WebhookReceiptStatus.Processed) return;
+    public const int BatchSize = 100;
 
+    public async Task RunPendingAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var batch = await db.WebhookReceipts
+                .FromSql($"SELECT * FROM webhook_receipts WHERE status = 'Received' ORDER BY received_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
+                .ToListAsync(cancellationToken);
+            if (batch.Count == 0) return;
+            foreach (var receipt in batch) await ProcessAsync(receipt, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task ProcessAsync(WebhookReceipt receipt, CancellationToken cancellationToken)
+    {
         try
         {
             using var payload = JsonDocument.Parse(receipt.Payload);
@@ -26,12 +43,11 @@ public sealed class WebhookProcessingJob(WinBackDbContext db, PrivacyRequests pr
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            logger.LogWarning("Webhook {WebhookId} ({Topic}) for {Shop} has a body that is not JSON: {Reason}", webhookId, receipt.Topic, shopDomain, e.Message);
+            logger.LogWarning("Webhook {WebhookId} ({Topic}) for {Shop} cannot be processed: {Reason}", receipt.WebhookId, receipt.Topic, receipt.ShopDomain, e.Message);
             receipt.Status = WebhookReceiptStatus.Failed;
             receipt.Error = e is JsonException ? $"The body is not valid JSON: {e.Message}" : $"The body lacks what {receipt.Topic} needs: {e.Message}";
         }
         receipt.ProcessedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
     }
 
     private async Task HandleAsync(WebhookReceipt receipt, JsonElement payload, CancellationToken cancellationToken)

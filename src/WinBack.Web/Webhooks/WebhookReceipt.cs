@@ -41,6 +41,6 @@ internal sealed class WebhookReceiptConfiguration : IEntityTypeConfiguration<Web
         receipt.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         receipt.Property(r => r.Error).HasMaxLength(2000);
         receipt.HasIndex(r => new { r.ShopDomain, r.EventId }).HasDatabaseName("ix_webhook_receipts_event");
-        receipt.HasIndex(r => new { r.Status, r.ReceivedAt }).HasDatabaseName("ix_webhook_receipts_pending").HasFilter("status <> 'Processed'");
+        receipt.HasIndex(r => r.ReceivedAt).HasDatabaseName("ix_webhook_receipts_pending").HasFilter("status = 'Received'");
     }
 }

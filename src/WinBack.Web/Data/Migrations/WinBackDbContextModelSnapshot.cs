@@ -441,12 +441,12 @@ namespace WinBack.Web.Data.Migrations
                     b.HasKey("ShopDomain", "WebhookId")
                         .HasName("pk_webhook_receipts");
 
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_webhook_receipts_pending")
+                        .HasFilter("status = 'Received'");
+
                     b.HasIndex("ShopDomain", "EventId")
                         .HasDatabaseName("ix_webhook_receipts_event");
-
-                    b.HasIndex("Status", "ReceivedAt")
-                        .HasDatabaseName("ix_webhook_receipts_pending")
-                        .HasFilter("status <> 'Processed'");
 
                     b.ToTable("webhook_receipts", (string)null);
                 });

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Testing;
 
 /// <summary>
 /// A real PostgreSQL server for the test run. WINBACK_TEST_POSTGRES (a connection string to a server where we may

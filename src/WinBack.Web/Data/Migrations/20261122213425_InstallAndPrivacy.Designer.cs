@@ -12,7 +12,7 @@ using WinBack.Web.Data;
 namespace WinBack.Web.Data.Migrations
 {
     [DbContext(typeof(WinBackDbContext))]
-    [Migration("20261122212615_InstallAndPrivacy")]
+    [Migration("20261122213425_InstallAndPrivacy")]
     partial class InstallAndPrivacy
     {
         /// <inheritdoc />
@@ -444,12 +444,12 @@ namespace WinBack.Web.Data.Migrations
                     b.HasKey("ShopDomain", "WebhookId")
                         .HasName("pk_webhook_receipts");
 
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_webhook_receipts_pending")
+                        .HasFilter("status = 'Received'");
+
                     b.HasIndex("ShopDomain", "EventId")
                         .HasDatabaseName("ix_webhook_receipts_event");
-
-                    b.HasIndex("Status", "ReceivedAt")
-                        .HasDatabaseName("ix_webhook_receipts_pending")
-                        .HasFilter("status <> 'Processed'");
 
                     b.ToTable("webhook_receipts", (string)null);
                 });

@@ -12,6 +12,10 @@ namespace WinBack.Web.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_webhook_receipts_pending",
+                table: "webhook_receipts");
+
             migrationBuilder.CreateTable(
                 name: "customer_data_requests",
                 columns: table => new
@@ -40,6 +44,12 @@ namespace WinBack.Web.Data.Migrations
                 {
                     table.PrimaryKey("pk_data_protection_keys", x => x.id);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_receipts_pending",
+                table: "webhook_receipts",
+                column: "received_at",
+                filter: "status = 'Received'");
         }
 
         /// <inheritdoc />
@@ -50,6 +60,16 @@ namespace WinBack.Web.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "data_protection_keys");
+
+            migrationBuilder.DropIndex(
+                name: "ix_webhook_receipts_pending",
+                table: "webhook_receipts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_receipts_pending",
+                table: "webhook_receipts",
+                columns: new[] { "status", "received_at" },
+                filter: "status <> 'Processed'");
         }
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using WinBack.ShopifySimulator;
 using WinBack.Web.Data;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Testing;
 
 /// <summary>
 /// The one test host: the real app, with its real migrations, on its own PostgreSQL database. With a simulator it
@@ -22,6 +22,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
 
     private readonly RunningSimulator? _simulator;
     private readonly FakeTimeProvider? _clock;
+    private bool _quiet;
 
     private WinBackApp(string connectionString, Uri appUrl, RunningSimulator? simulator, FakeTimeProvider? clock)
     {
@@ -43,7 +44,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     }
 
     /// <summary>App and simulator wired to each other on loopback; the simulator plays Shopify with the app's credentials.</summary>
-    public static async Task<(WinBackApp App, RunningSimulator Simulator)> StartWithSimulatorAsync(string databasePrefix, FakeTimeProvider? clock = null)
+    public static async Task<(WinBackApp App, RunningSimulator Simulator)> StartWithSimulatorAsync(string databasePrefix, FakeTimeProvider? clock = null, bool quiet = false)
     {
         var port = FreePort();
         var appUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -55,7 +56,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
             o.ComplianceWebhookUrl = new Uri(appUrl, "webhooks");
         }, clock);
         var server = await PostgresServer.Shared;
-        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), appUrl, simulator, clock);
+        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), appUrl, simulator, clock) { _quiet = quiet };
         app.UseKestrel(port);
         app.StartServer();
         await app.Services.MigrateDatabaseAsync();
@@ -71,6 +72,8 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         builder.UseSetting("ShopifyApp:AppUrl", AppUrl.ToString());
         // Tests run jobs by calling the job classes; a background Hangfire server would race them.
         builder.UseSetting("Jobs:RunServer", "false");
+        // Benchmarks measure the work, not the console: only warnings are logged.
+        if (_quiet) builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         if (_simulator is not null)
         {
             builder.UseSetting("Shopify:ShopBaseUrl", _simulator.ShopBaseUrl);
@@ -94,17 +97,11 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         return CreateClient().SendAsync(request);
     }
 
-    /// <summary>Runs the webhook job for every delivery not yet processed, as the Hangfire server would.</summary>
+    /// <summary>Runs the webhook job as a Hangfire worker would (tests run no Hangfire server).</summary>
     public async Task ProcessWebhooksAsync()
     {
         using var scope = Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
-        var pending = db.WebhookReceipts.Where(r => r.Status == Webhooks.WebhookReceiptStatus.Received).Select(r => new { r.ShopDomain, r.WebhookId }).ToList();
-        foreach (var receipt in pending)
-        {
-            using var jobScope = Services.CreateScope();
-            await jobScope.ServiceProvider.GetRequiredService<Webhooks.WebhookProcessingJob>().RunAsync(receipt.ShopDomain, receipt.WebhookId, CancellationToken.None);
-        }
+        await scope.ServiceProvider.GetRequiredService<WinBack.Web.Webhooks.WebhookProcessingJob>().RunPendingAsync(CancellationToken.None);
     }
 
     public WinBackDbContext CreateDbContext() => Services.CreateScope().ServiceProvider.GetRequiredService<WinBackDbContext>();

@@ -1,0 +1,16 @@
+using WinBack.Benchmarks;
+
+// WebApplicationFactory finds the app's content root through a manifest next to the binaries.
+Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+
+return args switch
+{
+    ["webhooks", ..] => await WebhookThroughput.RunAsync(args.Skip(1).ToArray()),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/WinBack.Benchmarks -- webhooks [--seconds 15] [--concurrency 32]");
+    return 2;
+}
