@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -46,7 +44,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     /// <summary>App and simulator wired to each other on loopback; the simulator plays Shopify with the app's credentials.</summary>
     public static async Task<(WinBackApp App, RunningSimulator Simulator)> StartWithSimulatorAsync(string databasePrefix, FakeTimeProvider? clock = null, bool quiet = false)
     {
-        var port = FreePort();
+        var port = PostgresServer.FreePort();
         var appUrl = new Uri($"http://127.0.0.1:{port}/");
         var simulator = await SimulatorHost.StartAsync(o =>
         {
@@ -110,14 +108,5 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         if (_simulator is not null) await _simulator.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
