@@ -19,6 +19,9 @@ public static class ShopsExtensions
         services.AddWebhookProcessing();
         services.AddScoped<Privacy.PrivacyRequests>();
         services.AddScoped<Sync.InitialSyncJob>();
+        services.AddScoped<Sync.BulkImporter>();
+        services.AddScoped<Sync.CustomerRollups>();
+        services.AddScoped<Sync.SyncWebhooks>();
         return services;
     }
 }

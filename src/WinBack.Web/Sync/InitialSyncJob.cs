@@ -1,25 +1,135 @@
 using Microsoft.EntityFrameworkCore;
+using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Shops;
 
 namespace WinBack.Web.Sync;
 
 /// <summary>
-/// The first full sync of a newly installed shop. Installing queues it; today it records that the sync is due
-/// (a Queued sync state per resource, which the progress endpoint will show). The bulk-operation import itself is
-/// the order-sync feature's work and replaces the body of this job.
+/// The full sync of a shop (on install, and on demand): one bulk operation for customers and one for orders, each
+/// streamed into PostgreSQL, then every customer's rollups recomputed. The state per resource is checkpointed, so a
+/// crash or a deploy resumes: an imported resource is not imported again, a bulk operation still running or completed
+/// (and not expired) is reused instead of started over, and a failed or expired one is replaced by a new one.
 /// </summary>
-public sealed class InitialSyncJob(WinBackDbContext db, TimeProvider time)
+public sealed class InitialSyncJob(
+    WinBackDbContext db,
+    ShopAccessTokens tokens,
+    ShopifyGraphQLClient shopify,
+    BulkImporter importer,
+    CustomerRollups rollups,
+    TimeProvider time,
+    ILogger<InitialSyncJob> logger)
 {
+    public const string CustomersBulkQuery =
+        "{ customers { edges { node { id firstName lastName defaultEmailAddress { emailAddress marketingState } createdAt updatedAt } } } }";
+
+    public const string OrdersBulkQuery =
+        "{ orders { edges { node { id name processedAt updatedAt cancelledAt test customer { id } currentTotalPriceSet { shopMoney { amount currencyCode } } } } } }";
+
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(10);
+
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
     {
-        foreach (var resource in Enum.GetValues<SyncResource>())
+        var credentials = await tokens.GetAsync(shopId, cancellationToken);
+        var currency = await db.Shops.Where(s => s.Id == shopId).Select(s => s.CurrencyCode).SingleAsync(cancellationToken) ?? "USD";
+
+        // Both bulk operations run at Shopify at once (API 2026-01 allows five per shop); imports follow one by one.
+        var customers = await EnsureStartedAsync(shopId, SyncResource.Customers, CustomersBulkQuery, credentials, cancellationToken);
+        var orders = await EnsureStartedAsync(shopId, SyncResource.Orders, OrdersBulkQuery, credentials, cancellationToken);
+
+        if (customers is not null)
+            await ImportAsync(customers, credentials, (url, progress) => importer.ImportCustomersAsync(shopId, url, progress, cancellationToken), cancellationToken);
+        if (orders is not null)
+            await ImportAsync(orders, credentials, (url, progress) => importer.ImportOrdersAsync(shopId, currency, url, progress, cancellationToken), cancellationToken);
+
+        var changed = await rollups.RecomputeShopAsync(shopId, cancellationToken);
+        logger.LogInformation("Sync of shop {ShopId} done; {Changed} customers' rollups changed", shopId, changed);
+    }
+
+    /// <summary>The resource's state with a usable bulk operation, or null when the resource is already imported.</summary>
+    private async Task<SyncState?> EnsureStartedAsync(long shopId, SyncResource resource, string query, ShopifyCredentials credentials, CancellationToken cancellationToken)
+    {
+        var state = await db.SyncStates.SingleOrDefaultAsync(s => s.ShopId == shopId && s.Resource == resource, cancellationToken);
+        if (state is null) db.SyncStates.Add(state = new SyncState { ShopId = shopId, Resource = resource });
+        if (state.Status == SyncStatus.Completed) return null;
+
+        if (state.BulkOperationId is not null && state.Status == SyncStatus.Running)
         {
-            var state = await db.SyncStates.SingleOrDefaultAsync(s => s.ShopId == shopId && s.Resource == resource, cancellationToken);
-            if (state is null) db.SyncStates.Add(state = new SyncState { ShopId = shopId, Resource = resource });
-            if (state.Status is SyncStatus.Running or SyncStatus.Completed) continue;
-            state.Status = SyncStatus.Queued;
-            state.StartedAt = time.GetUtcNow();
+            var existing = await shopify.GetBulkOperationAsync(credentials, state.BulkOperationId, cancellationToken);
+            if (existing?.Status is BulkOperationStatus.Created or BulkOperationStatus.Running or BulkOperationStatus.Completed)
+            {
+                logger.LogInformation("Resuming {Resource} sync of shop {ShopId} with bulk operation {Operation}", resource, shopId, existing.Id);
+                return state;
+            }
         }
+
+        var operation = await shopify.StartBulkQueryAsync(credentials, query, cancellationToken);
+        state.BulkOperationId = operation.Id;
+        state.Status = SyncStatus.Running;
+        state.StartedAt = operation.CreatedAt;
+        state.ObjectsDone = 0;
+        state.ObjectsExpected = null;
+        state.LastError = null;
         await db.SaveChangesAsync(cancellationToken);
+        return state;
+    }
+
+    private async Task ImportAsync(SyncState state, ShopifyCredentials credentials, Func<Uri, Func<long, Task>, Task<long>> import, CancellationToken cancellationToken)
+    {
+        var operation = await WaitForAsync(state, credentials, cancellationToken);
+        if (operation.Status != BulkOperationStatus.Completed)
+        {
+            state.Status = SyncStatus.Failed;
+            state.LastError = $"Shopify's export ended as {operation.Status} ({operation.ErrorCode ?? "no error code"}); the next sync starts a new one.";
+            await db.SaveChangesAsync(cancellationToken);
+            throw new InvalidOperationException($"The {state.Resource} bulk operation of shop {state.ShopId} ended as {operation.Status}.");
+        }
+
+        state.ObjectsExpected = operation.ObjectCount;
+        await db.SaveChangesAsync(cancellationToken);
+        // Progress goes through its own connection: the import's connection is busy with the COPY.
+        await using var progressConnection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
+        await progressConnection.OpenAsync(cancellationToken);
+        var count = operation.Url is null ? 0 : await import(new Uri(operation.Url), async done =>
+        {
+            await using var command = new Npgsql.NpgsqlCommand(
+                "UPDATE sync_states SET objects_done = @done WHERE shop_id = @shop AND resource = @resource", progressConnection);
+            command.Parameters.AddWithValue("done", done);
+            command.Parameters.AddWithValue("shop", state.ShopId);
+            command.Parameters.AddWithValue("resource", state.Resource.ToString());
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        });
+        if (operation.Url is null) await EmptyCopyAsync(state, cancellationToken);
+
+        await db.Entry(state).ReloadAsync(cancellationToken);
+        state.ObjectsDone = count;
+        state.Status = SyncStatus.Completed;
+        state.FinishedAt = time.GetUtcNow();
+        // Changes after the export started arrive by webhook; reconciliation asks Shopify for them from here.
+        state.Watermark = state.StartedAt;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    // A shop with nothing to export: Shopify gives no URL, and the copy must be emptied all the same.
+    private Task EmptyCopyAsync(SyncState state, CancellationToken cancellationToken) => state.Resource switch
+    {
+        SyncResource.Customers => db.Customers.Where(c => c.ShopId == state.ShopId).ExecuteDeleteAsync(cancellationToken),
+        _ => db.Orders.Where(o => o.ShopId == state.ShopId).ExecuteDeleteAsync(cancellationToken),
+    };
+
+    private async Task<BulkOperation> WaitForAsync(SyncState state, ShopifyCredentials credentials, CancellationToken cancellationToken)
+    {
+        var delay = FirstPoll;
+        while (true)
+        {
+            var operation = await shopify.GetBulkOperationAsync(credentials, state.BulkOperationId!, cancellationToken)
+                ?? throw new InvalidOperationException($"Shopify no longer knows bulk operation {state.BulkOperationId}.");
+            if (operation.Status is not (BulkOperationStatus.Created or BulkOperationStatus.Running)) return operation;
+            state.ObjectsDone = operation.ObjectCount;
+            await db.SaveChangesAsync(cancellationToken);
+            await Task.Delay(delay, time, cancellationToken);
+            delay = TimeSpan.FromTicks(Math.Min(LongestPoll.Ticks, delay.Ticks * 2));
+        }
     }
 }

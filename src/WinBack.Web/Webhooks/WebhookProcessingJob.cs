@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
 using WinBack.Web.Privacy;
+using WinBack.Web.Sync;
 
 namespace WinBack.Web.Webhooks;
 
@@ -10,9 +11,9 @@ namespace WinBack.Web.Webhooks;
 /// any number of Hangfire workers on any number of servers can run it at once without handling a delivery twice, and
 /// running it again (Hangfire delivers at least once) finds nothing left to do. A body that is not valid JSON, or lacks
 /// what its topic needs, is marked Failed with the reason and not retried: retrying cannot fix it.
-/// Order and customer topics are recorded and marked Processed; applying them to the synced copy is the order-sync feature's work.
+/// Order and customer topics update the synced copy (<see cref="SyncWebhooks"/>).
 /// </summary>
-public sealed class WebhookProcessingJob(WinBackDbContext db, PrivacyRequests privacy, TimeProvider time, ILogger<WebhookProcessingJob> logger)
+public sealed class WebhookProcessingJob(WinBackDbContext db, PrivacyRequests privacy, SyncWebhooks sync, TimeProvider time, ILogger<WebhookProcessingJob> logger)
 {
     public const int BatchSize = 100;
 
@@ -72,7 +73,8 @@ public sealed class WebhookProcessingJob(WinBackDbContext db, PrivacyRequests pr
                 await privacy.RedactShopAsync(receipt.ShopDomain, cancellationToken);
                 receipt.Payload = PrivacyRequests.RedactedPayload;
                 break;
-            default:
+            case var topic when SyncWebhooks.Handles(topic):
+                await sync.ApplyAsync(receipt.ShopDomain, topic, payload, cancellationToken);
                 break;
         }
     }
