@@ -1,0 +1,188 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using WinBack.Shopify;
+using WinBack.ShopifySimulator;
+using WinBack.ShopifySimulator.Admin;
+using WinBack.ShopifySimulator.Store;
+using WinBack.Web.Shops;
+using WinBack.Web.Sync;
+
+namespace WinBack.Web.Tests;
+
+/// <summary>The synced copy against the simulator's truth, built the Shopify way: bulk exports, mutations, webhooks.</summary>
+public sealed class SyncTests : IAsyncLifetime
+{
+    private WinBackApp _app = null!;
+    private RunningSimulator _simulator = null!;
+
+    public async Task InitializeAsync() => (_app, _simulator) = await WinBackApp.StartWithSimulatorAsync("sync");
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task<(SimulatedShop Simulated, long ShopId)> InstallAsync(string domain, int orders, IReadOnlyList<string>? scopes = null)
+    {
+        var simulated = ShopLifecycle.CreateAndInstall(_simulator.Runtime, new ShopLifecycle.NewShop(domain, Orders: orders, Seed: 11, Scopes: scopes));
+        var admin = await new HttpClient().GetStringAsync(new Uri(_simulator.BaseUrl, $"store/{domain.Split('.')[0]}/apps/{WinBackApp.ApiKey}"));
+        var src = WebUtility.HtmlDecode(Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
+        (await new HttpClient().GetAsync(src)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await using var db = _app.CreateDbContext();
+        return (simulated, (await db.Shops.SingleAsync(s => s.Domain == domain)).Id);
+    }
+
+    private async Task SyncAsync(long shopId)
+    {
+        using var scope = _app.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<InitialSyncJob>().RunAsync(shopId, CancellationToken.None);
+    }
+
+    private async Task<JsonElement> MutateAsync(long shopId, string mutation, object? variables = null)
+    {
+        using var scope = _app.Services.CreateScope();
+        var credentials = await scope.ServiceProvider.GetRequiredService<ShopAccessTokens>().GetAsync(shopId);
+        var result = await scope.ServiceProvider.GetRequiredService<ShopifyGraphQLClient>().ExecuteAsync<JsonElement>(credentials, mutation, variables);
+        await _simulator.Runtime.Webhooks.DrainAsync();
+        await _app.ProcessWebhooksAsync();
+        return result.Data;
+    }
+
+    /// <summary>What PRODUCT.md says each customer's rollups are, computed from the simulator's own data.</summary>
+    private static Dictionary<long, (int Count, DateTimeOffset? Last, decimal Total)> Truth(SimulatedShop shop, Func<SimulatedOrder, bool>? visible = null)
+    {
+        lock (shop.Sync)
+        {
+            return shop.Customers.ToDictionary(c => c.Id, c =>
+            {
+                var qualifying = shop.OrdersOf(c.Id).Where(o => !o.Test && o.CancelledAt == null && (visible?.Invoke(o) ?? true)).ToList();
+                return (qualifying.Count, qualifying.Count == 0 ? (DateTimeOffset?)null : qualifying.Max(o => o.ProcessedAt), qualifying.Sum(o => o.CurrentTotalPrice));
+            });
+        }
+    }
+
+    private async Task<Dictionary<long, (int Count, DateTimeOffset? Last, decimal Total)>> CopyAsync(long shopId)
+    {
+        await using var db = _app.CreateDbContext();
+        return await db.Customers.Where(c => c.ShopId == shopId)
+            .ToDictionaryAsync(c => c.Id, c => (c.OrdersCount, c.LastOrderAt, c.TotalSpent));
+    }
+
+    [Fact]
+    public async Task The_first_sync_copies_every_customer_and_order_with_rollups_as_the_definitions_say()
+    {
+        var (simulated, shopId) = await InstallAsync("complete.myshopify.com", 3_000);
+
+        await SyncAsync(shopId);
+
+        (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated));
+        await using var db = _app.CreateDbContext();
+        lock (simulated.Sync) db.Orders.Count(o => o.ShopId == shopId).Should().Be(simulated.Orders.Count);
+        (await db.Orders.CountAsync(o => o.ShopId == shopId && o.CustomerId == null)).Should().BeGreaterThan(0, "guest orders are kept, with no customer");
+        var states = await db.SyncStates.Where(s => s.ShopId == shopId).ToListAsync();
+        states.Should().HaveCount(2).And.OnlyContain(s => s.Status == SyncStatus.Completed && s.ObjectsDone == s.ObjectsExpected && s.Watermark != null);
+    }
+
+    [Fact]
+    public async Task A_bulk_export_that_fails_half_way_is_restarted_and_ends_without_duplicates()
+    {
+        var (simulated, shopId) = await InstallAsync("interrupted.myshopify.com", 2_000);
+        _simulator.Runtime.Bulk.FailNextOperationFor.Add("interrupted.myshopify.com");
+
+        await FluentActions.Awaiting(() => SyncAsync(shopId)).Should().ThrowAsync<InvalidOperationException>();
+        await using (var db = _app.CreateDbContext())
+        {
+            var failed = await db.SyncStates.SingleAsync(s => s.ShopId == shopId && s.Resource == SyncResource.Customers);
+            failed.Status.Should().Be(SyncStatus.Failed);
+            failed.LastError.Should().Contain("INTERNAL_SERVER_ERROR");
+        }
+        var ordersOperation = await OrdersOperationAsync(shopId);
+
+        await SyncAsync(shopId);
+
+        (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated));
+        (await OrdersOperationAsync(shopId)).Should().Be(ordersOperation, "the orders export that had completed is reused, not started over");
+    }
+
+    private async Task<string?> OrdersOperationAsync(long shopId)
+    {
+        await using var db = _app.CreateDbContext();
+        return await db.SyncStates.Where(s => s.ShopId == shopId && s.Resource == SyncResource.Orders).Select(s => s.BulkOperationId).SingleAsync();
+    }
+
+    [Fact]
+    public async Task Without_read_all_orders_only_the_last_60_days_are_synced()
+    {
+        var (simulated, shopId) = await InstallAsync("recent.myshopify.com", 1_500, ["read_customers", "read_orders"]);
+
+        await SyncAsync(shopId);
+
+        var window = DateTimeOffset.UtcNow.AddDays(-60);
+        (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated, o => o.ProcessedAt >= window.AddMinutes(1)));
+        await using var db = _app.CreateDbContext();
+        (await db.Orders.Where(o => o.ShopId == shopId).MinAsync(o => o.ProcessedAt)).Should().BeAfter(window.AddMinutes(-5));
+    }
+
+    [Fact]
+    public async Task Refunds_and_cancellations_reach_the_rollups_through_webhooks()
+    {
+        var (_, shopId) = await InstallAsync("lively.myshopify.com", 0);
+        await SyncAsync(shopId);
+        var customer = (await MutateAsync(shopId, """mutation { customerCreate(input: { firstName: "Ann", email: "ann@example.com" }) { customer { id } } }"""))
+            .GetProperty("customerCreate").GetProperty("customer").GetProperty("id").GetString()!;
+        var customerId = ShopifyGid.ToLong(customer);
+
+        async Task<string> OrderAsync(string processedAt, string amount) => (await MutateAsync(shopId, """
+            mutation($customer: ID!, $at: DateTime!, $amount: Decimal!) { orderCreate(order: { customerId: $customer, processedAt: $at,
+              lineItems: [{ title: "Beans", quantity: 1, priceSet: { shopMoney: { amount: $amount, currencyCode: USD } } }] }) { order { id } } }
+            """, new { customer, at = processedAt, amount })).GetProperty("orderCreate").GetProperty("order").GetProperty("id").GetString()!;
+
+        await OrderAsync("2026-08-01T10:00:00Z", "60.00");
+        var last = await OrderAsync("2026-09-15T10:00:00Z", "40.00");
+        (await CopyAsync(shopId))[customerId].Should().Be((2, DateTimeOffset.Parse("2026-09-15T10:00:00Z"), 100m));
+
+        await MutateAsync(shopId, """mutation($id: ID!) { refundCreate(input: { orderId: $id, transactions: [{ amount: "15.00", kind: REFUND, gateway: "manual", orderId: $id }] }) { refund { id } } }""",
+            new { id = last });
+        (await CopyAsync(shopId))[customerId].Should().Be((2, DateTimeOffset.Parse("2026-09-15T10:00:00Z"), 85m), "a refund lowers total spent");
+
+        await MutateAsync(shopId, """mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, refund: false, restock: false) { orderCancelUserErrors { message } } }""",
+            new { id = last });
+        (await CopyAsync(shopId))[customerId].Should().Be((1, DateTimeOffset.Parse("2026-08-01T10:00:00Z"), 60m), "cancelling the last order moves the last order date back");
+    }
+
+    [Fact]
+    public async Task An_older_update_arriving_late_never_overwrites_a_newer_one_and_a_moved_order_moves_its_total()
+    {
+        var (simulated, shopId) = await InstallAsync("ordering.myshopify.com", 300);
+        await SyncAsync(shopId);
+        SimulatedOrder order;
+        long otherCustomer;
+        lock (simulated.Sync)
+        {
+            order = simulated.Orders.First(o => o.CustomerId != null && !o.Test && o.CancelledAt == null);
+            otherCustomer = simulated.Customers.First(c => c.Id != order.CustomerId).Id;
+        }
+
+        string Payload(long customer, DateTimeOffset updatedAt, string total) => JsonSerializer.Serialize(new
+        {
+            id = order.Id, name = order.Name, processed_at = order.ProcessedAt, created_at = order.CreatedAt, updated_at = updatedAt,
+            cancelled_at = (string?)null, test = false,
+            current_total_price_set = new { shop_money = new { amount = total, currency_code = "USD" } },
+            customer = new { id = customer, updated_at = updatedAt },
+        });
+
+        var moved = DateTimeOffset.UtcNow.AddMinutes(5);
+        await _app.PostWebhookAsync("orders/updated", "ordering.myshopify.com", Payload(otherCustomer, moved, "999.00"));
+        await _app.PostWebhookAsync("orders/updated", "ordering.myshopify.com", Payload(order.CustomerId!.Value, moved.AddHours(-1), "1.00"));
+        await _app.ProcessWebhooksAsync();
+
+        await using var db = _app.CreateDbContext();
+        var stored = await db.Orders.SingleAsync(o => o.ShopId == shopId && o.Id == order.Id);
+        stored.CustomerId.Should().Be(otherCustomer);
+        stored.CurrentTotal.Should().Be(999m, "the late, older update was ignored");
+        var copy = await CopyAsync(shopId);
+        copy[otherCustomer].Total.Should().BeGreaterThanOrEqualTo(999m);
+        var truthWithoutOrder = Truth(simulated, o => o.Id != order.Id)[order.CustomerId.Value];
+        copy[order.CustomerId.Value].Should().Be(truthWithoutOrder, "the first customer's rollups no longer count the moved order");
+    }
+}
