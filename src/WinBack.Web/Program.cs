@@ -4,6 +4,7 @@ using WinBack.Web.Data;
 using WinBack.Web.Jobs;
 using WinBack.Web.Privacy;
 using WinBack.Web.Shops;
+using WinBack.Web.Sync;
 using WinBack.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -34,6 +35,7 @@ app.MapInstall();
 app.MapWebhooks();
 app.MapSessionApi();
 app.MapPrivacyApi();
+app.MapSyncApi();
 
 app.Run();
 

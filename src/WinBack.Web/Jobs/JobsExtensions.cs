@@ -31,6 +31,7 @@ public static class JobsExtensions
                 storage => storage.UseNpgsqlConnection(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString),
                 new PostgreSqlStorageOptions { SchemaName = "hangfire", InvisibilityTimeout = options.InvisibilityTimeout, PrepareSchemaIfNecessary = true }));
         if (options.RunServer) services.AddHangfireServer();
+        services.AddHostedService<RecurringJobs>();
         return services;
     }
 }

@@ -22,6 +22,9 @@ public static class ShopsExtensions
         services.AddScoped<Sync.BulkImporter>();
         services.AddScoped<Sync.CustomerRollups>();
         services.AddScoped<Sync.SyncWebhooks>();
+        services.AddScoped<Sync.SyncWriter>();
+        services.AddScoped<Sync.ReconciliationJob>();
+        services.AddScoped<Sync.ReconciliationDispatcher>();
         return services;
     }
 }

@@ -1,46 +1,24 @@
 using Hangfire;
-using Microsoft.Extensions.Options;
-using WinBack.Web.Jobs;
 
 namespace WinBack.Web.Webhooks;
 
 /// <summary>
 /// Turns "a delivery was recorded" into a queued <see cref="WebhookProcessingJob"/>: at most one per quarter second per
 /// server however many webhooks arrive, so answering Shopify costs one insert and no Hangfire round trips. A recurring
-/// run each minute (scheduled here once the app has started) picks up anything a crash left between the insert and the queue.
+/// run each minute (<see cref="WebhookJobs.RecurringId"/>) picks up anything a crash left between the insert and the queue.
 /// </summary>
-public sealed class WebhookProcessingTrigger(
-    IServiceProvider services,
-    IOptions<JobsOptions> options,
-    ILogger<WebhookProcessingTrigger> logger) : BackgroundService
+public sealed class WebhookProcessingTrigger(IServiceProvider services, ILogger<WebhookProcessingTrigger> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
     private int _pending;
 
     public void Notify() => Volatile.Write(ref _pending, 1);
 
-    private bool TrySchedule()
-    {
-        try
-        {
-            services.GetRequiredService<IRecurringJobManager>().ScheduleWebhookProcessing();
-            return true;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogWarning(e, "Could not schedule the recurring webhook processing; trying again shortly");
-            return false;
-        }
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
-        // Servers that run jobs keep the recurring safety net registered; web-only servers leave it to them.
-        var scheduled = !options.Value.RunServer;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            scheduled = scheduled || TrySchedule();
             if (Interlocked.Exchange(ref _pending, 0) == 0) continue;
             try
             {
@@ -67,8 +45,4 @@ public static class WebhookJobs
         services.AddHostedService(provider => provider.GetRequiredService<WebhookProcessingTrigger>());
         return services;
     }
-
-    /// <summary>The safety net: every minute, whatever is still unprocessed gets processed.</summary>
-    public static void ScheduleWebhookProcessing(this IRecurringJobManager recurring) =>
-        recurring.AddOrUpdate<WebhookProcessingJob>(RecurringId, job => job.RunPendingAsync(CancellationToken.None), Cron.Minutely());
 }
