@@ -229,4 +229,24 @@ public sealed class SyncTests : IAsyncLifetime
         again.StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await again.Content.ReadAsStringAsync()).Should().Contain("already running");
     }
+
+    [Fact]
+    public async Task A_customer_whose_only_order_was_cancelled_has_no_orders_and_a_deleted_customer_disappears()
+    {
+        var (_, shopId) = await InstallAsync("edges.myshopify.com", 0);
+        await SyncAsync(shopId);
+        string Create(string email) => $$"""mutation { customerCreate(input: { email: "{{email}}" }) { customer { id } } }""";
+        var buyer = (await MutateAsync(shopId, Create("once@example.com"))).GetProperty("customerCreate").GetProperty("customer").GetProperty("id").GetString()!;
+        var browser = (await MutateAsync(shopId, Create("never@example.com"))).GetProperty("customerCreate").GetProperty("customer").GetProperty("id").GetString()!;
+        var order = (await MutateAsync(shopId, """
+            mutation($customer: ID!) { orderCreate(order: { customerId: $customer, processedAt: "2026-10-01T10:00:00Z",
+              lineItems: [{ title: "Beans", quantity: 1, priceSet: { shopMoney: { amount: "30.00", currencyCode: USD } } }] }) { order { id } } }
+            """, new { customer = buyer })).GetProperty("orderCreate").GetProperty("order").GetProperty("id").GetString()!;
+        await MutateAsync(shopId, """mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, refund: true, restock: true) { orderCancelUserErrors { message } } }""", new { id = order });
+        await MutateAsync(shopId, """mutation($id: ID!) { customerDelete(input: { id: $id }) { deletedCustomerId } }""", new { id = browser });
+
+        var copy = await CopyAsync(shopId);
+        copy.Should().ContainKey(ShopifyGid.ToLong(buyer)).WhoseValue.Should().Be((0, (DateTimeOffset?)null, 0m), "a cancelled order is not a qualifying order");
+        copy.Should().NotContainKey(ShopifyGid.ToLong(browser));
+    }
 }
