@@ -13,8 +13,8 @@ public static class WebhookThroughput
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var seconds = Option(args, "--seconds", 15);
-        var concurrency = Option(args, "--concurrency", 32);
+        var seconds = Options.Int(args, "--seconds", 15);
+        var concurrency = Options.Int(args, "--concurrency", 32);
         var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("bench_webhooks", quiet: true);
         await using var _ = app;
 
@@ -59,12 +59,6 @@ public static class WebhookThroughput
         }));
         var all = latencies.SelectMany(l => l).ToList();
         return (all.Count, failures, all, stopwatch.Elapsed);
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 
     // The size and shape of a typical orders/create body (about 1.5 KB).

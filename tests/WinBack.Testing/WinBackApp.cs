@@ -19,14 +19,16 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     public const string ApiSecret = "test-api-secret";
 
     private readonly RunningSimulator? _simulator;
+    private readonly Uri? _simulatorUrl;
     private readonly FakeTimeProvider? _clock;
     private bool _quiet;
 
-    private WinBackApp(string connectionString, Uri appUrl, RunningSimulator? simulator, FakeTimeProvider? clock)
+    private WinBackApp(string connectionString, Uri appUrl, RunningSimulator? simulator, FakeTimeProvider? clock, Uri? simulatorUrl = null)
     {
         ConnectionString = connectionString;
         AppUrl = appUrl;
         _simulator = simulator;
+        _simulatorUrl = simulatorUrl ?? simulator?.BaseUrl;
         _clock = clock;
     }
 
@@ -61,6 +63,17 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         return (app, simulator);
     }
 
+    /// <summary>The app on <paramref name="port"/>, talking to a simulator running in another process (benchmarks keep its memory apart).</summary>
+    public static async Task<WinBackApp> StartWithExternalSimulatorAsync(string databasePrefix, int port, Uri simulatorUrl)
+    {
+        var server = await PostgresServer.Shared;
+        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), new Uri($"http://127.0.0.1:{port}/"), null, null, simulatorUrl) { _quiet = true };
+        app.UseKestrel(port);
+        app.StartServer();
+        await app.Services.MigrateDatabaseAsync();
+        return app;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -72,10 +85,10 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         builder.UseSetting("Jobs:RunServer", "false");
         // Benchmarks measure the work, not the console: only warnings are logged.
         if (_quiet) builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-        if (_simulator is not null)
+        if (_simulatorUrl is not null)
         {
-            builder.UseSetting("Shopify:ShopBaseUrl", _simulator.ShopBaseUrl);
-            builder.UseSetting("ShopifyApp:AppBridgeUrl", new Uri(_simulator.BaseUrl, "app-bridge.js").ToString());
+            builder.UseSetting("Shopify:ShopBaseUrl", $"{_simulatorUrl}{{shop}}");
+            builder.UseSetting("ShopifyApp:AppBridgeUrl", new Uri(_simulatorUrl, "app-bridge.js").ToString());
         }
         if (_clock is not null) builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_clock));
     }

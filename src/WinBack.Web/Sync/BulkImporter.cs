@@ -63,6 +63,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
                 """, cancellationToken, shopId);
             await transaction.CommitAsync(cancellationToken);
         }
+        await AnalyzeIfLargeAsync(connection, "customers", count, cancellationToken);
         await progress(count);
         logger.LogInformation("Imported {Count} customers for shop {ShopId}", count, shopId);
         return count;
@@ -127,6 +128,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
                 """, cancellationToken, shopId);
             await transaction.CommitAsync(cancellationToken);
         }
+        await AnalyzeIfLargeAsync(connection, "orders", count, cancellationToken);
         await progress(count);
         logger.LogInformation("Imported {Count} orders for shop {ShopId}", count, shopId);
         return count;
@@ -138,6 +140,11 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
         if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
         return connection;
     }
+
+    /// <summary>A large import leaves the planner's statistics behind until autovacuum catches up; the rollups that
+    /// follow would be planned as if the table were empty.</summary>
+    private static Task AnalyzeIfLargeAsync(NpgsqlConnection connection, string table, long imported, CancellationToken cancellationToken) =>
+        imported < 1_000 ? Task.CompletedTask : Execute(connection, $"ANALYZE {table}", cancellationToken);
 
     private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, long? shopId = null)
     {

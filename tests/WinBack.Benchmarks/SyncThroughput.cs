@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using WinBack.ShopifySimulator;
+using WinBack.Testing;
+using WinBack.Web.Sync;
+
+namespace WinBack.Benchmarks;
+
+/// <summary>
+/// The first sync of a generated shop, end to end: the simulator (in its own process, so its memory is not counted)
+/// exports customers and orders as bulk JSONL; WinBack downloads, parses, COPYs, merges and rolls up. Then, on the same
+/// server, PostgreSQL's own COPY of the same order rows into a table with the same keys, for the ratio.
+/// </summary>
+public static class SyncThroughput
+{
+    private const string Shop = "bench-sync.myshopify.com";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var orders = Options.Int(args, "--orders", 1_000_000);
+        var simulatorPort = PostgresServer.FreePort();
+        var simulatorUrl = new Uri($"http://127.0.0.1:{simulatorPort}/");
+        var appPort = PostgresServer.FreePort();
+
+        using var simulator = StartSimulator(simulatorPort, appPort, orders);
+        try
+        {
+            return await MeasureAsync(simulatorUrl, appPort);
+        }
+        finally
+        {
+            simulator.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task<int> MeasureAsync(Uri simulatorUrl, int appPort)
+    {
+        await WaitUntilReadyAsync(simulatorUrl);
+        await using var app = await WinBackApp.StartWithExternalSimulatorAsync("bench_sync", appPort, simulatorUrl);
+
+        var admin = await new HttpClient().GetStringAsync(new Uri(simulatorUrl, $"store/{Shop.Split('.')[0]}/apps/{WinBackApp.ApiKey}"));
+        var src = WebUtility.HtmlDecode(Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
+        (await new HttpClient().GetAsync(src)).EnsureSuccessStatusCode();
+        long shopId;
+        await using (var db = app.CreateDbContext()) shopId = (await db.Shops.SingleAsync()).Id;
+
+        GC.Collect();
+        var baseline = Process.GetCurrentProcess().WorkingSet64;
+        using var sampler = new PeakMemorySampler();
+        var stopwatch = Stopwatch.StartNew();
+        using (var scope = app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<InitialSyncJob>().RunAsync(shopId, CancellationToken.None);
+        stopwatch.Stop();
+        var peak = sampler.Stop();
+
+        long syncedOrders, syncedCustomers;
+        await using (var db = app.CreateDbContext())
+        {
+            syncedOrders = await db.Orders.CountAsync(o => o.ShopId == shopId);
+            syncedCustomers = await db.Customers.CountAsync(c => c.ShopId == shopId);
+        }
+        var rawCopy = await RawCopyAsync(app.ConnectionString, shopId);
+        var export = await ExportDurationAsync(app, shopId);
+
+        Console.WriteLine($"sync: {syncedOrders:N0} orders and {syncedCustomers:N0} customers in {stopwatch.Elapsed.TotalSeconds:0.0} s " +
+                          $"= {syncedOrders / stopwatch.Elapsed.TotalSeconds:N0} orders/s end to end (export wait included); " +
+                          $"process working set {baseline / 1048576:N0} MiB before, peak {peak / 1048576:N0} MiB during (+{(peak - baseline) / 1048576:N0} MiB)");
+        Console.WriteLine($"of which Shopify's (the simulator's) bulk export took {export.TotalSeconds:0.0} s; WinBack's own part " +
+                          $"(download, parse, COPY, merge, rollups) {(stopwatch.Elapsed - export).TotalSeconds:0.0} s = {syncedOrders / (stopwatch.Elapsed - export).TotalSeconds:N0} orders/s");
+        Console.WriteLine($"raw COPY of the same {syncedOrders:N0} order rows into an indexed table: {rawCopy.TotalSeconds:0.0} s; " +
+                          $"sync / raw COPY = {stopwatch.Elapsed.TotalSeconds / rawCopy.TotalSeconds:0.0}x");
+        return 0;
+    }
+
+    /// <summary>From the first export's start to the last one's end, as Shopify reports them.</summary>
+    private static async Task<TimeSpan> ExportDurationAsync(WinBackApp app, long shopId)
+    {
+        using var scope = app.Services.CreateScope();
+        var credentials = await scope.ServiceProvider.GetRequiredService<WinBack.Web.Shops.ShopAccessTokens>().GetAsync(shopId);
+        var shopify = scope.ServiceProvider.GetRequiredService<WinBack.Shopify.ShopifyGraphQLClient>();
+        await using var db = app.CreateDbContext();
+        var operations = new List<WinBack.Shopify.BulkOperation>();
+        foreach (var id in await db.SyncStates.Where(s => s.ShopId == shopId).Select(s => s.BulkOperationId!).ToListAsync())
+            operations.Add((await shopify.GetBulkOperationAsync(credentials, id))!);
+        return operations.Max(o => o.CompletedAt!.Value) - operations.Min(o => o.CreatedAt);
+    }
+
+    private static Process StartSimulator(int port, int appPort, int orders)
+    {
+        var dll = typeof(SimulatorProgram).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["Simulator__ApiKey"] = WinBackApp.ApiKey,
+                ["Simulator__ApiSecret"] = WinBackApp.ApiSecret,
+                ["Simulator__AppUrl"] = $"http://127.0.0.1:{appPort}/",
+                ["Simulator__Seed__Domain"] = Shop,
+                ["Simulator__Seed__Orders"] = orders.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Simulator__Seed__Seed"] = "1",
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[simulator] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitUntilReadyAsync(Uri simulatorUrl)
+    {
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await http.GetAsync(new Uri(simulatorUrl, $"simulator/shops/{Shop}/id-token"))).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException("The simulator did not come up.");
+    }
+
+    /// <summary>PostgreSQL alone: COPY the synced order rows (as text, from a file-like buffer) into a copy of the orders table.</summary>
+    private static async Task<TimeSpan> RawCopyAsync(string connectionString, long shopId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var rows = new MemoryStream();
+        await using (var export = await connection.BeginRawBinaryCopyAsync($"COPY (SELECT * FROM orders WHERE shop_id = {shopId}) TO STDOUT (FORMAT BINARY)"))
+            await export.CopyToAsync(rows);
+        await using (var create = new NpgsqlCommand("CREATE TABLE raw_orders (LIKE orders INCLUDING INDEXES)", connection))
+            await create.ExecuteNonQueryAsync();
+
+        rows.Position = 0;
+        var stopwatch = Stopwatch.StartNew();
+        await using (var import = await connection.BeginRawBinaryCopyAsync("COPY raw_orders FROM STDIN (FORMAT BINARY)"))
+            await rows.CopyToAsync(import);
+        return stopwatch.Elapsed;
+    }
+
+    private sealed class PeakMemorySampler : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private long _peak;
+
+        public PeakMemorySampler() => _loop = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var process = Process.GetCurrentProcess();
+                _peak = Math.Max(_peak, process.WorkingSet64);
+                try { await Task.Delay(50, _stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+
+        public long Stop()
+        {
+            _stop.Cancel();
+            _loop.Wait();
+            return _peak;
+        }
+
+        public void Dispose() => _stop.Dispose();
+    }
+}
