@@ -249,4 +249,29 @@ public sealed class SyncTests : IAsyncLifetime
         copy.Should().ContainKey(ShopifyGid.ToLong(buyer)).WhoseValue.Should().Be((0, (DateTimeOffset?)null, 0m), "a cancelled order is not a qualifying order");
         copy.Should().NotContainKey(ShopifyGid.ToLong(browser));
     }
+
+    [Fact]
+    public async Task A_second_full_sync_merges_changes_and_removes_what_shopify_no_longer_has()
+    {
+        var (simulated, shopId) = await InstallAsync("resync.myshopify.com", 800);
+        await SyncAsync(shopId);
+        long removedCustomer;
+        lock (simulated.Sync)
+        {
+            var order = simulated.Orders.Last(o => o.CustomerId != null && !o.Test && o.CancelledAt == null);
+            order.CancelledAt = order.UpdatedAt = DateTimeOffset.UtcNow;
+            var gone = simulated.Customers.First(c => !simulated.OrdersOf(c.Id).Any());
+            simulated.Remove(gone);
+            removedCustomer = gone.Id;
+        }
+        await using (var db = _app.CreateDbContext())
+            await db.SyncStates.Where(s => s.ShopId == shopId).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SyncStatus.Queued).SetProperty(x => x.BulkOperationId, (string?)null));
+
+        await SyncAsync(shopId);
+
+        var copy = await CopyAsync(shopId);
+        copy.Should().BeEquivalentTo(Truth(simulated));
+        copy.Should().NotContainKey(removedCustomer);
+    }
 }
