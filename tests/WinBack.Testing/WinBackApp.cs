@@ -22,6 +22,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     private readonly Uri? _simulatorUrl;
     private readonly FakeTimeProvider? _clock;
     private bool _quiet;
+    private bool _runJobs;
 
     private WinBackApp(string connectionString, Uri appUrl, RunningSimulator? simulator, FakeTimeProvider? clock, Uri? simulatorUrl = null)
     {
@@ -44,7 +45,8 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     }
 
     /// <summary>App and simulator wired to each other on loopback; the simulator plays Shopify with the app's credentials.</summary>
-    public static async Task<(WinBackApp App, RunningSimulator Simulator)> StartWithSimulatorAsync(string databasePrefix, FakeTimeProvider? clock = null, bool quiet = false)
+    public static async Task<(WinBackApp App, RunningSimulator Simulator)> StartWithSimulatorAsync(
+        string databasePrefix, FakeTimeProvider? clock = null, bool quiet = false, bool runJobs = false)
     {
         var port = PostgresServer.FreePort();
         var appUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -56,7 +58,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
             o.ComplianceWebhookUrl = new Uri(appUrl, "webhooks");
         }, clock);
         var server = await PostgresServer.Shared;
-        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), appUrl, simulator, clock) { _quiet = quiet };
+        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), appUrl, simulator, clock) { _quiet = quiet, _runJobs = runJobs };
         app.UseKestrel(port);
         app.StartServer();
         await app.Services.MigrateDatabaseAsync();
@@ -81,8 +83,8 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         builder.UseSetting("ShopifyApp:ApiKey", ApiKey);
         builder.UseSetting("ShopifyApp:ApiSecret", ApiSecret);
         builder.UseSetting("ShopifyApp:AppUrl", AppUrl.ToString());
-        // Tests run jobs by calling the job classes; a background Hangfire server would race them.
-        builder.UseSetting("Jobs:RunServer", "false");
+        // Tests run jobs by calling the job classes; a background Hangfire server would race them. Benchmarks run one.
+        builder.UseSetting("Jobs:RunServer", _runJobs ? "true" : "false");
         // Benchmarks measure the work, not the console: only warnings are logged.
         if (_quiet) builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         if (_simulatorUrl is not null)

@@ -1,11 +1,15 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace WinBack.Shopify;
 
 /// <summary>
-/// Streams a bulk operation's JSONL result: each line is parsed as it arrives, so a file of any size is read
-/// in constant memory. Lines of nested connections carry "__parentId" and need not sit next to their parent.
+/// Streams a bulk operation's JSONL result: bytes are split into lines and each line is parsed as it arrives, so a
+/// file of any size is read in constant memory. Lines of nested connections carry "__parentId" and need not sit next
+/// to their parent. Each element is valid until the loop moves on (its document is then returned to the pool):
+/// read what you need from it inside the loop body, or <see cref="JsonElement.Clone"/> it.
 /// </summary>
 public sealed class BulkResultReader(HttpClient http)
 {
@@ -16,13 +20,48 @@ public sealed class BulkResultReader(HttpClient http)
             throw new ShopifyApiException($"Downloading the bulk result failed with {(int)response.StatusCode}; the link may have expired.", response.StatusCode);
 
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var reader = new StreamReader(stream);
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        var pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        try
         {
-            if (line.Length == 0) continue;
-            using var document = JsonDocument.Parse(line);
-            yield return document.RootElement.Clone();
+            while (true)
+            {
+                var read = await pipe.ReadAsync(cancellationToken);
+                var buffer = read.Buffer;
+                while (TryReadLine(ref buffer, out var line))
+                {
+                    if (line.Length == 0) continue;
+                    using var document = JsonDocument.Parse(line);
+                    yield return document.RootElement;
+                }
+                if (read.IsCompleted)
+                {
+                    if (buffer.Length > 0)
+                    {
+                        using var last = JsonDocument.Parse(buffer);
+                        yield return last.RootElement;
+                    }
+                    break;
+                }
+                pipe.AdvanceTo(buffer.Start, buffer.End);
+            }
         }
+        finally
+        {
+            await pipe.CompleteAsync();
+        }
+    }
+
+    private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    {
+        var newline = buffer.PositionOf((byte)'\n');
+        if (newline is null)
+        {
+            line = default;
+            return false;
+        }
+        line = buffer.Slice(0, newline.Value);
+        buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
+        return true;
     }
 
     /// <summary>The parent gid of a nested line, or null for a top-level object.</summary>

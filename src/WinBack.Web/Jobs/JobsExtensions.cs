@@ -12,8 +12,12 @@ public sealed class JobsOptions
     /// <summary>Run a Hangfire server in this process. Several app servers may all run one; they share the PostgreSQL storage.</summary>
     public bool RunServer { get; set; } = true;
 
-    /// <summary>A job still running after this long is handed to another worker; it must exceed the longest job (a large first sync).</summary>
-    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromHours(2);
+    /// <summary>How long a worker that vanished (a crash, a deploy) keeps its job before another worker takes it. The timeout
+    /// slides while the job runs, so a long job (a large first sync) is never picked up a second time.</summary>
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How often idle workers look for queued jobs: webhook changes reach the rollups within about this long.</summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 }
 
 public static class JobsExtensions
@@ -29,7 +33,14 @@ public static class JobsExtensions
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(
                 storage => storage.UseNpgsqlConnection(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString),
-                new PostgreSqlStorageOptions { SchemaName = "hangfire", InvisibilityTimeout = options.InvisibilityTimeout, PrepareSchemaIfNecessary = true }));
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    InvisibilityTimeout = options.InvisibilityTimeout,
+                    UseSlidingInvisibilityTimeout = true,
+                    QueuePollInterval = options.QueuePollInterval,
+                }));
         if (options.RunServer) services.AddHangfireServer();
         services.AddHostedService<RecurringJobs>();
         return services;

@@ -50,6 +50,7 @@ public sealed class ReconciliationJob(
             var page = await shopify.GetOrdersPageAsync(credentials, after, Since(orders.Watermark!.Value), PageSize, cancellationToken);
             await writer.UpsertOrdersAsync(shopId, shop.CurrencyCode, page.Nodes.Where(o => o.CurrentTotalPriceSet.ShopMoney.CurrencyCode == shop.CurrencyCode)
                 .Select(o => (ToRow(o), (CustomerRow?)null)).ToList(), cancellationToken);
+            await writer.FlushRollupsAsync(cancellationToken);
             orderCount += page.Nodes.Count;
             after = page.PageInfo.HasNextPage ? page.PageInfo.EndCursor : null;
         } while (after is not null);

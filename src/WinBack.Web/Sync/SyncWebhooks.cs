@@ -7,13 +7,15 @@ namespace WinBack.Web.Sync;
 
 /// <summary>
 /// Applies order and customer webhooks to the synced copy, idempotently and in any order: a row is only replaced by a
-/// payload at least as new (updated_at), and the rollups of every customer an order touched (before and after) are
-/// recomputed.
+/// payload at least as new (updated_at), and every customer an order touched (before and after) gets its rollups
+/// recomputed when the batch is flushed (<see cref="FlushAsync"/>).
 /// </summary>
-public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer, CustomerRollups rollups)
+public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
 {
     public static bool Handles(string topic) => topic is "orders/create" or "orders/updated" or "orders/cancelled" or "orders/delete"
         or "customers/create" or "customers/update" or "customers/delete";
+
+    public Task FlushAsync(CancellationToken cancellationToken) => writer.FlushRollupsAsync(cancellationToken);
 
     public async Task ApplyAsync(string shopDomain, string topic, JsonElement payload, CancellationToken cancellationToken)
     {
@@ -73,7 +75,7 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer, Custome
     {
         var customerId = await db.Orders.Where(o => o.ShopId == shopId && o.Id == id).Select(o => o.CustomerId).SingleOrDefaultAsync(cancellationToken);
         await db.Orders.Where(o => o.ShopId == shopId && o.Id == id).ExecuteDeleteAsync(cancellationToken);
-        if (customerId is { } customer) await rollups.RecomputeAsync(shopId, [customer], cancellationToken);
+        if (customerId is { } customer) writer.Touch(shopId, customer);
     }
 
     private async Task DeleteCustomerAsync(long shopId, long id, CancellationToken cancellationToken)

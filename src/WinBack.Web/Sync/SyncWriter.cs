@@ -13,10 +13,26 @@ public sealed record CustomerRow(long Id, string? FirstName, string? LastName, s
 
 /// <summary>
 /// Writes incremental changes: a row is replaced only by one at least as new (updated_at), so changes can arrive in any
-/// order and twice; every customer an order belonged to, before or after, gets its rollups recomputed.
+/// order and twice. Every customer an order belonged to, before or after, is remembered, and <see cref="FlushRollupsAsync"/>
+/// recomputes their rollups once for a whole batch, in the same transaction as the writes.
 /// </summary>
 public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
 {
+    private readonly Dictionary<long, HashSet<long>> _touched = [];
+
+    /// <summary>Marks a customer whose rollups must be recomputed at the next flush.</summary>
+    public void Touch(long shopId, long customerId)
+    {
+        if (!_touched.TryGetValue(shopId, out var customers)) _touched[shopId] = customers = [];
+        customers.Add(customerId);
+    }
+
+    public async Task FlushRollupsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (shopId, customers) in _touched) await rollups.RecomputeAsync(shopId, customers, cancellationToken);
+        _touched.Clear();
+    }
+
     public async Task UpsertCustomersAsync(long shopId, IReadOnlyList<CustomerRow> customers, CancellationToken cancellationToken)
     {
         foreach (var c in customers)
@@ -33,10 +49,9 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
         }
     }
 
-    /// <summary>Upserts orders (with a minimal row for a customer not seen yet) and recomputes the rollups they touch.</summary>
+    /// <summary>Upserts orders (with a minimal row for a customer not seen yet) and remembers the customers they touch.</summary>
     public async Task UpsertOrdersAsync(long shopId, string? shopCurrency, IReadOnlyList<(OrderRow Order, CustomerRow? Customer)> orders, CancellationToken cancellationToken)
     {
-        var touched = new HashSet<long>();
         foreach (var (o, customer) in orders)
         {
             if (shopCurrency is not null && o.CurrencyCode != shopCurrency)
@@ -58,9 +73,8 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
                     cancelled_at = excluded.cancelled_at, test = excluded.test, current_total = excluded.current_total, currency_code = excluded.currency_code
                 WHERE orders.updated_at <= excluded.updated_at
                 """, cancellationToken);
-            if (previous is { } p) touched.Add(p);
-            if (o.CustomerId is { } c) touched.Add(c);
+            if (previous is { } p) Touch(shopId, p);
+            if (o.CustomerId is { } c) Touch(shopId, c);
         }
-        await rollups.RecomputeAsync(shopId, touched, cancellationToken);
     }
 }

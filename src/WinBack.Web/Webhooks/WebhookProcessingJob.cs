@@ -27,6 +27,7 @@ public sealed class WebhookProcessingJob(WinBackDbContext db, PrivacyRequests pr
                 .ToListAsync(cancellationToken);
             if (batch.Count == 0) return;
             foreach (var receipt in batch) await ProcessAsync(receipt, cancellationToken);
+            await sync.FlushAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             db.ChangeTracker.Clear();

@@ -3,13 +3,13 @@ using Hangfire;
 namespace WinBack.Web.Webhooks;
 
 /// <summary>
-/// Turns "a delivery was recorded" into a queued <see cref="WebhookProcessingJob"/>: at most one per quarter second per
+/// Turns "a delivery was recorded" into a queued <see cref="WebhookProcessingJob"/>: at most one per tenth of a second per
 /// server however many webhooks arrive, so answering Shopify costs one insert and no Hangfire round trips. A recurring
 /// run each minute (<see cref="WebhookJobs.RecurringId"/>) picks up anything a crash left between the insert and the queue.
 /// </summary>
 public sealed class WebhookProcessingTrigger(IServiceProvider services, ILogger<WebhookProcessingTrigger> logger) : BackgroundService
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
     private int _pending;
 
     public void Notify() => Volatile.Write(ref _pending, 1);
