@@ -24,6 +24,7 @@ public sealed class AppStartupTests
             b.UseSetting("Jobs:RunServer", "false");
             b.UseSetting("ShopifyApp:ApiKey", "key");
             b.UseSetting("ShopifyApp:ApiSecret", "secret");
+            b.UseSetting("ShopifyApp:AppUrl", "https://winback.test/");
         });
 
         var act = () => app.CreateClient();
@@ -41,6 +42,7 @@ public sealed class AppStartupTests
             b.UseSetting("Shopify:ApiVersion", "2026-13");
             b.UseSetting("ShopifyApp:ApiKey", "key");
             b.UseSetting("ShopifyApp:ApiSecret", "secret");
+            b.UseSetting("ShopifyApp:AppUrl", "https://winback.test/");
         });
 
         var act = () => app.CreateClient();
