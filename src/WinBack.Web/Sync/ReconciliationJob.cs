@@ -48,9 +48,9 @@ public sealed class ReconciliationJob(
         do
         {
             var page = await shopify.GetOrdersPageAsync(credentials, after, Since(orders.Watermark!.Value), PageSize, cancellationToken);
-            await writer.UpsertOrdersAsync(shopId, shop.CurrencyCode, page.Nodes.Where(o => o.CurrentTotalPriceSet.ShopMoney.CurrencyCode == shop.CurrencyCode)
-                .Select(o => (ToRow(o), (CustomerRow?)null)).ToList(), cancellationToken);
-            await writer.FlushRollupsAsync(cancellationToken);
+            writer.UpsertOrders(shopId, shop.CurrencyCode, page.Nodes.Where(o => o.CurrentTotalPriceSet.ShopMoney.CurrencyCode == shop.CurrencyCode)
+                .Select(o => (ToRow(o), (CustomerRow?)null)));
+            await writer.FlushAsync(cancellationToken);
             orderCount += page.Nodes.Count;
             after = page.PageInfo.HasNextPage ? page.PageInfo.EndCursor : null;
         } while (after is not null);

@@ -15,7 +15,9 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
     public static bool Handles(string topic) => topic is "orders/create" or "orders/updated" or "orders/cancelled" or "orders/delete"
         or "customers/create" or "customers/update" or "customers/delete";
 
-    public Task FlushAsync(CancellationToken cancellationToken) => writer.FlushRollupsAsync(cancellationToken);
+    public static bool IsOrderUpsert(string topic) => topic is "orders/create" or "orders/updated" or "orders/cancelled";
+
+    public Task FlushAsync(CancellationToken cancellationToken) => writer.FlushAsync(cancellationToken);
 
     public async Task ApplyAsync(string shopDomain, string topic, JsonElement payload, CancellationToken cancellationToken)
     {
@@ -29,13 +31,13 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
                 await UpsertOrderAsync(shop.Id, shop.CurrencyCode, payload, cancellationToken);
                 break;
             case "orders/delete":
-                await DeleteOrderAsync(shop.Id, payload.GetProperty("id").GetInt64(), cancellationToken);
+                await writer.DeleteOrderAsync(shop.Id, payload.GetProperty("id").GetInt64(), cancellationToken);
                 break;
             case "customers/create" or "customers/update":
                 await UpsertCustomerAsync(shop.Id, payload, cancellationToken);
                 break;
             case "customers/delete":
-                await DeleteCustomerAsync(shop.Id, payload.GetProperty("id").GetInt64(), cancellationToken);
+                await writer.DeleteCustomerAsync(shop.Id, payload.GetProperty("id").GetInt64(), cancellationToken);
                 break;
         }
     }
@@ -60,7 +62,7 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
             order.TryGetProperty("test", out var test) && test.GetBoolean(),
             decimal.Parse(money.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture),
             money.GetProperty("currency_code").GetString()!);
-        await writer.UpsertOrdersAsync(shopId, shopCurrency, [(row, customer)], cancellationToken);
+        writer.UpsertOrders(shopId, shopCurrency, [(row, customer)]);
     }
 
     private Task UpsertCustomerAsync(long shopId, JsonElement customer, CancellationToken cancellationToken)
@@ -69,19 +71,6 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
         var row = new CustomerRow(customer.GetProperty("id").GetInt64(), String(customer, "first_name"), String(customer, "last_name"),
             String(customer, "email"), null, Time(customer, "created_at") ?? updatedAt, updatedAt);
         return writer.UpsertCustomersAsync(shopId, [row], cancellationToken);
-    }
-
-    private async Task DeleteOrderAsync(long shopId, long id, CancellationToken cancellationToken)
-    {
-        var customerId = await db.Orders.Where(o => o.ShopId == shopId && o.Id == id).Select(o => o.CustomerId).SingleOrDefaultAsync(cancellationToken);
-        await db.Orders.Where(o => o.ShopId == shopId && o.Id == id).ExecuteDeleteAsync(cancellationToken);
-        if (customerId is { } customer) writer.Touch(shopId, customer);
-    }
-
-    private async Task DeleteCustomerAsync(long shopId, long id, CancellationToken cancellationToken)
-    {
-        await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == id).ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
-        await db.Customers.Where(c => c.ShopId == shopId && c.Id == id).ExecuteDeleteAsync(cancellationToken);
     }
 
     private static string? String(JsonElement element, string name) =>

@@ -13,11 +13,14 @@ public sealed record CustomerRow(long Id, string? FirstName, string? LastName, s
 
 /// <summary>
 /// Writes incremental changes: a row is replaced only by one at least as new (updated_at), so changes can arrive in any
-/// order and twice. Every customer an order belonged to, before or after, is remembered, and <see cref="FlushRollupsAsync"/>
-/// recomputes their rollups once for a whole batch, in the same transaction as the writes.
+/// order and twice. Order upserts are collected and written set-based by <see cref="FlushAsync"/> (the newest version
+/// of each order wins within a batch), and the rollups of every customer an order belonged to, before or after, are
+/// recomputed there once, in the caller's transaction. Anything that is not an order upsert flushes first, so the
+/// order of events is kept.
 /// </summary>
 public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
 {
+    private readonly Dictionary<(long ShopId, long OrderId), (OrderRow Order, CustomerRow? Customer)> _pendingOrders = [];
     private readonly Dictionary<long, HashSet<long>> _touched = [];
 
     /// <summary>Marks a customer whose rollups must be recomputed at the next flush.</summary>
@@ -27,14 +30,9 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
         customers.Add(customerId);
     }
 
-    public async Task FlushRollupsAsync(CancellationToken cancellationToken)
-    {
-        foreach (var (shopId, customers) in _touched) await rollups.RecomputeAsync(shopId, customers, cancellationToken);
-        _touched.Clear();
-    }
-
     public async Task UpsertCustomersAsync(long shopId, IReadOnlyList<CustomerRow> customers, CancellationToken cancellationToken)
     {
+        await FlushAsync(cancellationToken);
         foreach (var c in customers)
         {
             await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -49,32 +47,75 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
         }
     }
 
-    /// <summary>Upserts orders (with a minimal row for a customer not seen yet) and remembers the customers they touch.</summary>
-    public async Task UpsertOrdersAsync(long shopId, string? shopCurrency, IReadOnlyList<(OrderRow Order, CustomerRow? Customer)> orders, CancellationToken cancellationToken)
+    /// <summary>Queues order upserts (with the customer each names, for a minimal row if the customer is not known yet).</summary>
+    public void UpsertOrders(long shopId, string? shopCurrency, IEnumerable<(OrderRow Order, CustomerRow? Customer)> orders)
     {
-        foreach (var (o, customer) in orders)
+        foreach (var (order, customer) in orders)
         {
-            if (shopCurrency is not null && o.CurrencyCode != shopCurrency)
-                throw new FormatException($"The order total is in {o.CurrencyCode}, not the shop currency {shopCurrency}.");
-            if (customer is not null)
-            {
-                await db.Database.ExecuteSqlInterpolatedAsync($"""
-                    INSERT INTO customers (shop_id, id, first_name, last_name, email, created_at, updated_at, orders_count, total_spent)
-                    VALUES ({shopId}, {customer.Id}, {customer.FirstName}, {customer.LastName}, {customer.Email}, {customer.CreatedAt}, {customer.UpdatedAt}, 0, 0)
-                    ON CONFLICT (shop_id, id) DO NOTHING
-                    """, cancellationToken);
-            }
-            var previous = await db.Orders.Where(x => x.ShopId == shopId && x.Id == o.Id).Select(x => x.CustomerId).SingleOrDefaultAsync(cancellationToken);
-            await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO orders (shop_id, id, customer_id, name, processed_at, updated_at, cancelled_at, test, current_total, currency_code)
-                VALUES ({shopId}, {o.Id}, {o.CustomerId}, {o.Name}, {o.ProcessedAt}, {o.UpdatedAt}, {o.CancelledAt}, {o.Test}, {o.CurrentTotal}, {o.CurrencyCode})
-                ON CONFLICT (shop_id, id) DO UPDATE SET
-                    customer_id = excluded.customer_id, name = excluded.name, processed_at = excluded.processed_at, updated_at = excluded.updated_at,
-                    cancelled_at = excluded.cancelled_at, test = excluded.test, current_total = excluded.current_total, currency_code = excluded.currency_code
-                WHERE orders.updated_at <= excluded.updated_at
-                """, cancellationToken);
-            if (previous is { } p) Touch(shopId, p);
-            if (o.CustomerId is { } c) Touch(shopId, c);
+            if (shopCurrency is not null && order.CurrencyCode != shopCurrency)
+                throw new FormatException($"The order total is in {order.CurrencyCode}, not the shop currency {shopCurrency}.");
+            var key = (shopId, order.Id);
+            if (!_pendingOrders.TryGetValue(key, out var queued) || queued.Order.UpdatedAt <= order.UpdatedAt)
+                _pendingOrders[key] = (order, customer);
         }
+    }
+
+    public async Task DeleteOrderAsync(long shopId, long orderId, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken);
+        var customerId = await db.Orders.Where(o => o.ShopId == shopId && o.Id == orderId).Select(o => o.CustomerId).SingleOrDefaultAsync(cancellationToken);
+        await db.Orders.Where(o => o.ShopId == shopId && o.Id == orderId).ExecuteDeleteAsync(cancellationToken);
+        if (customerId is { } customer) Touch(shopId, customer);
+    }
+
+    public async Task DeleteCustomerAsync(long shopId, long customerId, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken);
+        await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == customerId).ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
+        await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>Writes the queued orders and recomputes every touched customer's rollups.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        foreach (var shop in _pendingOrders.GroupBy(p => p.Key.ShopId).ToList())
+            await WriteOrdersAsync(shop.Key, shop.Select(p => p.Value).ToList(), cancellationToken);
+        _pendingOrders.Clear();
+        foreach (var (shopId, customers) in _touched) await rollups.RecomputeAsync(shopId, customers, cancellationToken);
+        _touched.Clear();
+    }
+
+    private async Task WriteOrdersAsync(long shopId, List<(OrderRow Order, CustomerRow? Customer)> rows, CancellationToken cancellationToken)
+    {
+        var customers = rows.Where(r => r.Customer is not null).Select(r => r.Customer!).DistinctBy(c => c.Id).ToList();
+        if (customers.Count > 0)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO customers (shop_id, id, first_name, last_name, email, created_at, updated_at, orders_count, total_spent)
+                SELECT {shopId}, c.id, c.first_name, c.last_name, c.email, c.created_at, c.updated_at, 0, 0
+                FROM unnest({customers.Select(c => c.Id).ToArray()}, {customers.Select(c => c.FirstName).ToArray()}, {customers.Select(c => c.LastName).ToArray()},
+                            {customers.Select(c => c.Email).ToArray()}, {customers.Select(c => c.CreatedAt).ToArray()}, {customers.Select(c => c.UpdatedAt).ToArray()})
+                     AS c(id, first_name, last_name, email, created_at, updated_at)
+                ON CONFLICT (shop_id, id) DO NOTHING
+                """, cancellationToken);
+        }
+
+        var orders = rows.Select(r => r.Order).ToList();
+        var ids = orders.Select(o => o.Id).ToArray();
+        var previous = await db.Orders.Where(o => o.ShopId == shopId && ids.Contains(o.Id) && o.CustomerId != null).Select(o => o.CustomerId!.Value).ToListAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO orders (shop_id, id, customer_id, name, processed_at, updated_at, cancelled_at, test, current_total, currency_code)
+            SELECT {shopId}, o.id, o.customer_id, o.name, o.processed_at, o.updated_at, o.cancelled_at, o.test, o.current_total, o.currency_code
+            FROM unnest({ids}, {orders.Select(o => o.CustomerId).ToArray()}, {orders.Select(o => o.Name).ToArray()}, {orders.Select(o => o.ProcessedAt).ToArray()},
+                        {orders.Select(o => o.UpdatedAt).ToArray()}, {orders.Select(o => o.CancelledAt).ToArray()}, {orders.Select(o => o.Test).ToArray()},
+                        {orders.Select(o => o.CurrentTotal).ToArray()}, {orders.Select(o => o.CurrencyCode).ToArray()})
+                 AS o(id, customer_id, name, processed_at, updated_at, cancelled_at, test, current_total, currency_code)
+            ON CONFLICT (shop_id, id) DO UPDATE SET
+                customer_id = excluded.customer_id, name = excluded.name, processed_at = excluded.processed_at, updated_at = excluded.updated_at,
+                cancelled_at = excluded.cancelled_at, test = excluded.test, current_total = excluded.current_total, currency_code = excluded.currency_code
+            WHERE orders.updated_at <= excluded.updated_at
+            """, cancellationToken);
+        foreach (var customer in previous) Touch(shopId, customer);
+        foreach (var order in orders) if (order.CustomerId is { } customer) Touch(shopId, customer);
     }
 }

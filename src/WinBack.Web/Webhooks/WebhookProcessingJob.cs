@@ -36,6 +36,8 @@ public sealed class WebhookProcessingJob(WinBackDbContext db, PrivacyRequests pr
 
     private async Task ProcessAsync(WebhookReceipt receipt, CancellationToken cancellationToken)
     {
+        // Queued order writes go out before anything else touches the data, so events keep their order.
+        if (!SyncWebhooks.IsOrderUpsert(receipt.Topic)) await sync.FlushAsync(cancellationToken);
         try
         {
             using var payload = JsonDocument.Parse(receipt.Payload);
