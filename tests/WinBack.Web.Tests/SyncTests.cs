@@ -80,6 +80,8 @@ public sealed class SyncTests : IAsyncLifetime
         await using var db = _app.CreateDbContext();
         lock (simulated.Sync) db.Orders.Count(o => o.ShopId == shopId).Should().Be(simulated.Orders.Count);
         (await db.Orders.CountAsync(o => o.ShopId == shopId && o.CustomerId == null)).Should().BeGreaterThan(0, "guest orders are kept, with no customer");
+        lock (simulated.Sync)
+            db.OrderLineItems.Count(li => li.ShopId == shopId).Should().Be(simulated.Orders.Sum(o => o.LineItems.Count), "line items come along for the product analysis");
         var states = await db.SyncStates.Where(s => s.ShopId == shopId).ToListAsync();
         states.Should().HaveCount(2).And.OnlyContain(s => s.Status == SyncStatus.Completed && s.ObjectsDone == s.ObjectsExpected && s.Watermark != null);
     }
@@ -142,6 +144,9 @@ public sealed class SyncTests : IAsyncLifetime
         await OrderAsync("2026-08-01T10:00:00Z", "60.00");
         var last = await OrderAsync("2026-09-15T10:00:00Z", "40.00");
         (await CopyAsync(shopId))[customerId].Should().Be((2, DateTimeOffset.Parse("2026-09-15T10:00:00Z"), 100m));
+        await using (var db = _app.CreateDbContext())
+            (await db.OrderLineItems.Where(li => li.ShopId == shopId && li.OrderId == ShopifyGid.ToLong(last)).Select(li => li.Title).ToListAsync())
+                .Should().Equal("Beans");
 
         await MutateAsync(shopId, """mutation($id: ID!) { refundCreate(input: { orderId: $id, transactions: [{ amount: "15.00", kind: REFUND, gateway: "manual", orderId: $id }] }) { refund { id } } }""",
             new { id = last });

@@ -15,6 +15,7 @@ public sealed class WinBackDbContext(DbContextOptions<WinBackDbContext> options)
     public DbSet<ShopSettings> ShopSettings => Set<ShopSettings>();
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderLineItem> OrderLineItems => Set<OrderLineItem>();
     public DbSet<SyncState> SyncStates => Set<SyncState>();
     public DbSet<WebhookReceipt> WebhookReceipts => Set<WebhookReceipt>();
     public DbSet<CustomerDataRequest> CustomerDataRequests => Set<CustomerDataRequest>();

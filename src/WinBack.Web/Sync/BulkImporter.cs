@@ -20,6 +20,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
 
     private const string CustomerColumns = "shop_id, id, first_name, last_name, email, email_marketing_state, created_at, updated_at, orders_count, total_spent";
     private const string OrderColumns = "shop_id, id, customer_id, name, processed_at, updated_at, cancelled_at, test, current_total, currency_code";
+    private const string LineItemColumns = "shop_id, order_id, id, product_id, title, quantity";
 
     public async Task<long> ImportCustomersAsync(long shopId, Uri url, Func<long, Task> progress, CancellationToken cancellationToken)
     {
@@ -35,7 +36,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
             await copy.WriteAsync(Time(line, "updatedAt")!.Value, NpgsqlDbType.TimestampTz, cancellationToken);
             await copy.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken);
             await copy.WriteAsync(0m, NpgsqlDbType.Numeric, cancellationToken);
-        }, merge: $"""
+        }, children: null, merge: $"""
             INSERT INTO customers ({CustomerColumns}) SELECT {CustomerColumns} FROM staging_customers
             ON CONFLICT (shop_id, id) DO UPDATE SET
                 first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
@@ -51,14 +52,34 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
 
     public async Task<long> ImportOrdersAsync(long shopId, string shopCurrency, Uri url, Func<long, Task> progress, CancellationToken cancellationToken)
     {
-        long skipped = 0;
-        // Totals are only ever in the shop currency: a row in another one would corrupt every sum.
+        // Totals are only ever in the shop currency: a row in another one would corrupt every sum (and its line items go too).
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
         bool InShopCurrency(JsonElement line)
         {
             var ok = line.GetProperty("currentTotalPriceSet").GetProperty("shopMoney").GetProperty("currencyCode").GetString() == shopCurrency;
-            if (!ok) skipped++;
+            if (!ok) skipped.Add(line.GetProperty("id").GetString()!);
             return ok;
         }
+        var lineItems = new ChildImport("order_line_items", LineItemColumns,
+            Include: line => !skipped.Contains(BulkResultReader.ParentId(line)!),
+            WriteRow: async (line, copy) =>
+            {
+                await copy.WriteAsync(ShopifyGid.ToLong(BulkResultReader.ParentId(line)!), NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(ShopifyGid.ToLong(line.GetProperty("id").GetString()!), NpgsqlDbType.Bigint, cancellationToken);
+                if (line.TryGetProperty("product", out var product) && product.ValueKind == JsonValueKind.Object)
+                    await copy.WriteAsync(ShopifyGid.ToLong(product.GetProperty("id").GetString()!), NpgsqlDbType.Bigint, cancellationToken);
+                else
+                    await copy.WriteNullAsync(cancellationToken);
+                await WriteTextAsync(copy, String(line, "title") ?? "", cancellationToken);
+                await copy.WriteAsync(line.GetProperty("quantity").GetInt32(), NpgsqlDbType.Integer, cancellationToken);
+            },
+            Merge: $"""
+                DELETE FROM order_line_items li USING staging_orders s WHERE li.shop_id = @shop AND li.order_id = s.id;
+                INSERT INTO order_line_items ({LineItemColumns})
+                SELECT {LineItemColumns} FROM staging_order_line_items sl
+                WHERE EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = sl.shop_id AND o.id = sl.order_id)
+                ON CONFLICT DO NOTHING;
+                """);
         var count = await ImportAsync(shopId, "orders", OrderColumns, url, progress, InShopCurrency, async (line, copy) =>
         {
             var money = line.GetProperty("currentTotalPriceSet").GetProperty("shopMoney");
@@ -75,7 +96,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
             await copy.WriteAsync(line.GetProperty("test").GetBoolean(), NpgsqlDbType.Boolean, cancellationToken);
             await copy.WriteAsync(decimal.Parse(money.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture), NpgsqlDbType.Numeric, cancellationToken);
             await copy.WriteAsync(shopCurrency, NpgsqlDbType.Char, cancellationToken);
-        }, merge: $"""
+        }, lineItems, merge: $"""
             INSERT INTO orders ({OrderColumns})
             SELECT s.shop_id, s.id, c.id, s.name, s.processed_at, s.updated_at, s.cancelled_at, s.test, s.current_total, s.currency_code
             FROM staging_orders s LEFT JOIN customers c ON c.shop_id = s.shop_id AND c.id = s.customer_id
@@ -91,45 +112,64 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
             WHERE o.shop_id = @shop AND o.customer_id IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = o.shop_id AND c.id = o.customer_id);
             """, cancellationToken);
-        if (skipped > 0) logger.LogWarning("Skipped {Skipped} orders of shop {ShopId} not in the shop currency {Currency}", skipped, shopId, shopCurrency);
+        if (skipped.Count > 0) logger.LogWarning("Skipped {Skipped} orders of shop {ShopId} not in the shop currency {Currency}", skipped.Count, shopId, shopCurrency);
         logger.LogInformation("Imported {Count} orders for shop {ShopId}", count, shopId);
         return count;
     }
 
+    /// <summary>Rows of a nested connection (lines with "__parentId"), read in a second pass over the file after their parents.</summary>
+    private sealed record ChildImport(string Table, string Columns, Func<JsonElement, bool> Include, Func<JsonElement, NpgsqlBinaryImporter, Task> WriteRow, string Merge);
+
     private async Task<long> ImportAsync(long shopId, string table, string columns, Uri url, Func<long, Task> progress,
-        Func<JsonElement, bool>? include, Func<JsonElement, NpgsqlBinaryImporter, Task> writeRow, string merge, string? afterFirstLoad,
-        CancellationToken cancellationToken)
+        Func<JsonElement, bool>? include, Func<JsonElement, NpgsqlBinaryImporter, Task> writeRow, ChildImport? children, string merge,
+        string? afterFirstLoad, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var firstLoad = !await ExistsAsync(connection, $"SELECT EXISTS (SELECT 1 FROM {table} WHERE shop_id = @shop)", shopId, cancellationToken);
-        var target = firstLoad ? table : $"staging_{table}";
-        if (!firstLoad) await ExecuteAsync(connection, $"CREATE TEMP TABLE staging_{table} (LIKE {table}) ON COMMIT DROP", shopId, cancellationToken);
-
-        long count = 0;
-        await using (var copy = await connection.BeginBinaryImportAsync($"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            await foreach (var line in reader.ReadLinesAsync(url, cancellationToken))
-            {
-                if (BulkResultReader.ParentId(line) is not null || include?.Invoke(line) == false) continue;
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(shopId, NpgsqlDbType.Bigint, cancellationToken);
-                await writeRow(line, copy);
-                if (++count % ProgressEvery == 0) await progress(count);
-            }
-            await copy.CompleteAsync(cancellationToken);
-        }
-
+        var count = await CopyAsync(connection, shopId, firstLoad ? table : await StagingAsync(table), columns, url,
+            line => BulkResultReader.ParentId(line) is null && include?.Invoke(line) != false, writeRow, progress, cancellationToken);
         var finish = firstLoad ? afterFirstLoad : merge;
         if (finish is not null) await ExecuteAsync(connection, finish, shopId, cancellationToken);
+
+        if (children is not null)
+        {
+            // The file is read again rather than held: parents are all in before any child row refers to them.
+            await CopyAsync(connection, shopId, firstLoad ? children.Table : await StagingAsync(children.Table), children.Columns, url,
+                line => BulkResultReader.ParentId(line) is not null && children.Include(line), children.WriteRow, _ => Task.CompletedTask, cancellationToken);
+            if (!firstLoad) await ExecuteAsync(connection, children.Merge, shopId, cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
 
         // A large import leaves the planner's statistics behind until autovacuum catches up; the rollups that follow
         // would be planned as if the table were empty.
         if (count >= 1_000) await ExecuteAsync(connection, $"ANALYZE {table}", shopId, cancellationToken);
         await progress(count);
+        return count;
+
+        async Task<string> StagingAsync(string real)
+        {
+            await ExecuteAsync(connection, $"CREATE TEMP TABLE staging_{real} (LIKE {real}) ON COMMIT DROP", shopId, cancellationToken);
+            return $"staging_{real}";
+        }
+    }
+
+    private async Task<long> CopyAsync(NpgsqlConnection connection, long shopId, string target, string columns, Uri url, Func<JsonElement, bool> include,
+        Func<JsonElement, NpgsqlBinaryImporter, Task> writeRow, Func<long, Task> progress, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        await using var copy = await connection.BeginBinaryImportAsync($"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        await foreach (var line in reader.ReadLinesAsync(url, cancellationToken))
+        {
+            if (!include(line)) continue;
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(shopId, NpgsqlDbType.Bigint, cancellationToken);
+            await writeRow(line, copy);
+            if (++count % ProgressEvery == 0) await progress(count);
+        }
+        await copy.CompleteAsync(cancellationToken);
         return count;
     }
 

@@ -24,7 +24,8 @@ public sealed class InitialSyncJob(
         "{ customers { edges { node { id firstName lastName defaultEmailAddress { emailAddress marketingState } createdAt updatedAt } } } }";
 
     public const string OrdersBulkQuery =
-        "{ orders { edges { node { id name processedAt updatedAt cancelledAt test customer { id } currentTotalPriceSet { shopMoney { amount currencyCode } } } } } }";
+        "{ orders { edges { node { id name processedAt updatedAt cancelledAt test customer { id } currentTotalPriceSet { shopMoney { amount currencyCode } } " +
+        "lineItems { edges { node { id title quantity product { id } } } } } } } }";
 
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(10);
@@ -86,7 +87,8 @@ public sealed class InitialSyncJob(
             throw new InvalidOperationException($"The {state.Resource} bulk operation of shop {state.ShopId} ended as {operation.Status}.");
         }
 
-        state.ObjectsExpected = operation.ObjectCount;
+        // Top-level objects only: nested lines (an order's line items) are not what the merchant counts.
+        state.ObjectsExpected = operation.RootObjectCount ?? operation.ObjectCount;
         await db.SaveChangesAsync(cancellationToken);
         // Progress goes through its own connection: the import's connection is busy with the COPY.
         await using var progressConnection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
@@ -126,8 +128,6 @@ public sealed class InitialSyncJob(
             var operation = await shopify.GetBulkOperationAsync(credentials, state.BulkOperationId!, cancellationToken)
                 ?? throw new InvalidOperationException($"Shopify no longer knows bulk operation {state.BulkOperationId}.");
             if (operation.Status is not (BulkOperationStatus.Created or BulkOperationStatus.Running)) return operation;
-            state.ObjectsDone = operation.ObjectCount;
-            await db.SaveChangesAsync(cancellationToken);
             await Task.Delay(delay, time, cancellationToken);
             delay = TimeSpan.FromTicks(Math.Min(LongestPoll.Ticks, delay.Ticks * 2));
         }

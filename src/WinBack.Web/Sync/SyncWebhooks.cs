@@ -61,7 +61,14 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
             Time(order, "cancelled_at"),
             order.TryGetProperty("test", out var test) && test.GetBoolean(),
             decimal.Parse(money.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture),
-            money.GetProperty("currency_code").GetString()!);
+            money.GetProperty("currency_code").GetString()!,
+            order.TryGetProperty("line_items", out var lines) && lines.ValueKind == JsonValueKind.Array
+                ? lines.EnumerateArray().Select(li => new LineItemRow(
+                    li.GetProperty("id").GetInt64(),
+                    li.TryGetProperty("product_id", out var product) && product.ValueKind == JsonValueKind.Number ? product.GetInt64() : null,
+                    String(li, "title") ?? String(li, "name") ?? "",
+                    li.TryGetProperty("quantity", out var quantity) ? quantity.GetInt32() : 1)).ToList()
+                : null);
         writer.UpsertOrders(shopId, shopCurrency, [(row, customer)]);
     }
 

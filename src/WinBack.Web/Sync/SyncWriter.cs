@@ -3,9 +3,12 @@ using WinBack.Web.Data;
 
 namespace WinBack.Web.Sync;
 
-/// <summary>An order as the sync keeps it, whether it came by webhook (REST shape) or by reconciliation (GraphQL).</summary>
+/// <summary>An order as the sync keeps it, whether it came by webhook (REST shape) or by reconciliation (GraphQL).
+/// <see cref="LineItems"/> null means "not known here": the stored ones are kept.</summary>
 public sealed record OrderRow(long Id, long? CustomerId, string Name, DateTimeOffset ProcessedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? CancelledAt, bool Test, decimal CurrentTotal, string CurrencyCode);
+    DateTimeOffset? CancelledAt, bool Test, decimal CurrentTotal, string CurrencyCode, IReadOnlyList<LineItemRow>? LineItems = null);
+
+public sealed record LineItemRow(long Id, long? ProductId, string Title, int Quantity);
 
 /// <summary>A customer as the sync keeps it. A null marketing state leaves the stored one as it is.</summary>
 public sealed record CustomerRow(long Id, string? FirstName, string? LastName, string? Email, string? EmailMarketingState,
@@ -103,7 +106,7 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
         var orders = rows.Select(r => r.Order).ToList();
         var ids = orders.Select(o => o.Id).ToArray();
         var previous = await db.Orders.Where(o => o.ShopId == shopId && ids.Contains(o.Id) && o.CustomerId != null).Select(o => o.CustomerId!.Value).ToListAsync(cancellationToken);
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
+        var applied = await db.Database.SqlQuery<long>($"""
             INSERT INTO orders (shop_id, id, customer_id, name, processed_at, updated_at, cancelled_at, test, current_total, currency_code)
             SELECT {shopId}, o.id, o.customer_id, o.name, o.processed_at, o.updated_at, o.cancelled_at, o.test, o.current_total, o.currency_code
             FROM unnest({ids}, {orders.Select(o => o.CustomerId).ToArray()}, {orders.Select(o => o.Name).ToArray()}, {orders.Select(o => o.ProcessedAt).ToArray()},
@@ -114,8 +117,28 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
                 customer_id = excluded.customer_id, name = excluded.name, processed_at = excluded.processed_at, updated_at = excluded.updated_at,
                 cancelled_at = excluded.cancelled_at, test = excluded.test, current_total = excluded.current_total, currency_code = excluded.currency_code
             WHERE orders.updated_at <= excluded.updated_at
-            """, cancellationToken);
+            RETURNING id AS "Value"
+            """).ToListAsync(cancellationToken);
+        await ReplaceLineItemsAsync(shopId, orders.Where(o => o.LineItems is not null && applied.Contains(o.Id)).ToList(), cancellationToken);
         foreach (var customer in previous) Touch(shopId, customer);
         foreach (var order in orders) if (order.CustomerId is { } customer) Touch(shopId, customer);
+    }
+
+    /// <summary>Line items of orders whose newer version was just written replace the stored ones.</summary>
+    private async Task ReplaceLineItemsAsync(long shopId, List<OrderRow> orders, CancellationToken cancellationToken)
+    {
+        if (orders.Count == 0) return;
+        var orderIds = orders.Select(o => o.Id).ToArray();
+        await db.OrderLineItems.Where(li => li.ShopId == shopId && orderIds.Contains(li.OrderId)).ExecuteDeleteAsync(cancellationToken);
+        var items = orders.SelectMany(o => o.LineItems!.Select(li => (OrderId: o.Id, Item: li))).ToList();
+        if (items.Count == 0) return;
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO order_line_items (shop_id, order_id, id, product_id, title, quantity)
+            SELECT {shopId}, li.order_id, li.id, li.product_id, li.title, li.quantity
+            FROM unnest({items.Select(i => i.OrderId).ToArray()}, {items.Select(i => i.Item.Id).ToArray()}, {items.Select(i => i.Item.ProductId).ToArray()},
+                        {items.Select(i => i.Item.Title).ToArray()}, {items.Select(i => i.Item.Quantity).ToArray()})
+                 AS li(order_id, id, product_id, title, quantity)
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
     }
 }

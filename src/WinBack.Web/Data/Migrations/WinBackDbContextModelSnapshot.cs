@@ -329,6 +329,43 @@ namespace WinBack.Web.Data.Migrations
                     b.ToTable("orders", (string)null);
                 });
 
+            modelBuilder.Entity("WinBack.Web.Sync.OrderLineItem", b =>
+                {
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("ProductId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("product_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("quantity");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("title");
+
+                    b.HasKey("ShopId", "OrderId", "Id")
+                        .HasName("pk_order_line_items");
+
+                    b.HasIndex("ShopId", "ProductId")
+                        .HasDatabaseName("ix_order_line_items_product");
+
+                    b.ToTable("order_line_items", (string)null);
+                });
+
             modelBuilder.Entity("WinBack.Web.Sync.SyncState", b =>
                 {
                     b.Property<long>("ShopId")
@@ -479,6 +516,16 @@ namespace WinBack.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_orders_shops_shop_id");
+                });
+
+            modelBuilder.Entity("WinBack.Web.Sync.OrderLineItem", b =>
+                {
+                    b.HasOne("WinBack.Web.Sync.Order", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_line_items_orders_shop_id_order_id");
                 });
 
             modelBuilder.Entity("WinBack.Web.Sync.SyncState", b =>
