@@ -41,6 +41,21 @@ public sealed class BulkOperationTests(SimulatorFixture fixture)
         children.Should().Be(simulated.Orders.Count(o => o.CustomerId is not null && !o.Test));
         operation.ObjectCount.Should().Be(customers.Count + children);
         operation.RootObjectCount.Should().Be(customers.Count);
+
+        var reader = new BulkResultReader(new HttpClient());
+        var topLevel = 0;
+        await foreach (var line in reader.ReadLinesAsync(new Uri(operation.Url!), BulkLines.TopLevel))
+        {
+            BulkResultReader.ParentId(line).Should().BeNull();
+            topLevel++;
+        }
+        var nested = 0;
+        await foreach (var line in reader.ReadLinesAsync(new Uri(operation.Url!), BulkLines.Nested))
+        {
+            BulkResultReader.ParentId(line).Should().NotBeNull();
+            nested++;
+        }
+        (topLevel, nested).Should().Be((customers.Count, children));
     }
 
     [Fact]

@@ -13,7 +13,14 @@ namespace WinBack.Shopify;
 /// </summary>
 public sealed class BulkResultReader(HttpClient http)
 {
-    public async IAsyncEnumerable<JsonElement> ReadLinesAsync(Uri url, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private static readonly byte[] ParentMarker = "\"__parentId\""u8.ToArray();
+
+    /// <summary>Every line of the file.</summary>
+    public IAsyncEnumerable<JsonElement> ReadLinesAsync(Uri url, CancellationToken cancellationToken = default) =>
+        ReadLinesAsync(url, BulkLines.All, cancellationToken);
+
+    /// <summary>The lines of one kind: top-level objects or nested ones. The other kind is skipped without being parsed.</summary>
+    public async IAsyncEnumerable<JsonElement> ReadLinesAsync(Uri url, BulkLines which, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
@@ -29,13 +36,13 @@ public sealed class BulkResultReader(HttpClient http)
                 var buffer = read.Buffer;
                 while (TryReadLine(ref buffer, out var line))
                 {
-                    if (line.Length == 0) continue;
+                    if (line.Length == 0 || !Wanted(line, which)) continue;
                     using var document = JsonDocument.Parse(line);
                     yield return document.RootElement;
                 }
                 if (read.IsCompleted)
                 {
-                    if (buffer.Length > 0)
+                    if (buffer.Length > 0 && Wanted(buffer, which))
                     {
                         using var last = JsonDocument.Parse(buffer);
                         yield return last.RootElement;
@@ -49,6 +56,13 @@ public sealed class BulkResultReader(HttpClient http)
         {
             await pipe.CompleteAsync();
         }
+    }
+
+    private static bool Wanted(ReadOnlySequence<byte> line, BulkLines which)
+    {
+        if (which == BulkLines.All) return true;
+        var nested = line.IsSingleSegment ? line.FirstSpan.IndexOf(ParentMarker) >= 0 : line.ToArray().AsSpan().IndexOf(ParentMarker) >= 0;
+        return nested == (which == BulkLines.Nested);
     }
 
     private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
@@ -70,4 +84,14 @@ public sealed class BulkResultReader(HttpClient http)
 
     public static T Deserialize<T>(JsonElement line) =>
         line.Deserialize<T>(ShopifyJson.Options) ?? throw new JsonException($"A bulk line could not be read as {typeof(T).Name}.");
+}
+
+/// <summary>Which lines of a bulk result to read.</summary>
+public enum BulkLines
+{
+    All,
+    /// <summary>The connection's own objects (no "__parentId").</summary>
+    TopLevel,
+    /// <summary>Objects of nested connections (with "__parentId").</summary>
+    Nested,
 }

@@ -129,16 +129,16 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var firstLoad = !await ExistsAsync(connection, $"SELECT EXISTS (SELECT 1 FROM {table} WHERE shop_id = @shop)", shopId, cancellationToken);
-        var count = await CopyAsync(connection, shopId, firstLoad ? table : await StagingAsync(table), columns, url,
-            line => BulkResultReader.ParentId(line) is null && include?.Invoke(line) != false, writeRow, progress, cancellationToken);
+        var count = await CopyAsync(connection, shopId, firstLoad ? table : await StagingAsync(table), columns, url, BulkLines.TopLevel,
+            line => include?.Invoke(line) != false, writeRow, progress, cancellationToken);
         var finish = firstLoad ? afterFirstLoad : merge;
         if (finish is not null) await ExecuteAsync(connection, finish, shopId, cancellationToken);
 
         if (children is not null)
         {
             // The file is read again rather than held: parents are all in before any child row refers to them.
-            await CopyAsync(connection, shopId, firstLoad ? children.Table : await StagingAsync(children.Table), children.Columns, url,
-                line => BulkResultReader.ParentId(line) is not null && children.Include(line), children.WriteRow, _ => Task.CompletedTask, cancellationToken);
+            await CopyAsync(connection, shopId, firstLoad ? children.Table : await StagingAsync(children.Table), children.Columns, url, BulkLines.Nested,
+                children.Include, children.WriteRow, _ => Task.CompletedTask, cancellationToken);
             if (!firstLoad) await ExecuteAsync(connection, children.Merge, shopId, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -156,12 +156,12 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
         }
     }
 
-    private async Task<long> CopyAsync(NpgsqlConnection connection, long shopId, string target, string columns, Uri url, Func<JsonElement, bool> include,
+    private async Task<long> CopyAsync(NpgsqlConnection connection, long shopId, string target, string columns, Uri url, BulkLines which, Func<JsonElement, bool> include,
         Func<JsonElement, NpgsqlBinaryImporter, Task> writeRow, Func<long, Task> progress, CancellationToken cancellationToken)
     {
         long count = 0;
         await using var copy = await connection.BeginBinaryImportAsync($"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        await foreach (var line in reader.ReadLinesAsync(url, cancellationToken))
+        await foreach (var line in reader.ReadLinesAsync(url, which, cancellationToken))
         {
             if (!include(line)) continue;
             await copy.StartRowAsync(cancellationToken);
