@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -42,9 +40,7 @@ public static class SyncThroughput
         await WaitUntilReadyAsync(simulatorUrl);
         await using var app = await WinBackApp.StartWithExternalSimulatorAsync("bench_sync", appPort, simulatorUrl);
 
-        var admin = await new HttpClient().GetStringAsync(new Uri(simulatorUrl, $"store/{Shop.Split('.')[0]}/apps/{WinBackApp.ApiKey}"));
-        var src = WebUtility.HtmlDecode(Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
-        (await new HttpClient().GetAsync(src)).EnsureSuccessStatusCode();
+        (await WinBackApp.OpenFromAdminAsync(simulatorUrl, Shop)).EnsureSuccessStatusCode();
         long shopId;
         await using (var db = app.CreateDbContext()) shopId = (await db.Shops.SingleAsync()).Id;
 

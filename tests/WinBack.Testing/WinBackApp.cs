@@ -95,6 +95,16 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         if (_clock is not null) builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_clock));
     }
 
+    /// <summary>Opens the app from the simulated Shopify admin, as a merchant's browser would: loads the admin page and
+    /// then the signed URL its iframe points at (which installs the app when it is new to the shop).</summary>
+    public static async Task<HttpResponseMessage> OpenFromAdminAsync(Uri simulatorUrl, string shopDomain)
+    {
+        using var browser = new HttpClient();
+        var admin = await browser.GetStringAsync(new Uri(simulatorUrl, $"store/{shopDomain.Split('.')[0]}/apps/{ApiKey}"));
+        var src = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
+        return await browser.GetAsync(src);
+    }
+
     /// <summary>Posts a webhook signed the way Shopify signs it (or with <paramref name="signature"/> instead).</summary>
     public Task<HttpResponseMessage> PostWebhookAsync(string topic, string shopDomain, string body, string? webhookId = null, string? signature = null)
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -17,15 +16,6 @@ namespace WinBack.Web.Tests;
 /// <summary>A shop installs WinBack through the simulator, the way it would through Shopify.</summary>
 public sealed class InstallTests
 {
-    /// <summary>Opens the app from the simulated admin: the iframe's signed URL, loaded as the browser would.</summary>
-    private static async Task<HttpResponseMessage> OpenFromAdminAsync(WinBackApp app, RunningSimulator simulator, string shop)
-    {
-        var admin = await new HttpClient().GetStringAsync(new Uri(simulator.BaseUrl, $"store/{shop.Split('.')[0]}/apps/{WinBackApp.ApiKey}"));
-        var src = WebUtility.HtmlDecode(Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
-        new Uri(src).GetLeftPart(UriPartial.Authority).Should().Be(app.AppUrl.GetLeftPart(UriPartial.Authority));
-        return await new HttpClient().GetAsync(src);
-    }
-
     [Fact]
     public async Task Managed_install_exchanges_the_session_token_and_sets_the_shop_up()
     {
@@ -33,7 +23,7 @@ public sealed class InstallTests
         await using var _ = app;
         ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("exchange.myshopify.com", Name: "Exchange Co", CurrencyCode: "EUR", IanaTimezone: "Europe/Berlin"));
 
-        var response = await OpenFromAdminAsync(app, simulator, "exchange.myshopify.com");
+        var response = await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, "exchange.myshopify.com");
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         response.Headers.GetValues("Content-Security-Policy").Single().Should().Be("frame-ancestors https://exchange.myshopify.com https://admin.shopify.com;");
@@ -109,7 +99,7 @@ public sealed class InstallTests
         var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("refresh", clock);
         await using var _ = app;
         ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("fresh.myshopify.com"));
-        (await OpenFromAdminAsync(app, simulator, "fresh.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, "fresh.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
         long shopId;
         await using (var db = app.CreateDbContext()) shopId = (await db.Shops.SingleAsync()).Id;
 
@@ -145,7 +135,7 @@ public sealed class InstallTests
         var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("uninstall");
         await using var _ = app;
         var simulated = ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("leaving.myshopify.com"));
-        (await OpenFromAdminAsync(app, simulator, "leaving.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, "leaving.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
         await using (var db = app.CreateDbContext())
             await db.ShopSettings.ExecuteUpdateAsync(s => s.SetProperty(x => x.InactivityThresholdWeeks, 9));
 
@@ -165,7 +155,7 @@ public sealed class InstallTests
         (await session.GetAsync("/api/session")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
 
         ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("leaving.myshopify.com"));
-        (await OpenFromAdminAsync(app, simulator, "leaving.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, "leaving.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
         await using (var db = app.CreateDbContext())
         {
             (await db.Shops.SingleAsync()).UninstalledAt.Should().BeNull();

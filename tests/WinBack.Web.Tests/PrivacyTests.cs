@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using WinBack.ShopifySimulator;
 using WinBack.ShopifySimulator.Admin;
@@ -27,9 +26,7 @@ public sealed class PrivacyTests : IAsyncLifetime
     private async Task<(SimulatedShop Simulated, long ShopId)> InstalledShopWithDataAsync(string domain)
     {
         var simulated = ShopLifecycle.CreateAndInstall(_simulator.Runtime, new ShopLifecycle.NewShop(domain, Orders: 40, Seed: 3));
-        var admin = await new HttpClient().GetStringAsync(new Uri(_simulator.BaseUrl, $"store/{domain.Split('.')[0]}/apps/{WinBackApp.ApiKey}"));
-        var src = WebUtility.HtmlDecode(Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
-        (await new HttpClient().GetAsync(src)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await WinBackApp.OpenFromAdminAsync(_simulator.BaseUrl, domain)).StatusCode.Should().Be(HttpStatusCode.OK);
 
         await using var db = _app.CreateDbContext();
         var shopId = (await db.Shops.SingleAsync(s => s.Domain == domain)).Id;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WinBack.Shopify;
@@ -26,9 +25,7 @@ public sealed class SyncTests : IAsyncLifetime
     private async Task<(SimulatedShop Simulated, long ShopId)> InstallAsync(string domain, int orders, IReadOnlyList<string>? scopes = null)
     {
         var simulated = ShopLifecycle.CreateAndInstall(_simulator.Runtime, new ShopLifecycle.NewShop(domain, Orders: orders, Seed: 11, Scopes: scopes));
-        var admin = await new HttpClient().GetStringAsync(new Uri(_simulator.BaseUrl, $"store/{domain.Split('.')[0]}/apps/{WinBackApp.ApiKey}"));
-        var src = WebUtility.HtmlDecode(Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
-        (await new HttpClient().GetAsync(src)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await WinBackApp.OpenFromAdminAsync(_simulator.BaseUrl, domain)).StatusCode.Should().Be(HttpStatusCode.OK);
         await using var db = _app.CreateDbContext();
         return (simulated, (await db.Shops.SingleAsync(s => s.Domain == domain)).Id);
     }
