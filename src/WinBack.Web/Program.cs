@@ -13,6 +13,9 @@ builder.Services.AddWinBackDatabase(builder.Configuration);
 builder.Services.AddShopifyAdminApi(builder.Configuration);
 builder.Services.AddWinBackJobs(builder.Configuration);
 builder.Services.AddShopifyApp(builder.Configuration);
+builder.Services.AddWebhookProcessing();
+builder.Services.AddOrderSync();
+builder.Services.AddPrivacyRequests();
 builder.Services.AddSessionTokenAuthentication();
 builder.Services.AddProblemDetails();
 

@@ -77,6 +77,8 @@ public sealed class PrivacyRequests(WinBackDbContext db, TimeProvider time)
 
 public static class PrivacyEndpoints
 {
+    public static IServiceCollection AddPrivacyRequests(this IServiceCollection services) => services.AddScoped<PrivacyRequests>();
+
     public sealed record DataRequestSummary(long Id, long CustomerId, DateTimeOffset RequestedAt);
 
     /// <summary>The merchant's downloads of customers/data_request exports (their own shop only, by session token).</summary>
