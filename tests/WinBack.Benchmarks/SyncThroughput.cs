@@ -27,7 +27,7 @@ public static class SyncThroughput
         using var simulator = StartSimulator(simulatorPort, appPort, orders);
         try
         {
-            return await MeasureAsync(simulatorUrl, appPort);
+            return await MeasureAsync(simulatorUrl, appPort, verbose: args.Contains("--verbose"));
         }
         finally
         {
@@ -35,10 +35,10 @@ public static class SyncThroughput
         }
     }
 
-    private static async Task<int> MeasureAsync(Uri simulatorUrl, int appPort)
+    private static async Task<int> MeasureAsync(Uri simulatorUrl, int appPort, bool verbose)
     {
         await WaitUntilReadyAsync(simulatorUrl);
-        await using var app = await WinBackApp.StartWithExternalSimulatorAsync("bench_sync", appPort, simulatorUrl);
+        await using var app = await WinBackApp.StartWithExternalSimulatorAsync("bench_sync", appPort, simulatorUrl, quiet: !verbose);
 
         (await WinBackApp.OpenFromAdminAsync(simulatorUrl, Shop)).EnsureSuccessStatusCode();
         long shopId;

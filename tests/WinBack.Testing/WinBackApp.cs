@@ -66,10 +66,10 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     }
 
     /// <summary>The app on <paramref name="port"/>, talking to a simulator running in another process (benchmarks keep its memory apart).</summary>
-    public static async Task<WinBackApp> StartWithExternalSimulatorAsync(string databasePrefix, int port, Uri simulatorUrl)
+    public static async Task<WinBackApp> StartWithExternalSimulatorAsync(string databasePrefix, int port, Uri simulatorUrl, bool quiet = true)
     {
         var server = await PostgresServer.Shared;
-        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), new Uri($"http://127.0.0.1:{port}/"), null, null, simulatorUrl) { _quiet = true };
+        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), new Uri($"http://127.0.0.1:{port}/"), null, null, simulatorUrl) { _quiet = quiet };
         app.UseKestrel(port);
         app.StartServer();
         await app.Services.MigrateDatabaseAsync();

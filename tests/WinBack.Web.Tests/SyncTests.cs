@@ -266,6 +266,7 @@ public sealed class SyncTests : IAsyncLifetime
             var gone = simulated.Customers.First(c => !simulated.OrdersOf(c.Id).Any());
             simulated.Remove(gone);
             removedCustomer = gone.Id;
+            simulated.Remove(simulated.Orders.First(o => o.LineItems.Count > 0));
         }
         await using (var db = _app.CreateDbContext())
             await db.SyncStates.Where(s => s.ShopId == shopId).ExecuteUpdateAsync(s => s
@@ -276,5 +277,8 @@ public sealed class SyncTests : IAsyncLifetime
         var copy = await CopyAsync(shopId);
         copy.Should().BeEquivalentTo(Truth(simulated));
         copy.Should().NotContainKey(removedCustomer);
+        await using var check = _app.CreateDbContext();
+        lock (simulated.Sync)
+            check.OrderLineItems.Count(li => li.ShopId == shopId).Should().Be(simulated.Orders.Sum(o => o.LineItems.Count), "a removed order's line items go with it");
     }
 }

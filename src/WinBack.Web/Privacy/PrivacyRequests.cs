@@ -66,9 +66,11 @@ public sealed class PrivacyRequests(WinBackDbContext db, TimeProvider time)
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, RedactedPayload), cancellationToken);
     }
 
-    /// <summary>shop/redact: everything of the shop goes (the cascade takes customers, orders, settings, sync state).</summary>
+    /// <summary>shop/redact: everything of the shop goes (line items explicitly; the cascade takes customers, orders, settings, sync state).</summary>
     public async Task RedactShopAsync(string shopDomain, CancellationToken cancellationToken)
     {
+        var shopId = await db.Shops.Where(s => s.Domain == shopDomain).Select(s => (long?)s.Id).SingleOrDefaultAsync(cancellationToken);
+        await db.OrderLineItems.Where(li => li.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
         await db.Shops.Where(s => s.Domain == shopDomain).ExecuteDeleteAsync(cancellationToken);
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain).ExecuteDeleteAsync(cancellationToken);
         await db.WebhookReceipts.Where(r => r.ShopDomain == shopDomain).ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, RedactedPayload), cancellationToken);

@@ -114,11 +114,16 @@ public sealed class InitialSyncJob(
     }
 
     // A shop with nothing to export: Shopify gives no URL, and the copy must be emptied all the same.
-    private Task EmptyCopyAsync(SyncState state, CancellationToken cancellationToken) => state.Resource switch
+    private async Task EmptyCopyAsync(SyncState state, CancellationToken cancellationToken)
     {
-        SyncResource.Customers => db.Customers.Where(c => c.ShopId == state.ShopId).ExecuteDeleteAsync(cancellationToken),
-        _ => db.Orders.Where(o => o.ShopId == state.ShopId).ExecuteDeleteAsync(cancellationToken),
-    };
+        if (state.Resource == SyncResource.Customers)
+        {
+            await db.Customers.Where(c => c.ShopId == state.ShopId).ExecuteDeleteAsync(cancellationToken);
+            return;
+        }
+        await db.OrderLineItems.Where(li => li.ShopId == state.ShopId).ExecuteDeleteAsync(cancellationToken);
+        await db.Orders.Where(o => o.ShopId == state.ShopId).ExecuteDeleteAsync(cancellationToken);
+    }
 
     private async Task<BulkOperation> WaitForAsync(SyncState state, ShopifyCredentials credentials, CancellationToken cancellationToken)
     {

@@ -67,6 +67,7 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
     {
         await FlushAsync(cancellationToken);
         var customerId = await db.Orders.Where(o => o.ShopId == shopId && o.Id == orderId).Select(o => o.CustomerId).SingleOrDefaultAsync(cancellationToken);
+        await db.OrderLineItems.Where(li => li.ShopId == shopId && li.OrderId == orderId).ExecuteDeleteAsync(cancellationToken);
         await db.Orders.Where(o => o.ShopId == shopId && o.Id == orderId).ExecuteDeleteAsync(cancellationToken);
         if (customerId is { } customer) Touch(shopId, customer);
     }

@@ -518,16 +518,6 @@ namespace WinBack.Web.Data.Migrations
                         .HasConstraintName("fk_orders_shops_shop_id");
                 });
 
-            modelBuilder.Entity("WinBack.Web.Sync.OrderLineItem", b =>
-                {
-                    b.HasOne("WinBack.Web.Sync.Order", null)
-                        .WithMany()
-                        .HasForeignKey("ShopId", "OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_order_line_items_orders_shop_id_order_id");
-                });
-
             modelBuilder.Entity("WinBack.Web.Sync.SyncState", b =>
                 {
                     b.HasOne("WinBack.Web.Shops.Shop", null)

@@ -24,12 +24,6 @@ namespace WinBack.Web.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_order_line_items", x => new { x.shop_id, x.order_id, x.id });
-                    table.ForeignKey(
-                        name: "fk_order_line_items_orders_shop_id_order_id",
-                        columns: x => new { x.shop_id, x.order_id },
-                        principalTable: "orders",
-                        principalColumns: new[] { "shop_id", "id" },
-                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(

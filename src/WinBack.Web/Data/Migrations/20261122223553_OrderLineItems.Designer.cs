@@ -12,7 +12,7 @@ using WinBack.Web.Data;
 namespace WinBack.Web.Data.Migrations
 {
     [DbContext(typeof(WinBackDbContext))]
-    [Migration("20261122221656_OrderLineItems")]
+    [Migration("20261122223553_OrderLineItems")]
     partial class OrderLineItems
     {
         /// <inheritdoc />
@@ -519,16 +519,6 @@ namespace WinBack.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_orders_shops_shop_id");
-                });
-
-            modelBuilder.Entity("WinBack.Web.Sync.OrderLineItem", b =>
-                {
-                    b.HasOne("WinBack.Web.Sync.Order", null)
-                        .WithMany()
-                        .HasForeignKey("ShopId", "OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_order_line_items_orders_shop_id_order_id");
                 });
 
             modelBuilder.Entity("WinBack.Web.Sync.SyncState", b =>
