@@ -8,19 +8,14 @@ namespace WinBack.Testing;
 /// <summary>
 /// A real PostgreSQL server for the test run. WINBACK_TEST_POSTGRES (a connection string to a server where we may
 /// create databases) wins; otherwise a throwaway cluster is made with the machine's initdb / pg_ctl on a free
-/// loopback port, run as the postgres user when we are root, and removed when the run ends.
+/// loopback port, run as the postgres user when we are root, and removed by a watchdog when the test process ends.
 /// </summary>
 public sealed class PostgresServer
 {
     private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartAsync);
     private readonly string _adminConnectionString;
-    private readonly string? _dataDirectory;
 
-    private PostgresServer(string adminConnectionString, string? dataDirectory)
-    {
-        _adminConnectionString = adminConnectionString;
-        _dataDirectory = dataDirectory;
-    }
+    private PostgresServer(string adminConnectionString) => _adminConnectionString = adminConnectionString;
 
     public static Task<PostgresServer> Shared => SharedServer.Value;
 
@@ -38,7 +33,7 @@ public sealed class PostgresServer
     private static async Task<PostgresServer> StartAsync()
     {
         if (Environment.GetEnvironmentVariable("WINBACK_TEST_POSTGRES") is { Length: > 0 } given)
-            return new PostgresServer(given, null);
+            return new PostgresServer(given);
 
         var bin = Directory.GetDirectories("/usr/lib/postgresql")
             .Select(d => Path.Combine(d, "bin"))
@@ -59,25 +54,24 @@ public sealed class PostgresServer
             $"-D {directory}/data -l {directory}/server.log -w -o \"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start",
             asRoot);
 
-        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=true", directory);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop(bin, asRoot);
-        return server;
+        StartWatchdog(Path.Combine(bin, "pg_ctl"), directory, asRoot);
+        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=true");
     }
 
-    private void Stop(string bin, bool asRoot)
+    /// <summary>
+    /// A detached shell that waits for this process to end, however it ends (a test host is often killed rather than
+    /// allowed to run exit handlers), then stops the cluster and removes its folder.
+    /// </summary>
+    private static void StartWatchdog(string pgCtl, string directory, bool asRoot)
     {
-        if (_dataDirectory is null) return;
-        try
-        {
-            RunAsync(Path.Combine(bin, "pg_ctl"), $"-D {_dataDirectory}/data -m immediate stop", asRoot).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
+        var stop = $"{(asRoot ? "runuser -u postgres -- " : "")}{pgCtl} -D {directory}/data -m immediate stop";
+        // exec first lets go of the test run's output pipes, so nothing waits on the watchdog.
+        var script = $"exec >/dev/null 2>&1 </dev/null; while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {directory}";
+        using var watchdog = Process.Start(new ProcessStartInfo("setsid", ["sh", "-c", script]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("Could not start the watchdog that removes the test cluster.");
     }
 
-    /// <summary>A test run killed before its exit handler ran leaves its folder behind; the next run removes it.</summary>
+    /// <summary>A folder whose server is gone (a machine restarted mid-run) is removed by the next run.</summary>
     private static void RemoveAbandonedClusters()
     {
         foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "winback-pg-*"))
