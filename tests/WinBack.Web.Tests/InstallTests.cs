@@ -59,6 +59,30 @@ public sealed class InstallTests
     }
 
     [Fact]
+    public async Task A_signed_load_with_an_expired_session_token_gets_the_bounce_page_and_installs_nothing()
+    {
+        var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_bounce");
+        await using var _ = app;
+        ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("bounce.myshopify.com"));
+        var query = new Dictionary<string, string>
+        {
+            ["embedded"] = "1",
+            ["id_token"] = SessionTokens.Mint("bounce.myshopify.com", WinBackApp.ApiKey, WinBackApp.ApiSecret, DateTimeOffset.UtcNow.AddMinutes(-5), TimeSpan.FromSeconds(60)),
+            ["shop"] = "bounce.myshopify.com",
+            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        query["hmac"] = ShopifyHmac.SignQuery(WinBackApp.ApiSecret, query);
+
+        var response = await app.CreateClient().GetAsync("/?" + string.Join('&', query.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}")));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("shopify.idToken()");
+        response.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("https://bounce.myshopify.com");
+        await using var db = app.CreateDbContext();
+        (await db.Shops.AnyAsync()).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Authorization_code_install_checks_state_and_hmac_then_installs()
     {
         var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_code");

@@ -40,10 +40,11 @@ public static class InstallEndpoints
         if (query.GetValueOrDefault("embedded") != "1")
             return Results.Redirect(AdminAppUrl(query.GetValueOrDefault("host"), shop!, app) ?? $"https://{shop}/admin/apps/{app.ApiKey}");
 
-        if (query.GetValueOrDefault("id_token") is not { Length: > 0 } idToken)
+        // No session token, or one that expired on the way: the bounce page has App Bridge fetch a fresh one, as
+        // Shopify's own app template does for document requests.
+        if (query.GetValueOrDefault("id_token") is not { Length: > 0 } idToken
+            || SessionTokenAuthenticationHandler.ValidShop(idToken, app, time.GetUtcNow()) != shop)
             return Html(http, shop!, EmbeddedPage.Bounce(app));
-        if (SessionTokenAuthenticationHandler.ValidShop(idToken, app, time.GetUtcNow()) != shop)
-            return Results.Problem("Your Shopify session has expired. Reload the page.", statusCode: StatusCodes.Status401Unauthorized);
 
         var installed = await db.Shops.AnyAsync(s => s.Domain == shop && s.UninstalledAt == null && !s.NeedsReauthorization && s.AccessTokenCiphertext != null, cancellationToken);
         if (!installed)
