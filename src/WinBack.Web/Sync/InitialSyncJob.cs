@@ -33,7 +33,9 @@ public sealed class InitialSyncJob(
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
     {
         var credentials = await tokens.GetAsync(shopId, cancellationToken);
-        var currency = await db.Shops.Where(s => s.Id == shopId).Select(s => s.CurrencyCode).SingleAsync(cancellationToken) ?? "USD";
+        // Install reads the currency before queuing this job; guessing one would throw away every order in another.
+        var currency = await db.Shops.Where(s => s.Id == shopId).Select(s => s.CurrencyCode).SingleAsync(cancellationToken)
+            ?? throw new InvalidOperationException($"The currency of shop {shopId} is not known yet; it is read when the shop installs.");
 
         // Both bulk operations run at Shopify at once (API 2026-01 allows five per shop); imports follow one by one.
         var customers = await EnsureStartedAsync(shopId, SyncResource.Customers, CustomersBulkQuery, credentials, cancellationToken);
