@@ -281,4 +281,15 @@ public sealed class SyncTests : IAsyncLifetime
         lock (simulated.Sync)
             check.OrderLineItems.Count(li => li.ShopId == shopId).Should().Be(simulated.Orders.Sum(o => o.LineItems.Count), "a removed order's line items go with it");
     }
+
+    [Fact]
+    public async Task Two_syncs_of_one_shop_at_once_do_the_work_once()
+    {
+        var (simulated, shopId) = await InstallAsync("twice.myshopify.com", 1_000);
+
+        await Task.WhenAll(SyncAsync(shopId), SyncAsync(shopId));
+
+        (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated));
+        lock (simulated.Sync) simulated.BulkOperations.Should().HaveCount(2, "one export per resource, not two");
+    }
 }

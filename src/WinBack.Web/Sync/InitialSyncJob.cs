@@ -30,7 +30,37 @@ public sealed class InitialSyncJob(
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(10);
 
+    /// <summary>Advisory-lock namespace of full syncs: one per shop at a time, whichever server runs it.</summary>
+    private const int SyncLockNamespace = 0x57_42_53; // "WBS"
+
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
+    {
+        // The lock lives on this job's connection, held open for the whole run and released before it goes back to the pool.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({SyncLockNamespace}, {(int)shopId}) AS \"Value\"").SingleAsync(cancellationToken);
+            if (!locked)
+            {
+                logger.LogInformation("A sync of shop {ShopId} is already running elsewhere; this one stands down", shopId);
+                return;
+            }
+            try
+            {
+                await SyncAsync(shopId, cancellationToken);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({SyncLockNamespace}, {(int)shopId})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task SyncAsync(long shopId, CancellationToken cancellationToken)
     {
         var credentials = await tokens.GetAsync(shopId, cancellationToken);
         // Install reads the currency before queuing this job; guessing one would throw away every order in another.
