@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using WinBack.Shopify;
 using WinBack.Testing;
 using WinBack.Web.Shops;
 using WinBack.Web.Sync;
@@ -52,11 +51,7 @@ public static class WebhookApplyLatency
                 var due = TimeSpan.FromSeconds((double)n / rate);
                 if (due > stopwatch.Elapsed) await Task.Delay(due - stopwatch.Elapsed);
                 var body = Encoding.UTF8.GetBytes(Order(n + 1, 1 + n % customers));
-                using var request = new HttpRequestMessage(HttpMethod.Post, "webhooks") { Content = new ByteArrayContent(body) };
-                request.Headers.Add("X-Shopify-Topic", "orders/create");
-                request.Headers.Add("X-Shopify-Shop-Domain", Shop);
-                request.Headers.Add("X-Shopify-Webhook-Id", Guid.NewGuid().ToString());
-                request.Headers.Add("X-Shopify-Hmac-Sha256", ShopifyHmac.SignWebhook(WinBackApp.ApiSecret, body));
+                using var request = WinBackApp.WebhookRequest("orders/create", Shop, body);
                 (await http.SendAsync(request)).EnsureSuccessStatusCode();
             }
         })).ToList();

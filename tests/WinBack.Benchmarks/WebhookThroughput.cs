@@ -43,14 +43,7 @@ public static class WebhookThroughput
             var mine = latencies[worker] = new List<double>(100_000);
             while (stopwatch.Elapsed < duration)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "webhooks") { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                request.Headers.Add("X-Shopify-Topic", "orders/create");
-                request.Headers.Add("X-Shopify-Shop-Domain", "bench.myshopify.com");
-                request.Headers.Add("X-Shopify-Webhook-Id", Guid.NewGuid().ToString());
-                request.Headers.Add("X-Shopify-Event-Id", Guid.NewGuid().ToString());
-                request.Headers.Add("X-Shopify-API-Version", "2026-01");
-                request.Headers.Add("X-Shopify-Hmac-Sha256", signature);
+                using var request = WinBackApp.WebhookRequest("orders/create", "bench.myshopify.com", body, signature: signature);
                 var started = Stopwatch.GetTimestamp();
                 using var response = await http.SendAsync(request);
                 mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

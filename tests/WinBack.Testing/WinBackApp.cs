@@ -106,18 +106,21 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     }
 
     /// <summary>Posts a webhook signed the way Shopify signs it (or with <paramref name="signature"/> instead).</summary>
-    public Task<HttpResponseMessage> PostWebhookAsync(string topic, string shopDomain, string body, string? webhookId = null, string? signature = null)
+    public Task<HttpResponseMessage> PostWebhookAsync(string topic, string shopDomain, string body, string? webhookId = null, string? signature = null) =>
+        CreateClient().SendAsync(WebhookRequest(topic, shopDomain, System.Text.Encoding.UTF8.GetBytes(body), webhookId, signature));
+
+    /// <summary>A webhook delivery as Shopify makes it: every header, signed with the app secret unless a signature is given.</summary>
+    public static HttpRequestMessage WebhookRequest(string topic, string shopDomain, byte[] body, string? webhookId = null, string? signature = null)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(body);
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks") { Content = new ByteArrayContent(bytes) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "webhooks") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         request.Headers.Add("X-Shopify-Topic", topic);
         request.Headers.Add("X-Shopify-Shop-Domain", shopDomain);
         request.Headers.Add("X-Shopify-Webhook-Id", webhookId ?? Guid.NewGuid().ToString());
         request.Headers.Add("X-Shopify-Event-Id", Guid.NewGuid().ToString());
         request.Headers.Add("X-Shopify-API-Version", "2026-01");
-        request.Headers.Add("X-Shopify-Hmac-Sha256", signature ?? WinBack.Shopify.ShopifyHmac.SignWebhook(ApiSecret, bytes));
-        return CreateClient().SendAsync(request);
+        request.Headers.Add("X-Shopify-Hmac-Sha256", signature ?? WinBack.Shopify.ShopifyHmac.SignWebhook(ApiSecret, body));
+        return request;
     }
 
     /// <summary>Runs the webhook job as a Hangfire worker would (tests run no Hangfire server).</summary>

@@ -22,7 +22,7 @@ public sealed class PrivacyRequests(WinBackDbContext db, TimeProvider time)
         var customerId = payload.GetProperty("customer").GetProperty("id").GetInt64();
         if (await db.CustomerDataRequests.AnyAsync(r => r.ShopDomain == shopDomain && r.Id == requestId, cancellationToken)) return;
 
-        var shopId = await db.Shops.Where(s => s.Domain == shopDomain).Select(s => (long?)s.Id).SingleOrDefaultAsync(cancellationToken);
+        var shopId = await ShopIdAsync(shopDomain, cancellationToken);
         var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.ShopId == shopId && c.Id == customerId, cancellationToken);
         var orders = await db.Orders.AsNoTracking().Where(o => o.ShopId == shopId && o.CustomerId == customerId).OrderBy(o => o.ProcessedAt)
             .Select(o => new { o.Id, o.Name, o.ProcessedAt, o.CancelledAt, o.Test, o.CurrentTotal, o.CurrencyCode })
@@ -54,7 +54,7 @@ public sealed class PrivacyRequests(WinBackDbContext db, TimeProvider time)
     public async Task RedactCustomerAsync(string shopDomain, JsonElement payload, CancellationToken cancellationToken)
     {
         var customerId = payload.GetProperty("customer").GetProperty("id").GetInt64();
-        var shopId = await db.Shops.Where(s => s.Domain == shopDomain).Select(s => (long?)s.Id).SingleOrDefaultAsync(cancellationToken);
+        var shopId = await ShopIdAsync(shopDomain, cancellationToken);
         if (shopId is not null)
         {
             await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == customerId).ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
@@ -66,10 +66,14 @@ public sealed class PrivacyRequests(WinBackDbContext db, TimeProvider time)
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, RedactedPayload), cancellationToken);
     }
 
+    /// <summary>The shop's id, or null when WinBack has no such shop (compliance requests can outlive it).</summary>
+    private Task<long?> ShopIdAsync(string shopDomain, CancellationToken cancellationToken) =>
+        db.Shops.Where(s => s.Domain == shopDomain).Select(s => (long?)s.Id).SingleOrDefaultAsync(cancellationToken);
+
     /// <summary>shop/redact: everything of the shop goes (line items explicitly; the cascade takes customers, orders, settings, sync state).</summary>
     public async Task RedactShopAsync(string shopDomain, CancellationToken cancellationToken)
     {
-        var shopId = await db.Shops.Where(s => s.Domain == shopDomain).Select(s => (long?)s.Id).SingleOrDefaultAsync(cancellationToken);
+        var shopId = await ShopIdAsync(shopDomain, cancellationToken);
         await db.OrderLineItems.Where(li => li.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
         await db.Shops.Where(s => s.Domain == shopDomain).ExecuteDeleteAsync(cancellationToken);
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain).ExecuteDeleteAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using static WinBack.Web.Sync.JsonFields;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -192,10 +193,4 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
         if (value is null) copy.WriteNull();
         else copy.Write(value, NpgsqlDbType.Text);
     }
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static DateTimeOffset? Time(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetDateTimeOffset().ToUniversalTime() : null;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using static WinBack.Web.Sync.JsonFields;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
 
@@ -45,13 +46,7 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
     private async Task UpsertOrderAsync(long shopId, string? shopCurrency, JsonElement order, CancellationToken cancellationToken)
     {
         var money = order.GetProperty("current_total_price_set").GetProperty("shop_money");
-        CustomerRow? customer = null;
-        if (order.TryGetProperty("customer", out var c) && c.ValueKind == JsonValueKind.Object)
-        {
-            var customerUpdatedAt = Time(c, "updated_at") ?? DateTimeOffset.MinValue;
-            customer = new CustomerRow(c.GetProperty("id").GetInt64(), String(c, "first_name"), String(c, "last_name"), String(c, "email"), null,
-                Time(c, "created_at") ?? customerUpdatedAt, customerUpdatedAt);
-        }
+        var customer = order.TryGetProperty("customer", out var c) && c.ValueKind == JsonValueKind.Object ? ToCustomerRow(c) : null;
         var row = new OrderRow(
             order.GetProperty("id").GetInt64(),
             customer?.Id,
@@ -72,17 +67,14 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
         writer.UpsertOrders(shopId, shopCurrency, [(row, customer)]);
     }
 
-    private Task UpsertCustomerAsync(long shopId, JsonElement customer, CancellationToken cancellationToken)
+    private Task UpsertCustomerAsync(long shopId, JsonElement customer, CancellationToken cancellationToken) =>
+        writer.UpsertCustomersAsync(shopId, [ToCustomerRow(customer)], cancellationToken);
+
+    /// <summary>A REST customer (a customers/* payload, or the customer inside an order); consent is not in it since 2025-01.</summary>
+    private static CustomerRow ToCustomerRow(JsonElement customer)
     {
         var updatedAt = Time(customer, "updated_at") ?? DateTimeOffset.MinValue;
-        var row = new CustomerRow(customer.GetProperty("id").GetInt64(), String(customer, "first_name"), String(customer, "last_name"),
+        return new CustomerRow(customer.GetProperty("id").GetInt64(), String(customer, "first_name"), String(customer, "last_name"),
             String(customer, "email"), null, Time(customer, "created_at") ?? updatedAt, updatedAt);
-        return writer.UpsertCustomersAsync(shopId, [row], cancellationToken);
     }
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static DateTimeOffset? Time(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetDateTimeOffset().ToUniversalTime() : null;
 }
