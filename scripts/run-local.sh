@@ -39,7 +39,15 @@ fi
 export ShopifyApp__ApiKey=${ShopifyApp__ApiKey:-winback-dev-api-key} ShopifyApp__ApiSecret=${ShopifyApp__ApiSecret:-winback-dev-api-secret}
 app_url=http://127.0.0.1:5000
 sim_url=http://127.0.0.1:5080
-export ShopifyApp__AppUrl=$app_url ShopifyApp__AppBridgeUrl=$sim_url/app-bridge.js
+# Digests go to a local smtp-sink (Debian's postfix package) that keeps each message under .local/mail.
+export Smtp__Host=127.0.0.1 Smtp__Port=2525 Smtp__Security=None Smtp__From="WinBack <digest@localhost>"
+if [[ -x /usr/sbin/smtp-sink ]]; then
+  mkdir -p "$state/mail" && chmod 777 "$state/mail"
+  sink_user=(); [[ $(id -u) -eq 0 ]] && sink_user=(-u nobody)
+  /usr/sbin/smtp-sink "${sink_user[@]}" -d "$state/mail/%M." 127.0.0.1:2525 100 &
+  pids+=($!)
+fi
+export ShopifyApp__AppUrl=$app_url ShopifyApp__AppBridgeUrl=$sim_url/app-bridge.js ShopifyApp__AdminFrameOrigins=$sim_url
 dotnet build WinBack.sln -c Debug -v q -nologo
 
 Simulator__ApiKey=$ShopifyApp__ApiKey Simulator__ApiSecret=$ShopifyApp__ApiSecret \
@@ -54,4 +62,5 @@ pids+=($!)
 
 echo "WinBack:           $app_url"
 echo "Shopify simulator: $sim_url  (admin page: $sim_url/store/demo-shop/apps/winback-dev-api-key)"
+echo "Digest emails:     $state/mail (smtp-sink on 127.0.0.1:2525)"
 wait

@@ -1,8 +1,15 @@
 using Serilog;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Digests;
 using WinBack.Web.Jobs;
+using WinBack.Web.Outcomes;
+using WinBack.Web.Predictions;
 using WinBack.Web.Privacy;
+using WinBack.Web.Reports;
+using WinBack.Web.Settings;
+using WinBack.Web.Sheets;
+using WinBack.Web.ShopifyTags;
 using WinBack.Web.Shops;
 using WinBack.Web.Sync;
 using WinBack.Web.Webhooks;
@@ -16,8 +23,15 @@ builder.Services.AddShopifyApp(builder.Configuration);
 builder.Services.AddWebhookProcessing();
 builder.Services.AddOrderSync();
 builder.Services.AddPrivacyRequests();
+builder.Services.AddReports();
+builder.Services.AddPredictions();
+builder.Services.AddWinBackOutcomes();
+builder.Services.AddShopifyTags();
+builder.Services.AddDigests(builder.Configuration);
+builder.Services.AddGoogleSheets(builder.Configuration);
 builder.Services.AddSessionTokenAuthentication();
 builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
@@ -30,15 +44,25 @@ if (args.Contains("migrate"))
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Services.MigrateDatabaseAsync();
 
 app.UseSerilogRequestLogging();
+app.UseEmbeddedPageAssets();
 app.UseExceptionHandler();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapOpenApi();
 app.MapInstall();
 app.MapWebhooks();
 app.MapSessionApi();
 app.MapPrivacyApi();
+app.MapDataRetentionApi();
 app.MapSyncApi();
+app.MapReportsApi();
+app.MapPredictionsApi();
+app.MapShopifyTagsApi();
+app.MapSettingsApi();
+app.MapDigestApi();
+app.MapSheetsApi();
+app.MapJobsDashboard();
 
 app.Run();
 

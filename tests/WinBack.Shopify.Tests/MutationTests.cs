@@ -66,4 +66,28 @@ public sealed class MutationTests(SimulatorFixture fixture)
         var thrown = await act.Should().ThrowAsync<ShopifyGraphQLException>();
         thrown.Which.Errors.Should().ContainSingle(e => e.Code == "undefinedField" && e.Message.Contains("favouriteColour"));
     }
+
+    [Fact]
+    public async Task Tags_need_write_customers_which_the_merchant_grants_as_an_optional_scope()
+    {
+        var shop = await fixture.InstallShopAsync();
+        var client = fixture.Client();
+        var created = await client.ExecuteAsync<JsonElement>(shop,
+            """mutation { customerCreate(input: { firstName: "Tia", email: "tia@example.com", tags: ["vip"] }) { customer { id } } }""");
+        var gid = created.Data.GetProperty("customerCreate").GetProperty("customer").GetProperty("id").GetString()!;
+        var id = long.Parse(gid[(gid.LastIndexOf('/') + 1)..]);
+
+        (await client.GetGrantedScopesAsync(shop)).Should().NotContain("write_customers");
+        var denied = async () => await client.AddCustomerTagsAsync(shop, id, ["winback:high-value-long"]);
+        (await denied.Should().ThrowAsync<ShopifyGraphQLException>()).Which.Errors.Should().Contain(e => e.Code == "ACCESS_DENIED");
+
+        var simulated = fixture.Simulator.Runtime.Store.Find(shop.ShopDomain)!;
+        ShopifySimulator.Admin.ShopLifecycle.Grant(simulated, ["write_customers", "write_products"]);
+        (await client.GetGrantedScopesAsync(shop)).Should().Contain("write_customers").And.NotContain("write_products", "only declared optional scopes can be granted");
+        await client.AddCustomerTagsAsync(shop, id, ["winback:high-value-long"]);
+        await client.AddCustomerTagsAsync(shop, id, ["WINBACK:high-value-long"]);
+        lock (simulated.Sync) simulated.FindCustomer(id)!.Tags.Should().Equal(["vip", "winback:high-value-long"], "tags are compared without case");
+        await client.RemoveCustomerTagsAsync(shop, id, ["winback:high-value-long"]);
+        lock (simulated.Sync) simulated.FindCustomer(id)!.Tags.Should().Equal("vip");
+    }
 }

@@ -23,6 +23,8 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     private readonly FakeTimeProvider? _clock;
     private bool _quiet;
     private bool _runJobs;
+    private int? _smtpPort;
+    private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
 
     private WinBackApp(string connectionString, Uri appUrl, RunningSimulator? simulator, FakeTimeProvider? clock, Uri? simulatorUrl = null)
     {
@@ -36,17 +38,22 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     public string ConnectionString { get; }
     public Uri AppUrl { get; }
 
-    public static async Task<WinBackApp> StartAsync(string databasePrefix = "app")
+    public static async Task<WinBackApp> StartAsync(
+        string databasePrefix = "app", FakeTimeProvider? clock = null, int? smtpPort = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var server = await PostgresServer.Shared;
-        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), new Uri("https://winback.test/"), null, null);
+        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), new Uri("https://winback.test/"), null, clock)
+        {
+            _smtpPort = smtpPort,
+            _settings = settings ?? new Dictionary<string, string>(),
+        };
         await app.Services.MigrateDatabaseAsync();
         return app;
     }
 
     /// <summary>App and simulator wired to each other on loopback; the simulator plays Shopify with the app's credentials.</summary>
     public static async Task<(WinBackApp App, RunningSimulator Simulator)> StartWithSimulatorAsync(
-        string databasePrefix, FakeTimeProvider? clock = null, bool quiet = false, bool runJobs = false)
+        string databasePrefix, FakeTimeProvider? clock = null, bool quiet = false, bool runJobs = false, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = PostgresServer.FreePort();
         var appUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -58,7 +65,12 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
             o.ComplianceWebhookUrl = new Uri(appUrl, "webhooks");
         }, clock);
         var server = await PostgresServer.Shared;
-        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), appUrl, simulator, clock) { _quiet = quiet, _runJobs = runJobs };
+        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), appUrl, simulator, clock)
+        {
+            _quiet = quiet,
+            _runJobs = runJobs,
+            _settings = settings ?? new Dictionary<string, string>(),
+        };
         app.UseKestrel(port);
         app.StartServer();
         await app.Services.MigrateDatabaseAsync();
@@ -83,6 +95,11 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         builder.UseSetting("ShopifyApp:ApiKey", ApiKey);
         builder.UseSetting("ShopifyApp:ApiSecret", ApiSecret);
         builder.UseSetting("ShopifyApp:AppUrl", AppUrl.ToString());
+        // Mail goes to a test's smtp-sink, or to a closed port (a digest sent there fails as it would with a dead server).
+        builder.UseSetting("Smtp:Host", "127.0.0.1");
+        builder.UseSetting("Smtp:Port", (_smtpPort ?? 9).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Smtp:Security", "None");
+        builder.UseSetting("Smtp:From", "WinBack <digest@winback.test>");
         // Tests run jobs by calling the job classes; a background Hangfire server would race them. Benchmarks run one.
         builder.UseSetting("Jobs:RunServer", _runJobs ? "true" : "false");
         // Benchmarks measure the work, not the console: only warnings are logged.
@@ -91,7 +108,9 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         {
             builder.UseSetting("Shopify:ShopBaseUrl", $"{_simulatorUrl}{{shop}}");
             builder.UseSetting("ShopifyApp:AppBridgeUrl", new Uri(_simulatorUrl, "app-bridge.js").ToString());
+            builder.UseSetting("ShopifyApp:AdminFrameOrigins", _simulatorUrl.GetLeftPart(UriPartial.Authority));
         }
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         if (_clock is not null) builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_clock));
     }
 
@@ -128,6 +147,16 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     {
         using var scope = Services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<WinBack.Web.Webhooks.WebhookProcessingJob>().RunPendingAsync(CancellationToken.None);
+    }
+
+    /// <summary>A client of the app's API signed in as the shop's merchant (a session token as App Bridge would mint it).</summary>
+    public HttpClient CreateClientFor(string shopDomain)
+    {
+        var client = CreateClient();
+        var now = _clock?.GetUtcNow() ?? DateTimeOffset.UtcNow;
+        var token = WinBack.ShopifySimulator.OAuth.SessionTokens.Mint(shopDomain, ApiKey, ApiSecret, now, TimeSpan.FromMinutes(5));
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     public WinBackDbContext CreateDbContext() => Services.CreateScope().ServiceProvider.GetRequiredService<WinBackDbContext>();

@@ -1,7 +1,6 @@
+using System.Diagnostics;
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Options;
+using System.Net.Http.Json;
 
 namespace WinBack.Web.Tests;
 
@@ -16,37 +15,92 @@ public sealed class AppStartupTests
     }
 
     [Fact]
-    public void A_missing_connection_string_stops_the_app_with_a_sentence_naming_the_setting()
+    public async Task The_api_is_described_by_openapi_with_its_report_endpoints()
     {
-        using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("ConnectionStrings:WinBack", "");
-            b.UseSetting("Jobs:RunServer", "false");
-            b.UseSetting("ShopifyApp:ApiKey", "key");
-            b.UseSetting("ShopifyApp:ApiSecret", "secret");
-            b.UseSetting("ShopifyApp:AppUrl", "https://winback.test/");
-        });
+        await using var app = await WinBackApp.StartAsync("openapi");
+        var document = await app.CreateClient().GetFromJsonAsync<System.Text.Json.JsonElement>("/openapi/v1.json");
 
-        var act = () => app.CreateClient();
-
-        act.Should().Throw<OptionsValidationException>().WithMessage("*ConnectionStrings:WinBack*");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        paths.Should().Contain(["/api/reports/inactive", "/api/reports/inactive/summary", "/api/reports/without-orders", "/api/settings", "/api/views",
+            "/api/reports/outcomes", "/api/reports/inactive/products", "/api/predictions/model", "/api/shopify-tags", "/api/data-retention"]);
+        paths.Should().NotContain("/exports/inactive-customers.csv", "the download link is not an API for clients to call");
     }
 
     [Fact]
-    public void An_unknown_shopify_api_version_stops_the_app()
+    public async Task The_jobs_dashboard_is_off_without_a_password_and_for_the_operator_only_with_one()
     {
-        using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        await using (var closed = await WinBackApp.StartAsync("dashboard-off"))
+            (await closed.CreateClient().GetAsync("/ops/jobs")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        await using var app = await WinBackApp.StartAsync("dashboard-on", settings: new Dictionary<string, string> { ["Jobs:DashboardPassword"] = "s3cret" });
+        var client = app.CreateClient();
+        var anonymous = await client.GetAsync("/ops/jobs");
+        anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        anonymous.Headers.WwwAuthenticate.ToString().Should().StartWith("Basic");
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("operator:wrong"u8.ToArray()));
+        (await client.GetAsync("/ops/jobs")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("operator:s3cret"u8.ToArray()));
+        (await client.GetAsync("/ops/jobs")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_missing_connection_string_stops_the_app_with_a_sentence_naming_the_setting()
+    {
+        var run = await RunAppUntilItExitsAsync(new Dictionary<string, string>
         {
-            b.UseSetting("ConnectionStrings:WinBack", "Host=127.0.0.1;Database=unused");
-            b.UseSetting("Jobs:RunServer", "false");
-            b.UseSetting("Shopify:ApiVersion", "2026-13");
-            b.UseSetting("ShopifyApp:ApiKey", "key");
-            b.UseSetting("ShopifyApp:ApiSecret", "secret");
-            b.UseSetting("ShopifyApp:AppUrl", "https://winback.test/");
+            ["ConnectionStrings__WinBack"] = "",
+            ["Database__ConnectionString"] = "",
         });
 
-        var act = () => app.CreateClient();
+        run.ExitCode.Should().NotBe(0);
+        run.Output.Should().Contain("Set ConnectionStrings:WinBack");
+    }
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*ApiVersion*");
+    [Fact]
+    public async Task An_unknown_shopify_api_version_stops_the_app()
+    {
+        var run = await RunAppUntilItExitsAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__WinBack"] = "Host=127.0.0.1;Database=unused",
+            ["Shopify__ApiVersion"] = "2026-13",
+        });
+
+        run.ExitCode.Should().NotBe(0);
+        run.Output.Should().Contain("ApiVersion");
+    }
+
+    /// <summary>
+    /// Starts the built app as its own process, the way an operator does, and waits for it to stop by itself.
+    /// (WebApplicationFactory races its own host disposal when start-up fails, so it cannot observe this reliably.)
+    /// </summary>
+    private static async Task<(int ExitCode, string Output)> RunAppUntilItExitsAsync(Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "WinBack.Web.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Jobs__RunServer"] = "false";
+        start.Environment["ShopifyApp__ApiKey"] = "key";
+        start.Environment["ShopifyApp__ApiSecret"] = "secret";
+        start.Environment["ShopifyApp__AppUrl"] = "https://winback.test/";
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The app kept running although its configuration is invalid.");
+        }
+        return (process.ExitCode, await output + await error);
     }
 }

@@ -23,7 +23,7 @@ public sealed class DatabaseSchemaTests
     }
 
     [Fact]
-    public async Task Money_is_numeric_and_every_time_is_timestamptz()
+    public async Task Money_is_numeric_every_time_is_timestamptz_and_floats_are_for_model_quantities_only()
     {
         await using var app = await WinBackApp.StartAsync("types");
         var types = await Pairs(app.ConnectionString,
@@ -33,7 +33,13 @@ public sealed class DatabaseSchemaTests
             .Should().OnlyContain(t => t.Value == "timestamp with time zone");
         types["customers.total_spent"].Should().Be("numeric");
         types["orders.current_total"].Should().Be("numeric");
-        types.Values.Should().NotContain(["double precision", "real", "timestamp without time zone"]);
+        types["customer_predictions.predicted_value"].Should().Be("numeric");
+        types.Values.Should().NotContain(["real", "timestamp without time zone"]);
+        // Floating point only for the models' own quantities (probabilities, intervals in days, parameters), never money.
+        types.Where(t => t.Value == "double precision").Select(t => t.Key).Should().BeSubsetOf([
+            "customer_predictions.probability_alive", "customer_predictions.usual_interval_days",
+            "customer_model_fits.r", "customer_model_fits.alpha", "customer_model_fits.a", "customer_model_fits.b", "customer_model_fits.log_likelihood",
+            "customer_model_fits.p", "customer_model_fits.q", "customer_model_fits.gamma", "customer_model_fits.seconds"]);
     }
 
     [Fact]

@@ -34,6 +34,20 @@ public sealed partial class ShopifyGraphQLClient
     private const string BulkOperationQuery =
         "query Bulk($id: ID!) { node(id: $id) { ... on BulkOperation { " + BulkOperationFields + " } } }";
 
+    private const string AccessScopesQuery = "query { currentAppInstallation { accessScopes { handle } } }";
+
+    private const string TagsAddMutation =
+        "mutation TagsAdd($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } } }";
+
+    private const string TagsRemoveMutation =
+        "mutation TagsRemove($id: ID!, $tags: [String!]!) { tagsRemove(id: $id, tags: $tags) { node { id } userErrors { field message } } }";
+
+    private sealed record AccessScope(string Handle);
+    private sealed record AppInstallationScopes(IReadOnlyList<AccessScope> AccessScopes);
+    private sealed record AccessScopesData(AppInstallationScopes CurrentAppInstallation);
+    private sealed record TagsPayload(IReadOnlyList<UserError> UserErrors);
+    private sealed record TagsAddData(TagsPayload? TagsAdd);
+    private sealed record TagsRemoveData(TagsPayload? TagsRemove);
     private sealed record ShopData(ShopInfo Shop);
     private sealed record CustomersData(Connection<CustomerNode> Customers);
     private sealed record OrdersData(Connection<OrderNode> Orders);
@@ -62,6 +76,29 @@ public sealed partial class ShopifyGraphQLClient
         if (payload.UserErrors.Count > 0 || payload.BulkOperation is null)
             throw new ShopifyUserErrorsException("bulkOperationRunQuery", payload.UserErrors, result.RequestId);
         return payload.BulkOperation;
+    }
+
+    /// <summary>The scopes the merchant has granted the app on this shop, optional ones included.</summary>
+    public async Task<IReadOnlySet<string>> GetGrantedScopesAsync(ShopifyCredentials shop, CancellationToken cancellationToken = default) =>
+        (await ExecuteAsync<AccessScopesData>(shop, AccessScopesQuery, null, cancellationToken)).Data.CurrentAppInstallation.AccessScopes.Select(s => s.Handle).ToHashSet();
+
+    /// <summary>Adds tags to a customer (needs write_customers; a missing scope is a <see cref="ShopifyGraphQLException"/> with ACCESS_DENIED).</summary>
+    public async Task AddCustomerTagsAsync(ShopifyCredentials shop, long customerId, IReadOnlyList<string> tags, CancellationToken cancellationToken = default)
+    {
+        var result = await ExecuteAsync<TagsAddData>(shop, TagsAddMutation, new { id = $"gid://shopify/Customer/{customerId}", tags }, cancellationToken);
+        ThrowIfRefused("tagsAdd", result.Data.TagsAdd, result);
+    }
+
+    public async Task RemoveCustomerTagsAsync(ShopifyCredentials shop, long customerId, IReadOnlyList<string> tags, CancellationToken cancellationToken = default)
+    {
+        var result = await ExecuteAsync<TagsRemoveData>(shop, TagsRemoveMutation, new { id = $"gid://shopify/Customer/{customerId}", tags }, cancellationToken);
+        ThrowIfRefused("tagsRemove", result.Data.TagsRemove, result);
+    }
+
+    private static void ThrowIfRefused<T>(string mutation, TagsPayload? payload, GraphQLResult<T> result)
+    {
+        if (payload is null) throw new ShopifyGraphQLException(result.Errors, result.RequestId);
+        if (payload.UserErrors.Count > 0) throw new ShopifyUserErrorsException(mutation, payload.UserErrors, result.RequestId);
     }
 
     public async Task<BulkOperation?> GetBulkOperationAsync(ShopifyCredentials shop, string bulkOperationId, CancellationToken cancellationToken = default) =>

@@ -19,12 +19,16 @@ public static class AdminPageEndpoints
         return routes;
     }
 
-    /// <summary>The query string Shopify admin appends when it loads an embedded app, signed with the app secret.</summary>
-    public static string EmbeddedQuery(SimulatorRuntime runtime, string shopDomain)
+    /// <summary>
+    /// The query string Shopify admin appends when it loads an embedded app, signed with the app secret. Parameters of the
+    /// admin URL itself (admin.shopify.com/store/x/apps/y?window=optimal) travel along and are signed too, as in Shopify.
+    /// </summary>
+    public static string EmbeddedQuery(SimulatorRuntime runtime, string shopDomain, IEnumerable<KeyValuePair<string, string>>? appParameters = null)
     {
         var options = runtime.Options;
         var now = runtime.Time.GetUtcNow();
-        var parameters = new Dictionary<string, string>
+        var parameters = new Dictionary<string, string>(appParameters ?? []);
+        foreach (var (key, value) in new Dictionary<string, string>
         {
             ["embedded"] = "1",
             ["host"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin.shopify.com/store/{shopDomain.Split('.')[0]}")).TrimEnd('='),
@@ -33,12 +37,13 @@ public static class AdminPageEndpoints
             ["session"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
             ["shop"] = shopDomain,
             ["timestamp"] = now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
+        })
+            parameters[key] = value;
         parameters["hmac"] = QuerySigner.Sign(options.ApiSecret, parameters);
         return string.Join('&', parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
     }
 
-    private static IResult AdminPage(string handle, string apiKey, SimulatorRuntime runtime)
+    private static IResult AdminPage(string handle, string apiKey, HttpRequest request, SimulatorRuntime runtime)
     {
         var domain = $"{handle}.myshopify.com";
         if (apiKey != runtime.Options.ApiKey || runtime.Store.Find(domain) is not { Installation.IsInstalled: true })
@@ -46,7 +51,8 @@ public static class AdminPageEndpoints
         if (runtime.Options.AppUrl is not { } appUrl)
             return Results.Problem("Simulator:AppUrl is not set, so there is no app to frame.", statusCode: 503);
 
-        var src = $"{appUrl.ToString().TrimEnd('/')}/?{EmbeddedQuery(runtime, domain)}";
+        var appParameters = request.Query.Select(q => KeyValuePair.Create(q.Key, q.Value.ToString()));
+        var src = $"{appUrl.ToString().TrimEnd('/')}/?{EmbeddedQuery(runtime, domain, appParameters)}";
         var html = $$"""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>{{WebUtility.HtmlEncode(handle)}} · Shopify admin (simulator)</title>
@@ -56,6 +62,20 @@ public static class AdminPageEndpoints
             <iframe id="app" title="WinBack" src="{{WebUtility.HtmlEncode(src)}}"></iframe>
             <script>
             window.addEventListener('message', async (event) => {
+              // App Bridge keeps the admin URL in step with the app's own (so a view can be bookmarked).
+              if (event.data && event.data.type === 'winback-simulator:navigate') {
+                history.replaceState(null, '', location.pathname + (event.data.search ? '?' + event.data.search : ''));
+                return;
+              }
+              // App Bridge's Scopes API: the merchant's answer to a grant (or revoke) request, and the current scopes.
+              if (event.data && event.data.type === 'winback-simulator:scopes') {
+                const path = '/simulator/shops/{{domain}}/scopes' + (event.data.op === 'query' ? '' : '/' + (event.data.op === 'request' ? 'grant' : 'revoke'));
+                const response = event.data.op === 'query'
+                  ? await fetch(path)
+                  : await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ scopes: event.data.scopes }) });
+                event.source.postMessage({ type: 'winback-simulator:scopes-result', id: event.data.id, result: await response.json() }, event.origin);
+                return;
+              }
               if (!event.data || event.data.type !== 'winback-simulator:id-token') return;
               const response = await fetch('/simulator/shops/{{domain}}/id-token');
               const { idToken } = await response.json();
@@ -77,18 +97,36 @@ public static class AdminPageEndpoints
               pending.get(event.data.id)(event.data.idToken);
               pending.delete(event.data.id);
             }
+            if (event.data && event.data.type === 'winback-simulator:scopes-result' && pending.has(event.data.id)) {
+              pending.get(event.data.id)(event.data.result);
+              pending.delete(event.data.id);
+            }
           });
           const params = new URLSearchParams(window.location.search);
+          const launch = ['embedded', 'hmac', 'host', 'id_token', 'locale', 'session', 'shop', 'timestamp'];
+          const mirror = () => {
+            const own = new URLSearchParams(window.location.search);
+            launch.forEach((key) => own.delete(key));
+            window.parent.postMessage({ type: 'winback-simulator:navigate', search: own.toString() }, '*');
+          };
+          for (const method of ['pushState', 'replaceState']) {
+            const original = history[method].bind(history);
+            history[method] = (...args) => { original(...args); mirror(); };
+          }
+          const ask = (message) => new Promise((resolve) => {
+            const id = ++next;
+            pending.set(id, resolve);
+            window.parent.postMessage({ ...message, id }, '*');
+          });
           window.shopify = {
             config: { apiKey: document.querySelector('meta[name="shopify-api-key"]')?.content, shop: params.get('shop'), host: params.get('host') },
-            idToken() {
-              return new Promise((resolve) => {
-                const id = ++next;
-                pending.set(id, resolve);
-                window.parent.postMessage({ type: 'winback-simulator:id-token', id }, '*');
-              });
-            },
+            idToken: () => ask({ type: 'winback-simulator:id-token' }),
             toast: { show(message) { console.log('[toast]', message); } },
+            scopes: {
+              query: () => ask({ type: 'winback-simulator:scopes', op: 'query' }),
+              request: (scopes) => ask({ type: 'winback-simulator:scopes', op: 'request', scopes }),
+              revoke: (scopes) => ask({ type: 'winback-simulator:scopes', op: 'revoke', scopes }),
+            },
           };
         })();
         """;

@@ -20,6 +20,44 @@ public static class ShopLifecycle
 
     public static readonly IReadOnlyList<string> DefaultScopes = ["read_customers", "read_orders", "read_all_orders"];
 
+    /// <summary>The app's optional_scopes (shopify.app.toml): what the merchant may grant after install, and revoke.</summary>
+    public static readonly IReadOnlyList<string> OptionalScopes = ["write_customers"];
+
+    public sealed record ScopesRequest(IReadOnlyList<string> Scopes);
+
+    /// <summary>
+    /// App Bridge's scopes.request: the merchant grants the optional scopes asked for (the simulator's merchant says yes
+    /// to every declared optional scope; anything else is declined, as Shopify only offers declared ones).
+    /// </summary>
+    public static object Grant(SimulatedShop shop, IReadOnlyList<string> scopes)
+    {
+        lock (shop.Sync)
+        {
+            var granted = scopes.Where(OptionalScopes.Contains).ToList();
+            foreach (var scope in granted) shop.Installation!.Scopes.Add(scope);
+            var declined = scopes.Except(granted).ToList();
+            return new { result = declined.Count == 0 ? "granted-all" : granted.Count == 0 ? "declined-all" : "granted-some", detail = new { granted, declined } };
+        }
+    }
+
+    public static object Revoke(SimulatedShop shop, IReadOnlyList<string> scopes)
+    {
+        lock (shop.Sync)
+        {
+            var revoked = scopes.Where(s => OptionalScopes.Contains(s) && shop.Installation!.Scopes.Remove(s)).ToList();
+            return new { detail = new { revoked } };
+        }
+    }
+
+    public static object Query(SimulatedShop shop)
+    {
+        lock (shop.Sync)
+        {
+            var granted = shop.Installation!.Scopes.Order(StringComparer.Ordinal).ToList();
+            return new { granted, required = granted.Except(OptionalScopes).ToList(), optional = OptionalScopes };
+        }
+    }
+
     /// <summary>Creates the shop, installs the app (Shopify managed installation) and optionally fills it with generated data.</summary>
     public static SimulatedShop CreateAndInstall(SimulatorRuntime runtime, NewShop request)
     {
@@ -101,6 +139,12 @@ public static class ControlEndpoints
                 ? Results.NotFound()
                 : Results.Ok(new { idToken = SessionTokens.Mint(domain, runtime.Options.ApiKey, runtime.Options.ApiSecret, runtime.Time.GetUtcNow(), runtime.Options.IdTokenLifetime) }));
         group.MapGet("/webhooks", (SimulatorRuntime runtime) => runtime.Webhooks.Attempts);
+        group.MapGet("/shops/{domain}/scopes", (string domain, SimulatorRuntime runtime) =>
+            runtime.Store.Find(domain) is { Installation.IsInstalled: true } shop ? Results.Ok(ShopLifecycle.Query(shop)) : Results.NotFound());
+        group.MapPost("/shops/{domain}/scopes/grant", (string domain, ShopLifecycle.ScopesRequest request, SimulatorRuntime runtime) =>
+            runtime.Store.Find(domain) is { Installation.IsInstalled: true } shop ? Results.Ok(ShopLifecycle.Grant(shop, request.Scopes)) : Results.NotFound());
+        group.MapPost("/shops/{domain}/scopes/revoke", (string domain, ShopLifecycle.ScopesRequest request, SimulatorRuntime runtime) =>
+            runtime.Store.Find(domain) is { Installation.IsInstalled: true } shop ? Results.Ok(ShopLifecycle.Revoke(shop, request.Scopes)) : Results.NotFound());
         return routes;
     }
 

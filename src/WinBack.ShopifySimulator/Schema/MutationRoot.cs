@@ -20,6 +20,8 @@ public sealed class MutationRoot(SimulatedShop shop) : IGraphNode
         "orderCancel" => OrderCancel(arguments, context),
         "orderDelete" => OrderDelete(arguments.String("orderId"), context),
         "refundCreate" => RefundCreate(arguments.Object("input"), context),
+        "tagsAdd" => Tags(arguments, context, field, add: true),
+        "tagsRemove" => Tags(arguments, context, field, add: false),
         "webhookSubscriptionCreate" => WebhookSubscriptionCreate(arguments, context),
         "bulkOperationRunQuery" => BulkOperationRunQuery(arguments, context),
         "bulkOperationCancel" => BulkOperationCancel(arguments.String("id"), context),
@@ -62,6 +64,38 @@ public sealed class MutationRoot(SimulatedShop shop) : IGraphNode
         shop.Remove(customer);
         context.Runtime.Webhooks.Publish(shop, WebhookTopics.CustomersDelete, WebhookPayloads.DeletedCustomer(customer.Id));
         return ObjectNode.Payload("CustomerDeletePayload", ("deletedCustomerId", gid), ("userErrors", Errors()));
+    }
+
+    /// <summary>
+    /// tagsAdd / tagsRemove on a customer (the resource WinBack tags): needs write_customers, as Shopify's access scopes
+    /// say; tags are compared case-insensitively and a change fires customers/update.
+    /// </summary>
+    private object? Tags(FieldArguments arguments, GraphQL.ExecutionContext context, string field, bool add)
+    {
+        if (!Access.RequireScope(context, "write_customers", field)) return null;
+        var payloadType = add ? "TagsAddPayload" : "TagsRemovePayload";
+        var gid = arguments.String("id");
+        var customer = gid?.StartsWith("gid://shopify/Customer/", StringComparison.Ordinal) == true ? shop.FindCustomer(ShopifyScalars.ParseGid(gid, "Customer")) : null;
+        if (customer is null) return ObjectNode.Payload(payloadType, ("node", null), ("userErrors", Errors(ObjectNode.UserError("Resource does not exist", ["id"]))));
+        // [String!]!, or one comma-separated string, as Shopify accepts both.
+        var given = arguments["tags"] switch
+        {
+            List<object?> list => list.Select(t => t?.ToString() ?? ""),
+            string text => text.Split(','),
+            _ => [],
+        };
+        var tags = given.Select(t => t.Trim()).Where(t => t.Length > 0).ToList();
+        if (tags.Count == 0) return ObjectNode.Payload(payloadType, ("node", null), ("userErrors", Errors(ObjectNode.UserError("Tags can't be blank", ["tags"]))));
+        var before = customer.Tags.ToList();
+        customer.Tags = add
+            ? [.. customer.Tags, .. tags.Where(t => !customer.Tags.Contains(t, StringComparer.OrdinalIgnoreCase))]
+            : customer.Tags.Where(t => !tags.Contains(t, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (!before.SequenceEqual(customer.Tags))
+        {
+            customer.UpdatedAt = context.Now;
+            context.Runtime.Webhooks.Publish(shop, WebhookTopics.CustomersUpdate, WebhookPayloads.Customer(customer));
+        }
+        return ObjectNode.Payload(payloadType, ("node", new CustomerNode(customer, shop)), ("userErrors", Errors()));
     }
 
     private ObjectNode? Validate(IReadOnlyDictionary<string, object?> input, SimulatedCustomer? existing)

@@ -17,6 +17,8 @@ public sealed class QueryRoot(SimulatedShop shop) : IGraphNode
         "node" => Node(arguments.String("id"), context),
         "currentBulkOperation" => shop.BulkOperations.Values.MaxBy(op => op.Id) is { } op ? new BulkOperationNode(op, context.Runtime.Bulk) : null,
         "bulkOperation" => Node(arguments.String("id"), context) as BulkOperationNode,
+        "currentAppInstallation" => ObjectNode.Payload("AppInstallation",
+            ("accessScopes", Access.Installation(context).Scopes.Order(StringComparer.Ordinal).Select(s => (object?)ObjectNode.Payload("AccessScope", ("handle", s))).ToList())),
         _ => throw new UndefinedFieldException(TypeName, field),
     };
 

@@ -30,8 +30,20 @@ public static class DatabaseExtensions
     }
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder db, string connectionString) =>
-        db.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+        db.UseNpgsql(WithAutoPrepare(connectionString), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
           .UseSnakeCaseNamingConvention();
+
+    /// <summary>
+    /// The report runs the same few statements over and over; Npgsql prepares them after a second use, so PostgreSQL
+    /// plans them once per connection. A connection string that sets Max Auto Prepare itself (0 behind a pooler in
+    /// transaction mode) keeps its choice.
+    /// </summary>
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 64;
+        return builder.ConnectionString;
+    }
 
     /// <summary>Applies pending EF Core migrations. Safe to run from several servers: PostgreSQL serialises them on the history table.</summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)

@@ -18,6 +18,11 @@ public sealed class JobsOptions
 
     /// <summary>How often idle workers look for queued jobs: webhook changes reach the rollups within about this long.</summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The operator's dashboard at /ops/jobs, behind HTTP Basic with these credentials. Without a password it is not served at all.</summary>
+    public string DashboardUser { get; set; } = "operator";
+
+    public string? DashboardPassword { get; set; }
 }
 
 public static class JobsExtensions
@@ -44,5 +49,18 @@ public static class JobsExtensions
         if (options.RunServer) services.AddHangfireServer();
         services.AddHostedService<RecurringJobs>();
         return services;
+    }
+
+    /// <summary>Hangfire's dashboard for the operator only: off unless Jobs:DashboardPassword is set, never open to the internet by default.</summary>
+    public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder routes)
+    {
+        var options = routes.ServiceProvider.GetRequiredService<IOptions<JobsOptions>>().Value;
+        if (string.IsNullOrEmpty(options.DashboardPassword)) return routes;
+        routes.MapHangfireDashboard("/ops/jobs", new DashboardOptions
+        {
+            Authorization = [new OperatorAuthorization(options.DashboardUser, options.DashboardPassword)],
+            DisplayStorageConnectionString = false,
+        });
+        return routes;
     }
 }

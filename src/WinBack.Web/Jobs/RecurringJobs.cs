@@ -1,5 +1,11 @@
 using Hangfire;
 using Microsoft.Extensions.Options;
+using WinBack.Web.Digests;
+using WinBack.Web.Predictions;
+using WinBack.Web.Privacy;
+using WinBack.Web.Reports;
+using WinBack.Web.Sheets;
+using WinBack.Web.ShopifyTags;
 using WinBack.Web.Sync;
 using WinBack.Web.Webhooks;
 
@@ -34,5 +40,12 @@ public sealed class RecurringJobs(IServiceProvider services, IOptions<JobsOption
         // The safety net for webhooks recorded but never queued (a crash between the two).
         recurring.AddOrUpdate<WebhookProcessingJob>(WebhookJobs.RecurringId, job => job.RunPendingAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<ReconciliationDispatcher>(ReconciliationDispatcher.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        recurring.AddOrUpdate<DataRetentionDispatcher>(DataRetentionDispatcher.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Daily(2));
+        recurring.AddOrUpdate<RetentionSnapshotDispatcher>(RetentionSnapshotDispatcher.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Daily(3));
+        // Daily check, weekly refit per shop: shops installed on different days spread over the week.
+        recurring.AddOrUpdate<CustomerPredictionDispatcher>(CustomerPredictionDispatcher.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Daily(4));
+        recurring.AddOrUpdate<CustomerTagDispatcher>(CustomerTagDispatcher.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Daily(5));
+        recurring.AddOrUpdate<DigestDispatcher>(DigestDispatcher.RecurringId, job => job.RunAsync(CancellationToken.None), DigestDispatcher.Cron);
+        recurring.AddOrUpdate<SheetSyncDispatcher>(SheetSyncDispatcher.RecurringId, job => job.RunAsync(CancellationToken.None), "*/15 * * * *");
     }
 }

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
+using WinBack.Web.Sheets;
 using WinBack.Web.Shops;
 
 namespace WinBack.Web.Privacy;
@@ -10,7 +12,7 @@ namespace WinBack.Web.Privacy;
 /// Shopify's three compliance requests, carried out on everything WinBack keeps: customer and order rows, data-request
 /// exports and the raw webhook bodies (which hold names and emails). Every step can run twice without harm.
 /// </summary>
-public sealed class PrivacyRequests(WinBackDbContext db, TimeProvider time)
+public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jobs, TimeProvider time)
 {
     /// <summary>Stands in for a webhook body that was erased.</summary>
     public const string RedactedPayload = """{"redacted":true}""";
@@ -57,8 +59,11 @@ public sealed class PrivacyRequests(WinBackDbContext db, TimeProvider time)
         var shopId = await ShopIdAsync(shopDomain, cancellationToken);
         if (shopId is not null)
         {
-            await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == customerId).ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
-            await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).ExecuteDeleteAsync(cancellationToken);
+            await CustomerErasure.EraseAsync(db, shopId.Value, [customerId], cancellationToken);
+            // Shopify deletes the customer too: there is no tag left there to remove.
+            await db.CustomerTags.Where(t => t.ShopId == shopId && t.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
+            // The Google Sheets are copies too: their next run, now, drops the customer's row.
+            await SheetSyncDispatcher.QueueForShop(db, jobs, shopId.Value, only: null, cancellationToken);
         }
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain && r.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
         var idText = customerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -74,6 +79,8 @@ public sealed class PrivacyRequests(WinBackDbContext db, TimeProvider time)
     public async Task RedactShopAsync(string shopDomain, CancellationToken cancellationToken)
     {
         var shopId = await ShopIdAsync(shopDomain, cancellationToken);
+        var sheets = await db.SheetSyncs.Where(s => s.ShopId == shopId).Select(s => new { s.SpreadsheetId, s.TabName }).ToListAsync(cancellationToken);
+        foreach (var sheet in sheets) jobs.Enqueue<SheetSyncJob>(job => job.ClearTabAsync(sheet.SpreadsheetId, sheet.TabName, CancellationToken.None));
         await db.OrderLineItems.Where(li => li.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
         await db.Shops.Where(s => s.Domain == shopDomain).ExecuteDeleteAsync(cancellationToken);
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain).ExecuteDeleteAsync(cancellationToken);
@@ -83,7 +90,8 @@ public sealed class PrivacyRequests(WinBackDbContext db, TimeProvider time)
 
 public static class PrivacyEndpoints
 {
-    public static IServiceCollection AddPrivacyRequests(this IServiceCollection services) => services.AddScoped<PrivacyRequests>();
+    public static IServiceCollection AddPrivacyRequests(this IServiceCollection services) =>
+        services.AddScoped<PrivacyRequests>().AddScoped<DataRetention>().AddScoped<DataRetentionDispatcher>();
 
     public sealed record DataRequestSummary(long Id, long CustomerId, DateTimeOffset RequestedAt);
 

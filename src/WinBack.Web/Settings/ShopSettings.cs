@@ -23,6 +23,8 @@ public sealed class ShopSettings
     public HighValueRule HighValueRule { get; set; } = HighValueRule.Percentile;
     public int HighValuePercentile { get; set; } = DefaultHighValuePercentile;
     public decimal? HighValueAmount { get; set; }
+    /// <summary>Data minimisation: customers whose last order is older than this many months are erased. Null (the default) = never.</summary>
+    public int? RetentionMonths { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
@@ -34,6 +36,7 @@ internal sealed class ShopSettingsConfiguration : IEntityTypeConfiguration<ShopS
         {
             t.HasCheckConstraint("ck_shop_settings_threshold", "inactivity_threshold_weeks BETWEEN 1 AND 104");
             t.HasCheckConstraint("ck_shop_settings_percentile", "high_value_percentile BETWEEN 1 AND 99");
+            t.HasCheckConstraint("ck_shop_settings_retention", "retention_months BETWEEN 6 AND 120");
         });
         settings.HasKey(s => s.ShopId);
         settings.HasOne<Shop>().WithOne().HasForeignKey<ShopSettings>(s => s.ShopId).OnDelete(DeleteBehavior.Cascade);

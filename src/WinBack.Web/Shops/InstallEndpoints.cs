@@ -26,7 +26,7 @@ public static class InstallEndpoints
     }
 
     private static async Task<IResult> EmbeddedLoadAsync(
-        HttpContext http, WinBackDbContext db, ShopifyOAuthClient oauth, ShopInstaller installer, IOptions<ShopifyAppOptions> options, TimeProvider time,
+        HttpContext http, WinBackDbContext db, ShopifyOAuthClient oauth, ShopInstaller installer, EmbeddedPage page, IOptions<ShopifyAppOptions> options, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var app = options.Value;
@@ -44,7 +44,7 @@ public static class InstallEndpoints
         // Shopify's own app template does for document requests.
         if (query.GetValueOrDefault("id_token") is not { Length: > 0 } idToken
             || SessionTokenAuthenticationHandler.ValidShop(idToken, app, time.GetUtcNow()) != shop)
-            return Html(http, shop!, EmbeddedPage.Bounce(app));
+            return Html(http, shop!, app, page.Bounce());
 
         var installed = await db.Shops.AnyAsync(s => s.Domain == shop && s.UninstalledAt == null && !s.NeedsReauthorization && s.AccessTokenCiphertext != null, cancellationToken);
         if (!installed)
@@ -52,7 +52,7 @@ public static class InstallEndpoints
             var issued = await oauth.ExchangeSessionTokenAsync(shop!, app.ApiKey, app.ApiSecret, idToken, cancellationToken);
             await installer.CompleteInstallAsync(shop!, issued, cancellationToken);
         }
-        return Html(http, shop!, EmbeddedPage.App(app));
+        return Html(http, shop!, app, page.App());
     }
 
     private static IResult BeginAuthorization(HttpContext http, string? shop, IOptions<ShopifyAppOptions> options, IOptions<ShopifyOptions> shopify)
@@ -120,46 +120,11 @@ public static class InstallEndpoints
         }
     }
 
-    private static IResult Html(HttpContext http, string shop, string html)
+    /// <summary>Only Shopify admin (and, in development, the simulator's admin) may frame the page.</summary>
+    private static IResult Html(HttpContext http, string shop, ShopifyAppOptions app, string html)
     {
-        http.Response.Headers.ContentSecurityPolicy = $"frame-ancestors https://{shop} https://admin.shopify.com;";
+        var extra = app.AdminFrameOrigins is { Length: > 0 } origins ? " " + origins : "";
+        http.Response.Headers.ContentSecurityPolicy = $"frame-ancestors https://{shop} https://admin.shopify.com{extra};";
         return Results.Content(html, "text/html; charset=utf-8");
     }
-}
-
-/// <summary>The HTML WinBack serves inside Shopify admin. The report's React page replaces the body of <see cref="App"/>.</summary>
-internal static class EmbeddedPage
-{
-    public static string App(ShopifyAppOptions app) => Page(app, """
-        <main style="font-family:system-ui;padding:24px">
-          <h1>WinBack</h1>
-          <p id="status">WinBack is installed and is preparing your customers' data.</p>
-        </main>
-        """);
-
-    /// <summary>No id_token yet: App Bridge fetches one and the page reloads with it.</summary>
-    public static string Bounce(ShopifyAppOptions app) => Page(app, """
-        <script>
-          shopify.idToken().then((token) => {
-            const url = new URL(window.location.href);
-            url.searchParams.set('id_token', token);
-            window.location.replace(url);
-          });
-        </script>
-        """);
-
-    private static string Page(ShopifyAppOptions app, string body) => $"""
-        <!doctype html>
-        <html lang="en">
-        <head>
-          <meta charset="utf-8">
-          <meta name="shopify-api-key" content="{WebUtility.HtmlEncode(app.ApiKey)}">
-          <script src="{WebUtility.HtmlEncode(app.AppBridgeUrl.ToString())}"></script>
-          <title>WinBack</title>
-        </head>
-        <body>
-        {body}
-        </body>
-        </html>
-        """;
 }

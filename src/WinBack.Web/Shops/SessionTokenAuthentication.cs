@@ -6,6 +6,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using WinBack.Shopify;
 using WinBack.Web.Data;
@@ -24,6 +25,7 @@ public sealed class SessionTokenAuthenticationHandler(
     UrlEncoder encoder,
     IOptions<ShopifyAppOptions> app,
     WinBackDbContext db,
+    IMemoryCache cache,
     TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -31,6 +33,7 @@ public sealed class SessionTokenAuthenticationHandler(
     public const string ShopDomainClaim = "shop_domain";
     public const string ShopIdClaim = "shop_id";
     private static readonly TimeSpan Leeway = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan InstalledShopCacheTime = TimeSpan.FromSeconds(10);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -40,13 +43,21 @@ public sealed class SessionTokenAuthenticationHandler(
         var shopDomain = ValidShop(header["Bearer ".Length..].Trim(), app.Value, time.GetUtcNow());
         if (shopDomain is null) return AuthenticateResult.Fail("The session token is invalid or expired.");
 
-        var shop = await db.Shops.AsNoTracking()
-            .Where(s => s.Domain == shopDomain && s.UninstalledAt == null)
-            .Select(s => new { s.Id, s.Domain })
-            .SingleOrDefaultAsync(Context.RequestAborted);
-        if (shop is null) return AuthenticateResult.Fail("The shop has not installed WinBack.");
+        // The embedded page calls the API several times a second; an installed shop is remembered for a few seconds
+        // (an uninstall reaches every server within that time; the session token itself lives a minute).
+        var cacheKey = "installed-shop:" + shopDomain;
+        if (!cache.TryGetValue(cacheKey, out long shopId))
+        {
+            var found = await db.Shops.AsNoTracking()
+                .Where(s => s.Domain == shopDomain && s.UninstalledAt == null)
+                .Select(s => (long?)s.Id)
+                .SingleOrDefaultAsync(Context.RequestAborted);
+            if (found is null) return AuthenticateResult.Fail("The shop has not installed WinBack.");
+            shopId = found.Value;
+            cache.Set(cacheKey, shopId, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = InstalledShopCacheTime, Size = 1 });
+        }
 
-        var identity = new ClaimsIdentity([new Claim(ShopDomainClaim, shop.Domain), new Claim(ShopIdClaim, shop.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))], SchemeName);
+        var identity = new ClaimsIdentity([new Claim(ShopDomainClaim, shopDomain), new Claim(ShopIdClaim, shopId.ToString(System.Globalization.CultureInfo.InvariantCulture))], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
@@ -91,6 +102,7 @@ public static class SessionTokenExtensions
 {
     public static IServiceCollection AddSessionTokenAuthentication(this IServiceCollection services)
     {
+        services.AddMemoryCache(o => o.SizeLimit = 100_000);
         services.AddAuthentication(SessionTokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionTokenAuthenticationHandler>(SessionTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();

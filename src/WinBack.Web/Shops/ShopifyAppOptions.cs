@@ -23,5 +23,11 @@ public sealed class ShopifyAppOptions
     /// <summary>App Bridge's script: Shopify's CDN in production, the simulator's stand-in locally.</summary>
     public Uri AppBridgeUrl { get; set; } = new("https://cdn.shopify.com/shopifycloud/app-bridge.js");
 
+    /// <summary>Origins besides Shopify admin allowed to frame the app (space separated): the simulator's, for local runs and tests.</summary>
+    public string? AdminFrameOrigins { get; set; }
+
     public Uri AppUrlFor(string path) => new(AppUrl!, path);
+
+    /// <summary>WinBack inside a shop's Shopify admin: the address emails link to (add the report's filter as its query).</summary>
+    public string AdminReportUrl(string shopDomain) => $"https://admin.shopify.com/store/{shopDomain.Split('.')[0]}/apps/{ApiKey}";
 }

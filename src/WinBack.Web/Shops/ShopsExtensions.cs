@@ -15,6 +15,7 @@ public static class ShopsExtensions
         services.AddSingleton<ShopTokenProtector>();
         services.AddScoped<ShopAccessTokens>();
         services.AddScoped<ShopInstaller>();
+        services.AddSingleton<EmbeddedPage>();
         return services;
     }
 }

@@ -45,9 +45,11 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         // The report: inactive customers of one shop, longest gone first, optionally only the high-value ones.
         customer.HasIndex(c => new { c.ShopId, c.LastOrderAt, c.Id }).HasDatabaseName("ix_customers_inactive")
             .HasFilter("orders_count > 0").IncludeProperties(c => c.TotalSpent);
-        customer.HasIndex(c => new { c.ShopId, c.TotalSpent }).HasDatabaseName("ix_customers_total_spent")
-            .HasFilter("orders_count > 0").IsDescending(false, true);
+        // Keyset pages of the other sorts walk an index in either direction; the name and email sorts use expression
+        // indexes created in the ReportSortIndexes migration (EF cannot express them).
+        customer.HasIndex(c => new { c.ShopId, c.TotalSpent, c.Id }).HasDatabaseName("ix_customers_total_spent").HasFilter("orders_count > 0");
+        customer.HasIndex(c => new { c.ShopId, c.OrdersCount, c.Id }).HasDatabaseName("ix_customers_orders_count").HasFilter("orders_count > 0");
         // Customers without orders: a separate report.
-        customer.HasIndex(c => new { c.ShopId, c.CreatedAt }).HasDatabaseName("ix_customers_without_orders").HasFilter("orders_count = 0");
+        customer.HasIndex(c => new { c.ShopId, c.CreatedAt, c.Id }).HasDatabaseName("ix_customers_without_orders").HasFilter("orders_count = 0");
     }
 }

@@ -1,6 +1,10 @@
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Predictions;
+using WinBack.Web.Reports;
+using WinBack.Web.Sheets;
 using WinBack.Web.Shops;
 
 namespace WinBack.Web.Sync;
@@ -17,6 +21,7 @@ public sealed class InitialSyncJob(
     ShopifyGraphQLClient shopify,
     BulkImporter importer,
     CustomerRollups rollups,
+    IBackgroundJobClient jobs,
     TimeProvider time,
     ILogger<InitialSyncJob> logger)
 {
@@ -35,29 +40,8 @@ public sealed class InitialSyncJob(
 
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
     {
-        // The lock lives on this job's connection, held open for the whole run and released before it goes back to the pool.
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({SyncLockNamespace}, {(int)shopId}) AS \"Value\"").SingleAsync(cancellationToken);
-            if (!locked)
-            {
-                logger.LogInformation("A sync of shop {ShopId} is already running elsewhere; this one stands down", shopId);
-                return;
-            }
-            try
-            {
-                await SyncAsync(shopId, cancellationToken);
-            }
-            finally
-            {
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({SyncLockNamespace}, {(int)shopId})", CancellationToken.None);
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        if (!await db.RunExclusiveAsync(SyncLockNamespace, shopId, () => SyncAsync(shopId, cancellationToken), cancellationToken))
+            logger.LogInformation("A sync of shop {ShopId} is already running elsewhere; this one stands down", shopId);
     }
 
     private async Task SyncAsync(long shopId, CancellationToken cancellationToken)
@@ -78,6 +62,10 @@ public sealed class InitialSyncJob(
 
         var changed = await rollups.RecomputeShopAsync(shopId, cancellationToken);
         logger.LogInformation("Sync of shop {ShopId} done; {Changed} customers' rollups changed", shopId, changed);
+        // The retention chart gets its first point as soon as there is data, not at the next daily run.
+        jobs.Enqueue<RetentionSnapshotJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        jobs.Enqueue<CustomerPredictionJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        await SheetSyncDispatcher.QueueForShop(db, jobs, shopId, SheetSyncFrequency.AfterSync, cancellationToken);
     }
 
     /// <summary>The resource's state with a usable bulk operation, or null when the resource is already imported.</summary>

@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Sheets;
 using WinBack.Web.Shops;
 
 namespace WinBack.Web.Sync;
@@ -17,6 +18,7 @@ public sealed class ReconciliationJob(
     ShopAccessTokens tokens,
     ShopifyGraphQLClient shopify,
     SyncWriter writer,
+    IBackgroundJobClient jobs,
     TimeProvider time,
     ILogger<ReconciliationJob> logger)
 {
@@ -58,6 +60,7 @@ public sealed class ReconciliationJob(
         customers.Watermark = orders.Watermark = startedAt;
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Reconciled shop {ShopId}: {Customers} customers and {Orders} orders changed since the last run", shopId, customerCount, orderCount);
+        if (customerCount + orderCount > 0) await SheetSyncDispatcher.QueueForShop(db, jobs, shopId, SheetSyncFrequency.AfterSync, cancellationToken);
     }
 
     private static string Since(DateTimeOffset watermark) =>

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.Json;
+using WinBack.Analytics;
+
+namespace WinBack.Analyze;
+
+/// <summary>
+/// The analysts' verb: a transactions file in, one row per customer and the fitted parameters out, computed by the same
+/// library the app uses (so a merchant's analyst can check WinBack's numbers on their own export).
+/// </summary>
+public static class AnalyzeCommand
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>A customer's transactions folded by day: what the models read.</summary>
+    private sealed class History(string id)
+    {
+        public string Id { get; } = id;
+        public SortedDictionary<DateOnly, decimal> Days { get; } = [];
+        public int Transactions { get; set; }
+        public decimal Total { get; set; }
+    }
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var (options, error) = AnalyzeOptions.Parse(args);
+        if (options is null)
+        {
+            await stderr.WriteLineAsync(error);
+            await stderr.WriteLineAsync();
+            await stderr.WriteLineAsync(AnalyzeOptions.Usage);
+            return 2;
+        }
+        if (!File.Exists(options.Input))
+        {
+            await stderr.WriteLineAsync($"There is no file {options.Input}.");
+            return 2;
+        }
+        List<History> customers;
+        DateOnly end;
+        try
+        {
+            (customers, end) = await ReadAsync(options);
+        }
+        catch (FormatException e)
+        {
+            await stderr.WriteLineAsync(e.Message);
+            return 1;
+        }
+
+        var unitDays = options.Unit == TimeUnit.Week ? 7.0 : 1.0;
+        var buyers = customers.Select(c => ToBuyer(c, end, unitDays)).ToList();
+        BetaGeometricNbd? purchases = null;
+        double? logLikelihood = null;
+        string? purchaseNote = null, spendNote = null;
+        try
+        {
+            (purchases, var ll) = BetaGeometricNbd.Fit(buyers);
+            logLikelihood = ll;
+        }
+        catch (NotEnoughDataException e)
+        {
+            purchaseNote = e.Message;
+        }
+        GammaGamma? spend = null;
+        try
+        {
+            (spend, _) = GammaGamma.Fit(buyers.Where(b => b.Frequency > 0).ToList());
+        }
+        catch (NotEnoughDataException e)
+        {
+            spendNote = e.Message;
+        }
+        var rfm = Rfm.Score(customers.Select((c, i) => new RfmInput(i, end.DayNumber - c.Days.Keys.Max().DayNumber, c.Transactions, c.Total)).ToList());
+
+        var output = options.Output is null ? stdout : new StreamWriter(options.Output);
+        try
+        {
+            var horizon = options.Periods.ToString("0.###", Invariant);
+            await output.WriteLineAsync($"customer_id,x,t_x,T,p_alive,expected_purchases_{horizon},predicted_value_12_months,rfm_score,rfm_segment");
+            for (var i = 0; i < customers.Count; i++)
+            {
+                var b = buyers[i];
+                var value = purchases is not null && spend is not null
+                    ? purchases.DiscountedValue(b, spend.ExpectedAverageValue(b), unitsPerMonth: options.Unit == TimeUnit.Week ? 4.345 : 30)
+                    : (double?)null;
+                var r = rfm[i];
+                await output.WriteLineAsync(string.Join(',',
+                    Csv(customers[i].Id), b.Frequency.ToString(Invariant), Number(b.Recency), Number(b.Age),
+                    Number(purchases?.ProbabilityAlive(b)), Number(purchases?.ExpectedPurchases(b, options.Periods)), Number(value),
+                    $"{r.Recency}{r.Frequency}{r.Monetary}", r.Segment.ToString()));
+            }
+        }
+        finally
+        {
+            if (output != stdout) await output.DisposeAsync();
+        }
+
+        var parameters = JsonSerializer.Serialize(new
+        {
+            unit = options.Unit.ToString().ToLowerInvariant(),
+            calibrationEnd = end.ToString("yyyy-MM-dd", Invariant),
+            customers = customers.Count,
+            repeatCustomers = buyers.Count(b => b.Frequency > 0),
+            bgNbd = purchases is null ? null : new { r = purchases.R, alpha = purchases.Alpha, a = purchases.A, b = purchases.B, logLikelihood },
+            bgNbdNote = purchaseNote,
+            gammaGamma = spend is null ? null : new { p = spend.P, q = spend.Q, gamma = spend.Gamma },
+            gammaGammaNote = spendNote,
+        }, new JsonSerializerOptions { WriteIndented = true });
+        if (options.Parameters is null) await stderr.WriteLineAsync(parameters);
+        else await File.WriteAllTextAsync(options.Parameters, parameters);
+        return 0;
+    }
+
+    /// <summary>Transactions up to the calibration end, folded per customer and day; a header line is skipped.</summary>
+    private static async Task<(List<History> Customers, DateOnly End)> ReadAsync(AnalyzeOptions options)
+    {
+        var rows = new List<(string Customer, DateOnly Date, decimal Amount)>();
+        var lineNumber = 0;
+        await foreach (var line in File.ReadLinesAsync(options.Input))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var fields = line.Split(',');
+            var parsed = fields.Length == 3
+                         && DateOnly.TryParseExact(fields[1].Trim(), options.DateFormat, Invariant, DateTimeStyles.None, out var date)
+                         && decimal.TryParse(fields[2].Trim(), NumberStyles.Number, Invariant, out var amount)
+                ? (fields[0].Trim(), date, amount)
+                : ((string, DateOnly, decimal)?)null;
+            if (parsed is { } row) rows.Add(row);
+            else if (lineNumber > 1 || fields.Length != 3)
+                throw new FormatException($"Line {lineNumber} is not customer_id,date,amount with a date like {options.DateFormat}: \"{Shorten(line)}\".");
+        }
+        if (rows.Count == 0) throw new FormatException($"{options.Input} has no transactions.");
+        var end = options.CalibrationEnd ?? rows.Max(r => r.Date);
+        var byCustomer = new Dictionary<string, History>();
+        var order = new List<History>();
+        foreach (var (customer, date, amount) in rows.Where(r => r.Date <= end))
+        {
+            if (!byCustomer.TryGetValue(customer, out var history))
+            {
+                byCustomer[customer] = history = new History(customer);
+                order.Add(history);
+            }
+            history.Days[date] = history.Days.GetValueOrDefault(date) + amount;
+            history.Transactions++;
+            history.Total += amount;
+        }
+        if (order.Count == 0) throw new FormatException($"No transaction falls on or before the calibration end {end.ToString(options.DateFormat, Invariant)}.");
+        return (order, end);
+    }
+
+    /// <summary>x = repeat days, t_x and T from the first day, mean value of the repeat days (the CDNOW summary's definitions).</summary>
+    private static RepeatBuyer ToBuyer(History c, DateOnly end, double unitDays)
+    {
+        var first = c.Days.Keys.First();
+        var last = c.Days.Keys.Last();
+        var repeat = c.Days.Count - 1;
+        var repeatAverage = repeat > 0 ? (double)c.Days.Values.Skip(1).Sum() / repeat : 0;
+        return new RepeatBuyer(repeat, (last.DayNumber - first.DayNumber) / unitDays, (end.DayNumber - first.DayNumber) / unitDays, Math.Max(0, repeatAverage));
+    }
+
+    private static string Number(double? value) => value is { } v ? v.ToString("0.######", Invariant) : "";
+
+    private static string Csv(string text) => text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : $"\"{text.Replace("\"", "\"\"")}\"";
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
+}

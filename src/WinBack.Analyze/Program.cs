@@ -1,0 +1,3 @@
+using WinBack.Analyze;
+
+return await AnalyzeCommand.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,52 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Banner, Frame, Page, Tabs } from '@shopify/polaris';
+import { api, ApiError, type ReportContext } from './api';
+import { readParams, writeParams } from './url';
+import { SyncProgress } from './components/SyncProgress';
+import { InactiveReport } from './pages/InactiveReport';
+import { WithoutOrders } from './pages/WithoutOrders';
+import { SettingsPage } from './pages/SettingsPage';
+
+const tabs = [
+  { id: 'inactive', content: 'Inactive customers' },
+  { id: 'without-orders', content: 'Customers without orders' },
+  { id: 'settings', content: 'Settings' },
+];
+
+export function App() {
+  const [tab, setTab] = useState(() => readParams().get('tab') ?? 'inactive');
+  const [context, setContext] = useState<ReportContext | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [dataVersion, setDataVersion] = useState(0);
+
+  const loadContext = useCallback(() => {
+    api<ReportContext>('/api/reports/context')
+      .then(setContext)
+      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : 'WinBack could not load your shop. Reload the page.'));
+  }, []);
+  useEffect(loadContext, [loadContext, dataVersion]);
+
+  const selectTab = (index: number) => {
+    const id = tabs[index].id;
+    setTab(id);
+    // Each tab has its own parameters; moving to another tab starts it clean.
+    writeParams(new URLSearchParams(id === 'inactive' ? {} : { tab: id }));
+  };
+
+  return (
+    <Frame>
+      <Page title="WinBack" subtitle={context ? `${context.shopName ?? context.shopDomain} · dates in ${context.timezone}` : undefined} fullWidth>
+        <SyncProgress onFinished={() => setDataVersion((v) => v + 1)} />
+        {error && (
+          <Banner tone="critical" title="Something went wrong">
+            <p>{error}</p>
+          </Banner>
+        )}
+        <Tabs tabs={tabs} selected={Math.max(0, tabs.findIndex((t) => t.id === tab))} onSelect={selectTab} />
+        {context && tab === 'inactive' && <InactiveReport key={dataVersion} context={context} />}
+        {context && tab === 'without-orders' && <WithoutOrders key={dataVersion} context={context} />}
+        {context && tab === 'settings' && <SettingsPage context={context} onSaved={loadContext} />}
+      </Page>
+    </Frame>
+  );
+}

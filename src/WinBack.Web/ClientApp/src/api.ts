@@ -1,0 +1,177 @@
+// The report API, called with a fresh Shopify session token on every request (App Bridge's shopify.idToken()).
+
+export interface SegmentInfo { segment: string; priority: number; key: string; title: string; suggestedAction: string }
+export interface WindowInfo { window: string; key: string; title: string; minWeeks: number; maxWeeks: number | null; advice: string }
+export interface ChurnRiskInfo { risk: string; key: string; title: string; minAlive: number; maxAlive: number | null }
+export interface RfmSegmentInfo { segment: string; key: string; title: string; description: string }
+
+export interface ReportContext {
+  shopDomain: string;
+  shopName: string | null;
+  currencyCode: string;
+  timezone: string;
+  today: string;
+  thresholdWeeks: number;
+  highValueLine: number;
+  segments: SegmentInfo[];
+  windows: WindowInfo[];
+  churnRisks: ChurnRiskInfo[];
+  rfmSegments: RfmSegmentInfo[];
+}
+
+export interface ReportCustomer {
+  id: number;
+  name: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  emailSubscribed: boolean;
+  lastOrderDate: string | null;
+  weeksSinceLastOrder: number | null;
+  ordersCount: number;
+  totalSpent: number;
+  highValue: boolean;
+  segment: string | null;
+  segmentPriority: number | null;
+  customerSince: string;
+  probabilityAlive: number | null;
+  churnRisk: string | null;
+  expectedNextOrderDate: string | null;
+  overdue: number | null;
+  predictedValue: number | null;
+  rfmSegment: string | null;
+  rfmScore: string | null;
+}
+
+export interface CustomerPage {
+  customers: ReportCustomer[];
+  totalCount: number;
+  nextCursor: string | null;
+  pageSize: number;
+  currencyCode: string;
+}
+
+export interface InactiveSummary {
+  customersWithOrders: number;
+  customersWithoutOrders: number;
+  inactive: number;
+  inactiveShare: number;
+  wentInactiveThisWeek: number;
+  revenueAtStake: number;
+  segments: { key: string; priority: number; title: string; suggestedAction: string; customers: number; totalSpent: number }[];
+  weeksSinceLastOrder: { weeks: number; customers: number }[];
+  retentionHistory: { weekStart: string; active: number; inactive: number }[];
+}
+
+export interface ResourceProgress {
+  resource: string;
+  status: string;
+  objectsDone: number;
+  objectsExpected: number | null;
+  objectsPerSecond: number | null;
+  error: string | null;
+}
+
+export interface SavedView { id: number; name: string; query: string }
+
+export interface ShopifyTagsStatus {
+  enabled: boolean; accessGranted: boolean; taggedCustomers: number; lastRunAt: string | null; lastError: string | null; scope: string;
+  tags: { tag: string; segment: string }[];
+}
+
+export interface RetentionStatus { months: number | null; suggestedMonths: number; minMonths: number; maxMonths: number; monthsCounted: number; customersBeyond: number }
+
+export interface ModelStatus {
+  fit: {
+    fittedAt: string; dataThrough: string; customers: number; repeatCustomers: number; nextRefitAfter: string;
+    purchases: { r: number | null; alpha: number | null; a: number | null; b: number | null; logLikelihood: number | null; note: string | null };
+    spend: { p: number | null; q: number | null; gamma: number | null; averageOrderValue: number | null; note: string | null };
+  } | null;
+  message: string | null;
+  personalOverdueFactor: number;
+  personalMinimumDays: number;
+  churnRisks: ChurnRiskInfo[];
+}
+
+export interface OutcomeWindow { days: number; listed: number; cameBack: number; revenue: number; rate: number | null }
+export interface OutcomeRow { segment: string | null; listed: number; cameBackSoFar: number; revenueSoFar: number; windows: OutcomeWindow[] }
+export interface OutcomeReport { lookbackDays: number; all: OutcomeRow; segments: OutcomeRow[] }
+
+export interface ProductReflection {
+  productId: number; title: string; inactiveCustomers: number; activeCustomers: number; inactiveShare: number; activeShare: number; lift: number;
+}
+export interface ProductReflectionReport { inactiveCustomers: number; activeCustomers: number; minimumInactiveBuyers: number; products: ProductReflection[] }
+
+export interface Settings { inactivityThresholdWeeks: number; highValueRule: 'percentile' | 'amount'; highValuePercentile: number; highValueAmount: number | null }
+export interface SettingsPage {
+  settings: Settings;
+  currencyCode: string;
+  suggestion: { medianDaysBetweenOrders: number | null; repeatCustomers: number; suggestedThresholdWeeks: number | null };
+}
+export interface SettingsPreview { inactiveCustomers: number; customersWithOrders: number; highValueCustomers: number; highValueLine: number }
+
+export interface DigestSettings { enabled: boolean; recipients: string[]; day: string; hour: number; attachCsv: boolean; alertsEnabled: boolean }
+export interface ScheduledReport {
+  id: number; viewId: number; viewName: string; frequency: string; day: string; hour: number; recipients: string[]; lastError: string | null; nextAt: string | null;
+}
+export interface DigestPage {
+  settings: DigestSettings;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  nextDigestAt: string | null;
+  recent: { kind: string; period: string; status: string; sentAt: string | null; recipients: string[] }[];
+}
+
+export interface SheetSync {
+  id: number; spreadsheetId: string; tab: string; viewId: number | null; viewName: string | null; frequency: string;
+  lastRunAt: string | null; lastSuccessAt: string | null; rowsWritten: number; lastError: string | null; paused: boolean; nextRunAt: string | null;
+}
+export interface SheetsPage { serviceAccountEmail: string | null; syncs: SheetSync[] }
+
+/** A failed call, with the sentence to show the merchant and, for a 400, the message per parameter. */
+export class ApiError extends Error {
+  constructor(message: string, readonly status: number, readonly errors: Record<string, string[]> = {}) {
+    super(message);
+  }
+}
+
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const send = async () => {
+    const token = await shopify.idToken();
+    const headers = new Headers(init.headers);
+    headers.set('Authorization', `Bearer ${token}`);
+    headers.set('Accept', 'application/json');
+    if (init.body) headers.set('Content-Type', 'application/json');
+    return fetch(path, { ...init, headers });
+  };
+  let response = await send();
+  // Shopify's contract: a 401 with this header means "get a fresh session token and try once more".
+  if (response.status === 401 && response.headers.get('X-Shopify-Retry-Invalid-Session-Request') === '1') response = await send();
+  if (response.status === 204) return undefined as T;
+  if (!response.ok) {
+    let message = 'WinBack could not load this. Try again in a moment.';
+    let errors: Record<string, string[]> = {};
+    try {
+      const problem = await response.json();
+      message = problem.detail ?? problem.title ?? message;
+      errors = problem.errors ?? {};
+    } catch {
+      // Not problem details: keep the general sentence.
+    }
+    if (response.status === 401) message = 'Your session has ended. Reload WinBack from your Shopify admin.';
+    throw new ApiError(message, response.status, errors);
+  }
+  return response.json() as Promise<T>;
+}
+
+export const formatMoney = (amount: number, currency: string) =>
+  new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: amount >= 1000 ? 0 : 2 }).format(amount);
+
+export const formatNumber = (n: number) => new Intl.NumberFormat().format(n);
+
+export const formatPercent = (share: number, digits = 0) =>
+  new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: digits }).format(share);
+
+/** A local date from the API (yyyy-mm-dd, already in the shop's timezone) shown without any timezone shift. */
+export const formatDate = (date: string | null) =>
+  date ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`)) : '—';

@@ -1,0 +1,95 @@
+import { useEffect, useState } from 'react';
+import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Select, SkeletonBodyText, Text, TextField } from '@shopify/polaris';
+import { api, ApiError, type DigestPage, type DigestSettings, type ReportContext } from '../api';
+
+export const days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+export const hours = Array.from({ length: 24 }, (_, h) => ({ label: `${String(h).padStart(2, '0')}:00`, value: String(h) }));
+
+const when = (iso: string, timezone: string) =>
+  new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short', timeZone: timezone }).format(new Date(iso));
+
+/** The weekly digest: recipients, day and hour in the shop's timezone, the CSV, a test send, and how the last sends went. */
+export function DigestSettingsSection({ context }: { context: ReportContext }) {
+  const [page, setPage] = useState<DigestPage | null>(null);
+  const [draft, setDraft] = useState<DigestSettings | null>(null);
+  const [recipients, setRecipients] = useState('');
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [message, setMessage] = useState<{ tone: 'success' | 'critical'; text: string } | null>(null);
+  const [busy, setBusy] = useState<'save' | 'test' | null>(null);
+
+  const load = () =>
+    api<DigestPage>('/api/digest').then((p) => {
+      setPage(p);
+      setDraft(p.settings);
+      setRecipients(p.settings.recipients.join(', '));
+    }).catch((e: ApiError) => setMessage({ tone: 'critical', text: e.message }));
+  useEffect(() => { load(); }, []);
+
+  if (!page || !draft) return <Layout.AnnotatedSection title="Weekly digest"><Card><SkeletonBodyText lines={5} /></Card></Layout.AnnotatedSection>;
+
+  const body = () => ({ ...draft, recipients: recipients.split(/[,;\s]+/).filter(Boolean) });
+  const save = async () => {
+    setBusy('save');
+    try {
+      await api('/api/digest', { method: 'PUT', body: JSON.stringify(body()) });
+      setErrors({});
+      setMessage({ tone: 'success', text: 'Digest settings saved.' });
+      await load();
+    } catch (e) {
+      const error = e as ApiError;
+      setErrors(error.errors);
+      setMessage({ tone: 'critical', text: error.message });
+    } finally {
+      setBusy(null);
+    }
+  };
+  const sendTest = async () => {
+    setBusy('test');
+    try {
+      await api('/api/digest/test', { method: 'POST' });
+      setMessage({ tone: 'success', text: `A test digest is on its way to ${page.settings.recipients.join(', ')}.` });
+      await load();
+    } catch (e) {
+      setMessage({ tone: 'critical', text: (e as ApiError).message });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const lastSent = page.recent.find((d) => d.kind === 'weekly-digest' && d.status === 'Sent');
+  return (
+    <Layout.AnnotatedSection title="Weekly digest"
+      description="Every week, an email with who went inactive, the high-value customers at risk, the segments and what to do, and a link to this report. Only the addresses below receive it.">
+      <Card>
+        <BlockStack gap="400">
+          {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
+          {page.lastError && (
+            <Banner tone="warning" title="The last digest could not be sent">
+              <p>{page.lastError}</p>
+            </Banner>
+          )}
+          <FormLayout>
+            <Checkbox label="Send the weekly digest" checked={draft.enabled} onChange={(enabled) => setDraft({ ...draft, enabled })} />
+            <TextField label="Send the digest to" autoComplete="email" value={recipients} onChange={setRecipients} multiline={2}
+              helpText="Email addresses, separated by commas (at most 10)." error={errors.recipients?.[0]} />
+            <FormLayout.Group>
+              <Select label="Day" options={days} value={draft.day} onChange={(day) => setDraft({ ...draft, day })} />
+              <Select label={`Hour (${context.timezone})`} options={hours} value={String(draft.hour)} onChange={(h) => setDraft({ ...draft, hour: Number(h) })} />
+            </FormLayout.Group>
+            <Checkbox label="Attach the full inactive list as CSV" checked={draft.attachCsv} onChange={(attachCsv) => setDraft({ ...draft, attachCsv })} />
+            <Checkbox label="Alert me when high-value customers reach the threshold" helpText="A short email at the same hour, at most one a day, listing them."
+              checked={draft.alertsEnabled} onChange={(alertsEnabled) => setDraft({ ...draft, alertsEnabled })} />
+          </FormLayout>
+          <BlockStack gap="100">
+            {page.nextDigestAt && <Text as="p" tone="subdued">{`Next digest: ${when(page.nextDigestAt, context.timezone)}.`}</Text>}
+            {lastSent?.sentAt && <Text as="p" tone="subdued">{`Last digest sent ${when(lastSent.sentAt, context.timezone)} to ${lastSent.recipients.join(', ')}.`}</Text>}
+          </BlockStack>
+          <InlineStack align="end" gap="200">
+            <Button onClick={sendTest} loading={busy === 'test'} disabled={page.settings.recipients.length === 0}>Send a test digest now</Button>
+            <Button variant="primary" onClick={save} loading={busy === 'save'}>Save digest settings</Button>
+          </InlineStack>
+        </BlockStack>
+      </Card>
+    </Layout.AnnotatedSection>
+  );
+}

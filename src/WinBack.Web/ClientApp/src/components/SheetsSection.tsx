@@ -1,0 +1,93 @@
+import { useEffect, useState } from 'react';
+import { Badge, Banner, BlockStack, Button, Card, FormLayout, InlineStack, Layout, Select, Text, TextField } from '@shopify/polaris';
+import { api, ApiError, formatNumber, type ReportContext, type SavedView, type SheetsPage } from '../api';
+
+const frequencies = [{ label: 'Daily', value: 'Daily' }, { label: 'Hourly', value: 'Hourly' }, { label: 'After each data sync', value: 'AfterSync' }];
+
+/** Google Sheets kept current for win-back flows: the account to share with, each sheet's status, connect / sync now / remove. */
+export function SheetsSection({ context }: { context: ReportContext }) {
+  const [page, setPage] = useState<SheetsPage | null>(null);
+  const [views, setViews] = useState<SavedView[]>([]);
+  const [form, setForm] = useState({ spreadsheet: '', tab: 'Inactive customers', viewId: '', frequency: 'Daily' });
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [message, setMessage] = useState<{ tone: 'success' | 'critical'; text: string } | null>(null);
+
+  const load = () => {
+    api<SheetsPage>('/api/sheets').then(setPage).catch((e: ApiError) => setMessage({ tone: 'critical', text: e.message }));
+    api<SavedView[]>('/api/views').then(setViews).catch(() => setViews([]));
+  };
+  useEffect(load, []);
+
+  const connect = async () => {
+    try {
+      await api('/api/sheets', {
+        method: 'POST',
+        body: JSON.stringify({ spreadsheet: form.spreadsheet, tab: form.tab, viewId: form.viewId ? Number(form.viewId) : null, frequency: form.frequency }),
+      });
+      setErrors({});
+      setMessage({ tone: 'success', text: 'Sheet connected. The first run has started.' });
+      load();
+    } catch (e) {
+      const error = e as ApiError;
+      setErrors(error.errors);
+      setMessage({ tone: 'critical', text: error.message });
+    }
+  };
+  const act = async (path: string, method: string, done: string) => {
+    try {
+      await api(path, { method });
+      setMessage({ tone: 'success', text: done });
+      load();
+    } catch (e) {
+      setMessage({ tone: 'critical', text: (e as ApiError).message });
+    }
+  };
+
+  const when = (iso: string) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: context.timezone }).format(new Date(iso));
+  return (
+    <Layout.AnnotatedSection title="Google Sheets"
+      description="A sheet WinBack rewrites with the current list, for Klaviyo, Mailchimp or Zapier flows. Customers who come back, or ask to be forgotten, leave the sheet on its next run.">
+      <Card>
+        <BlockStack gap="400">
+          {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
+          {page && !page.serviceAccountEmail ? (
+            <Banner tone="warning"><p>Google Sheets is not set up on this WinBack server yet.</p></Banner>
+          ) : (
+            <Text as="p">{`Share your spreadsheet with ${page?.serviceAccountEmail ?? '…'} as an editor, then paste its address below.`}</Text>
+          )}
+          {page?.syncs.map((s) => (
+            <BlockStack key={s.id} gap="100">
+              <InlineStack align="space-between" blockAlign="center">
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="p" fontWeight="semibold">{`${s.tab} · ${s.viewName ?? 'All inactive customers'}`}</Text>
+                  {s.paused ? <Badge tone="critical">Paused</Badge> : s.lastError ? <Badge tone="warning">Failing</Badge> : s.lastSuccessAt ? <Badge tone="success">Current</Badge> : <Badge>Waiting</Badge>}
+                </InlineStack>
+                <InlineStack gap="200">
+                  <Button onClick={() => act(`/api/sheets/${s.id}/run`, 'POST', 'The sheet is being updated now.')}>{s.paused ? 'Resume and sync now' : 'Sync now'}</Button>
+                  <Button variant="plain" tone="critical" onClick={() => act(`/api/sheets/${s.id}`, 'DELETE', 'The sheet is no longer updated.')}>Remove</Button>
+                </InlineStack>
+              </InlineStack>
+              <Text as="p" tone="subdued">
+                {`${frequencies.find((f) => f.value === s.frequency)?.label ?? s.frequency}` +
+                  (s.lastSuccessAt ? ` · last updated ${when(s.lastSuccessAt)} with ${formatNumber(s.rowsWritten)} customers` : ' · not updated yet') +
+                  (s.nextRunAt ? ` · next update ${when(s.nextRunAt)}` : s.frequency === 'AfterSync' && !s.paused ? ' · next update after the next data sync' : '')}
+              </Text>
+              {s.lastError && <Text as="p" tone="critical">{s.lastError}</Text>}
+            </BlockStack>
+          ))}
+          <FormLayout>
+            <TextField label="Spreadsheet address" autoComplete="off" placeholder="https://docs.google.com/spreadsheets/d/…" value={form.spreadsheet}
+              onChange={(spreadsheet) => setForm({ ...form, spreadsheet })} error={errors.spreadsheet?.[0]} />
+            <FormLayout.Group>
+              <TextField label="Tab" autoComplete="off" value={form.tab} onChange={(tab) => setForm({ ...form, tab })} error={errors.tab?.[0]} />
+              <Select label="Customers" value={form.viewId} onChange={(viewId) => setForm({ ...form, viewId })}
+                options={[{ label: 'All inactive customers', value: '' }, ...views.map((v) => ({ label: v.name, value: String(v.id) }))]} />
+              <Select label="Update" options={frequencies} value={form.frequency} onChange={(frequency) => setForm({ ...form, frequency })} />
+            </FormLayout.Group>
+            <InlineStack align="end"><Button onClick={connect} disabled={!page?.serviceAccountEmail}>Connect sheet</Button></InlineStack>
+          </FormLayout>
+        </BlockStack>
+      </Card>
+    </Layout.AnnotatedSection>
+  );
+}

@@ -1,0 +1,100 @@
+import { Badge, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Text } from '@shopify/polaris';
+import { BarChart } from '@shopify/polaris-viz';
+import { formatMoney, formatNumber, type InactiveSummary, type ReportContext } from '../api';
+
+function Metric({ label, value, help }: { label: string; value: string; help?: string }) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Text as="h3" variant="headingSm" tone="subdued">{label}</Text>
+        <Text as="p" variant="heading2xl">{value}</Text>
+        {help && <Text as="p" tone="subdued">{help}</Text>}
+      </BlockStack>
+    </Card>
+  );
+}
+
+const priorityTone = ['critical', 'warning', 'attention', 'info'] as const;
+
+/** The figures above the table: how many, how fast, how much, which segment first, and how it moves over time. */
+export function Summary({ summary, context, onSegment }: { summary: InactiveSummary; context: ReportContext; onSegment: (key: string) => void }) {
+  const money = (n: number) => formatMoney(n, context.currencyCode);
+  // A year or more away is one bucket; kept out of the chart, where it would flatten the weeks around the threshold.
+  const histogram = summary.weeksSinceLastOrder.filter((b) => b.weeks < 52).map((b) => ({ key: String(b.weeks), value: b.customers }));
+  const yearOrMore = summary.weeksSinceLastOrder.find((b) => b.weeks >= 52)?.customers ?? 0;
+  return (
+    <BlockStack gap="400">
+      <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+        <Metric label="Inactive customers" value={formatNumber(summary.inactive)}
+          help={`${Math.round(summary.inactiveShare * 1000) / 10} % of ${formatNumber(summary.customersWithOrders)} customers with orders`} />
+        <Metric label="Went inactive this week" value={formatNumber(summary.wentInactiveThisWeek)} help={`Crossed ${context.thresholdWeeks} weeks in the last 7 days`} />
+        <Metric label="Revenue at stake" value={money(summary.revenueAtStake)} help="What the inactive customers have spent with you" />
+        <Metric label="Customers without orders" value={formatNumber(summary.customersWithoutOrders)} help="Accounts that never bought: see their own tab" />
+      </InlineGrid>
+
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">Who to win back first</Text>
+          <Text as="p" tone="subdued">
+            High value means total spent of at least {money(context.highValueLine)}; recently inactive means {context.thresholdWeeks} to {2 * context.thresholdWeeks} weeks away.
+          </Text>
+          <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
+            {summary.segments.map((s) => (
+              <Box key={s.key} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
+                <BlockStack gap="200">
+                  <InlineStack align="space-between" blockAlign="center">
+                    <Text as="h3" variant="headingSm">{s.title}</Text>
+                    <Badge tone={priorityTone[s.priority - 1]}>{`Priority ${s.priority}`}</Badge>
+                  </InlineStack>
+                  <Text as="p" variant="headingLg">{`${formatNumber(s.customers)} customers · ${money(s.totalSpent)}`}</Text>
+                  <Text as="p" tone="subdued">{s.suggestedAction}</Text>
+                  <InlineStack>
+                    <Button onClick={() => onSegment(s.key)} accessibilityLabel={`Show ${s.title}`} disabled={s.customers === 0}>Show these customers</Button>
+                  </InlineStack>
+                </BlockStack>
+              </Box>
+            ))}
+          </InlineGrid>
+        </BlockStack>
+      </Card>
+
+      <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+        <Card>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">Active and inactive customers, week by week</Text>
+            {summary.retentionHistory.length === 0 ? (
+              <div style={{ height: 240, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+                <Text as="p" tone="subdued">The first weekly snapshot is taken as soon as your data is imported; one point is added every week.</Text>
+              </div>
+            ) : (
+              <div style={{ height: 240 }}>
+                <BarChart
+                  isAnimated={false}
+                  theme="Light"
+                  type="stacked"
+                  data={[
+                    { name: 'Active', data: summary.retentionHistory.map((p) => ({ key: p.weekStart, value: p.active })) },
+                    { name: 'Inactive', data: summary.retentionHistory.map((p) => ({ key: p.weekStart, value: p.inactive })) },
+                  ]}
+                />
+              </div>
+            )}
+            <Text as="p" tone="subdued">An inactive list growing faster than the active base is the warning sign.</Text>
+          </BlockStack>
+        </Card>
+        <Card>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">Weeks since last order</Text>
+            <div style={{ height: 240 }}>
+              <BarChart isAnimated={false} theme="Light" showLegend={false} data={[{ name: 'Customers', data: histogram }]} emptyStateText="No orders yet." />
+            </div>
+            <Text as="p" tone="subdued">
+              {`Customers with orders by whole weeks away; from ${context.thresholdWeeks} weeks on they are inactive. ` +
+                `${formatNumber(yearOrMore)} more have been away a year or longer.`}
+            </Text>
+          </BlockStack>
+        </Card>
+      </InlineGrid>
+    </BlockStack>
+  );
+}

@@ -1,0 +1,72 @@
+import { useEffect, useRef, useState } from 'react';
+import { Banner, BlockStack, ProgressBar, Text } from '@shopify/polaris';
+import { api, formatNumber, type ResourceProgress } from '../api';
+
+const names: Record<string, string> = { Customers: 'customers', Orders: 'orders' };
+
+/** The initial sync's progress while it runs; when it finishes, the report reloads with the data. */
+export function SyncProgress({ onFinished }: { onFinished: () => void }) {
+  const [resources, setResources] = useState<ResourceProgress[] | null>(null);
+  const wasRunning = useRef(false);
+
+  useEffect(() => {
+    let timer: number | undefined;
+    let stopped = false;
+    const poll = async () => {
+      try {
+        const progress = await api<{ resources: ResourceProgress[] }>('/api/sync');
+        if (stopped) return;
+        setResources(progress.resources);
+        const running = progress.resources.some((r) => r.status === 'Running' || r.status === 'Queued');
+        if (running) {
+          wasRunning.current = true;
+          timer = window.setTimeout(poll, 1500);
+        } else if (wasRunning.current) {
+          wasRunning.current = false;
+          onFinished();
+        }
+      } catch {
+        if (!stopped) timer = window.setTimeout(poll, 5000);
+      }
+    };
+    poll();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
+  }, [onFinished]);
+
+  if (!resources) return null;
+  const failed = resources.filter((r) => r.status === 'Failed');
+  if (failed.length > 0)
+    return (
+      <Banner tone="critical" title="Importing your data stopped">
+        {failed.map((r) => (
+          <p key={r.resource}>{r.error ?? `The import of your ${names[r.resource] ?? r.resource} failed.`} WinBack will try again; you can also start it from Settings.</p>
+        ))}
+      </Banner>
+    );
+  const running = resources.filter((r) => r.status === 'Running' || r.status === 'Queued');
+  if (running.length === 0) return null;
+  return (
+    <Banner tone="info" title="WinBack is importing your customers and orders">
+      <BlockStack gap="300">
+        {running.map((r) => {
+          const percent = r.objectsExpected ? Math.min(100, (100 * r.objectsDone) / r.objectsExpected) : 0;
+          return (
+            <BlockStack gap="100" key={r.resource}>
+              <Text as="p">
+                {r.status === 'Queued'
+                  ? `Waiting to import your ${names[r.resource] ?? r.resource}…`
+                  : `${formatNumber(r.objectsDone)}${r.objectsExpected ? ` of ${formatNumber(r.objectsExpected)}` : ''} ${names[r.resource] ?? r.resource}` +
+                    (r.objectsPerSecond ? ` · ${formatNumber(Math.round(r.objectsPerSecond))} a second` : '')}
+              </Text>
+              <ProgressBar progress={percent} size="small" />
+            </BlockStack>
+          );
+        })}
+        <Text as="p" tone="subdued">The report fills in as soon as the import is done. You can leave this page.</Text>
+      </BlockStack>
+    </Banner>
+  );
+}

@@ -1,0 +1,325 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import {
+  Badge, Banner, BlockStack, Button, Card, ChoiceList, EmptyState, Filters, IndexTable, InlineStack, Pagination, Popover, Select,
+  SkeletonBodyText, Text, TextField,
+} from '@shopify/polaris';
+import {
+  api, ApiError, formatDate, formatMoney, formatNumber, formatPercent, type CustomerPage, type InactiveSummary, type ReportContext, type SavedView,
+} from '../api';
+import { filterQuery, readParams, writeParams } from '../url';
+import { Summary } from '../components/Summary';
+import { Insights } from '../components/Insights';
+
+const columns = [
+  { title: 'Customer', sort: 'name' },
+  { title: 'Email', sort: 'email' },
+  { title: 'Last order', sort: 'lastOrder' },
+  { title: 'Weeks away', sort: 'lastOrder' },
+  { title: 'Orders', sort: 'ordersCount' },
+  { title: 'Total spent', sort: 'totalSpent' },
+  { title: 'Segment', sort: 'segment' },
+  { title: 'Churn risk', sort: 'pAlive' },
+  { title: 'Overdue', sort: 'overdue' },
+  { title: 'Next order expected', sort: null },
+  { title: '12-month value', sort: 'predictedValue' },
+  { title: 'RFM', sort: null },
+] as const;
+const numericColumns = new Set(['Weeks away', 'Orders', 'Total spent', 'Overdue', '12-month value']);
+const defaultDescending = (sort: string) => ['totalSpent', 'ordersCount', 'overdue', 'predictedValue'].includes(sort);
+const priorityTone = ['critical', 'warning', 'attention', 'info'] as const;
+const riskTone: Record<string, 'critical' | 'warning' | 'success'> = { high: 'critical', medium: 'warning', low: 'success' };
+
+export function InactiveReport({ context }: { context: ReportContext }) {
+  const [params, setParams] = useState(readParams);
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [page, setPage] = useState<CustomerPage | null>(null);
+  const [summary, setSummary] = useState<InactiveSummary | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [search, setSearch] = useState(params.get('q') ?? '');
+  const [views, setViews] = useState<SavedView[]>([]);
+  const [saveOpen, setSaveOpen] = useState(false);
+  const [viewName, setViewName] = useState('');
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const query = filterQuery(params);
+  const cursor = cursors[cursors.length - 1];
+
+  const update = useCallback((changes: Record<string, string | null>) => {
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === null || value === '') next.delete(key);
+        else next.set(key, value);
+      }
+      writeParams(next);
+      return next;
+    });
+    setCursors([null]);
+  }, []);
+
+  useEffect(() => {
+    let cancelled = false;
+    setLoading(true);
+    api<CustomerPage>(`/api/reports/inactive?${query}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`)
+      .then((p) => { if (!cancelled) { setPage(p); setError(null); } })
+      .catch((e: ApiError) => { if (!cancelled) { setError(e); setPage(null); } })
+      .finally(() => { if (!cancelled) setLoading(false); });
+    return () => { cancelled = true; };
+  }, [query, cursor]);
+
+  useEffect(() => {
+    api<InactiveSummary>('/api/reports/inactive/summary').then(setSummary).catch((e: ApiError) => setError(e));
+    api<SavedView[]>('/api/views').then(setViews).catch(() => setViews([]));
+  }, []);
+
+  // Search as the merchant types, without a request per key stroke.
+  useEffect(() => {
+    if (search === (params.get('q') ?? '')) return;
+    const timer = window.setTimeout(() => update({ q: search }), 350);
+    return () => window.clearTimeout(timer);
+  }, [search, params, update]);
+
+  const money = (n: number) => formatMoney(n, context.currencyCode);
+  const sort = params.get('sort') ?? 'lastOrder';
+  const descending = params.get('direction') ? params.get('direction') === 'desc' : defaultDescending(sort);
+  const segments = (params.get('segment') ?? '').split(',').filter(Boolean);
+  const risks = (params.get('risk') ?? '').split(',').filter(Boolean);
+  const rfm = (params.get('rfm') ?? '').split(',').filter(Boolean);
+  const personal = params.get('mode') === 'personal';
+  const windowKey = params.get('window');
+  const adminHandle = context.shopDomain.split('.')[0];
+
+  const onSort = (index: number, direction: 'ascending' | 'descending') => {
+    const column = columns[index];
+    if (!column.sort) return;
+    // "Weeks away" is the last order date read the other way round.
+    const wantDescending = index === 3 ? direction === 'ascending' : direction === 'descending';
+    update({ sort: column.sort === 'lastOrder' ? null : column.sort, direction: wantDescending === defaultDescending(column.sort) ? null : wantDescending ? 'desc' : 'asc' });
+  };
+  const sortColumnIndex = columns.findIndex((c) => c.sort === sort);
+  const sortDirection = descending ? 'descending' : 'ascending';
+
+  const exportCsv = async () => {
+    try {
+      const link = await api<{ url: string }>(`/api/reports/inactive/export?${query}`, { method: 'POST' });
+      const anchor = document.createElement('a');
+      anchor.href = link.url;
+      anchor.download = '';
+      document.body.appendChild(anchor);
+      anchor.click();
+      anchor.remove();
+    } catch (e) {
+      setError(e as ApiError);
+    }
+  };
+
+  const saveView = async () => {
+    try {
+      const saved = await api<SavedView>('/api/views', { method: 'PUT', body: JSON.stringify({ name: viewName, query }) });
+      setViews((current) => [...current.filter((v) => v.name !== saved.name), saved].sort((a, b) => a.name.localeCompare(b.name)));
+      setSaveOpen(false);
+      setNotice(`Saved the view "${saved.name}". Scheduled reports and the Google Sheet can use it.`);
+    } catch (e) {
+      setError(e as ApiError);
+    }
+  };
+
+  const openView = (id: string) => {
+    const view = views.find((v) => String(v.id) === id);
+    if (!view) return;
+    const next = new URLSearchParams(view.query);
+    writeParams(next);
+    setParams(next);
+    setSearch(next.get('q') ?? '');
+    setCursors([null]);
+  };
+
+  const applied = [
+    windowKey && { key: 'window', label: `Away: ${context.windows.find((w) => w.key === windowKey)?.title ?? windowKey}`, onRemove: () => update({ window: null }) },
+    (params.get('minWeeks') || params.get('maxWeeks')) && {
+      key: 'weeks', label: `Away: ${params.get('minWeeks') ?? context.thresholdWeeks}-${params.get('maxWeeks') ?? '∞'} weeks`, onRemove: () => update({ minWeeks: null, maxWeeks: null }),
+    },
+    segments.length > 0 && { key: 'segment', label: segments.map((s) => context.segments.find((x) => x.key === s)?.title ?? s).join(', '), onRemove: () => update({ segment: null }) },
+    params.get('highValue') === 'true' && { key: 'highValue', label: 'High value only', onRemove: () => update({ highValue: null }) },
+    params.get('minSpent') && { key: 'minSpent', label: `Spent at least ${money(Number(params.get('minSpent')))}`, onRemove: () => update({ minSpent: null }) },
+    params.get('consent') && { key: 'consent', label: params.get('consent') === 'subscribed' ? 'Subscribed to email' : 'Not subscribed to email', onRemove: () => update({ consent: null }) },
+    personal && { key: 'mode', label: 'Inactive by their own cycle', onRemove: () => update({ mode: null }) },
+    risks.length > 0 && { key: 'risk', label: risks.map((r) => context.churnRisks.find((x) => x.key === r)?.title ?? r).join(', '), onRemove: () => update({ risk: null }) },
+    rfm.length > 0 && { key: 'rfm', label: `RFM: ${rfm.map((r) => context.rfmSegments.find((x) => x.key === r)?.title ?? r).join(', ')}`, onRemove: () => update({ rfm: null }) },
+  ].filter(Boolean) as { key: string; label: string; onRemove: () => void }[];
+
+  const filters = [
+    {
+      key: 'mode', label: 'Inactive by', pinned: true,
+      filter: (
+        <ChoiceList title="Who counts as inactive" titleHidden selected={[personal ? 'personal' : 'fixed']}
+          choices={[
+            { label: `Away ${context.thresholdWeeks}+ weeks (your threshold)`, value: 'fixed' },
+            { label: 'Overdue by their own cycle', value: 'personal', helpText: 'Away twice their usual time between orders (two weeks at least). Customers with one order keep your threshold.' },
+          ]}
+          onChange={([value]) => update(value === 'personal' ? { mode: 'personal', window: null, minWeeks: null, maxWeeks: null } : { mode: null })} />
+      ),
+    },
+    {
+      key: 'window', label: 'Time away', pinned: true, disabled: personal,
+      filter: (
+        <BlockStack gap="200">
+          <ChoiceList title="Win-back window" titleHidden
+            choices={context.windows.map((w) => ({ label: `${w.title}${w.key === 'optimal' ? ' (optimal)' : ''}`, value: w.key, helpText: w.advice }))}
+            selected={windowKey ? [windowKey] : []} onChange={([value]) => update({ window: value, minWeeks: null, maxWeeks: null })} />
+          <InlineStack gap="200">
+            <TextField label="Min weeks" type="number" autoComplete="off" value={params.get('minWeeks') ?? ''} onChange={(v) => update({ minWeeks: v, window: null })} />
+            <TextField label="Max weeks" type="number" autoComplete="off" value={params.get('maxWeeks') ?? ''} onChange={(v) => update({ maxWeeks: v, window: null })} />
+          </InlineStack>
+        </BlockStack>
+      ),
+    },
+    {
+      key: 'segment', label: 'Segment', pinned: true,
+      filter: (
+        <ChoiceList title="Segment" titleHidden allowMultiple selected={segments}
+          choices={context.segments.map((s) => ({ label: `${s.priority}. ${s.title}`, value: s.key, helpText: s.suggestedAction }))}
+          onChange={(values) => update({ segment: values.join(',') })} />
+      ),
+    },
+    {
+      key: 'value', label: 'Value', pinned: true,
+      filter: (
+        <BlockStack gap="200">
+          <ChoiceList title="High value" titleHidden choices={[{ label: `High value only (spent ${money(context.highValueLine)} or more)`, value: 'true' }]}
+            allowMultiple selected={params.get('highValue') === 'true' ? ['true'] : []} onChange={(v) => update({ highValue: v.includes('true') ? 'true' : null })} />
+          <TextField label="Minimum total spent" type="number" prefix={context.currencyCode} autoComplete="off"
+            value={params.get('minSpent') ?? ''} onChange={(v) => update({ minSpent: v })} />
+        </BlockStack>
+      ),
+    },
+    {
+      key: 'risk', label: 'Churn risk', pinned: true,
+      filter: (
+        <ChoiceList title="Churn risk" titleHidden allowMultiple selected={risks}
+          choices={context.churnRisks.map((r) => ({
+            label: r.title,
+            value: r.key,
+            helpText: `Chance still a customer ${r.maxAlive === null ? `${formatPercent(r.minAlive)} or more` : `${formatPercent(r.minAlive)} to ${formatPercent(r.maxAlive)}`}`,
+          }))}
+          onChange={(values) => update({ risk: values.join(',') })} />
+      ),
+    },
+    {
+      key: 'rfm', label: 'RFM segment',
+      filter: (
+        <ChoiceList title="RFM segment" titleHidden allowMultiple selected={rfm}
+          choices={context.rfmSegments.map((r) => ({ label: r.title, value: r.key, helpText: r.description }))}
+          onChange={(values) => update({ rfm: values.join(',') })} />
+      ),
+    },
+    {
+      key: 'consent', label: 'Email consent',
+      filter: (
+        <ChoiceList title="Email consent" titleHidden selected={params.get('consent') ? [params.get('consent')!] : []}
+          choices={[{ label: 'Subscribed to email marketing', value: 'subscribed' }, { label: 'Not subscribed', value: 'not-subscribed' }]}
+          onChange={([value]) => update({ consent: value })} />
+      ),
+    },
+  ];
+
+  const rows = page?.customers.map((c, index) => (
+    <IndexTable.Row id={String(c.id)} key={c.id} position={index}>
+      <IndexTable.Cell>
+        <a href={`https://admin.shopify.com/store/${adminHandle}/customers/${c.id}`} target="_top" style={{ color: 'inherit', fontWeight: 600 }}>{c.name}</a>
+      </IndexTable.Cell>
+      <IndexTable.Cell>{c.email ?? '—'}{c.emailSubscribed && <> <Badge tone="success" size="small">Subscribed</Badge></>}</IndexTable.Cell>
+      <IndexTable.Cell>{formatDate(c.lastOrderDate)}</IndexTable.Cell>
+      <IndexTable.Cell><Text as="p" alignment="end" numeric>{c.weeksSinceLastOrder}</Text></IndexTable.Cell>
+      <IndexTable.Cell><Text as="p" alignment="end" numeric>{formatNumber(c.ordersCount)}</Text></IndexTable.Cell>
+      <IndexTable.Cell><Text as="p" alignment="end" numeric>{money(c.totalSpent)}</Text></IndexTable.Cell>
+      <IndexTable.Cell>
+        {c.segmentPriority && <Badge tone={priorityTone[c.segmentPriority - 1]}>{context.segments.find((s) => s.key === c.segment)?.title ?? c.segment ?? ''}</Badge>}
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        {c.churnRisk && c.probabilityAlive !== null
+          ? <Badge tone={riskTone[c.churnRisk]}>{`${context.churnRisks.find((r) => r.key === c.churnRisk)?.title.replace(' churn risk', '') ?? c.churnRisk} · ${formatPercent(c.probabilityAlive)} still active`}</Badge>
+          : <Text as="span" tone="subdued">{c.ordersCount === 1 ? 'One order' : '—'}</Text>}
+      </IndexTable.Cell>
+      <IndexTable.Cell><Text as="p" alignment="end" numeric>{c.overdue !== null ? `${c.overdue.toFixed(1)}×` : '—'}</Text></IndexTable.Cell>
+      <IndexTable.Cell>{formatDate(c.expectedNextOrderDate)}</IndexTable.Cell>
+      <IndexTable.Cell><Text as="p" alignment="end" numeric>{c.predictedValue !== null ? money(c.predictedValue) : '—'}</Text></IndexTable.Cell>
+      <IndexTable.Cell>{c.rfmSegment ? `${context.rfmSegments.find((r) => r.key === c.rfmSegment)?.title ?? c.rfmSegment} (${c.rfmScore})` : '—'}</IndexTable.Cell>
+    </IndexTable.Row>
+  ));
+
+  const first = (cursors.length - 1) * (page?.pageSize ?? 50) + 1;
+  const viewOptions = useMemo(() => [{ label: 'Saved views…', value: '' }, ...views.map((v) => ({ label: v.name, value: String(v.id) }))], [views]);
+
+  return (
+    <BlockStack gap="400">
+      {notice && <Banner tone="success" onDismiss={() => setNotice(null)}><p>{notice}</p></Banner>}
+      {error && (
+        <Banner tone="critical" title="This view could not be shown" onDismiss={() => setError(null)}
+          action={error.status === 400 ? { content: 'Clear filters', onAction: () => { writeParams(new URLSearchParams()); setParams(new URLSearchParams()); setSearch(''); setError(null); } } : undefined}>
+          <p>{error.message}</p>
+        </Banner>
+      )}
+      {summary ? <Summary summary={summary} context={context} onSegment={(key) => update({ segment: key })} /> : <Card><SkeletonBodyText lines={4} /></Card>}
+
+      <Card padding="0">
+          <div style={{ padding: '12px 16px' }}>
+            <InlineStack align="space-between" blockAlign="center" gap="200">
+              <Text as="h2" variant="headingMd">
+                {page ? `${formatNumber(page.totalCount)} inactive customers` : 'Inactive customers'}
+              </Text>
+              <InlineStack gap="200" blockAlign="center">
+                <Select label="Saved views" labelHidden options={viewOptions} value="" onChange={openView} />
+                <Popover active={saveOpen} onClose={() => setSaveOpen(false)}
+                  activator={<Button onClick={() => setSaveOpen((o) => !o)}>Save view</Button>}>
+                  <div style={{ padding: 12, width: 280 }}>
+                    <BlockStack gap="200">
+                      <TextField label="View name" autoComplete="off" value={viewName} onChange={setViewName} placeholder="High value, 4-6 weeks" />
+                      <Button variant="primary" onClick={saveView} disabled={viewName.trim() === ''}>Save</Button>
+                    </BlockStack>
+                  </div>
+                </Popover>
+                <Button onClick={exportCsv} disabled={!page || page.totalCount === 0}>Export CSV</Button>
+              </InlineStack>
+            </InlineStack>
+          </div>
+          <Filters queryValue={search} queryPlaceholder="Search by name or email" filters={filters} appliedFilters={applied}
+            onQueryChange={setSearch} onQueryClear={() => setSearch('')}
+            onClearAll={() => { writeParams(new URLSearchParams()); setParams(new URLSearchParams()); setSearch(''); setCursors([null]); }} />
+          {page && page.totalCount === 0 && !loading ? (
+            <EmptyState heading={query ? 'No inactive customers match these filters' : 'No inactive customers'} image="">
+              <p>{query ? 'Widen the filters or clear them to see everyone.' : `Everyone who bought has ordered in the last ${context.thresholdWeeks} weeks. WinBack lists customers here as soon as they cross that line.`}</p>
+            </EmptyState>
+          ) : (
+            <IndexTable
+              resourceName={{ singular: 'customer', plural: 'customers' }}
+              itemCount={page?.customers.length ?? 0}
+              selectable={false}
+              loading={loading}
+              headings={columns.map((c) => ({ title: c.title, alignment: numericColumns.has(c.title) ? 'end' : undefined })) as never}
+              sortable={columns.map((c) => c.sort !== null)}
+              sortColumnIndex={sortColumnIndex}
+              sortDirection={sortDirection}
+              onSort={onSort}
+            >
+              {rows}
+            </IndexTable>
+          )}
+          <div style={{ padding: '12px 16px' }}>
+            <InlineStack align="space-between" blockAlign="center">
+              <Select label="Per page" labelInline options={['25', '50', '100', '250']} value={params.get('pageSize') ?? '50'} onChange={(v) => update({ pageSize: v === '50' ? null : v })} />
+              <Pagination
+                hasPrevious={cursors.length > 1}
+                onPrevious={() => setCursors((c) => c.slice(0, -1))}
+                hasNext={!!page?.nextCursor}
+                onNext={() => page?.nextCursor && setCursors((c) => [...c, page.nextCursor])}
+                label={page && page.customers.length > 0 ? `${formatNumber(first)}-${formatNumber(first + page.customers.length - 1)} of ${formatNumber(page.totalCount)}` : ''}
+              />
+            </InlineStack>
+          </div>
+      </Card>
+      <Insights context={context} />
+    </BlockStack>
+  );
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using WinBack.Web.Data;
+using WinBack.Web.Outcomes;
+using WinBack.Web.Reports;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.Digests;
+
+public sealed record DigestSegment(SegmentInfo Info, int Customers, decimal TotalSpent, int? ChangeSinceLastWeek, string ReportUrl);
+
+/// <summary>What one digest says, computed from the shop's data at the moment it is sent (never from a stale copy).</summary>
+public sealed record DigestContent(
+    ReportScope Scope,
+    string Period,
+    int Inactive,
+    int? InactiveChange,
+    decimal RevenueAtStake,
+    int WentInactiveThisWeek,
+    IReadOnlyList<ReportCustomer> WentInactive,
+    IReadOnlyList<ReportCustomer> HighValueAtRisk,
+    IReadOnlyList<DigestSegment> Segments,
+    OutcomeReport Outcomes,
+    string ReportUrl)
+{
+    public const int ListedCustomers = 10;
+
+    /// <summary>Stored with the delivery, so next week's digest can show the change.</summary>
+    public string Figures() => JsonSerializer.Serialize(new DigestFigures(Inactive, RevenueAtStake, Segments.ToDictionary(s => s.Info.Key, s => s.Customers)));
+}
+
+public sealed record DigestFigures(int Inactive, decimal RevenueAtStake, Dictionary<string, int> Segments);
+
+public sealed class DigestComposer(
+    WinBackDbContext db, ReportScopes scopes, ReportSummaries summaries, InactiveCustomersQuery query, WinBackOutcomes outcomes, IOptions<ShopifyAppOptions> app)
+{
+    public async Task<DigestContent> ComposeAsync(long shopId, string period, CancellationToken cancellationToken)
+    {
+        var scope = await scopes.LoadAsync(shopId, cancellationToken);
+        var summary = await summaries.GetAsync(scope, cancellationToken);
+        var threshold = scope.ThresholdWeeks;
+
+        var crossed = FilterOf($"minWeeks={threshold}&maxWeeks={threshold}&sort=totalSpent&pageSize=25", threshold);
+        var atRisk = FilterOf("segment=high-value-recent,high-value-long&sort=totalSpent&pageSize=25", threshold);
+        var wentInactive = (await query.PageAsync(scope, crossed, cancellationToken)).Rows.Take(DigestContent.ListedCustomers);
+        var highValue = (await query.PageAsync(scope, atRisk, cancellationToken)).Rows.Take(DigestContent.ListedCustomers);
+
+        var previousFigures = await db.DigestDeliveries.AsNoTracking()
+            .Where(d => d.ShopId == shopId && d.Kind == DigestDelivery.WeeklyDigest && d.Status == DeliveryStatus.Sent && d.Period.CompareTo(period) < 0)
+            .OrderByDescending(d => d.Period).Select(d => d.Figures).FirstOrDefaultAsync(cancellationToken);
+        var previous = previousFigures is null ? null : JsonSerializer.Deserialize<DigestFigures>(previousFigures);
+
+        var reportUrl = app.Value.AdminReportUrl(scope.ShopDomain);
+        var segments = summary.Segments.Select(s => new DigestSegment(
+            WinBackRules.Info(s.Key), s.Customers, s.TotalSpent,
+            previous?.Segments.TryGetValue(s.Key, out var before) == true ? s.Customers - before : null,
+            $"{reportUrl}?segment={s.Key}")).ToList();
+
+        return new DigestContent(scope, period, summary.Inactive, previous is null ? null : summary.Inactive - previous.Inactive, summary.RevenueAtStake,
+            summary.WentInactiveThisWeek, wentInactive.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(),
+            highValue.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(), segments, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl);
+    }
+
+    private static InactiveCustomersFilter FilterOf(string query, int threshold)
+    {
+        var (filter, errors) = InactiveCustomersFilter.Parse(query, threshold);
+        return errors.Count == 0 ? filter : throw new InvalidOperationException($"The digest's own filter is invalid: {errors.First().Value[0]}");
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.Predictions;
+
+/// <summary>
+/// The latest fit of one shop's models, shown in "About these numbers": when, on how many customers, the parameters,
+/// and in words why a model was not fitted (too few repeat customers, data that do not pin it down).
+/// </summary>
+public sealed class CustomerModelFit
+{
+    public long ShopId { get; set; }
+    public DateTimeOffset FittedAt { get; set; }
+    /// <summary>The shop-local date the customers' ages and recencies were measured to.</summary>
+    public DateOnly DataThrough { get; set; }
+    public int Customers { get; set; }
+    public int RepeatCustomers { get; set; }
+
+    // BG/NBD (purchases and drop-out), time in weeks; null when not fitted.
+    public double? R { get; set; }
+    public double? Alpha { get; set; }
+    public double? A { get; set; }
+    public double? B { get; set; }
+    public double? LogLikelihood { get; set; }
+    public string? PurchaseModelNote { get; set; }
+
+    // Gamma-Gamma (spend per order); null when not fitted.
+    public double? P { get; set; }
+    public double? Q { get; set; }
+    public double? Gamma { get; set; }
+    public string? SpendModelNote { get; set; }
+
+    public double Seconds { get; set; }
+}
+
+internal sealed class CustomerModelFitConfiguration : IEntityTypeConfiguration<CustomerModelFit>
+{
+    public void Configure(EntityTypeBuilder<CustomerModelFit> fit)
+    {
+        fit.ToTable("customer_model_fits");
+        fit.HasKey(f => f.ShopId);
+        fit.HasOne<Shop>().WithMany().HasForeignKey(f => f.ShopId).OnDelete(DeleteBehavior.Cascade);
+        fit.Property(f => f.PurchaseModelNote).HasMaxLength(500);
+        fit.Property(f => f.SpendModelNote).HasMaxLength(500);
+    }
+}

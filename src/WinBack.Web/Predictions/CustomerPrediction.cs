@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using WinBack.Analytics;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.Predictions;
+
+/// <summary>
+/// One customer's predictions as of the shop's latest refit (<see cref="CustomerModelFit"/>). A table of its own, rewritten
+/// whole by <see cref="CustomerPredictionJob"/>: a refit never locks or rewrites the customers the webhooks update, and
+/// the report joins it by key. Null where the models had too little to go on.
+/// </summary>
+public sealed class CustomerPrediction
+{
+    public long ShopId { get; set; }
+    public long CustomerId { get; set; }
+    /// <summary>BG/NBD P(alive), for customers with a repeat order day (with one order the model cannot tell yet).</summary>
+    public double? ProbabilityAlive { get; set; }
+    /// <summary>The median number of days between the customer's own order days (2+ order days).</summary>
+    public double? UsualIntervalDays { get; set; }
+    /// <summary>The last order date plus the expected gap at the customer's rate if still active, in the shop's calendar.</summary>
+    public DateOnly? ExpectedNextOrderOn { get; set; }
+    /// <summary>Predicted value of the next 12 months (BG/NBD x Gamma-Gamma, discounted 1 % a month), in the shop currency.</summary>
+    public decimal? PredictedValue { get; set; }
+    /// <summary>RFM scores as a three-digit number (545 = R5 F4 M5) and their named segment.</summary>
+    public short RfmScore { get; set; }
+    public RfmSegment RfmSegment { get; set; }
+}
+
+internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration<CustomerPrediction>
+{
+    public void Configure(EntityTypeBuilder<CustomerPrediction> prediction)
+    {
+        prediction.ToTable("customer_predictions");
+        prediction.HasKey(p => new { p.ShopId, p.CustomerId });
+        // No foreign key to customers: a deleted customer's row is dropped at the next refit (redaction deletes it at once).
+        prediction.HasOne<Shop>().WithMany().HasForeignKey(p => p.ShopId).OnDelete(DeleteBehavior.Cascade);
+        prediction.Property(p => p.PredictedValue).HasPrecision(19, 4);
+        prediction.Property(p => p.RfmSegment).HasConversion<short>();
+    }
+}

@@ -1,0 +1,39 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using WinBack.Web.Data;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.Predictions;
+
+/// <summary>The purchase model (BG/NBD, time in weeks) as fitted; null parameters with a note when it was not.</summary>
+public sealed record PurchaseModelDto(double? R, double? Alpha, double? A, double? B, double? LogLikelihood, string? Note);
+
+/// <summary>The spend model (Gamma-Gamma); <see cref="AverageOrderValue"/> is its population mean p·γ/(q−1).</summary>
+public sealed record SpendModelDto(double? P, double? Q, double? Gamma, double? AverageOrderValue, string? Note);
+
+public sealed record ModelFitDto(DateTimeOffset FittedAt, DateOnly DataThrough, int Customers, int RepeatCustomers, PurchaseModelDto Purchases,
+    SpendModelDto Spend, DateTimeOffset NextRefitAfter);
+
+public sealed record ModelStatus(ModelFitDto? Fit, string? Message, double PersonalOverdueFactor, int PersonalMinimumDays, IReadOnlyList<ChurnRiskInfo> ChurnRisks);
+
+public static class PredictionEndpoints
+{
+    public static IEndpointRouteBuilder MapPredictionsApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/predictions/model", ModelAsync).RequireAuthorization().WithTags("Predictions")
+            .WithSummary("When the shop's purchase and spend models were fitted, on how many customers, and their parameters.");
+        return routes;
+    }
+
+    private static async Task<ModelStatus> ModelAsync(ClaimsPrincipal user, WinBackDbContext db, CancellationToken cancellationToken)
+    {
+        var shopId = user.ShopId();
+        var fit = await db.CustomerModelFits.AsNoTracking().SingleOrDefaultAsync(f => f.ShopId == shopId, cancellationToken);
+        var dto = fit is null ? null : new ModelFitDto(fit.FittedAt, fit.DataThrough, fit.Customers, fit.RepeatCustomers,
+            new PurchaseModelDto(fit.R, fit.Alpha, fit.A, fit.B, fit.LogLikelihood, fit.PurchaseModelNote),
+            new SpendModelDto(fit.P, fit.Q, fit.Gamma, fit is { P: { } p, Q: { } q and > 1, Gamma: { } g } ? Math.Round(p * g / (q - 1), 2) : null, fit.SpendModelNote),
+            fit.FittedAt + CustomerPredictionDispatcher.RefitEvery);
+        return new ModelStatus(dto, fit is null ? "The predictions are computed after the first sync finishes, then every week." : null,
+            PredictionTerms.PersonalOverdueFactor, PredictionTerms.PersonalMinimumDays, PredictionTerms.Risks);
+    }
+}

@@ -1,0 +1,277 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using WinBack.Analytics;
+using WinBack.Web.Data;
+using WinBack.Web.Predictions;
+
+namespace WinBack.Web.Reports;
+
+/// <summary>A customer row of the report, straight from the rollup columns; dates already in the shop's timezone.</summary>
+public sealed record CustomerRecord(long Id, string? FirstName, string? LastName, string? Email, string? EmailMarketingState,
+    DateOnly? LastOrderDate, int OrdersCount, decimal TotalSpent, DateOnly CreatedDate, Predicted Prediction);
+
+/// <summary>The customer's predictions as last refitted (all null before the first refit or where the models had too little to go on).</summary>
+public sealed record Predicted(double? ProbabilityAlive, double? UsualIntervalDays, DateOnly? ExpectedNextOrderOn, decimal? PredictedValue,
+    short? RfmScore, RfmSegment? RfmSegment);
+
+public sealed record CustomerPage(IReadOnlyList<CustomerRecord> Rows, string? NextCursor);
+
+/// <summary>A position in a sorted list: the sort it belongs to, the last row's sort value and id. Opaque to clients.</summary>
+public sealed class InvalidCursorException() : Exception("The page cursor does not belong to this list. Start again from the first page.");
+
+/// <summary>
+/// The Inactive Customers list of one shop, served from the customers' rollup columns and their indexes, never from a
+/// scan of orders. Pages are keyset pages (the last row's sort value and id), so page 1,000 costs what page 1 does.
+/// Counts are cached per data version (see <see cref="ReportScope"/>).
+/// </summary>
+public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes scopes)
+{
+    /// <summary>
+    /// Customers with their predictions beside them (a left join by key: a page looks up its rows' predictions, and a
+    /// statement that reads no prediction column drops the join). Only <c>shop_id</c> is in both tables: it is written <c>c.shop_id</c>.
+    /// </summary>
+    private const string From = "customers c LEFT JOIN customer_predictions p ON p.shop_id = c.shop_id AND p.customer_id = c.id";
+
+    /// <summary>The report's columns; local dates are computed by PostgreSQL (its IANA zone data), far cheaper than per row in .NET.</summary>
+    private static string Columns(ReportScope scope, SqlText sql)
+    {
+        var zone = sql.Add(scope.Calendar.Zone.Id);
+        return $"id, first_name, last_name, email, email_marketing_state, (last_order_at AT TIME ZONE {zone})::date, orders_count, total_spent, (created_at AT TIME ZONE {zone})::date, " +
+               "probability_alive, usual_interval_days, expected_next_order_on, predicted_value, rfm_score, rfm_segment";
+    }
+
+    public async Task<CustomerPage> PageAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken)
+    {
+        var sql = new SqlText();
+        var (sortExpression, sortType) = SortColumn(scope, filter.Sort, sql);
+        var where = Where(scope, filter, sql);
+        var direction = filter.Descending ? "DESC" : "ASC";
+        if (filter.After is { } after)
+        {
+            var (value, id) = DecodeCursor(after, filter.Sort, sortType);
+            where += $" AND ({sortExpression}, id) {(filter.Descending ? "<" : ">")} ({sql.Add(value, sortType)}, {sql.Add(id)})";
+        }
+        sql.Append($"SELECT {Columns(scope, sql)}, {sortExpression} AS sort_value FROM {From} WHERE {where} ORDER BY sort_value {direction}, id {direction} LIMIT {filter.PageSize + 1}");
+
+        var rows = new List<CustomerRecord>(filter.PageSize + 1);
+        object? lastSortValue = null;
+        await foreach (var (row, sortValue) in ReadAsync(sql, withSortValue: true, cancellationToken))
+        {
+            rows.Add(row);
+            if (rows.Count <= filter.PageSize) lastSortValue = sortValue;
+        }
+        if (rows.Count <= filter.PageSize) return new CustomerPage(rows, null);
+        rows.RemoveAt(rows.Count - 1);
+        return new CustomerPage(rows, EncodeCursor(filter.Sort, lastSortValue!, rows[^1].Id));
+    }
+
+    /// <summary>How many customers the filter matches (cached until the shop's customers change or the day turns).</summary>
+    public Task<int> CountAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken) =>
+        scopes.CachedAsync(scope.CacheKey("inactive-count:" + (filter with { After = null, Sort = CustomerSort.LastOrder, PageSize = 50 }).ToQueryString()), async ct =>
+        {
+            var sql = new SqlText();
+            sql.Append($"SELECT count(*)::int FROM {From} WHERE {Where(scope, filter, sql)}");
+            await using var command = await CommandAsync(sql, ct);
+            return (int)(await command.ExecuteScalarAsync(ct))!;
+        }, cancellationToken);
+
+    /// <summary>Every matching customer in the filter's order, streamed (the CSV export).</summary>
+    public async IAsyncEnumerable<CustomerRecord> AllAsync(ReportScope scope, InactiveCustomersFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var sql = new SqlText();
+        var (sortExpression, _) = SortColumn(scope, filter.Sort, sql);
+        var direction = filter.Descending ? "DESC" : "ASC";
+        var columns = Columns(scope, sql);
+        sql.Append($"SELECT {columns} FROM {From} WHERE {Where(scope, filter, sql)} ORDER BY {sortExpression} {direction}, id {direction}");
+        await foreach (var (row, _) in ReadAsync(sql, withSortValue: false, cancellationToken)) yield return row;
+    }
+
+    /// <summary>Customers without a qualifying order, newest accounts first (their own report: a first-purchase incentive, not a win-back).</summary>
+    public async Task<CustomerPage> WithoutOrdersPageAsync(ReportScope scope, int pageSize, string? after, CancellationToken cancellationToken)
+    {
+        var sql = new SqlText();
+        var columns = Columns(scope, sql);
+        var where = $"c.shop_id = {sql.Add(scope.ShopId)} AND orders_count = 0";
+        if (after is not null)
+        {
+            var (value, id) = DecodeCursor(after, null, NpgsqlDbType.TimestampTz);
+            where += $" AND (created_at, id) < ({sql.Add(value, NpgsqlDbType.TimestampTz)}, {sql.Add(id)})";
+        }
+        sql.Append($"SELECT {columns}, created_at AS sort_value FROM {From} WHERE {where} ORDER BY created_at DESC, id DESC LIMIT {pageSize + 1}");
+        var rows = new List<CustomerRecord>(pageSize + 1);
+        object? lastCreatedAt = null;
+        await foreach (var (row, sortValue) in ReadAsync(sql, withSortValue: true, cancellationToken))
+        {
+            rows.Add(row);
+            if (rows.Count <= pageSize) lastCreatedAt = sortValue;
+        }
+        if (rows.Count <= pageSize) return new CustomerPage(rows, null);
+        rows.RemoveAt(rows.Count - 1);
+        return new CustomerPage(rows, EncodeCursor(null, lastCreatedAt!, rows[^1].Id));
+    }
+
+    public Task<int> CountWithoutOrdersAsync(ReportScope scope, CancellationToken cancellationToken) =>
+        scopes.CachedAsync(scope.CacheKey("without-orders-count"), ct =>
+            db.Customers.CountAsync(c => c.ShopId == scope.ShopId && c.OrdersCount == 0, ct), cancellationToken);
+
+    private static string Where(ReportScope scope, InactiveCustomersFilter filter, SqlText sql)
+    {
+        var calendar = scope.Calendar;
+        var where = new StringBuilder($"c.shop_id = {sql.Add(scope.ShopId)} AND orders_count > 0");
+        if (filter.Mode == InactivityMode.PersonalCycle)
+        {
+            // Away at least twice the customer's usual interval (and two weeks); one-order customers keep the fixed rule.
+            where.Append($" AND CASE WHEN usual_interval_days IS NULL THEN last_order_at < {sql.Add(calendar.AtLeastWeeksAgo(scope.ThresholdWeeks))}" +
+                         $" ELSE {DaysAway(scope, sql)} >= greatest({sql.Add(PredictionTerms.PersonalOverdueFactor)} * usual_interval_days, {sql.Add(PredictionTerms.PersonalMinimumDays)}) END");
+        }
+        else
+        {
+            var (minWeeks, maxWeeks) = filter.WeeksRange(scope.ThresholdWeeks);
+            where.Append($" AND last_order_at < {sql.Add(calendar.AtLeastWeeksAgo(minWeeks))}");
+            if (maxWeeks is { } max) where.Append($" AND last_order_at >= {sql.Add(calendar.AtMostWeeksAgo(max))}");
+        }
+        if (filter.Segments.Count is > 0 and < 4)
+        {
+            var longAgo = sql.Add(calendar.AtLeastWeeksAgo(WinBackRules.LongInactiveWeeks(scope.ThresholdWeeks)));
+            var line = sql.Add(scope.HighValueLine);
+            var conditions = filter.Segments.Order().Select(segment => segment switch
+            {
+                Segment.HighValueRecent => $"(total_spent >= {line} AND last_order_at >= {longAgo})",
+                Segment.HighValueLong => $"(total_spent >= {line} AND last_order_at < {longAgo})",
+                Segment.LowValueRecent => $"(total_spent < {line} AND last_order_at >= {longAgo})",
+                _ => $"(total_spent < {line} AND last_order_at < {longAgo})",
+            });
+            where.Append($" AND ({string.Join(" OR ", conditions)})");
+        }
+        if (filter.HighValueOnly) where.Append($" AND total_spent >= {sql.Add(scope.HighValueLine)}");
+        if (filter.MinTotalSpent is { } minSpent) where.Append($" AND total_spent >= {sql.Add(minSpent)}");
+        if (!string.IsNullOrEmpty(filter.Search))
+        {
+            var pattern = sql.Add("%" + filter.Search.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%");
+            where.Append($" AND (email ILIKE {pattern} OR (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) ILIKE {pattern})");
+        }
+        if (filter.Consent == EmailConsent.Subscribed) where.Append(" AND email_marketing_state = 'SUBSCRIBED'");
+        if (filter.Consent == EmailConsent.NotSubscribed) where.Append(" AND email_marketing_state IS DISTINCT FROM 'SUBSCRIBED'");
+        if (filter.Risks.Count is > 0 and < 3)
+        {
+            var bands = filter.Risks.Order().Select(PredictionTerms.Info).Select(r => r.MaxAlive is { } max
+                ? $"(probability_alive >= {sql.Add(r.MinAlive)} AND probability_alive < {sql.Add(max)})"
+                : $"probability_alive >= {sql.Add(r.MinAlive)}");
+            where.Append($" AND ({string.Join(" OR ", bands)})");
+        }
+        if (filter.RfmSegments.Count > 0) where.Append($" AND rfm_segment = ANY({sql.Add(filter.RfmSegments.Select(r => (short)r).ToArray())})");
+        return where.ToString();
+    }
+
+    /// <summary>Whole days from the last order to today, in the shop's calendar (what the overdue factor divides).</summary>
+    private static string DaysAway(ReportScope scope, SqlText sql) =>
+        $"({sql.Add(scope.Calendar.Today)} - (last_order_at AT TIME ZONE {sql.Add(scope.Calendar.Zone.Id)})::date)";
+
+    private static (string Expression, NpgsqlDbType Type) SortColumn(ReportScope scope, CustomerSort sort, SqlText sql) => sort switch
+    {
+        CustomerSort.LastOrder => ("last_order_at", NpgsqlDbType.TimestampTz),
+        CustomerSort.Name => ("lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))", NpgsqlDbType.Text),
+        CustomerSort.Email => ("lower(coalesce(email, ''))", NpgsqlDbType.Text),
+        CustomerSort.TotalSpent => ("total_spent", NpgsqlDbType.Numeric),
+        CustomerSort.OrdersCount => ("orders_count", NpgsqlDbType.Integer),
+        // Unknown predictions sort after every known one in the default direction.
+        CustomerSort.ProbabilityAlive => ("coalesce(probability_alive, 2)", NpgsqlDbType.Double),
+        CustomerSort.Overdue => ($"coalesce({DaysAway(scope, sql)} / usual_interval_days, -1)", NpgsqlDbType.Double),
+        CustomerSort.PredictedValue => ("coalesce(predicted_value, -1)", NpgsqlDbType.Numeric),
+        _ => ($"(CASE WHEN total_spent >= {sql.Add(scope.HighValueLine)} THEN 0 ELSE 2 END + CASE WHEN last_order_at >= {sql.Add(scope.Calendar.AtLeastWeeksAgo(WinBackRules.LongInactiveWeeks(scope.ThresholdWeeks)))} THEN 1 ELSE 2 END)",
+            NpgsqlDbType.Integer),
+    };
+
+    private async IAsyncEnumerable<(CustomerRecord Row, object? SortValue)> ReadAsync(SqlText sql, bool withSortValue, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = await CommandAsync(sql, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new CustomerRecord(
+                reader.GetInt64(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateOnly>(5),
+                reader.GetInt32(6),
+                reader.GetDecimal(7),
+                reader.GetFieldValue<DateOnly>(8),
+                new Predicted(
+                    reader.IsDBNull(9) ? null : reader.GetDouble(9),
+                    reader.IsDBNull(10) ? null : reader.GetDouble(10),
+                    reader.IsDBNull(11) ? null : reader.GetFieldValue<DateOnly>(11),
+                    reader.IsDBNull(12) ? null : reader.GetDecimal(12),
+                    reader.IsDBNull(13) ? null : reader.GetInt16(13),
+                    reader.IsDBNull(14) ? null : (RfmSegment)reader.GetInt16(14)));
+            yield return (row, withSortValue ? reader.GetValue(15) : null);
+        }
+    }
+
+    private async Task<NpgsqlCommand> CommandAsync(SqlText sql, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var command = new NpgsqlCommand(sql.Text, (NpgsqlConnection)db.Database.GetDbConnection());
+        command.Parameters.AddRange(sql.Parameters.ToArray());
+        return command;
+    }
+
+    private static string EncodeCursor(CustomerSort? sort, object value, long id)
+    {
+        var text = value switch
+        {
+            DateTime utc => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).UtcTicks.ToString(CultureInfo.InvariantCulture),
+            DateTimeOffset instant => instant.UtcTicks.ToString(CultureInfo.InvariantCulture),
+            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString()!,
+        };
+        var raw = $"{(sort is null ? "created" : sort.ToString())}\n{id.ToString(CultureInfo.InvariantCulture)}\n{text}";
+        return Convert.ToBase64String(Encoding.UTF8.GetBytes(raw)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    private static (object Value, long Id) DecodeCursor(string cursor, CustomerSort? sort, NpgsqlDbType type)
+    {
+        try
+        {
+            var base64 = cursor.Replace('-', '+').Replace('_', '/');
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '='))).Split('\n', 3);
+            if (parts.Length != 3 || parts[0] != (sort is null ? "created" : sort.ToString())) throw new InvalidCursorException();
+            var id = long.Parse(parts[1], CultureInfo.InvariantCulture);
+            object value = type switch
+            {
+                NpgsqlDbType.TimestampTz => new DateTimeOffset(long.Parse(parts[2], CultureInfo.InvariantCulture), TimeSpan.Zero),
+                NpgsqlDbType.Numeric => decimal.Parse(parts[2], CultureInfo.InvariantCulture),
+                NpgsqlDbType.Integer => int.Parse(parts[2], CultureInfo.InvariantCulture),
+                NpgsqlDbType.Double => double.Parse(parts[2], CultureInfo.InvariantCulture),
+                _ => parts[2],
+            };
+            return (value, id);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new InvalidCursorException();
+        }
+    }
+
+    /// <summary>SQL text with positional parameters, so every value the merchant typed travels as a parameter.</summary>
+    private sealed class SqlText
+    {
+        private readonly StringBuilder _text = new();
+        public List<NpgsqlParameter> Parameters { get; } = [];
+        public string Text => _text.ToString();
+
+        public void Append(string text) => _text.Append(text);
+
+        public string Add(object value, NpgsqlDbType? type = null)
+        {
+            var parameter = type is { } t ? new NpgsqlParameter { Value = value, NpgsqlDbType = t } : new NpgsqlParameter { Value = value };
+            Parameters.Add(parameter);
+            return "$" + Parameters.Count.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+}

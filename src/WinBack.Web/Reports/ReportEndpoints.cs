@@ -1,0 +1,228 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using WinBack.Analytics;
+using WinBack.Web.Data;
+using WinBack.Web.Outcomes;
+using WinBack.Web.Predictions;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.Reports;
+
+public sealed record ReportCustomer(
+    long Id,
+    string Name,
+    string? FirstName,
+    string? LastName,
+    string? Email,
+    bool EmailSubscribed,
+    DateOnly? LastOrderDate,
+    int? WeeksSinceLastOrder,
+    int OrdersCount,
+    decimal TotalSpent,
+    bool HighValue,
+    string? Segment,
+    int? SegmentPriority,
+    DateOnly CustomerSince,
+    double? ProbabilityAlive,
+    string? ChurnRisk,
+    DateOnly? ExpectedNextOrderDate,
+    double? Overdue,
+    decimal? PredictedValue,
+    string? RfmSegment,
+    string? RfmScore);
+
+public sealed record InactiveCustomersPage(IReadOnlyList<ReportCustomer> Customers, int TotalCount, string? NextCursor, int PageSize, string Filter,
+    string CurrencyCode, int ThresholdWeeks);
+
+public sealed record WithoutOrdersPage(IReadOnlyList<ReportCustomer> Customers, int TotalCount, string? NextCursor, int PageSize, string CurrencyCode);
+
+public sealed record ReportContext(string ShopDomain, string? ShopName, string CurrencyCode, string Timezone, DateOnly Today, int ThresholdWeeks,
+    decimal HighValueLine, IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<WindowInfo> Windows, IReadOnlyList<ChurnRiskInfo> ChurnRisks,
+    IReadOnlyList<RfmSegmentInfo> RfmSegments);
+
+public sealed record ExportLink(string Url);
+
+public sealed record SavedViewDto(long Id, string Name, string Query);
+
+public sealed record SaveViewRequest(string? Name, string? Query);
+
+/// <summary>The report API under the embedded page: session-token authenticated, one shop's data only, validated parameters.</summary>
+public static class ReportEndpoints
+{
+    private const string ExportPurpose = "WinBack.Reports.Export";
+    private static readonly TimeSpan ExportLinkLifetime = TimeSpan.FromMinutes(2);
+
+    public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder routes)
+    {
+        var reports = routes.MapGroup("/api/reports").RequireAuthorization().WithTags("Reports");
+        reports.MapGet("/context", ContextAsync).WithSummary("The shop's currency, calendar, threshold, segments and windows.");
+        reports.MapGet("/inactive", InactivePageAsync).WithSummary("One page of inactive customers matching the filter, with the total count.");
+        reports.MapGet("/inactive/summary", SummaryAsync).WithSummary("Shop-wide figures: inactive now, this week, revenue at stake, segments, histogram, history.");
+        reports.MapPost("/inactive/export", CreateExportLinkAsync).WithSummary("A short-lived link that downloads the filtered list as CSV.");
+        reports.MapGet("/without-orders", WithoutOrdersPageAsync).WithSummary("Customers who never placed a qualifying order.");
+        reports.MapGet("/inactive/products", ProductsAsync).WithSummary("The products most over-represented in inactive customers' orders against active customers'.");
+        reports.MapGet("/outcomes", OutcomesAsync).WithSummary("Of the customers listed in digests and sheets, how many came back within 30 / 60 / 90 days, and their revenue.");
+
+        var views = routes.MapGroup("/api/views").RequireAuthorization().WithTags("Saved views");
+        views.MapGet("/", ListViewsAsync);
+        views.MapPut("/", SaveViewAsync).WithSummary("Saves the filter under a name; saving an existing name replaces its filter.");
+        views.MapDelete("/{id:long}", DeleteViewAsync);
+
+        routes.MapGet("/exports/inactive-customers.csv", DownloadExportAsync).WithTags("Reports").ExcludeFromDescription();
+        return routes;
+    }
+
+    private static async Task<ReportContext> ContextAsync(ClaimsPrincipal user, ReportScopes scopes, CancellationToken cancellationToken)
+    {
+        var scope = await scopes.LoadAsync(user.ShopId(), cancellationToken);
+        return new ReportContext(scope.ShopDomain, scope.ShopName, scope.CurrencyCode, scope.Calendar.Zone.Id, scope.Calendar.Today, scope.ThresholdWeeks,
+            scope.HighValueLine, WinBackRules.Segments, WinBackRules.Windows(scope.ThresholdWeeks), PredictionTerms.Risks, PredictionTerms.RfmSegments);
+    }
+
+    private static async Task<Results<Ok<InactiveCustomersPage>, ValidationProblem>> InactivePageAsync(
+        HttpRequest request, ClaimsPrincipal user, ReportScopes scopes, InactiveCustomersQuery query, CancellationToken cancellationToken)
+    {
+        var scope = await scopes.LoadAsync(user.ShopId(), cancellationToken);
+        var (filter, errors) = InactiveCustomersFilter.Parse(request.Query, scope.ThresholdWeeks);
+        if (errors.Count > 0) return InvalidFilter(errors);
+        try
+        {
+            var page = await query.PageAsync(scope, filter, cancellationToken);
+            var total = await query.CountAsync(scope, filter, cancellationToken);
+            return TypedResults.Ok(new InactiveCustomersPage(page.Rows.Select(r => ToRow(r, scope)).ToList(), total, page.NextCursor, filter.PageSize,
+                filter.ToQueryString(), scope.CurrencyCode, scope.ThresholdWeeks));
+        }
+        catch (InvalidCursorException e)
+        {
+            return InvalidFilter(new() { ["after"] = [e.Message] });
+        }
+    }
+
+    private static async Task<InactiveSummary> SummaryAsync(ClaimsPrincipal user, ReportScopes scopes, ReportSummaries summaries, CancellationToken cancellationToken) =>
+        await summaries.GetAsync(await scopes.LoadAsync(user.ShopId(), cancellationToken), cancellationToken);
+
+    private static async Task<ProductReflectionReport> ProductsAsync(ClaimsPrincipal user, ReportScopes scopes, LostCustomerProducts products, CancellationToken cancellationToken) =>
+        await products.GetAsync(await scopes.LoadAsync(user.ShopId(), cancellationToken), cancellationToken);
+
+    private static Task<OutcomeReport> OutcomesAsync(ClaimsPrincipal user, WinBackOutcomes outcomes, CancellationToken cancellationToken) =>
+        outcomes.ReportAsync(user.ShopId(), cancellationToken);
+
+    private static async Task<Results<Ok<WithoutOrdersPage>, ValidationProblem>> WithoutOrdersPageAsync(
+        ClaimsPrincipal user, ReportScopes scopes, InactiveCustomersQuery query, int? pageSize, string? after, CancellationToken cancellationToken)
+    {
+        var size = pageSize ?? 50;
+        if (!InactiveCustomersFilter.PageSizes.Contains(size))
+            return InvalidFilter(new() { ["pageSize"] = [$"Show {string.Join(", ", InactiveCustomersFilter.PageSizes)} customers per page."] });
+        var scope = await scopes.LoadAsync(user.ShopId(), cancellationToken);
+        try
+        {
+            var page = await query.WithoutOrdersPageAsync(scope, size, after, cancellationToken);
+            var total = await query.CountWithoutOrdersAsync(scope, cancellationToken);
+            return TypedResults.Ok(new WithoutOrdersPage(page.Rows.Select(r => ToRow(r, scope)).ToList(), total, page.NextCursor, size, scope.CurrencyCode));
+        }
+        catch (InvalidCursorException e)
+        {
+            return InvalidFilter(new() { ["after"] = [e.Message] });
+        }
+    }
+
+    private static async Task<Results<Ok<ExportLink>, ValidationProblem>> CreateExportLinkAsync(
+        HttpRequest request, ClaimsPrincipal user, ReportScopes scopes, IDataProtectionProvider protection, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var shopId = user.ShopId();
+        var scope = await scopes.LoadAsync(shopId, cancellationToken);
+        var (filter, errors) = InactiveCustomersFilter.Parse(request.Query, scope.ThresholdWeeks);
+        if (errors.Count > 0) return InvalidFilter(errors);
+        var expires = (time.GetUtcNow() + ExportLinkLifetime).ToUnixTimeSeconds();
+        var token = protection.CreateProtector(ExportPurpose).Protect($"{shopId}\n{expires}\n{filter.ToQueryString()}");
+        return TypedResults.Ok(new ExportLink($"/exports/inactive-customers.csv?token={Uri.EscapeDataString(token)}"));
+    }
+
+    /// <summary>
+    /// The CSV download. A browser navigation cannot carry a session token, so the link carries a short-lived token of
+    /// its own (encrypted and signed by Data Protection, valid two minutes) naming the shop and the filter it was made for.
+    /// </summary>
+    private static async Task<IResult> DownloadExportAsync(
+        HttpContext http, string? token, IDataProtectionProvider protection, ReportScopes scopes, InactiveCustomersQuery query, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        string[] payload;
+        try
+        {
+            payload = protection.CreateProtector(ExportPurpose).Unprotect(token ?? "").Split('\n', 3);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            payload = [];
+        }
+        if (payload.Length != 3 || long.Parse(payload[1], System.Globalization.CultureInfo.InvariantCulture) < time.GetUtcNow().ToUnixTimeSeconds())
+            return Results.Problem("This download link has expired. Export again from the report.", statusCode: StatusCodes.Status401Unauthorized);
+        var shopId = long.Parse(payload[0], System.Globalization.CultureInfo.InvariantCulture);
+        var filterQuery = payload[2];
+        var scope = await scopes.LoadAsync(shopId, cancellationToken);
+        var (filter, errors) = InactiveCustomersFilter.Parse(filterQuery, scope.ThresholdWeeks);
+        if (errors.Count > 0)
+            return Results.Problem("The report's settings changed since this export was asked for. Export again from the report.", statusCode: StatusCodes.Status409Conflict);
+
+        http.Response.ContentType = "text/csv; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"inactive-customers-{scope.ShopDomain.Split('.')[0]}-{scope.Calendar.Today:yyyy-MM-dd}.csv\"";
+        http.Response.Headers.CacheControl = "no-store";
+        await CustomersCsv.WriteAsync(http.Response.Body, scope, query.AllAsync(scope, filter, cancellationToken), cancellationToken);
+        return Results.Empty;
+    }
+
+    private static async Task<List<SavedViewDto>> ListViewsAsync(ClaimsPrincipal user, WinBackDbContext db, CancellationToken cancellationToken)
+    {
+        var shopId = user.ShopId();
+        return await db.SavedViews.AsNoTracking().Where(v => v.ShopId == shopId).OrderBy(v => v.Name)
+            .Select(v => new SavedViewDto(v.Id, v.Name, v.Query)).ToListAsync(cancellationToken);
+    }
+
+    private static async Task<Results<Ok<SavedViewDto>, ValidationProblem>> SaveViewAsync(
+        SaveViewRequest body, ClaimsPrincipal user, WinBackDbContext db, ReportScopes scopes, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var shopId = user.ShopId();
+        var name = body.Name?.Trim() ?? "";
+        if (name.Length is 0 or > SavedViewConfiguration.MaxNameLength)
+            return InvalidFilter(new() { ["name"] = [$"Give the view a name of 1 to {SavedViewConfiguration.MaxNameLength} characters."] });
+        var scope = await scopes.LoadAsync(shopId, cancellationToken);
+        var (filter, errors) = InactiveCustomersFilter.Parse(body.Query ?? "", scope.ThresholdWeeks);
+        if (errors.Count > 0) return InvalidFilter(errors);
+
+        var now = time.GetUtcNow();
+        var query = filter with { After = null };
+        var view = await db.SavedViews.SingleOrDefaultAsync(v => v.ShopId == shopId && v.Name == name, cancellationToken);
+        if (view is null) db.SavedViews.Add(view = new SavedView { ShopId = shopId, Name = name, Query = query.ToQueryString(), CreatedAt = now, UpdatedAt = now });
+        else (view.Query, view.UpdatedAt) = (query.ToQueryString(), now);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new SavedViewDto(view.Id, view.Name, view.Query));
+    }
+
+    private static async Task<Results<NoContent, NotFound>> DeleteViewAsync(long id, ClaimsPrincipal user, WinBackDbContext db, CancellationToken cancellationToken)
+    {
+        var shopId = user.ShopId();
+        var deleted = await db.SavedViews.Where(v => v.ShopId == shopId && v.Id == id).ExecuteDeleteAsync(cancellationToken);
+        return deleted == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
+    }
+
+    internal static ReportCustomer ToRow(CustomerRecord r, ReportScope scope)
+    {
+        var weeks = r.LastOrderDate is { } last ? scope.Calendar.WeeksSince(last) : (int?)null;
+        var highValue = r.OrdersCount > 0 && r.TotalSpent >= scope.HighValueLine;
+        var segment = weeks is { } w && w >= scope.ThresholdWeeks ? WinBackRules.Info(WinBackRules.SegmentOf(highValue, w, scope.ThresholdWeeks)) : null;
+        var name = string.Join(' ', new[] { r.FirstName, r.LastName }.Where(n => !string.IsNullOrWhiteSpace(n)));
+        var p = r.Prediction;
+        double? overdue = r.LastOrderDate is { } lastOrder && PurchaseCycle.Overdue(scope.Calendar.Today.DayNumber - lastOrder.DayNumber, p.UsualIntervalDays) is { } o
+            ? Math.Round(o, 1) : null;
+        return new ReportCustomer(r.Id, name.Length > 0 ? name : r.Email ?? $"Customer {r.Id}", r.FirstName, r.LastName, r.Email,
+            r.EmailMarketingState == "SUBSCRIBED", r.LastOrderDate, weeks, r.OrdersCount, r.TotalSpent, highValue, segment?.Key, segment?.Priority, r.CreatedDate,
+            p.ProbabilityAlive is { } alive ? Math.Round(alive, 3) : null, p.ProbabilityAlive is { } a ? PredictionTerms.RiskOf(a).Key : null,
+            p.ExpectedNextOrderOn, overdue, p.PredictedValue, p.RfmSegment is { } rfm ? PredictionTerms.Info(rfm).Key : null,
+            p.RfmScore?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static ValidationProblem InvalidFilter(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: errors.First().Value[0], title: "Some of the report's filters are not valid.");
+}

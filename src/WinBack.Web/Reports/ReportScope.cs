@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using WinBack.Web.Data;
+using WinBack.Web.Settings;
+
+namespace WinBack.Web.Reports;
+
+/// <summary>
+/// Everything a report of one shop depends on besides the filter: the shop's currency and calendar, its threshold, the
+/// high-value line in money, and the version of its customer data. Anything computed from the data (counts, the
+/// percentile line) is cached under that version, which a trigger on <c>customers</c> bumps on every change, so a
+/// cached figure is never older than the rows shown next to it.
+/// </summary>
+public sealed record ReportScope(
+    long ShopId,
+    string ShopDomain,
+    string? ShopName,
+    string CurrencyCode,
+    ShopCalendar Calendar,
+    int ThresholdWeeks,
+    HighValueRule HighValueRule,
+    int HighValuePercentile,
+    decimal HighValueLine,
+    long DataVersion)
+{
+    /// <summary>A cache key for a figure computed from this shop's data as of today.</summary>
+    public string CacheKey(string figure) => $"report:{ShopId}:{DataVersion}:{Calendar.Today:yyyy-MM-dd}:{ThresholdWeeks}:{HighValueLine}:{figure}";
+}
+
+public sealed class ReportScopes(WinBackDbContext db, IMemoryCache cache, TimeProvider time)
+{
+    private static readonly MemoryCacheEntryOptions CacheFor = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(10), Size = 1 };
+
+    private sealed record ShopRow(string Domain, string? Name, string? CurrencyCode, string? IanaTimezone, int? InactivityThresholdWeeks,
+        string? HighValueRule, int? HighValuePercentile, decimal? HighValueAmount, long Version);
+
+    /// <summary>One round trip: the shop, its settings (defaults when never saved) and its data version.</summary>
+    public async Task<ReportScope> LoadAsync(long shopId, CancellationToken cancellationToken, ShopSettings? overrideSettings = null)
+    {
+        // The report's next query follows at once: keep one pooled connection for the request instead of two.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var row = await db.Database.SqlQuery<ShopRow>($"""
+            SELECT s.domain, s.name, s.currency_code, s.iana_timezone, st.inactivity_threshold_weeks, st.high_value_rule,
+                   st.high_value_percentile, st.high_value_amount, coalesce(v.version, 0) AS version
+            FROM shops s
+            LEFT JOIN shop_settings st ON st.shop_id = s.id
+            LEFT JOIN report_data_versions v ON v.shop_id = s.id
+            WHERE s.id = {shopId}
+            """).SingleAsync(cancellationToken);
+        var settings = overrideSettings ?? new ShopSettings
+        {
+            ShopId = shopId,
+            InactivityThresholdWeeks = row.InactivityThresholdWeeks ?? ShopSettings.DefaultInactivityThresholdWeeks,
+            HighValueRule = Enum.TryParse<HighValueRule>(row.HighValueRule, out var rule) ? rule : HighValueRule.Percentile,
+            HighValuePercentile = row.HighValuePercentile ?? ShopSettings.DefaultHighValuePercentile,
+            HighValueAmount = row.HighValueAmount,
+        };
+
+        var line = settings.HighValueRule == HighValueRule.Amount && settings.HighValueAmount is { } amount
+            ? amount
+            : await PercentileAsync(shopId, row.Version, settings.HighValuePercentile, cancellationToken);
+        return new ReportScope(shopId, row.Domain, row.Name, row.CurrencyCode ?? "USD", ShopCalendar.For(row.IanaTimezone, time.GetUtcNow()),
+            settings.InactivityThresholdWeeks, settings.HighValueRule, settings.HighValuePercentile, line, row.Version);
+    }
+
+    /// <summary>Cached per data version: a shop's figure only changes when its customers do.</summary>
+    public async Task<T> CachedAsync<T>(string key, Func<CancellationToken, Task<T>> compute, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(key, out T? value)) return value!;
+        value = await compute(cancellationToken);
+        cache.Set(key, value, CacheFor);
+        return value;
+    }
+
+    /// <summary>Total spent at the given percentile among customers with orders (0 when nobody has ordered yet).</summary>
+    private Task<decimal> PercentileAsync(long shopId, long version, int percentile, CancellationToken cancellationToken) =>
+        CachedAsync($"report:{shopId}:{version}:percentile:{percentile}", ct =>
+            db.Database.SqlQuery<decimal>($"""
+                SELECT coalesce(percentile_disc({percentile / 100.0}) WITHIN GROUP (ORDER BY total_spent), 0) AS "Value"
+                FROM customers WHERE shop_id = {shopId} AND orders_count > 0
+                """).SingleAsync(ct), cancellationToken);
+}

@@ -1,0 +1,89 @@
+using Microsoft.EntityFrameworkCore;
+using WinBack.Web.Data;
+
+namespace WinBack.Web.Reports;
+
+public sealed record SegmentCount(string Key, int Priority, string Title, string SuggestedAction, int Customers, decimal TotalSpent);
+
+public sealed record WeeksBucket(int Weeks, int Customers);
+
+public sealed record RetentionPoint(DateOnly WeekStart, int Active, int Inactive);
+
+/// <summary>The figures above the table: shop-wide, whatever the table's filter.</summary>
+public sealed record InactiveSummary(
+    int CustomersWithOrders,
+    int CustomersWithoutOrders,
+    int Inactive,
+    double InactiveShare,
+    int WentInactiveThisWeek,
+    decimal RevenueAtStake,
+    IReadOnlyList<SegmentCount> Segments,
+    IReadOnlyList<WeeksBucket> WeeksSinceLastOrder,
+    IReadOnlyList<RetentionPoint> RetentionHistory);
+
+/// <summary>
+/// Computes the summary in one pass over the shop's customers (rollup columns only) and caches it per data version:
+/// a scan of a million customers takes a few hundred milliseconds, a cache hit none.
+/// </summary>
+public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes)
+{
+    /// <summary>Histogram buckets: one per week up to a year, then one "52 weeks or more" bucket.</summary>
+    public const int HistogramWeeks = 52;
+
+    private sealed record Totals(int WithOrders, int WithoutOrders, int Inactive, int WentInactiveThisWeek, decimal AtStake,
+        int Segment1, int Segment2, int Segment3, int Segment4, decimal Spent1, decimal Spent2, decimal Spent3, decimal Spent4);
+
+    public async Task<InactiveSummary> GetAsync(ReportScope scope, CancellationToken cancellationToken)
+    {
+        var summary = await scopes.CachedAsync(scope.CacheKey("summary"), ct => ComputeAsync(scope, ct), cancellationToken);
+        // Snapshots are written by a job, not by a customer change, so they are read fresh (a few dozen rows by key).
+        var history = await db.RetentionSnapshots.AsNoTracking().Where(s => s.ShopId == scope.ShopId)
+            .OrderByDescending(s => s.WeekStart).Take(52)
+            .Select(s => new RetentionPoint(s.WeekStart, s.Active, s.Inactive)).ToListAsync(cancellationToken);
+        history.Reverse();
+        return summary with { RetentionHistory = history };
+    }
+
+    private async Task<InactiveSummary> ComputeAsync(ReportScope scope, CancellationToken ct)
+    {
+        var calendar = scope.Calendar;
+        var inactiveBefore = calendar.AtLeastWeeksAgo(scope.ThresholdWeeks);
+        var crossedFrom = calendar.AtMostWeeksAgo(scope.ThresholdWeeks);
+        var longBefore = calendar.AtLeastWeeksAgo(WinBackRules.LongInactiveWeeks(scope.ThresholdWeeks));
+        var line = scope.HighValueLine;
+        var totals = await db.Database.SqlQuery<Totals>($"""
+            SELECT count(*) FILTER (WHERE orders_count > 0)::int AS with_orders,
+                   count(*) FILTER (WHERE orders_count = 0)::int AS without_orders,
+                   count(*) FILTER (WHERE inactive)::int AS inactive,
+                   count(*) FILTER (WHERE inactive AND last_order_at >= {crossedFrom})::int AS went_inactive_this_week,
+                   coalesce(sum(total_spent) FILTER (WHERE inactive), 0) AS at_stake,
+                   count(*) FILTER (WHERE inactive AND high AND NOT long)::int AS segment1,
+                   count(*) FILTER (WHERE inactive AND high AND long)::int AS segment2,
+                   count(*) FILTER (WHERE inactive AND NOT high AND NOT long)::int AS segment3,
+                   count(*) FILTER (WHERE inactive AND NOT high AND long)::int AS segment4,
+                   coalesce(sum(total_spent) FILTER (WHERE inactive AND high AND NOT long), 0) AS spent1,
+                   coalesce(sum(total_spent) FILTER (WHERE inactive AND high AND long), 0) AS spent2,
+                   coalesce(sum(total_spent) FILTER (WHERE inactive AND NOT high AND NOT long), 0) AS spent3,
+                   coalesce(sum(total_spent) FILTER (WHERE inactive AND NOT high AND long), 0) AS spent4
+            FROM (SELECT orders_count, last_order_at, total_spent,
+                         orders_count > 0 AND last_order_at < {inactiveBefore} AS inactive,
+                         total_spent >= {line} AS high,
+                         last_order_at < {longBefore} AS long
+                  FROM customers WHERE shop_id = {scope.ShopId}) c
+            """).SingleAsync(ct);
+
+        var histogram = await db.Database.SqlQuery<WeeksBucket>($"""
+            SELECT least(({calendar.Today} - (last_order_at AT TIME ZONE {calendar.Zone.Id})::date) / 7, {HistogramWeeks})::int AS weeks,
+                   count(*)::int AS customers
+            FROM customers WHERE shop_id = {scope.ShopId} AND orders_count > 0
+            GROUP BY 1 ORDER BY 1
+            """).ToListAsync(ct);
+
+        int[] counts = [totals.Segment1, totals.Segment2, totals.Segment3, totals.Segment4];
+        decimal[] spent = [totals.Spent1, totals.Spent2, totals.Spent3, totals.Spent4];
+        var segments = WinBackRules.Segments.Select((s, i) => new SegmentCount(s.Key, s.Priority, s.Title, s.SuggestedAction, counts[i], spent[i])).ToList();
+        return new InactiveSummary(totals.WithOrders, totals.WithoutOrders, totals.Inactive,
+            totals.WithOrders == 0 ? 0 : Math.Round((double)totals.Inactive / totals.WithOrders, 4),
+            totals.WentInactiveThisWeek, totals.AtStake, segments, histogram, []);
+    }
+}

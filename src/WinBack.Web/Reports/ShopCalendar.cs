@@ -1,0 +1,53 @@
+namespace WinBack.Web.Reports;
+
+/// <summary>
+/// Dates as the merchant sees them: in the shop's IANA timezone, never UTC (PRODUCT.md). Weeks since last order are whole
+/// weeks between the last order's local date and today's local date (floor of days / 7), so a week range becomes a
+/// range of instants on the indexed <c>last_order_at</c> column.
+/// </summary>
+public sealed class ShopCalendar
+{
+    private ShopCalendar(TimeZoneInfo zone, DateOnly today)
+    {
+        Zone = zone;
+        Today = today;
+    }
+
+    public TimeZoneInfo Zone { get; }
+    public DateOnly Today { get; }
+
+    /// <summary>The shop's calendar now; a missing or unknown zone falls back to UTC rather than failing the report.</summary>
+    public static ShopCalendar For(string? ianaTimezone, DateTimeOffset now)
+    {
+        var zone = ianaTimezone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(ianaTimezone, out var found) ? found : TimeZoneInfo.Utc;
+        return new ShopCalendar(zone, DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime));
+    }
+
+    public DateOnly LocalDate(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
+
+    public DateTimeOffset LocalTime(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Zone);
+
+    public int WeeksSince(DateTimeOffset instant) => WeeksSince(LocalDate(instant));
+
+    public int WeeksSince(DateOnly localDate) => (Today.DayNumber - localDate.DayNumber) / 7;
+
+    /// <summary>Orders before this instant are at least <paramref name="weeks"/> whole weeks old today.</summary>
+    public DateTimeOffset AtLeastWeeksAgo(int weeks) => StartOfDay(Today.AddDays(-7 * weeks + 1));
+
+    /// <summary>Orders at or after this instant are at most <paramref name="weeks"/> whole weeks old today.</summary>
+    public DateTimeOffset AtMostWeeksAgo(int weeks) => StartOfDay(Today.AddDays(-7 * weeks - 6));
+
+    /// <summary>The first instant of a local date (where midnight does not exist, a DST jump at 00:00, the day starts at the jump).</summary>
+    public DateTimeOffset StartOfDay(DateOnly date) => InstantOf(Zone, date.ToDateTime(TimeOnly.MinValue));
+
+    /// <summary>
+    /// The instant a local wall-clock time means. A time skipped by a daylight-saving jump becomes the first minute after
+    /// it; a time that happens twice (the clocks going back) is its first occurrence.
+    /// </summary>
+    public static DateTimeOffset InstantOf(TimeZoneInfo zone, DateTime local)
+    {
+        while (zone.IsInvalidTime(local)) local = local.AddMinutes(1);
+        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset).ToUniversalTime();
+    }
+}

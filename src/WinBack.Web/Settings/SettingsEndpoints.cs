@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using WinBack.Web.Data;
+using WinBack.Web.Reports;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.Settings;
+
+public sealed record SettingsDto(int InactivityThresholdWeeks, string HighValueRule, int HighValuePercentile, decimal? HighValueAmount);
+
+public sealed record ThresholdSuggestion(double? MedianDaysBetweenOrders, int RepeatCustomers, int? SuggestedThresholdWeeks);
+
+public sealed record SettingsPage(SettingsDto Settings, string CurrencyCode, ThresholdSuggestion Suggestion);
+
+/// <summary>What a choice of settings would give, shown before the merchant saves it.</summary>
+public sealed record SettingsPreview(int InactiveCustomers, int CustomersWithOrders, int HighValueCustomers, decimal HighValueLine);
+
+/// <summary>The report's settings: inactivity threshold and the high-value line, with a preview and the shop's own suggestion.</summary>
+public static class SettingsEndpoints
+{
+    public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/settings").RequireAuthorization().WithTags("Settings");
+        group.MapGet("/", GetAsync);
+        group.MapPut("/", SaveAsync);
+        group.MapPost("/preview", PreviewAsync).WithSummary("How many customers the given settings would list, without saving them.");
+        return routes;
+    }
+
+    private static async Task<SettingsPage> GetAsync(ClaimsPrincipal user, WinBackDbContext db, ReportScopes scopes, CancellationToken cancellationToken)
+    {
+        var shopId = user.ShopId();
+        var settings = await db.ShopSettings.AsNoTracking().SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken) ?? new ShopSettings { ShopId = shopId };
+        var scope = await scopes.LoadAsync(shopId, cancellationToken);
+        var suggestion = await scopes.CachedAsync(scope.CacheKey("threshold-suggestion"), ct => SuggestAsync(db, shopId, ct), cancellationToken);
+        return new SettingsPage(ToDto(settings), scope.CurrencyCode, suggestion);
+    }
+
+    private static async Task<Results<Ok<SettingsPreview>, ValidationProblem>> PreviewAsync(
+        SettingsDto body, ClaimsPrincipal user, WinBackDbContext db, ReportScopes scopes, CancellationToken cancellationToken)
+    {
+        var shopId = user.ShopId();
+        var (candidate, errors) = Validate(body, shopId);
+        if (candidate is null) return Invalid(errors);
+        var scope = await scopes.LoadAsync(shopId, cancellationToken, candidate);
+        var inactiveBefore = scope.Calendar.AtLeastWeeksAgo(scope.ThresholdWeeks);
+        var line = scope.HighValueLine;
+        var counts = await scopes.CachedAsync(scope.CacheKey("settings-preview"), ct => db.Customers
+            .Where(c => c.ShopId == shopId && c.OrdersCount > 0)
+            .GroupBy(_ => 1)
+            .Select(g => new { Inactive = g.Count(c => c.LastOrderAt < inactiveBefore), All = g.Count(), High = g.Count(c => c.TotalSpent >= line) })
+            .SingleOrDefaultAsync(ct), cancellationToken);
+        return TypedResults.Ok(new SettingsPreview(counts?.Inactive ?? 0, counts?.All ?? 0, counts?.High ?? 0, line));
+    }
+
+    private static async Task<Results<Ok<SettingsDto>, ValidationProblem>> SaveAsync(
+        SettingsDto body, ClaimsPrincipal user, WinBackDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var shopId = user.ShopId();
+        var (candidate, errors) = Validate(body, shopId);
+        if (candidate is null) return Invalid(errors);
+        var settings = await db.ShopSettings.SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
+        if (settings is null) db.ShopSettings.Add(settings = new ShopSettings { ShopId = shopId });
+        settings.InactivityThresholdWeeks = candidate.InactivityThresholdWeeks;
+        settings.HighValueRule = candidate.HighValueRule;
+        settings.HighValuePercentile = candidate.HighValuePercentile;
+        settings.HighValueAmount = candidate.HighValueAmount;
+        settings.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(ToDto(settings));
+    }
+
+    /// <summary>The median, over repeat customers, of each one's average days between orders (from the rollups: span / (orders - 1)).</summary>
+    private static async Task<ThresholdSuggestion> SuggestAsync(WinBackDbContext db, long shopId, CancellationToken cancellationToken)
+    {
+        var result = await db.Database.SqlQuery<MedianGap>($"""
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM last_order_at - first_order_at) / 86400.0 / (orders_count - 1)) AS median_days,
+                   count(*)::int AS repeat_customers
+            FROM customers WHERE shop_id = {shopId} AND orders_count >= 2
+            """).SingleAsync(cancellationToken);
+        if (result.MedianDays is not { } days || result.RepeatCustomers == 0) return new ThresholdSuggestion(null, 0, null);
+        return new ThresholdSuggestion(Math.Round(days, 1), result.RepeatCustomers, Math.Clamp((int)Math.Ceiling(days / 7), 1, 104));
+    }
+
+    private sealed record MedianGap(double? MedianDays, int RepeatCustomers);
+
+    /// <summary>The settings the body asks for, or the errors that keep them from being saved, keyed by field.</summary>
+    private static (ShopSettings? Settings, Dictionary<string, string[]> Errors) Validate(SettingsDto body, long shopId)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (body.InactivityThresholdWeeks is < 1 or > 104) errors["inactivityThresholdWeeks"] = ["The inactivity threshold is between 1 and 104 weeks."];
+        if (!Enum.TryParse<HighValueRule>(body.HighValueRule, ignoreCase: true, out var rule)) errors["highValueRule"] = ["Choose percentile or amount for the high-value line."];
+        else if (rule == HighValueRule.Percentile && body.HighValuePercentile is < 1 or > 99) errors["highValuePercentile"] = ["The percentile is between 1 and 99 (80 means the top 20 %)."];
+        else if (rule == HighValueRule.Amount && body.HighValueAmount is not > 0) errors["highValueAmount"] = ["Enter an amount above zero in your shop currency."];
+        if (errors.Count > 0) return (null, errors);
+        return (new ShopSettings
+        {
+            ShopId = shopId,
+            InactivityThresholdWeeks = body.InactivityThresholdWeeks,
+            HighValueRule = rule,
+            HighValuePercentile = body.HighValuePercentile is >= 1 and <= 99 ? body.HighValuePercentile : ShopSettings.DefaultHighValuePercentile,
+            HighValueAmount = rule == HighValueRule.Amount ? body.HighValueAmount : null,
+        }, errors);
+    }
+
+    private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: errors.First().Value[0], title: "These settings cannot be saved.");
+
+    private static SettingsDto ToDto(ShopSettings s) =>
+        new(s.InactivityThresholdWeeks, s.HighValueRule.ToString().ToLowerInvariant(), s.HighValuePercentile, s.HighValueAmount);
+}

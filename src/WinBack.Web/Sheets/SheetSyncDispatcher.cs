@@ -1,0 +1,44 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using WinBack.Web.Data;
+using WinBack.Web.Reports;
+
+namespace WinBack.Web.Sheets;
+
+/// <summary>
+/// Every 15 minutes: a run for each sync that is due (hourly: an hour since its last run; daily: not yet run today, from
+/// 06:00 in the shop's timezone). Runs after a data sync and after a redaction are queued by <see cref="QueueForShop"/>.
+/// </summary>
+public sealed class SheetSyncDispatcher(WinBackDbContext db, IBackgroundJobClient jobs, TimeProvider time)
+{
+    public const string RecurringId = "sheets:dispatch";
+    public const int DailyHour = 6;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (shopId, syncId) in await DueAsync(cancellationToken))
+            jobs.Enqueue<SheetSyncJob>(job => job.RunAsync(shopId, syncId, CancellationToken.None));
+    }
+
+    public async Task<IReadOnlyList<(long ShopId, long SyncId)>> DueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var syncs = await db.SheetSyncs.AsNoTracking().Where(s => !s.Paused && s.Frequency != SheetSyncFrequency.AfterSync)
+            .Join(db.Shops.Where(s => s.UninstalledAt == null), s => s.ShopId, shop => shop.Id, (s, shop) => new { s.ShopId, s.Id, s.Frequency, s.LastRunAt, shop.IanaTimezone })
+            .ToListAsync(cancellationToken);
+        return syncs.Where(s =>
+        {
+            if (s.Frequency == SheetSyncFrequency.Hourly) return s.LastRunAt is null || now - s.LastRunAt >= TimeSpan.FromMinutes(55);
+            var calendar = ShopCalendar.For(s.IanaTimezone, now);
+            var startOfRun = calendar.StartOfDay(calendar.Today).Add(TimeSpan.FromHours(DailyHour));
+            return now >= startOfRun && (s.LastRunAt is null || s.LastRunAt < startOfRun);
+        }).Select(s => (s.ShopId, s.Id)).ToList();
+    }
+
+    /// <summary>Queues a run of every sync of a shop (of the given frequency only, when one is given).</summary>
+    public static async Task QueueForShop(WinBackDbContext db, IBackgroundJobClient jobs, long shopId, SheetSyncFrequency? only, CancellationToken cancellationToken)
+    {
+        var ids = await db.SheetSyncs.Where(s => s.ShopId == shopId && !s.Paused && (only == null || s.Frequency == only)).Select(s => s.Id).ToListAsync(cancellationToken);
+        foreach (var id in ids) jobs.Enqueue<SheetSyncJob>(job => job.RunAsync(shopId, id, CancellationToken.None));
+    }
+}

@@ -1,0 +1,33 @@
+namespace WinBack.Web.Sheets;
+
+/// <summary>
+/// WinBack's Google service account and the Sheets API (section "Sheets"). The token URL comes from here, never from
+/// a key file: Google.Apis.Auth's security advisory of 1.72.0 is about key files that point tokens elsewhere.
+/// </summary>
+public sealed class SheetsOptions
+{
+    public const string SectionName = "Sheets";
+    public const string Scope = "https://www.googleapis.com/auth/spreadsheets";
+
+    public Uri BaseUrl { get; set; } = new("https://sheets.googleapis.com/");
+    public Uri TokenUrl { get; set; } = new("https://oauth2.googleapis.com/token");
+
+    /// <summary>The service account merchants share their sheet with (shown on the settings page).</summary>
+    public string? ServiceAccountEmail { get; set; }
+
+    /// <summary>Its private key, PKCS#8 PEM ("private_key" of the JSON key file).</summary>
+    public string? ServiceAccountPrivateKey { get; set; }
+
+    /// <summary>How often a 429 or 5xx is retried, with exponential backoff from <see cref="RetryBaseDelay"/>, before the run fails.</summary>
+    public int MaxRetries { get; set; } = 6;
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Sheets' write quota per service account (60 a minute), shared by every worker through PostgreSQL.</summary>
+    public int WritesPerWindow { get; set; } = 60;
+    public TimeSpan WriteWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Rows per values.batchUpdate: about 1.5 MB of customer rows, under the 2 MB Google recommends.</summary>
+    public int RowsPerWrite { get; set; } = 5_000;
+
+    public bool IsConfigured => !string.IsNullOrEmpty(ServiceAccountEmail) && !string.IsNullOrEmpty(ServiceAccountPrivateKey);
+}

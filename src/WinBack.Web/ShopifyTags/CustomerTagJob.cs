@@ -1,0 +1,141 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using WinBack.Shopify;
+using WinBack.Web.Data;
+using WinBack.Web.Reports;
+using WinBack.Web.Shops;
+
+namespace WinBack.Web.ShopifyTags;
+
+/// <summary>
+/// Keeps one WinBack tag per inactive customer in Shopify (<c>winback:</c> + their segment, e.g. <c>winback:high-value-long</c>),
+/// so Shopify segments, Flow and Shopify Email can act on them. Each run compares what the report says now with what
+/// WinBack last wrote (<c>customer_tags</c>) and changes only the differences, one customer at a time through the
+/// cost-aware client, recording each change as it lands: a crash resumes where it stopped. Turned off, it removes every
+/// tag it wrote. At most <see cref="MaxChangesPerRun"/> changes per run; the rest follow in the next run, queued at once.
+/// </summary>
+public sealed class CustomerTagJob(
+    WinBackDbContext db,
+    ShopAccessTokens tokens,
+    ShopifyGraphQLClient shopify,
+    ReportScopes scopes,
+    InactiveCustomersQuery query,
+    IBackgroundJobClient jobs,
+    TimeProvider time,
+    ILogger<CustomerTagJob> logger)
+{
+    public const string Prefix = "winback:";
+    public const string Scope = "write_customers";
+    public const int MaxChangesPerRun = 3_000;
+    private const int LockNamespace = 0x54414753; // "TAGS"
+
+    public static string TagOf(string segmentKey) => Prefix + segmentKey;
+
+    /// <summary>Whether the merchant has granted the optional scope tagging needs (Shopify's answer, not our memory of it).</summary>
+    public static async Task<bool> MayTagAsync(ShopifyGraphQLClient shopify, ShopifyCredentials credentials, CancellationToken cancellationToken) =>
+        (await shopify.GetGrantedScopesAsync(credentials, cancellationToken)).Contains(Scope);
+
+    [AutomaticRetry(Attempts = 3)]
+    public async Task RunAsync(long shopId, CancellationToken cancellationToken)
+    {
+        if (!await db.RunExclusiveAsync(LockNamespace, shopId, () => RunLockedAsync(shopId, cancellationToken), cancellationToken))
+            logger.LogInformation("Tags of shop {ShopId} are being written elsewhere; this run stands down", shopId);
+    }
+
+    private async Task RunLockedAsync(long shopId, CancellationToken cancellationToken)
+    {
+        var tagging = await db.ShopifyTaggings.SingleOrDefaultAsync(t => t.ShopId == shopId, cancellationToken);
+        var installed = await db.Shops.AnyAsync(s => s.Id == shopId && s.UninstalledAt == null, cancellationToken);
+        if (tagging is null || !installed) return;
+        var written = await db.CustomerTags.AsNoTracking().Where(t => t.ShopId == shopId).ToDictionaryAsync(t => t.CustomerId, t => t.Tag, cancellationToken);
+        if (!tagging.Enabled && written.Count == 0) return;
+
+        var credentials = await tokens.GetAsync(shopId, cancellationToken);
+        try
+        {
+            if (!await MayTagAsync(shopify, credentials, cancellationToken))
+            {
+                await FailAsync(tagging, "WinBack may not edit customers in this shop any more. Turn tagging off and on again to grant access.");
+                return;
+            }
+            var wanted = tagging.Enabled ? await WantedTagsAsync(shopId, cancellationToken) : [];
+            var changes = written.Keys.Union(wanted.Keys)
+                .Select(id => (Id: id, Old: written.GetValueOrDefault(id), New: wanted.GetValueOrDefault(id)))
+                .Where(c => c.Old != c.New)
+                .ToList();
+            var refused = new List<string>();
+            foreach (var (id, old, wantedTag) in changes.Take(MaxChangesPerRun))
+            {
+                try
+                {
+                    if (old is not null) await shopify.RemoveCustomerTagsAsync(credentials, id, [old], cancellationToken);
+                    if (wantedTag is not null) await shopify.AddCustomerTagsAsync(credentials, id, [wantedTag], cancellationToken);
+                    await RecordAsync(shopId, id, wantedTag, cancellationToken);
+                }
+                catch (ShopifyUserErrorsException e)
+                {
+                    // Most often the customer was deleted in Shopify meanwhile: there is no tag left to keep, so nothing is
+                    // recorded and the others go on. Anything else is reported below, and tried again next run.
+                    if (e.UserErrors.Any(u => u.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase)))
+                        await RecordAsync(shopId, id, null, cancellationToken);
+                    else refused.Add(e.UserErrors.FirstOrDefault()?.Message ?? e.Message);
+                }
+            }
+            tagging.LastRunAt = time.GetUtcNow();
+            tagging.LastError = refused.Count == 0 ? null : $"Shopify refused the tags of {refused.Count} customers: {refused[0]}";
+            tagging.TaggedCustomers = await db.CustomerTags.CountAsync(t => t.ShopId == shopId, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            logger.LogInformation("Shop {ShopId}: {Changed} of {Changes} tag changes written to Shopify", shopId, Math.Min(changes.Count, MaxChangesPerRun), changes.Count);
+            if (changes.Count > MaxChangesPerRun) jobs.Enqueue<CustomerTagJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        }
+        catch (ShopifyGraphQLException e) when (e.Errors.Any(x => x.Code == "ACCESS_DENIED"))
+        {
+            await FailAsync(tagging, "WinBack may not edit customers in this shop any more. Turn tagging off and on again to grant access.");
+        }
+    }
+
+    /// <summary>Every inactive customer of the report's default view, with the tag of their segment.</summary>
+    private async Task<Dictionary<long, string>> WantedTagsAsync(long shopId, CancellationToken cancellationToken)
+    {
+        var scope = await scopes.LoadAsync(shopId, cancellationToken);
+        var (filter, _) = InactiveCustomersFilter.Parse("", scope.ThresholdWeeks);
+        var wanted = new Dictionary<long, string>();
+        await foreach (var record in query.AllAsync(scope, filter, cancellationToken))
+            if (ReportEndpoints.ToRow(record, scope).Segment is { } segment) wanted[record.Id] = TagOf(segment);
+        return wanted;
+    }
+
+    private async Task RecordAsync(long shopId, long customerId, string? tag, CancellationToken cancellationToken)
+    {
+        if (tag is null)
+        {
+            await db.CustomerTags.Where(t => t.ShopId == shopId && t.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
+            return;
+        }
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO customer_tags (shop_id, customer_id, tag) VALUES ({shopId}, {customerId}, {tag})
+            ON CONFLICT (shop_id, customer_id) DO UPDATE SET tag = excluded.tag
+            """, cancellationToken);
+    }
+
+    private async Task FailAsync(ShopifyTagging tagging, string reason)
+    {
+        logger.LogWarning("Tags of shop {ShopId} not written: {Reason}", tagging.ShopId, reason);
+        tagging.LastRunAt = time.GetUtcNow();
+        tagging.LastError = reason;
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+}
+
+/// <summary>The daily fan-out (after the night's refit): every installed shop with tagging on, or with tags left to remove.</summary>
+public sealed class CustomerTagDispatcher(WinBackDbContext db, IBackgroundJobClient jobs)
+{
+    public const string RecurringId = "shopify-tags:daily";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var shops = await db.ShopifyTaggings.Where(t => t.Enabled || db.CustomerTags.Any(c => c.ShopId == t.ShopId))
+            .Join(db.Shops.Where(s => s.UninstalledAt == null), t => t.ShopId, s => s.Id, (t, _) => t.ShopId).ToListAsync(cancellationToken);
+        foreach (var shopId in shops) jobs.Enqueue<CustomerTagJob>(job => job.RunAsync(shopId, CancellationToken.None));
+    }
+}

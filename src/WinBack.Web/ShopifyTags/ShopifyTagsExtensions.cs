@@ -1,0 +1,8 @@
+namespace WinBack.Web.ShopifyTags;
+
+public static class ShopifyTagsExtensions
+{
+    /// <summary>Status in Shopify itself: one WinBack tag per inactive customer, off by default.</summary>
+    public static IServiceCollection AddShopifyTags(this IServiceCollection services) =>
+        services.AddScoped<CustomerTagJob>().AddScoped<CustomerTagDispatcher>();
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+
+namespace WinBack.Analytics.Tests;
+
+/// <summary>
+/// The models against the published CDNOW numbers (1/10 sample, 2,357 customers, calibration to 1997-09-30, weeks):
+/// Fader, Hardie &amp; Lee (2005) for BG/NBD, Fader &amp; Hardie (2013) for Gamma-Gamma, and the oracles of
+/// ../shared/reference/analytics-models.md §9.
+/// </summary>
+public sealed class CdnowModelTests
+{
+    private static readonly Lazy<List<(int Id, RepeatBuyer Customer)>> Cdnow = new(() =>
+        File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Data", "cdnow_customers_summary_with_transactions.csv")).Skip(1)
+            .Select(line => line.Split(','))
+            .Select(f => (int.Parse(f[0], CultureInfo.InvariantCulture), new RepeatBuyer(int.Parse(f[1], CultureInfo.InvariantCulture),
+                double.Parse(f[2], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture))))
+            .ToList());
+
+    private static readonly BetaGeometricNbd Mle = new(0.2425929, 4.4135316, 0.7928860, 2.4257537);
+
+    [Fact]
+    public void Bg_nbd_fit_reproduces_the_published_parameters_and_log_likelihood()
+    {
+        var (model, ll) = BetaGeometricNbd.Fit(Cdnow.Value.Select(c => c.Customer).ToList());
+
+        Math.Round(model.R, 3).Should().Be(0.243);
+        Math.Round(model.Alpha, 3).Should().Be(4.414);
+        Math.Round(model.A, 3).Should().Be(0.793);
+        Math.Round(model.B, 3).Should().Be(2.426);
+        Math.Round(ll, 1).Should().Be(-9582.4);
+        ll.Should().BeApproximately(-9582.42556, 1e-3);
+    }
+
+    [Fact]
+    public void Gamma_gamma_fit_reproduces_the_published_parameters()
+    {
+        var (model, ll) = GammaGamma.Fit(Cdnow.Value.Select(c => c.Customer).Where(c => c.Frequency > 0).ToList());
+
+        Math.Round(model.P, 2).Should().Be(6.25);
+        Math.Round(model.Q, 2).Should().Be(3.74);
+        Math.Round(model.Gamma, 2).Should().Be(15.45, "the MLE is 15.447751; the paper rounds to 15.44");
+        ll.Should().BeApproximately(-4055.9232, 1e-3);
+    }
+
+    [Theory]
+    [InlineData(1, 0.726609, 0.037443, 0.457157, 1.225911)]
+    [InlineData(2, 0.212227, 0.006065, 0.074698, 0.203251)]
+    [InlineData(3, 1.0, 0.005586, 0.069811, 0.194781)]
+    [InlineData(6, 0.641801, 0.106632, 1.279183, 3.337240)]
+    [InlineData(157, 0.969134, 0.662396, 7.838021, 20.053666)]
+    [InlineData(1516, 0.968920, 0.710623, 8.277634, 20.750571)]
+    public void P_alive_and_expected_purchases_match_the_oracles(int id, double alive, double week, double quarter, double threeQuarters)
+    {
+        var customer = Cdnow.Value.Single(c => c.Id == id).Customer;
+
+        Mle.ProbabilityAlive(customer).Should().BeApproximately(alive, alive * 1e-4);
+        Mle.ExpectedPurchases(customer, 1).Should().BeApproximately(week, week * 1e-4);
+        Mle.ExpectedPurchases(customer, 13).Should().BeApproximately(quarter, quarter * 1e-4);
+        Mle.ExpectedPurchases(customer, 39).Should().BeApproximately(threeQuarters, threeQuarters * 1e-4);
+    }
+
+    [Theory]
+    [InlineData(1000, 99, 100, 1000, 234.323744552)]
+    [InlineData(200, 38, 40, 39, 3.29436671364)]
+    [InlineData(500, 39.9, 40, 100, 665.758178205)]
+    [InlineData(0, 0, 1, 1000, 6.0389150539)]
+    [InlineData(50, 50, 52, 5200, 354.166341167)]
+    public void Large_frequencies_and_horizons_stay_finite_and_right(int x, double tx, double age, double t, double expected)
+    {
+        Mle.ExpectedPurchases(new RepeatBuyer(x, tx, age), t).Should().BeApproximately(expected, expected * 1e-4);
+    }
+
+    [Fact]
+    public void The_stable_log_likelihood_matches_note_027_and_a_sleeping_customer_is_not_alive()
+    {
+        var model = new BetaGeometricNbd(0.25, 4.00, 0.80, 2.50);
+
+        model.LogLikelihood(new RepeatBuyer(0, 0, 40)).Should().BeApproximately(-0.59947382, 1e-6);
+        model.LogLikelihood(new RepeatBuyer(200, 38, 40)).Should().BeApproximately(100.7957, 1e-4);
+        Mle.ProbabilityAlive(new RepeatBuyer(1000, 10, 100)).Should().Be(0);
+        Mle.ProbabilityAlive(Cdnow.Value.Single(c => c.Id == 1901).Customer).Should().BeApproximately(2.49e-11, 0.01e-11);
+    }
+
+    private static readonly BetaGeometricNbd Paper = new(0.243, 4.414, 0.793, 2.426);
+
+    [Fact]
+    public void The_chance_of_n_purchases_matches_R_BTYD()
+    {
+        Paper.ProbabilityOfPurchases(2, 10).Should().BeApproximately(1.07869e-07, 1.07869e-07 * 1e-4);
+        Paper.ProbabilityOfPurchases(39, 0).Should().BeApproximately(0.5737864, 0.5737864 * 1e-4);
+        double[] expected = [0.0019995214, 0.0015170236, 0.0011633150, 0.0009003148, 0.0007023638, 0.0005517902, 0.0004361913, 0.0003467171, 0.0002769613, 0.0002222260];
+        for (var n = 11; n <= 20; n++)
+            Paper.ProbabilityOfPurchases(30, n).Should().BeApproximately(expected[n - 11], expected[n - 11] * 1e-4, $"P(X(30)={n})");
+        Enumerable.Range(0, 400).Sum(n => Paper.ProbabilityOfPurchases(52, n)).Should().BeApproximately(1, 1e-6, "the chances of every count add up to one");
+    }
+
+    [Theory]
+    [InlineData(0.1429, 0.00782)]
+    [InlineData(1, 0.05318)]
+    [InlineData(3, 0.15063)]
+    [InlineData(31.8571, 1.04049)]
+    [InlineData(32, 1.04374)]
+    [InlineData(78, 1.85797)]
+    public void A_new_customers_expected_purchases_match_the_Hardie_sheet(double t, double expected) =>
+        Mle.ExpectedPurchasesOfNewCustomer(t).Should().BeApproximately(expected, expected * 1e-3, "the oracle is given to five decimals");
+
+    [Fact]
+    public void The_discounted_twelve_month_value_matches_lifetimes_in_weeks()
+    {
+        var customers = Cdnow.Value.Select(c => c.Customer).ToList();
+        var (purchases, _) = BetaGeometricNbd.Fit(customers);
+        var (spend, _) = GammaGamma.Fit(customers.Where(c => c.Frequency > 0).ToList());
+        var expected = new Dictionary<int, double> { [1] = 36.278501, [2] = 4.637468, [3] = 8.344093, [6] = 283.523607, [7] = 6.881410, [9] = 43.353648 };
+
+        foreach (var (id, value) in expected)
+        {
+            var customer = Cdnow.Value.Single(c => c.Id == id).Customer;
+            purchases.DiscountedValue(customer, spend.ExpectedAverageValue(customer)).Should().BeApproximately(value, value * 1e-4, $"customer {id}");
+        }
+    }
+}

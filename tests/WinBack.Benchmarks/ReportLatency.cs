@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using WinBack.ShopifySimulator.OAuth;
+using WinBack.Testing;
+using WinBack.Web.Reports;
+using WinBack.Web.Shops;
+using WinBack.Web.Sync;
+
+namespace WinBack.Benchmarks;
+
+/// <summary>
+/// The report API on a large shop (default 1,000,000 customers, 5,000,000 orders written straight into PostgreSQL,
+/// rollups computed by the app's own code): first pages with their total count and next pages under concurrent clients
+/// on loopback, then the CSV export of every inactive customer with the process's memory watched.
+/// </summary>
+public static class ReportLatency
+{
+    private const string Domain = "bench-report.myshopify.com";
+
+    // What merchants open: the default list, each segment, each window, high value, other sorts, consent.
+    private static readonly string[] Views =
+    [
+        "", "segment=high-value-recent", "segment=high-value-long", "segment=low-value-recent", "segment=low-value-long",
+        "window=optimal", "window=stronger", "window=last-chance", "highValue=true", "sort=totalSpent", "sort=name", "sort=email",
+        "consent=subscribed", "highValue=true&window=optimal", "minSpent=150&sort=ordersCount",
+    ];
+
+    // The predictions' views (#8): no index orders them, so each is a scan of the shop's inactive customers; the products
+    // and outcomes are computed once per data version.
+    private static readonly string[] PredictionViews =
+    [
+        "/api/reports/inactive?mode=personal", "/api/reports/inactive?sort=pAlive", "/api/reports/inactive?sort=overdue",
+        "/api/reports/inactive?sort=predictedValue", "/api/reports/inactive?risk=high", "/api/reports/inactive?rfm=cant-lose-them,at-risk",
+        "/api/reports/inactive/products", "/api/reports/outcomes",
+    ];
+
+    /// <summary>The weekly refit of every customer's predictions, timed, with this process's memory watched.</summary>
+    private static async Task RefitAsync(WinBackApp app)
+    {
+        GC.Collect();
+        var baseline = Process.GetCurrentProcess().WorkingSet64;
+        using var sampler = new PeakMemorySampler();
+        var started = Stopwatch.StartNew();
+        using var scope = app.Services.CreateScope();
+        long shopId;
+        await using (var db = app.CreateDbContext()) shopId = await db.Shops.Where(s => s.Domain == Domain).Select(s => s.Id).SingleAsync();
+        await scope.ServiceProvider.GetRequiredService<WinBack.Web.Predictions.CustomerPredictionJob>().RunAsync(shopId, CancellationToken.None);
+        var elapsed = started.Elapsed;
+        var peak = sampler.Stop();
+        await using var check = app.CreateDbContext();
+        var fit = await check.CustomerModelFits.SingleAsync(f => f.ShopId == shopId);
+        // As after the seed: the refit's 900,000 fresh rows are vacuumed now, not by autovacuum during the measurement.
+        check.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+        await check.Database.ExecuteSqlRawAsync("VACUUM ANALYZE customer_predictions");
+        Console.WriteLine($"report: predictions refitted for {fit.Customers:N0} customers ({fit.RepeatCustomers:N0} repeat) in {elapsed.TotalSeconds:0.0} s " +
+                          $"(reading and models {fit.Seconds:0.0} s of it, the rest writing); working set {baseline / 1048576.0:0} MiB before, peak {peak / 1048576.0:0} MiB (+{(peak - baseline) / 1048576.0:0} MiB); " +
+                          $"r {fit.R:0.###} alpha {fit.Alpha:0.###} a {fit.A:0.###} b {fit.B:0.###}; p {fit.P:0.###} q {fit.Q:0.###} gamma {fit.Gamma:0.###}");
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var customers = Options.Int(args, "--customers", 1_000_000);
+        var orders = Options.Int(args, "--orders", 5_000_000);
+        var seconds = Options.Int(args, "--seconds", 15);
+        var concurrency = Options.Int(args, "--concurrency", 16);
+        var warmup = Options.Int(args, "--warmup", 10);
+        var verbose = args.Contains("--verbose");
+
+        var (app, _) = await WinBackApp.StartWithSimulatorAsync("bench_report", quiet: true,
+            settings: new Dictionary<string, string> { ["Serilog:MinimumLevel:Override:WinBack.Web.Predictions"] = "Information" });
+        await using var _app = app;
+        var load = Stopwatch.StartNew();
+        await SeedAsync(app, customers, orders);
+        Console.WriteLine($"report: seeded {customers:N0} customers and {orders:N0} orders (rollups by the app) in {load.Elapsed.TotalSeconds:0} s");
+        // --skip-refit measures the report without predictions (an A/B of what the prediction join costs).
+        if (!args.Contains("--skip-refit")) await RefitAsync(app);
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = app.AppUrl };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            SessionTokens.Mint(Domain, WinBackApp.ApiKey, WinBackApp.ApiSecret, DateTimeOffset.UtcNow, TimeSpan.FromHours(2)));
+
+        var cold = new List<double>();
+        foreach (var view in Views) cold.Add(await TimeAsync(http, $"/api/reports/inactive?{view}"));
+        var coldSummary = await TimeAsync(http, "/api/reports/inactive/summary");
+        Console.WriteLine($"report: cold first page with count (first request of each of {Views.Length} views after a data change): " +
+                          $"median {Median(cold):0} ms, max {cold.Max():0} ms; summary {coldSummary:0} ms");
+
+        var single = new List<double>();
+        foreach (var view in Views)
+        {
+            var times = new List<double>();
+            for (var i = 0; i < 20; i++) times.Add(await TimeAsync(http, $"/api/reports/inactive?{view}"));
+            single.AddRange(times);
+            if (verbose) Console.WriteLine($"report:   {(view.Length == 0 ? "(default)" : view)}: median {Median(times):0.0} ms alone");
+        }
+        var healthz = new List<double>();
+        for (var i = 0; i < 100; i++) healthz.Add(await TimeAsync(http, "/healthz"));
+        if (verbose)
+        {
+            foreach (var path in new[] { "/api/session", "/api/reports/context", "/api/reports/inactive/summary", "/api/views", "/api/reports/inactive?pageSize=25", "/api/reports/inactive?pageSize=250", "/api/reports/without-orders" })
+            {
+                var times = new List<double>();
+                for (var i = 0; i < 50; i++) times.Add(await TimeAsync(http, path));
+                Console.WriteLine($"report:   {path}: median {Median(times):0.00} ms alone");
+            }
+        }
+        Console.WriteLine($"report: one client alone, first page with count (warm): median {Median(single):0.0} ms (an unauthenticated /healthz: {Median(healthz):0.0} ms)");
+        foreach (var view in PredictionViews)
+        {
+            var first = await TimeAsync(http, view);
+            var times = new List<double>();
+            for (var i = 0; i < 10; i++) times.Add(await TimeAsync(http, view));
+            Console.WriteLine($"report:   {view}: first {first:0} ms, then median {Median(times):0.0} ms alone");
+        }
+
+        async Task<IReadOnlyList<double>> FirstPage(int worker, int i) =>
+            [await TimeAsync(http, $"/api/reports/inactive?{Views[(worker + i) % Views.Length]}")];
+        async Task<IReadOnlyList<double>> NextPages(int worker, int i)
+        {
+            var view = Views[(worker + i) % Views.Length];
+            var page = (await http.GetFromJsonAsync<InactiveCustomersPage>($"/api/reports/inactive?{view}"))!;
+            var timings = new List<double>();
+            for (var n = 0; n < 10 && page.NextCursor is { } cursor; n++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                page = (await http.GetFromJsonAsync<InactiveCustomersPage>($"/api/reports/inactive?{view}&after={Uri.EscapeDataString(cursor)}"))!;
+                timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            return timings;
+        }
+
+        // Warm-up, not measured: tiered JIT, and every pooled connection preparing the report's statements.
+        await LoadAsync(concurrency, TimeSpan.FromSeconds(warmup), FirstPage);
+        await LoadAsync(concurrency, TimeSpan.FromSeconds(warmup), NextPages);
+
+        Report("first page with total count", await LoadAsync(concurrency, TimeSpan.FromSeconds(seconds), FirstPage), concurrency);
+        Report("next pages (2 to 11)", await LoadAsync(concurrency, TimeSpan.FromSeconds(seconds), NextPages), concurrency);
+
+        if (args.Contains("--wrk"))
+        {
+            // The load from wrk, a separate C process, so the clients' own CPU is not the .NET HttpClient's.
+            var firstPages = Views.Select(v => $"/api/reports/inactive?{v}").ToList();
+            var nextPages = new List<string>();
+            foreach (var view in Views)
+            {
+                var page = (await http.GetFromJsonAsync<InactiveCustomersPage>($"/api/reports/inactive?{view}"))!;
+                for (var n = 0; n < 10 && page.NextCursor is { } cursor; n++)
+                {
+                    var path = $"/api/reports/inactive?{view}&after={Uri.EscapeDataString(cursor)}";
+                    nextPages.Add(path);
+                    page = (await http.GetFromJsonAsync<InactiveCustomersPage>(path))!;
+                }
+            }
+            var token = http.DefaultRequestHeaders.Authorization!.Parameter!;
+            Console.WriteLine(Wrk.Run("first page with total count", app.AppUrl, token, firstPages, concurrency, seconds));
+            Console.WriteLine(Wrk.Run("next pages (2 to 11)", app.AppUrl, token, nextPages, concurrency, seconds));
+            Console.WriteLine(Wrk.Run("summary", app.AppUrl, token, ["/api/reports/inactive/summary"], concurrency, seconds));
+        }
+
+        var summary = await LoadAsync(concurrency, TimeSpan.FromSeconds(Math.Max(3, seconds / 3)), async (_, _) => [await TimeAsync(http, "/api/reports/inactive/summary")]);
+        Report("summary", summary, concurrency);
+
+        await ExportAsync(http);
+        return 0;
+    }
+
+    private static async Task ExportAsync(HttpClient http)
+    {
+        GC.Collect();
+        var baseline = Process.GetCurrentProcess().WorkingSet64;
+        using var sampler = new PeakMemorySampler();
+        var started = Stopwatch.StartNew();
+        var link = (await (await http.PostAsync("/api/reports/inactive/export", null)).Content.ReadFromJsonAsync<ExportLink>())!;
+        using var response = await http.GetAsync(link.Url, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[81920];
+        long bytes = 0, lines = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            bytes += read;
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+        }
+        var elapsed = started.Elapsed;
+        var peak = sampler.Stop();
+        Console.WriteLine($"report: CSV export of {lines - 1:N0} inactive customers ({bytes / 1048576.0:0} MiB) in {elapsed.TotalSeconds:0.0} s; " +
+                          $"process working set {baseline / 1048576.0:0} MiB before, peak {peak / 1048576.0:0} MiB (+{(peak - baseline) / 1048576.0:0} MiB)");
+    }
+
+    private static async Task<double> TimeAsync(HttpClient http, string path)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.GetAsync(path);
+        await response.Content.ReadAsByteArrayAsync();
+        response.EnsureSuccessStatusCode();
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    private static async Task<List<double>> LoadAsync(int concurrency, TimeSpan duration, Func<int, int, Task<IReadOnlyList<double>>> request)
+    {
+        var results = new List<double>[concurrency];
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
+        {
+            var mine = results[worker] = [];
+            for (var i = 0; stopwatch.Elapsed < duration; i++) mine.AddRange(await request(worker, i));
+        }));
+        return results.SelectMany(r => r).ToList();
+    }
+
+    private static void Report(string what, List<double> latencies, int concurrency)
+    {
+        latencies.Sort();
+        double P(double p) => latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];
+        Console.WriteLine($"report: {what}, {concurrency} concurrent clients: {latencies.Count:N0} requests; " +
+                          $"p50 {P(0.50):0.0} ms, p95 {P(0.95):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms");
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>A deterministic large shop: 90 % of customers have orders, over three years; 3 % cancelled, 1 % test.</summary>
+    private static async Task SeedAsync(WinBackApp app, int customers, int orders)
+    {
+        long shopId;
+        await using (var db = app.CreateDbContext())
+        {
+            var shop = new Shop { Domain = Domain, Name = "Bench report", CurrencyCode = "USD", IanaTimezone = "America/New_York", InstalledAt = DateTimeOffset.UtcNow };
+            db.Shops.Add(shop);
+            await db.SaveChangesAsync();
+            shopId = shop.Id;
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+            var buyers = (int)(customers * 0.9);
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                SELECT setseed(0.42);
+                INSERT INTO customers (shop_id, id, first_name, last_name, email, email_marketing_state, created_at, updated_at, orders_count, total_spent)
+                SELECT {shopId}, i,
+                       (ARRAY['Ann','Ben','Chloé','Dan','Eve','Farah','Gus','Hana','Ines','Jon','Kofi','Lena','Mia','Olu','Priya','Quinn','Rosa','Sven','Uma','Yuki'])[1 + i % 20],
+                       (ARRAY['Adams','Berg','Costa','Diaz','Eriksen','Fox','García','Huang','Iyer','Jones','Kim','López','Müller','Nakamura','Patel','Rossi','Smith','Tanaka','Weber','Zhou'])[1 + (i / 20) % 20],
+                       'customer' || i || '@example.com',
+                       CASE WHEN i % 3 = 0 THEN 'SUBSCRIBED' ELSE 'NOT_SUBSCRIBED' END,
+                       now() - (i % 1500) * interval '1 day', now(), 0, 0
+                FROM generate_series(1, {customers}) i;
+                INSERT INTO orders (shop_id, id, customer_id, name, processed_at, updated_at, cancelled_at, test, current_total, currency_code)
+                SELECT {shopId}, i, 1 + (i::bigint * 7919) % {buyers}, '#' || i, t, t,
+                       CASE WHEN random() < 0.03 THEN t + interval '1 day' END, random() < 0.01, round((5 + random() * 200)::numeric, 2), 'USD'
+                FROM (SELECT i, now() - random() * interval '1095 days' AS t FROM generate_series(1, {orders}) i) o;
+                """);
+        }
+        using var scope = app.Services.CreateScope();
+        var db2 = scope.ServiceProvider.GetRequiredService<WinBack.Web.Data.WinBackDbContext>();
+        db2.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+        // As after a bulk import: statistics first, or the rollup is planned for empty tables.
+        await db2.Database.ExecuteSqlRawAsync("ANALYZE customers; ANALYZE orders;");
+        await scope.ServiceProvider.GetRequiredService<CustomerRollups>().RecomputeShopAsync(shopId, CancellationToken.None);
+        // And vacuumed, so autovacuum of five million fresh rows does not run during the measurement.
+        await db2.Database.ExecuteSqlRawAsync("VACUUM ANALYZE customers");
+        await db2.Database.ExecuteSqlRawAsync("VACUUM ANALYZE orders");
+    }
+}

@@ -1,0 +1,341 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MimeKit;
+using WinBack.Web.Digests;
+using WinBack.Web.Tests.Reports;
+
+namespace WinBack.Web.Tests.Digests;
+
+/// <summary>The weekly digest against a real SMTP server on loopback (Postfix's smtp-sink), on a fake clock.</summary>
+public sealed class DigestTests : IAsyncLifetime
+{
+    // Monday 2026-11-23, 09:00 in New York: this week's digest (Monday 08:00) is due.
+    private static readonly DateTimeOffset MondayMorning = new(2026, 11, 23, 14, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _clock = new(MondayMorning);
+    private SmtpSink _smtp = null!;
+    private WinBackApp _app = null!;
+    private ReportShop _shop = null!;
+    private static readonly string[] Recipients = ["owner@north.example", "marketing@north.example"];
+
+    public async Task InitializeAsync()
+    {
+        _smtp = await SmtpSink.StartAsync();
+        _app = await WinBackApp.StartAsync("digests", _clock, _smtp.Port);
+        _shop = await ReportShop.DigestNorthAsync(_app);
+        await ConfigureDigestAsync(_shop.ShopId, "America/New_York");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _smtp.Dispose();
+    }
+
+    private async Task ConfigureDigestAsync(long shopId, string timezone, DayOfWeek day = DayOfWeek.Monday, int hour = 8)
+    {
+        await using var db = _app.CreateDbContext();
+        db.DigestSettings.Add(new DigestSettings { ShopId = shopId, Enabled = true, Recipients = [.. Recipients], Day = day, Hour = hour });
+        await db.SaveChangesAsync();
+    }
+
+    private async Task<IReadOnlyList<DueEmail>> DueAsync()
+    {
+        using var scope = _app.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<DigestDispatcher>().DueAsync(CancellationToken.None);
+    }
+
+    private async Task RunJobAsync(long shopId, string period, string claimant)
+    {
+        using var scope = _app.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<DigestJob>().RunAsync(shopId, period, claimant, CancellationToken.None);
+    }
+
+    /// <summary>What Hangfire would do with the dispatcher's jobs: run each (as another worker would, a second time for some).</summary>
+    private async Task DispatchAndRunAsync(int times = 1)
+    {
+        foreach (var due in await DueAsync())
+        {
+            for (var i = 0; i < times; i++)
+            {
+                using var scope = _app.Services.CreateScope();
+                var claimant = Guid.NewGuid().ToString("N");
+                var run = due.Kind switch
+                {
+                    DigestDelivery.WeeklyDigest => scope.ServiceProvider.GetRequiredService<DigestJob>().RunAsync(due.ShopId, due.Period, claimant, CancellationToken.None),
+                    DigestDelivery.HighValueAlert => scope.ServiceProvider.GetRequiredService<AlertJob>().RunAsync(due.ShopId, due.Period, claimant, CancellationToken.None),
+                    _ => scope.ServiceProvider.GetRequiredService<ScheduledReportJob>().RunAsync(due.ShopId, due.ReportId!.Value, due.Period, claimant, CancellationToken.None),
+                };
+                await run;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_digest_reaches_exactly_the_configured_recipients_with_both_parts_and_the_right_customers()
+    {
+        (await DueAsync()).Should().Equal(new DueEmail(DigestDelivery.WeeklyDigest, _shop.ShopId, "2026-W48"));
+
+        await DispatchAndRunAsync();
+
+        var received = _smtp.Messages().Should().ContainSingle().Subject;
+        received.EnvelopeRecipients.Should().BeEquivalentTo(Recipients, "customers' emails are in the digest, so it goes to the merchant's list only");
+        var message = received.Message;
+        message.Subject.Should().Be("north: 5 inactive customers, 2 new this week", "Alice and Bob crossed four weeks since Sunday");
+        var text = message.TextBody;
+        var html = message.HtmlBody;
+        text.Should().NotBeNullOrEmpty();
+        html.Should().NotBeNullOrEmpty();
+        message.BodyParts.OfType<TextPart>().Select(p => p.ContentType.MimeType).Should().Contain(["text/plain", "text/html"]);
+        foreach (var part in new[] { text, html })
+        {
+            part.Should().Contain("Grace Green").And.Contain("Dan Dyer", "the high-value customers at risk");
+            part.Should().Contain("Alice Archer").And.Contain("Bob Baker", "they went inactive this week");
+            part.Should().NotContain("Hal Hughes", "he ordered two days ago");
+            part.Should().Contain("5,350.00 USD").And.Contain("Personal outreach, a premium offer, maybe a call.");
+            part.Should().Contain("https://admin.shopify.com/store/north/apps/test-api-key?segment=high-value-recent");
+        }
+        html.Should().NotContain("<img", "no external images");
+        await using var db = _app.CreateDbContext();
+        var delivery = await db.DigestDeliveries.SingleAsync();
+        (delivery.Status, delivery.Period, delivery.MessageId).Should().Be((DeliveryStatus.Sent, "2026-W48", message.MessageId!));
+    }
+
+    [Fact]
+    public async Task A_second_run_of_the_same_week_sends_nothing()
+    {
+        await DispatchAndRunAsync();
+
+        (await DueAsync()).Should().BeEmpty();
+        await RunJobAsync(_shop.ShopId, "2026-W48", claimant: "another-server");
+        _clock.Advance(TimeSpan.FromDays(1));
+        await DispatchAndRunAsync();
+
+        _smtp.Messages().Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Two_workers_racing_for_the_same_week_send_one_digest()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => RunJobAsync(_shop.ShopId, "2026-W48", $"worker-{i}"))));
+
+        _smtp.Messages().Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_retry_after_a_crash_between_send_and_record_resends_under_the_same_message_id()
+    {
+        await using (var db = _app.CreateDbContext())
+        {
+            db.DigestDeliveries.Add(new DigestDelivery
+            {
+                ShopId = _shop.ShopId, Kind = DigestDelivery.WeeklyDigest, Period = "2026-W48", Status = DeliveryStatus.Sending,
+                MessageId = "crashed-attempt@winback.test", ClaimedBy = "job-17", ClaimedAt = MondayMorning,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await RunJobAsync(_shop.ShopId, "2026-W48", claimant: "some-other-job");
+        _smtp.Messages().Should().BeEmpty("another job's claim stands");
+        await RunJobAsync(_shop.ShopId, "2026-W48", claimant: "job-17");
+
+        _smtp.Messages().Should().ContainSingle().Which.Message.MessageId.Should().Be("crashed-attempt@winback.test");
+    }
+
+    [Fact]
+    public async Task The_high_value_alert_lists_who_crossed_the_threshold_today_at_most_once_a_day()
+    {
+        await using (var db = _app.CreateDbContext())
+        {
+            await db.DigestSettings.Where(s => s.ShopId == _shop.ShopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.AlertsEnabled, true).SetProperty(x => x.Enabled, false));
+            db.Customers.Add(new Web.Sync.Customer { ShopId = _shop.ShopId, Id = 9, FirstName = "Ivy", LastName = "Irwin", Email = "ivy9@example.com" });
+            db.Orders.Add(new Web.Sync.Order { ShopId = _shop.ShopId, Id = 9009, CustomerId = 9, Name = "#9009", CurrentTotal = 900m, CurrencyCode = "USD",
+                ProcessedAt = new DateTimeOffset(2026, 10, 26, 14, 0, 0, TimeSpan.Zero), UpdatedAt = MondayMorning });
+            await db.SaveChangesAsync();
+        }
+        await _shop.RecomputeAsync();
+
+        (await DueAsync()).Should().Equal(new DueEmail(DigestDelivery.HighValueAlert, _shop.ShopId, "2026-11-23"));
+        await DispatchAndRunAsync(times: 2);
+
+        var alert = _smtp.Messages().Should().ContainSingle().Subject.Message;
+        alert.Subject.Should().Be("north: 1 high-value customer just reached 4 weeks without an order");
+        alert.TextBody.Should().Contain("Ivy Irwin").And.NotContain("Bob Baker", "Bob crossed today too, but he is not high value");
+        (await DueAsync()).Should().BeEmpty("one alert a day");
+    }
+
+    [Fact]
+    public async Task A_scheduled_report_sends_its_view_once_per_period_with_the_csv()
+    {
+        await using (var db = _app.CreateDbContext())
+        {
+            var view = new Web.Reports.SavedView { ShopId = _shop.ShopId, Name = "Lapsed big spenders", Query = "highValue=true", CreatedAt = MondayMorning, UpdatedAt = MondayMorning };
+            db.SavedViews.Add(view);
+            await db.DigestSettings.Where(s => s.ShopId == _shop.ShopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Enabled, false));
+            await db.SaveChangesAsync();
+            var client = _app.CreateClientFor(_shop.Domain);
+            var created = await client.PostAsJsonAsync("/api/scheduled-reports", new ScheduleReportRequest(view.Id, "daily", "Monday", 7, ["crm@north.example"]));
+            created.StatusCode.Should().Be(HttpStatusCode.OK, await created.Content.ReadAsStringAsync());
+            var invalid = await client.PostAsJsonAsync("/api/scheduled-reports", new ScheduleReportRequest(view.Id, "hourly", "Monday", 7, []));
+            invalid.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        }
+
+        await DispatchAndRunAsync(times: 2);
+        _clock.Advance(TimeSpan.FromHours(3));
+        await DispatchAndRunAsync();
+
+        var report = _smtp.Messages().Should().ContainSingle().Subject;
+        report.EnvelopeRecipients.Should().Equal("crm@north.example");
+        report.Message.Subject.Should().Be("north: Lapsed big spenders: 2 customers");
+        report.Message.HtmlBody.Should().Contain("Grace Green").And.Contain("Dan Dyer");
+        var csv = report.Message.Attachments.OfType<MimePart>().Single();
+        using var content = new MemoryStream();
+        await csv.Content!.DecodeToAsync(content);
+        System.Text.Encoding.UTF8.GetString(content.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(line => line.Split(',')[1]).Should().Equal(["Dan", "Grace"], "the view's order: longest away first");
+
+        _clock.Advance(TimeSpan.FromDays(1));
+        await DispatchAndRunAsync();
+        _smtp.Messages().Should().HaveCount(2, "the next day is the next period");
+        var listed = (await _app.CreateClientFor(_shop.Domain).GetFromJsonAsync<List<ScheduledReportDto>>("/api/scheduled-reports"))!;
+        listed.Should().ContainSingle().Which.NextAt.Should().Be(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero), "tomorrow 07:00 in New York");
+    }
+
+    [Fact]
+    public async Task An_uninstalled_shop_gets_nothing()
+    {
+        await using (var db = _app.CreateDbContext())
+            await db.Shops.Where(s => s.Id == _shop.ShopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.UninstalledAt, MondayMorning));
+
+        (await DueAsync()).Should().BeEmpty();
+        await RunJobAsync(_shop.ShopId, "2026-W48", "stale-job");
+
+        _smtp.Messages().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Settings_validate_addresses_and_a_test_digest_goes_out_at_once()
+    {
+        var client = _app.CreateClientFor(_shop.Domain);
+
+        var invalid = await client.PutAsJsonAsync("/api/digest", new DigestSettingsDto(true, ["owner@north.example", "not an address"], "Monday", 8, false));
+        invalid.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("recipients")[0].GetString().Should().Contain("not an address");
+
+        var saved = await client.PutAsJsonAsync("/api/digest", new DigestSettingsDto(true, ["owner@north.example"], "Tuesday", 7, true));
+        saved.StatusCode.Should().Be(HttpStatusCode.OK);
+        var page = (await client.GetFromJsonAsync<DigestPage>("/api/digest"))!;
+        page.NextDigestAt.Should().Be(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero), "Tuesday 07:00 in New York");
+
+        var sent = await client.PostAsync("/api/digest/test", null);
+        sent.StatusCode.Should().Be(HttpStatusCode.NoContent, await sent.Content.ReadAsStringAsync());
+
+        var test = _smtp.Messages().Should().ContainSingle().Subject;
+        test.EnvelopeRecipients.Should().Equal("owner@north.example");
+        test.Message.Subject.Should().StartWith("[Test] north:");
+        var csv = test.Message.Attachments.OfType<MimePart>().Should().ContainSingle().Subject;
+        csv.FileName.Should().Be("inactive-customers-2026-11-23.csv");
+        using var content = new MemoryStream();
+        await csv.Content!.DecodeToAsync(content);
+        System.Text.Encoding.UTF8.GetString(content.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(1 + 5);
+    }
+}
+
+/// <summary>The weekly schedule in the shop's timezone, on a fake clock that walks through a daylight-saving change.</summary>
+public sealed class DigestScheduleTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 10, 10, 0, 0, 0, TimeSpan.Zero));
+    private SmtpSink _smtp = null!;
+    private WinBackApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _smtp = await SmtpSink.StartAsync();
+        _app = await WinBackApp.StartAsync("digest-schedule", _clock, _smtp.Port);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _smtp.Dispose();
+    }
+
+    [Fact]
+    public async Task The_schedule_follows_the_shop_timezone_across_a_daylight_saving_change()
+    {
+        var berlin = await new ReportShop(_app, "berlin.myshopify.com", "Europe/Berlin", "EUR")
+            .Customer(1, "Jana", "Jung").Order(1, new DateTime(2026, 6, 1, 10, 0, 0), 90m).SaveAsync();
+        await using (var db = _app.CreateDbContext())
+        {
+            db.DigestSettings.Add(new DigestSettings { ShopId = berlin.ShopId, Enabled = true, Recipients = ["owner@berlin.example"] });
+            await db.SaveChangesAsync();
+        }
+
+        // Every 15 minutes, as the recurring dispatcher runs, from Saturday 10 October to Tuesday 3 November 2026.
+        // Berlin leaves summer time on Sunday 25 October: Monday 08:00 is 06:00 UTC before and 07:00 UTC after.
+        while (_clock.GetUtcNow() < new DateTimeOffset(2026, 11, 3, 0, 0, 0, TimeSpan.Zero))
+        {
+            using (var scope = _app.Services.CreateScope())
+            {
+                foreach (var due in await scope.ServiceProvider.GetRequiredService<DigestDispatcher>().DueAsync(CancellationToken.None))
+                    await scope.ServiceProvider.GetRequiredService<DigestJob>().RunAsync(due.ShopId, due.Period, Guid.NewGuid().ToString("N"), CancellationToken.None);
+            }
+            _clock.Advance(TimeSpan.FromMinutes(15));
+        }
+
+        await using var check = _app.CreateDbContext();
+        var sent = await check.DigestDeliveries.Where(d => d.ShopId == berlin.ShopId).OrderBy(d => d.Period).Select(d => new { d.Period, d.SentAt }).ToListAsync();
+        sent.Select(d => (d.Period, d.SentAt)).Should().Equal(
+            ("2026-W42", new DateTimeOffset(2026, 10, 12, 6, 0, 0, TimeSpan.Zero)),
+            ("2026-W43", new DateTimeOffset(2026, 10, 19, 6, 0, 0, TimeSpan.Zero)),
+            ("2026-W44", new DateTimeOffset(2026, 10, 26, 7, 0, 0, TimeSpan.Zero)),
+            ("2026-W45", new DateTimeOffset(2026, 11, 2, 7, 0, 0, TimeSpan.Zero)));
+        _smtp.Messages().Should().HaveCount(4);
+    }
+
+    [Theory]
+    [InlineData("2026-03-29T00:30:00Z", DayOfWeek.Sunday, 2, "2026-03-29T01:00:00Z", "02:00 does not exist in Berlin that night: the first minute after the jump")]
+    [InlineData("2026-10-24T12:00:00Z", DayOfWeek.Sunday, 2, "2026-10-25T00:00:00Z", "02:00 happens twice that night: the first one")]
+    [InlineData("2026-07-01T12:00:00Z", DayOfWeek.Monday, 8, "2026-06-29T06:00:00Z", "this week's Monday, already past")]
+    public void A_week_has_one_due_instant_even_on_a_daylight_saving_night(string now, DayOfWeek day, int hour, string expected, string why)
+    {
+        var due = DigestSchedule.ThisWeek(TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"), day, hour, DateTimeOffset.Parse(now));
+
+        due.At.Should().Be(DateTimeOffset.Parse(expected), why);
+    }
+}
+
+/// <summary>A mail server that cannot be reached: the failure is kept in words and the claim waits for the job's retry.</summary>
+public sealed class DigestFailureTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 14, 0, 0, TimeSpan.Zero));
+    private WinBackApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await WinBackApp.StartAsync("digest-failure", _clock);
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task A_send_that_fails_is_shown_with_the_reason_and_left_for_the_retry()
+    {
+        var shop = await new ReportShop(_app, "offline.myshopify.com").Customer(1, "Ann", "Ames").Order(1, new DateTime(2026, 8, 1, 9, 0, 0), 10m).SaveAsync();
+        await using (var db = _app.CreateDbContext())
+        {
+            db.DigestSettings.Add(new DigestSettings { ShopId = shop.ShopId, Enabled = true, Recipients = ["owner@offline.example"] });
+            await db.SaveChangesAsync();
+        }
+
+        using (var scope = _app.Services.CreateScope())
+        {
+            var run = () => scope.ServiceProvider.GetRequiredService<DigestJob>().RunAsync(shop.ShopId, "2026-W48", "job-1", CancellationToken.None);
+            await run.Should().ThrowAsync<Exception>("Hangfire retries a failed job with backoff");
+        }
+
+        var page = (await _app.CreateClientFor(shop.Domain).GetFromJsonAsync<DigestPage>("/api/digest"))!;
+        page.LastError.Should().Be("WinBack could not reach its mail server. The digest will be retried in a few minutes.");
+        page.Recent.Should().ContainSingle().Which.Status.Should().Be("Sending", "the claim stays with job-1 for its retry");
+    }
+}

@@ -1,0 +1,203 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using WinBack.Analytics;
+using WinBack.Web.Predictions;
+using WinBack.Web.Reports;
+using WinBack.Web.Tests.Reports;
+
+namespace WinBack.Web.Tests.Predictions;
+
+/// <summary>
+/// Each customer's own rhythm against the fixed 4-week rule. Today is Sunday 2026-11-22 in New York. Wendy bought every
+/// week until 2026-10-25 (4 weeks ago); Tom buys twice a year and last bought 6 weeks ago; Fiona buys every 5 days and
+/// has been silent 18 days; Oscar bought once, in September. A dozen regulars, all recent, give the models a shop to fit.
+/// </summary>
+public sealed class CustomerPredictionTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 15, 0, 0, TimeSpan.Zero);
+    private WinBackApp _app = null!;
+    private ReportShop _shop = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await WinBackApp.StartAsync("predictions", new FakeTimeProvider(Now));
+        var shop = new ReportShop(_app, "rhythm.myshopify.com")
+            .Customer(1, "Wendy", "Weekly").Customer(2, "Tom", "Twice").Customer(3, "Fiona", "Fast").Customer(4, "Oscar", "Once");
+        for (var day = new DateTime(2026, 8, 2, 10, 0, 0); day <= new DateTime(2026, 10, 25, 10, 0, 0); day = day.AddDays(7)) shop.Order(1, day, 30m);
+        foreach (var day in new[] { new DateTime(2025, 6, 1, 10, 0, 0), new DateTime(2025, 12, 1, 10, 0, 0), new DateTime(2026, 6, 1, 10, 0, 0), new DateTime(2026, 10, 11, 10, 0, 0) })
+            shop.Order(2, day, 250m);
+        for (var day = new DateTime(2026, 9, 5, 10, 0, 0); day <= new DateTime(2026, 11, 4, 10, 0, 0); day = day.AddDays(5)) shop.Order(3, day, 20m);
+        shop.Order(4, new DateTime(2026, 9, 1, 10, 0, 0), 60m);
+        for (var id = 10; id < 22; id++)
+        {
+            shop.Customer(id, $"Regular{id}", "R");
+            for (var k = 0; k < 2 + id % 5; k++) shop.Order(id, new DateTime(2026, 11, 20, 10, 0, 0).AddDays(-k * (3 + id % 7) - id % 4), 15m + id);
+        }
+        _shop = await shop.SaveAsync();
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task RefitAsync(long shopId)
+    {
+        using var scope = _app.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>().RunAsync(shopId, CancellationToken.None);
+    }
+
+    private async Task<InactiveCustomersPage> PageAsync(string query, string? shop = null)
+    {
+        var response = await _app.CreateClientFor(shop ?? _shop.Domain).GetAsync($"/api/reports/inactive?pageSize=250&{query}");
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<InactiveCustomersPage>())!;
+    }
+
+    [Fact]
+    public async Task Before_the_first_refit_the_report_works_and_says_when_the_numbers_come()
+    {
+        var status = await _app.CreateClientFor(_shop.Domain).GetFromJsonAsync<ModelStatus>("/api/predictions/model");
+        status!.Fit.Should().BeNull();
+        status.Message.Should().Contain("after the first sync");
+
+        var wendy = (await PageAsync("")).Customers.Single(c => c.FirstName == "Wendy");
+        wendy.ProbabilityAlive.Should().BeNull();
+        wendy.RfmSegment.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task The_refit_scores_every_customer_and_the_about_panel_shows_the_fit()
+    {
+        await RefitAsync(_shop.ShopId);
+
+        var status = await _app.CreateClientFor(_shop.Domain).GetFromJsonAsync<ModelStatus>("/api/predictions/model");
+        var fit = status!.Fit!;
+        fit.Customers.Should().Be(16);
+        fit.RepeatCustomers.Should().Be(15, "everyone but Oscar bought on more than one day");
+        fit.DataThrough.Should().Be(new DateOnly(2026, 11, 22));
+        new[] { fit.Purchases.R, fit.Purchases.Alpha, fit.Purchases.A, fit.Purchases.B, fit.Spend.P, fit.Spend.Q, fit.Spend.Gamma }
+            .Should().OnlyContain(v => v != null && double.IsFinite(v.Value) && v > 0);
+        fit.Purchases.LogLikelihood.Should().BeNegative();
+        fit.Spend.AverageOrderValue.Should().BeInRange(15, 250, "orders cost from 25 to 250");
+
+        var rows = (await PageAsync("")).Customers.ToDictionary(c => c.FirstName!);
+        var (wendy, tom, oscar) = (rows["Wendy"], rows["Tom"], rows["Oscar"]);
+        wendy.Overdue.Should().Be(4.0, "28 days away against a usual week");
+        tom.Overdue.Should().BeApproximately(42 / 182.5, 0.05, "six weeks away against half a year");
+        tom.ProbabilityAlive.Should().BeGreaterThan(wendy.ProbabilityAlive!.Value, "a weekly buyer silent for a month is likelier gone than a twice-a-year buyer silent for six weeks");
+        wendy.ChurnRisk.Should().Be(PredictionTerms.RiskOf(wendy.ProbabilityAlive.Value).Key);
+        (wendy.ExpectedNextOrderDate!.Value.DayNumber - wendy.LastOrderDate!.Value.DayNumber)
+            .Should().BeLessThan(tom.ExpectedNextOrderDate!.Value.DayNumber - tom.LastOrderDate!.Value.DayNumber);
+        // Wendy in the models' terms: 12 repeat days, 12 weeks from first to last, 16 weeks since the first, 30 a repeat order.
+        var purchases = new BetaGeometricNbd(fit.Purchases.R!.Value, fit.Purchases.Alpha!.Value, fit.Purchases.A!.Value, fit.Purchases.B!.Value);
+        var spend = new GammaGamma(fit.Spend.P!.Value, fit.Spend.Q!.Value, fit.Spend.Gamma!.Value);
+        var wendyAsModelled = new RepeatBuyer(12, 12, 16, 30);
+        wendy.ProbabilityAlive.Should().BeApproximately(purchases.ProbabilityAlive(wendyAsModelled), 0.0005);
+        wendy.PredictedValue.Should().BeApproximately((decimal)purchases.DiscountedValue(wendyAsModelled, spend.ExpectedAverageValue(wendyAsModelled)), 0.01m);
+        oscar.ProbabilityAlive.Should().BeNull("with one order the purchase model cannot tell yet");
+        oscar.Overdue.Should().BeNull();
+        oscar.PredictedValue.Should().BePositive("a one-time buyer still has an expected value");
+        rows.Values.Should().OnlyContain(c => c.RfmSegment != null && c.RfmScore != null && c.RfmScore.Length == 3);
+
+        // The CSV export carries them too, for the merchant's own flows.
+        var client = _app.CreateClientFor(_shop.Domain);
+        var link = (await (await client.PostAsync("/api/reports/inactive/export", null)).Content.ReadFromJsonAsync<ExportLink>())!;
+        var csv = await _app.CreateClient().GetStringAsync(link.Url);
+        var wendyLine = csv.Split("\r\n").Single(l => l.Contains(",Wendy,"));
+        wendyLine.Should().EndWith(string.Join(',', wendy.ChurnRisk, wendy.ProbabilityAlive!.Value.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
+            "4.0", wendy.ExpectedNextOrderDate!.Value.ToString("yyyy-MM-dd"), wendy.PredictedValue!.Value.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
+            PredictionTerms.RfmSegments.Single(r => r.Key == wendy.RfmSegment).Title, wendy.RfmScore));
+    }
+
+    [Fact]
+    public async Task Personal_mode_lists_customers_overdue_by_their_own_cycle_not_the_fixed_weeks()
+    {
+        await RefitAsync(_shop.ShopId);
+
+        var fixedWeeks = (await PageAsync("")).Customers.Select(c => c.FirstName).ToList();
+        var personal = (await PageAsync("mode=personal")).Customers.Select(c => c.FirstName).ToList();
+
+        fixedWeeks.Should().Contain(["Wendy", "Tom", "Oscar"]).And.NotContain("Fiona");
+        personal.Should().Contain(["Wendy", "Fiona", "Oscar"], "Fiona is 18 days away against her usual 5; Oscar has one order, so the fixed weeks decide")
+            .And.NotContain("Tom", "six weeks is a quarter of Tom's usual half year");
+        personal.Should().NotContain(n => n!.StartsWith("Regular"));
+    }
+
+    [Fact]
+    public async Task The_predictions_sort_and_filter_the_list()
+    {
+        await RefitAsync(_shop.ShopId);
+
+        var byAlive = (await PageAsync("sort=pAlive")).Customers;
+        var known = byAlive.TakeWhile(c => c.ProbabilityAlive != null).Select(c => c.ProbabilityAlive!.Value).ToList();
+        known.Should().BeInAscendingOrder().And.HaveCountGreaterThan(1);
+        byAlive.Skip(known.Count).Should().OnlyContain(c => c.ProbabilityAlive == null, "unknown chances come last");
+        (await PageAsync("sort=overdue")).Customers.First().FirstName.Should().Be("Wendy");
+        var byValue = (await PageAsync("sort=predictedValue")).Customers.Select(c => c.PredictedValue!.Value).ToList();
+        byValue.Should().BeInDescendingOrder();
+
+        var wendysRisk = (await PageAsync("")).Customers.Single(c => c.FirstName == "Wendy").ChurnRisk!;
+        (await PageAsync($"risk={wendysRisk}")).Customers.Should().Contain(c => c.FirstName == "Wendy").And.OnlyContain(c => c.ChurnRisk == wendysRisk);
+        var wendysRfm = (await PageAsync("")).Customers.Single(c => c.FirstName == "Wendy").RfmSegment!;
+        (await PageAsync($"rfm={wendysRfm}")).Customers.Should().Contain(c => c.FirstName == "Wendy").And.OnlyContain(c => c.RfmSegment == wendysRfm);
+    }
+
+    [Fact]
+    public async Task Mixing_personal_mode_with_weeks_or_naming_an_unknown_band_is_a_400_naming_the_parameter()
+    {
+        var client = _app.CreateClientFor(_shop.Domain);
+        var mixed = await client.GetAsync("/api/reports/inactive?mode=personal&window=optimal");
+        mixed.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await mixed.Content.ReadAsStringAsync()).Should().Contain("\"mode\"").And.Contain("own cycle");
+        var risk = await client.GetAsync("/api/reports/inactive?risk=extreme");
+        (await risk.Content.ReadAsStringAsync()).Should().Contain("\"risk\"").And.Contain("high, medium or low");
+        var rfm = await client.GetAsync("/api/reports/inactive?rfm=vip");
+        (await rfm.Content.ReadAsStringAsync()).Should().Contain("\"rfm\"").And.Contain("cant-lose-them");
+    }
+
+    [Fact]
+    public async Task A_shop_of_a_few_customers_is_told_there_is_not_enough_data_and_still_gets_rfm()
+    {
+        var small = await new ReportShop(_app, "tiny.myshopify.com")
+            .Customer(1, "Ann", "A").Order(1, new DateTime(2026, 9, 1, 10, 0, 0), 40m).Order(1, new DateTime(2026, 9, 20, 10, 0, 0), 40m)
+            .Customer(2, "Ben", "B").Order(2, new DateTime(2026, 8, 1, 10, 0, 0), 90m)
+            .Customer(3, "Cat", "C").Order(3, new DateTime(2026, 7, 1, 10, 0, 0), 10m)
+            .SaveAsync();
+
+        await RefitAsync(small.ShopId);
+
+        var status = await _app.CreateClientFor(small.Domain).GetFromJsonAsync<ModelStatus>("/api/predictions/model");
+        status!.Fit!.Purchases.R.Should().BeNull();
+        status.Fit.Purchases.Note.Should().Contain("at least 5 customers who bought more than once");
+        status.Fit.Spend.Note.Should().NotBeNullOrEmpty();
+        var rows = (await PageAsync("", small.Domain)).Customers;
+        rows.Should().HaveCount(3).And.OnlyContain(c => c.ProbabilityAlive == null && c.PredictedValue == null && c.RfmSegment != null);
+        rows.Single(c => c.FirstName == "Ann").Overdue.Should().BeApproximately(63 / 19.0, 0.05);
+    }
+
+    [Fact]
+    public async Task The_weekly_dispatcher_refits_shops_never_fitted_or_fitted_a_week_ago_and_no_uninstalled_shop()
+    {
+        var fresh = await new ReportShop(_app, "fresh.myshopify.com").Customer(1, "Ann", "A").Order(1, new DateTime(2026, 9, 1, 10, 0, 0), 40m).SaveAsync();
+        var gone = await new ReportShop(_app, "gone.myshopify.com").Customer(1, "Ben", "B").Order(1, new DateTime(2026, 9, 1, 10, 0, 0), 40m).SaveAsync();
+        await RefitAsync(fresh.ShopId);
+        await using (var db = _app.CreateDbContext())
+        {
+            await db.Shops.Where(s => s.Id == gone.ShopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.UninstalledAt, Now));
+            // The rhythm shop was fitted eight days ago.
+            db.CustomerModelFits.Add(new CustomerModelFit { ShopId = _shop.ShopId, FittedAt = Now.AddDays(-8), DataThrough = new DateOnly(2026, 11, 14) });
+            await db.SaveChangesAsync();
+        }
+
+        var monitoring = _app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        int Queued() => monitoring.EnqueuedJobs("default", 0, 1000).Count(j => j.Value.Job?.Type == typeof(CustomerPredictionJob));
+        var before = Queued();
+        using (var scope = _app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<CustomerPredictionDispatcher>().RunAsync(CancellationToken.None);
+
+        var queued = monitoring.EnqueuedJobs("default", 0, 1000).Where(j => j.Value.Job?.Type == typeof(CustomerPredictionJob))
+            .Select(j => (long)j.Value.Job.Args[0]).ToList();
+        queued.Should().HaveCount(before + 1).And.Contain(_shop.ShopId, "fitted eight days ago").And.NotContain([fresh.ShopId, gone.ShopId]);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using WinBack.Web.Reports;
+using WinBack.Web.Settings;
+
+namespace WinBack.Web.Tests.Reports;
+
+/// <summary>Keyset paging, the CSV export, saved views and settings, on a shop of 130 inactive customers (Europe/Berlin).</summary>
+public sealed class ReportPagingExportAndSettingsTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+    private WinBackApp _app = null!;
+    private ReportShop _shop = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await WinBackApp.StartAsync("report-paging", _clock);
+        var shop = new ReportShop(_app, "paging.myshopify.com", "Europe/Berlin", "EUR");
+        // Ties on purpose: ten customers share each last-order day, and totals repeat, so paging must break ties by id.
+        for (var i = 1; i <= 130; i++)
+            shop.Customer(i, $"Name{i:D3}", i % 2 == 0 ? "Even" : "Odd", marketing: i % 3 == 0 ? "SUBSCRIBED" : null)
+                .Order(i, new DateTime(2026, 9, 1 + i / 10, 10, 0, 0), 10m * (i % 7 + 1));
+        shop.Customer(500, "=HYPERLINK(\"http://x\")", "Quote, \"Comma\"").Order(500, new DateTime(2026, 9, 20, 10, 0, 0), 99.5m);
+        _shop = await shop.SaveAsync();
+        _client = _app.CreateClientFor(_shop.Domain);
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task<List<ReportCustomer>> AllPagesAsync(string query, int pageSize)
+    {
+        var all = new List<ReportCustomer>();
+        string? after = null;
+        var pages = 0;
+        do
+        {
+            var page = (await _client.GetFromJsonAsync<InactiveCustomersPage>($"/api/reports/inactive?{query}&pageSize={pageSize}" + (after is null ? "" : $"&after={after}")))!;
+            page.Customers.Count.Should().BeLessThanOrEqualTo(pageSize);
+            page.TotalCount.Should().Be(131);
+            all.AddRange(page.Customers);
+            after = page.NextCursor;
+            pages++;
+        } while (after is not null);
+        pages.Should().Be((int)Math.Ceiling(131.0 / pageSize));
+        return all;
+    }
+
+    [Theory]
+    [InlineData("sort=lastOrder")]
+    [InlineData("sort=totalSpent")]
+    [InlineData("sort=name")]
+    [InlineData("sort=email&direction=desc")]
+    [InlineData("sort=ordersCount")]
+    [InlineData("sort=segment")]
+    public async Task Paging_through_a_sort_visits_every_customer_once_in_order(string query)
+    {
+        var paged = await AllPagesAsync(query, 25);
+        var oneGo = (await _client.GetFromJsonAsync<InactiveCustomersPage>($"/api/reports/inactive?{query}&pageSize=250"))!.Customers;
+
+        paged.Select(c => c.Id).Should().Equal(oneGo.Select(c => c.Id));
+        paged.Select(c => c.Id).Should().OnlyHaveUniqueItems().And.HaveCount(131);
+    }
+
+    [Fact]
+    public async Task A_cursor_of_another_sort_is_refused()
+    {
+        var first = (await _client.GetFromJsonAsync<InactiveCustomersPage>("/api/reports/inactive?pageSize=25"))!;
+
+        var response = await _client.GetAsync($"/api/reports/inactive?sort=name&after={first.NextCursor}");
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("after");
+    }
+
+    [Fact]
+    public async Task The_csv_export_downloads_exactly_the_filtered_view()
+    {
+        const string filter = "minSpent=40&sort=totalSpent&direction=asc";
+        var expected = (await _client.GetFromJsonAsync<InactiveCustomersPage>($"/api/reports/inactive?{filter}&pageSize=250"))!.Customers;
+
+        var link = (await (await _client.PostAsync($"/api/reports/inactive/export?{filter}", null)).Content.ReadFromJsonAsync<ExportLink>())!;
+        var download = await _app.CreateClient().GetAsync(link.Url);
+
+        download.StatusCode.Should().Be(HttpStatusCode.OK);
+        download.Content.Headers.ContentType!.MediaType.Should().Be("text/csv");
+        download.Content.Headers.ContentDisposition!.FileName.Should().Be("inactive-customers-paging-2026-11-22.csv");
+        var bytes = await download.Content.ReadAsByteArrayAsync();
+        bytes.Take(3).Should().Equal(0xEF, 0xBB, 0xBF);
+        var lines = System.Text.Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Should().Be("Customer ID,First name,Last name,Email,Email marketing,Last order date,Weeks since last order,Orders,Total spent (EUR),Segment,Priority,Suggested action," +
+            "Churn risk,Chance still active,Overdue (times usual gap),Next order expected,Predicted 12-month value,RFM segment,RFM score");
+        lines.Skip(1).Select(l => long.Parse(l[..l.IndexOf(',')])).Should().Equal(expected.Select(c => c.Id));
+        lines.Should().Contain(l => l.StartsWith("500,\"'=HYPERLINK(\"\"http://x\"\")\",\"Quote, \"\"Comma\"\"\",", StringComparison.Ordinal),
+            "a formula-like name stays text, and quotes and commas are escaped");
+        var first = expected[0];
+        lines[1].Should().StartWith($"{first.Id},{first.FirstName},{first.LastName},{first.Email},").And.Contain($",{first.LastOrderDate:yyyy-MM-dd},{first.WeeksSinceLastOrder},");
+    }
+
+    [Fact]
+    public async Task An_export_link_that_is_forged_or_expired_is_refused()
+    {
+        var link = (await (await _client.PostAsync("/api/reports/inactive/export", null)).Content.ReadFromJsonAsync<ExportLink>())!;
+
+        (await _app.CreateClient().GetAsync("/exports/inactive-customers.csv?token=forged")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        _clock.Advance(TimeSpan.FromMinutes(3));
+        (await _app.CreateClient().GetAsync(link.Url)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_saved_view_keeps_the_canonical_filter_and_is_replaced_by_name()
+    {
+        var saved = await _client.PutAsJsonAsync("/api/views", new SaveViewRequest("High value, 4-6 weeks", "highValue=true&window=optimal&pageSize=25"));
+        saved.StatusCode.Should().Be(HttpStatusCode.OK);
+        await _client.PutAsJsonAsync("/api/views", new SaveViewRequest("High value, 4-6 weeks", "window=optimal&highValue=true"));
+
+        var views = (await _client.GetFromJsonAsync<List<SavedViewDto>>("/api/views"))!;
+        views.Select(v => (v.Name, v.Query)).Should().Equal(("High value, 4-6 weeks", "window=optimal&highValue=true"));
+
+        var invalid = await _client.PutAsJsonAsync("/api/views", new SaveViewRequest("Broken", "segment=vip"));
+        invalid.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await _client.DeleteAsync($"/api/views/{views[0].Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await _app.CreateClientFor("elsewhere.myshopify.com").GetAsync("/api/views")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Settings_preview_before_saving_and_change_the_list_once_saved()
+    {
+        var page = (await _client.GetFromJsonAsync<SettingsPage>("/api/settings"))!;
+        page.Settings.Should().Be(new SettingsDto(4, "percentile", 80, null));
+        page.CurrencyCode.Should().Be("EUR");
+        page.Suggestion.Should().Be(new ThresholdSuggestion(null, 0, null), "nobody here ordered twice");
+
+        // Last orders run from 2026-09-01 to 2026-09-14 (Berlin): 10 to 11 weeks before 2026-11-22.
+        var preview = (await (await _client.PostAsJsonAsync("/api/settings/preview", new SettingsDto(11, "amount", 80, 60m))).Content.ReadFromJsonAsync<SettingsPreview>())!;
+        var before = (await _client.GetFromJsonAsync<InactiveCustomersPage>("/api/reports/inactive"))!.TotalCount;
+        before.Should().Be(131, "previewing saves nothing");
+        preview.HighValueLine.Should().Be(60m);
+        preview.HighValueCustomers.Should().Be(Enumerable.Range(1, 130).Count(i => 10 * (i % 7 + 1) >= 60) + 1, "the customers with 60 or 70, and the one with 99.50");
+
+        (await _client.PutAsJsonAsync("/api/settings", new SettingsDto(11, "amount", 80, 60m))).StatusCode.Should().Be(HttpStatusCode.OK);
+        var after = (await _client.GetFromJsonAsync<InactiveCustomersPage>("/api/reports/inactive?pageSize=250"))!;
+        after.TotalCount.Should().Be(preview.InactiveCustomers).And.BeLessThan(131);
+        after.Customers.Should().OnlyContain(c => c.WeeksSinceLastOrder >= 11);
+        after.ThresholdWeeks.Should().Be(11);
+    }
+
+    [Theory]
+    [InlineData(0, "percentile", 80, null, "inactivityThresholdWeeks")]
+    [InlineData(4, "median", 80, null, "highValueRule")]
+    [InlineData(4, "percentile", 100, null, "highValuePercentile")]
+    [InlineData(4, "amount", 80, null, "highValueAmount")]
+    public async Task Invalid_settings_are_a_400_that_names_the_field(int weeks, string rule, int percentile, double? amount, string field)
+    {
+        var response = await _client.PutAsJsonAsync("/api/settings", new SettingsDto(weeks, rule, percentile, (decimal?)amount));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("errors").TryGetProperty(field, out _).Should().BeTrue();
+    }
+}
