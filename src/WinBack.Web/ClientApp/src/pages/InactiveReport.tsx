@@ -33,6 +33,8 @@ export function InactiveReport({ context }: { context: ReportContext }) {
   const [params, setParams] = useState(readParams);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [page, setPage] = useState<CustomerPage | null>(null);
+  // Which page the rows on screen are (0-based), set with the rows so the "26-50 of N" label never runs ahead of them.
+  const [shownIndex, setShownIndex] = useState(0);
   const [summary, setSummary] = useState<InactiveSummary | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
@@ -44,6 +46,7 @@ export function InactiveReport({ context }: { context: ReportContext }) {
 
   const query = filterQuery(params);
   const cursor = cursors[cursors.length - 1];
+  const pageIndex = cursors.length - 1;
 
   const update = useCallback((changes: Record<string, string | null>) => {
     setParams((current) => {
@@ -62,11 +65,11 @@ export function InactiveReport({ context }: { context: ReportContext }) {
     let cancelled = false;
     setLoading(true);
     api<CustomerPage>(`/api/reports/inactive?${query}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`)
-      .then((p) => { if (!cancelled) { setPage(p); setError(null); } })
+      .then((p) => { if (!cancelled) { setPage(p); setShownIndex(pageIndex); setError(null); } })
       .catch((e: ApiError) => { if (!cancelled) { setError(e); setPage(null); } })
       .finally(() => { if (!cancelled) setLoading(false); });
     return () => { cancelled = true; };
-  }, [query, cursor]);
+  }, [query, cursor, pageIndex]);
 
   useEffect(() => {
     api<InactiveSummary>('/api/reports/inactive/summary').then(setSummary).catch((e: ApiError) => setError(e));
@@ -249,7 +252,7 @@ export function InactiveReport({ context }: { context: ReportContext }) {
     </IndexTable.Row>
   ));
 
-  const first = (cursors.length - 1) * (page?.pageSize ?? 50) + 1;
+  const first = shownIndex * (page?.pageSize ?? 50) + 1;
   const viewOptions = useMemo(() => [{ label: 'Saved views…', value: '' }, ...views.map((v) => ({ label: v.name, value: String(v.id) }))], [views]);
 
   return (
@@ -310,9 +313,9 @@ export function InactiveReport({ context }: { context: ReportContext }) {
             <InlineStack align="space-between" blockAlign="center">
               <Select label="Per page" labelInline options={['25', '50', '100', '250']} value={params.get('pageSize') ?? '50'} onChange={(v) => update({ pageSize: v === '50' ? null : v })} />
               <Pagination
-                hasPrevious={cursors.length > 1}
+                hasPrevious={!loading && cursors.length > 1}
                 onPrevious={() => setCursors((c) => c.slice(0, -1))}
-                hasNext={!!page?.nextCursor}
+                hasNext={!loading && !!page?.nextCursor}
                 onNext={() => page?.nextCursor && setCursors((c) => [...c, page.nextCursor])}
                 label={page && page.customers.length > 0 ? `${formatNumber(first)}-${formatNumber(first + page.customers.length - 1)} of ${formatNumber(page.totalCount)}` : ''}
               />
