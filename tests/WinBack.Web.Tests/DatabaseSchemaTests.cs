@@ -94,21 +94,27 @@ public sealed class DatabaseSchemaTests
     }
 
     [Fact]
-    public async Task Deleting_a_shop_deletes_its_customers_and_orders()
+    public async Task Deleting_a_shop_deletes_its_customers_orders_and_line_items_and_no_other_shops()
     {
         await using var app = await WinBackApp.StartAsync("cascade");
         await using var db = app.CreateDbContext();
         var shop = new Shop { Domain = "gone.myshopify.com", InstalledAt = DateTimeOffset.UtcNow };
-        db.Shops.Add(shop);
+        var other = new Shop { Domain = "stays.myshopify.com", InstalledAt = DateTimeOffset.UtcNow };
+        db.Shops.AddRange(shop, other);
         await db.SaveChangesAsync();
-        db.Customers.Add(new Customer { ShopId = shop.Id, Id = 1, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
-        db.Orders.Add(new Order { ShopId = shop.Id, Id = 10, CustomerId = 1, Name = "#1001", CurrencyCode = "USD", ProcessedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow, CurrentTotal = 12.5m });
+        foreach (var s in new[] { shop, other })
+        {
+            db.Customers.Add(new Customer { ShopId = s.Id, Id = 1, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+            db.Orders.Add(new Order { ShopId = s.Id, Id = 10, CustomerId = 1, Name = "#1001", CurrencyCode = "USD", ProcessedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow, CurrentTotal = 12.5m });
+            db.OrderLineItems.Add(new OrderLineItem { ShopId = s.Id, OrderId = 10, Id = 100, ProductId = 7, Title = "Tea", Quantity = 1 });
+        }
         await db.SaveChangesAsync();
 
         await db.Shops.Where(s => s.Id == shop.Id).ExecuteDeleteAsync();
 
-        (await db.Customers.CountAsync()).Should().Be(0);
-        (await db.Orders.CountAsync()).Should().Be(0);
+        (await db.Customers.Select(c => c.ShopId).ToListAsync()).Should().Equal(other.Id);
+        (await db.Orders.Select(o => o.ShopId).ToListAsync()).Should().Equal(other.Id);
+        (await db.OrderLineItems.Select(li => li.ShopId).ToListAsync()).Should().Equal(other.Id);
     }
 
     private static async Task<List<T>> Scalars<T>(string connectionString, string sql)

@@ -75,13 +75,13 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
     private Task<long?> ShopIdAsync(string shopDomain, CancellationToken cancellationToken) =>
         db.Shops.Where(s => s.Domain == shopDomain).Select(s => (long?)s.Id).SingleOrDefaultAsync(cancellationToken);
 
-    /// <summary>shop/redact: everything of the shop goes (line items explicitly; the cascade takes customers, orders, settings, sync state).</summary>
+    /// <summary>shop/redact: everything of the shop goes (the shops_deleted trigger takes customers, orders and line items;
+    /// the foreign keys' cascade the rest).</summary>
     public async Task RedactShopAsync(string shopDomain, CancellationToken cancellationToken)
     {
         var shopId = await ShopIdAsync(shopDomain, cancellationToken);
         var sheets = await db.SheetSyncs.Where(s => s.ShopId == shopId).Select(s => new { s.SpreadsheetId, s.TabName }).ToListAsync(cancellationToken);
         foreach (var sheet in sheets) jobs.Enqueue<SheetSyncJob>(job => job.ClearTabAsync(sheet.SpreadsheetId, sheet.TabName, CancellationToken.None));
-        await db.OrderLineItems.Where(li => li.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
         await db.Shops.Where(s => s.Domain == shopDomain).ExecuteDeleteAsync(cancellationToken);
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain).ExecuteDeleteAsync(cancellationToken);
         await db.WebhookReceipts.Where(r => r.ShopDomain == shopDomain).ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, RedactedPayload), cancellationToken);

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using WinBack.Web.Shops;
 
 namespace WinBack.Web.Sync;
 
@@ -35,7 +34,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         customer.ToTable("customers");
         customer.HasKey(c => new { c.ShopId, c.Id });
         customer.Property(c => c.Id).ValueGeneratedNever();
-        customer.HasOne<Shop>().WithMany().HasForeignKey(c => c.ShopId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to shops, like orders (see OrderConfiguration): the shops_deleted trigger removes them.
         customer.Property(c => c.FirstName).HasMaxLength(255);
         customer.Property(c => c.LastName).HasMaxLength(255);
         customer.Property(c => c.Email).HasMaxLength(320);

@@ -1171,26 +1171,6 @@ namespace WinBack.Web.Data.Migrations
                         .HasConstraintName("fk_shopify_taggings_shops_shop_id");
                 });
 
-            modelBuilder.Entity("WinBack.Web.Sync.Customer", b =>
-                {
-                    b.HasOne("WinBack.Web.Shops.Shop", null)
-                        .WithMany()
-                        .HasForeignKey("ShopId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_customers_shops_shop_id");
-                });
-
-            modelBuilder.Entity("WinBack.Web.Sync.Order", b =>
-                {
-                    b.HasOne("WinBack.Web.Shops.Shop", null)
-                        .WithMany()
-                        .HasForeignKey("ShopId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_orders_shops_shop_id");
-                });
-
             modelBuilder.Entity("WinBack.Web.Sync.SyncState", b =>
                 {
                     b.HasOne("WinBack.Web.Shops.Shop", null)
