@@ -287,6 +287,53 @@ public sealed class SyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_customer_a_webhook_updated_after_the_export_keeps_its_newer_details_and_still_gets_the_exported_orders_totals()
+    {
+        var (simulated, shopId) = await InstallAsync("newer-here.myshopify.com", 600);
+        await SyncAsync(shopId);
+        long customerId;
+        lock (simulated.Sync)
+        {
+            var order = simulated.Orders.Last(o => o.CustomerId != null && !o.Test && o.CancelledAt == null);
+            order.CancelledAt = order.UpdatedAt = DateTimeOffset.UtcNow;
+            customerId = order.CustomerId!.Value;
+        }
+        // What a customers/update webhook newer than the coming export leaves behind.
+        await using (var db = _app.CreateDbContext())
+        {
+            await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).ExecuteUpdateAsync(c => c
+                .SetProperty(x => x.FirstName, "Renamed").SetProperty(x => x.UpdatedAt, DateTimeOffset.UtcNow.AddHours(1)));
+            await db.SyncStates.Where(s => s.ShopId == shopId).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SyncStatus.Queued).SetProperty(x => x.BulkOperationId, (string?)null));
+        }
+
+        await SyncAsync(shopId);
+
+        (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated), "the cancelled order left the customer's totals though their row was newer");
+        await using var check = _app.CreateDbContext();
+        (await check.Customers.SingleAsync(c => c.ShopId == shopId && c.Id == customerId)).FirstName.Should().Be("Renamed", "an older copy never overwrites a newer one");
+    }
+
+    [Fact]
+    public async Task A_sync_that_resumes_with_only_the_orders_left_still_rolls_them_up()
+    {
+        var (simulated, shopId) = await InstallAsync("orders-left.myshopify.com", 600);
+        await SyncAsync(shopId);
+        lock (simulated.Sync)
+        {
+            foreach (var order in simulated.Orders.Where(o => o.CustomerId != null && !o.Test && o.CancelledAt == null).Take(20))
+                order.CancelledAt = order.UpdatedAt = DateTimeOffset.UtcNow;
+        }
+        await using (var db = _app.CreateDbContext())
+            await db.SyncStates.Where(s => s.ShopId == shopId && s.Resource == SyncResource.Orders).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SyncStatus.Queued).SetProperty(x => x.BulkOperationId, (string?)null));
+
+        await SyncAsync(shopId);
+
+        (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated));
+    }
+
+    [Fact]
     public async Task Two_syncs_of_one_shop_at_once_do_the_work_once()
     {
         var (simulated, shopId) = await InstallAsync("twice.myshopify.com", 1_000);

@@ -11,21 +11,33 @@ namespace WinBack.Web.Sync;
 
 /// <summary>
 /// Streams a bulk operation's JSONL into PostgreSQL: each line is parsed as it downloads and written with binary COPY.
-/// A shop's first load goes straight into the real table inside one transaction (PostgreSQL's fastest path); a later
-/// full sync goes into a staging table and is merged in one statement, where an older copy of a row never overwrites a
-/// newer one and rows Shopify no longer has are removed. Either way a failed import leaves nothing half-written.
+/// Orders: a shop's first load goes straight into the real tables inside one transaction (PostgreSQL's fastest path); a
+/// later full sync goes into staging tables and is merged, where an older copy of a row never overwrites a newer one and
+/// rows Shopify no longer has are removed. Customers are staged first and merged after the orders, with their rollups,
+/// so each customer row is written once. Either way a failed import leaves nothing half-written.
 /// </summary>
-public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, ILogger<BulkImporter> logger)
+public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, CustomerRollups rollups, ILogger<BulkImporter> logger)
 {
     private const int ProgressEvery = 10_000;
 
-    private const string CustomerColumns = "shop_id, id, first_name, last_name, email, email_marketing_state, created_at, updated_at, orders_count, total_spent";
+    private const string CustomerColumns = "shop_id, id, first_name, last_name, email, email_marketing_state, created_at, updated_at";
+    private const string StagedCustomerColumns = "s.shop_id, s.id, s.first_name, s.last_name, s.email, s.email_marketing_state, s.created_at, s.updated_at";
+    private const string StagedCustomers = "staged_customers";
     private const string OrderColumns = "shop_id, id, customer_id, name, processed_at, updated_at, cancelled_at, test, current_total, currency_code";
     private const string LineItemColumns = "shop_id, order_id, id, product_id, title, quantity";
 
-    public async Task<long> ImportCustomersAsync(long shopId, Uri url, Func<long, Task> progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Customers are written once, with their rollups: they are COPYed into a session table here (while Shopify may still
+    /// be exporting the orders), and <see cref="MergeStagedCustomersAsync"/> writes them after the orders are in. Writing
+    /// them first and their rollups after rewrote every customer row into every report index a second time.
+    /// </summary>
+    public async Task<long> StageCustomersAsync(long shopId, Uri? url, Func<long, Task> progress, CancellationToken cancellationToken)
     {
-        var count = await ImportAsync(shopId, "customers", CustomerColumns, url, progress, include: null, (line, copy) =>
+        var connection = await OpenAsync(cancellationToken);
+        // A session table: it lives on the run's connection (held for the whole sync) until the merge drops it.
+        await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {StagedCustomers}; CREATE TEMP TABLE {StagedCustomers} AS SELECT {CustomerColumns} FROM customers WITH NO DATA", shopId, cancellationToken);
+        if (url is null) return 0;
+        var count = await CopyAsync(connection, shopId, StagedCustomers, CustomerColumns, url, BulkLines.TopLevel, _ => true, (line, copy) =>
         {
             copy.Write(ShopifyGid.ToLong(line.GetProperty("id").GetString()!), NpgsqlDbType.Bigint);
             WriteText(copy, String(line, "firstName"));
@@ -35,21 +47,56 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
             WriteText(copy, email.ValueKind == JsonValueKind.Object ? String(email, "marketingState") : null);
             copy.Write(Time(line, "createdAt")!.Value, NpgsqlDbType.TimestampTz);
             copy.Write(Time(line, "updatedAt")!.Value, NpgsqlDbType.TimestampTz);
-            copy.Write(0, NpgsqlDbType.Integer);
-            copy.Write(0m, NpgsqlDbType.Numeric);
-        }, children: null, merge: $"""
-            INSERT INTO customers ({CustomerColumns}) SELECT {CustomerColumns} FROM staging_customers
-            ON CONFLICT (shop_id, id) DO UPDATE SET
-                first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
-                email_marketing_state = excluded.email_marketing_state, created_at = excluded.created_at, updated_at = excluded.updated_at
-            WHERE customers.updated_at <= excluded.updated_at;
-            UPDATE orders SET customer_id = NULL
-            WHERE shop_id = @shop AND customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM staging_customers s WHERE s.id = orders.customer_id);
-            DELETE FROM customers c WHERE c.shop_id = @shop AND NOT EXISTS (SELECT 1 FROM staging_customers s WHERE s.id = c.id);
-            """, afterFirstLoad: null, cancellationToken);
-        logger.LogInformation("Imported {Count} customers for shop {ShopId}", count, shopId);
+        }, progress, cancellationToken);
+        await progress(count);
         return count;
     }
+
+    /// <summary>
+    /// Writes the staged customers with the rollups of the orders already imported, in one transaction: new ones are
+    /// inserted, known ones updated unless ours is older (a webhook was faster: its names stay, the rollups are still
+    /// recomputed), and customers Shopify no longer has are removed, their orders becoming guest orders. Afterwards
+    /// every customer of the shop has the rollups of the orders in the table.
+    /// </summary>
+    public async Task MergeStagedCustomersAsync(long shopId, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await ExecuteAsync(connection, $"""
+                INSERT INTO customers ({CustomerColumns}, orders_count, first_order_at, last_order_at, total_spent)
+                SELECT {StagedCustomerColumns}, coalesce(r.orders_count, 0), r.first_order_at, r.last_order_at, coalesce(r.total_spent, 0)
+                FROM {StagedCustomers} s LEFT JOIN ({CustomerRollups.QualifyingTotalsOfShop}) r ON r.customer_id = s.id
+                ON CONFLICT (shop_id, id) DO UPDATE SET
+                    first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
+                    email_marketing_state = excluded.email_marketing_state, created_at = excluded.created_at, updated_at = excluded.updated_at,
+                    orders_count = excluded.orders_count, first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at,
+                    total_spent = excluded.total_spent
+                WHERE customers.updated_at <= excluded.updated_at;
+                UPDATE orders SET customer_id = NULL
+                WHERE shop_id = @shop AND customer_id IN (
+                    SELECT c.id FROM customers c WHERE c.shop_id = @shop AND NOT EXISTS (SELECT 1 FROM {StagedCustomers} s WHERE s.id = c.id));
+                DELETE FROM customers c WHERE c.shop_id = @shop AND NOT EXISTS (SELECT 1 FROM {StagedCustomers} s WHERE s.id = c.id);
+                """, shopId, cancellationToken);
+            var newerHere = await db.Database.SqlQueryRaw<long>($"""
+                SELECT c.id AS "Value" FROM customers c JOIN {StagedCustomers} s ON s.id = c.id
+                WHERE c.shop_id = @shop AND c.updated_at > s.updated_at
+                """, new NpgsqlParameter("shop", shopId)).ToListAsync(cancellationToken);
+            await rollups.RecomputeAsync(shopId, newerHere, cancellationToken);
+            await ExecuteAsync(connection, $"DROP TABLE {StagedCustomers}", shopId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        await ExecuteAsync(connection, "ANALYZE customers", shopId, cancellationToken);
+        logger.LogInformation("Merged the customers of shop {ShopId}", shopId);
+    }
+
+    /// <summary>An order may name a customer the customers export did not have (deleted meanwhile): it then belongs to no one.</summary>
+    public async Task DetachOrdersOfUnknownCustomersAsync(long shopId, CancellationToken cancellationToken) =>
+        await ExecuteAsync(await OpenAsync(cancellationToken), """
+            UPDATE orders o SET customer_id = NULL
+            WHERE o.shop_id = @shop AND o.customer_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = o.shop_id AND c.id = o.customer_id)
+            """, shopId, cancellationToken);
 
     public async Task<long> ImportOrdersAsync(long shopId, string shopCurrency, Uri url, Func<long, Task> progress, CancellationToken cancellationToken)
     {
@@ -96,21 +143,14 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
             copy.Write(line.GetProperty("test").GetBoolean(), NpgsqlDbType.Boolean);
             copy.Write(decimal.Parse(money.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture), NpgsqlDbType.Numeric);
             copy.Write(shopCurrency, NpgsqlDbType.Char);
-        }, lineItems, merge: $"""
+        }, lineItems, $"""
             INSERT INTO orders ({OrderColumns})
-            SELECT s.shop_id, s.id, c.id, s.name, s.processed_at, s.updated_at, s.cancelled_at, s.test, s.current_total, s.currency_code
-            FROM staging_orders s LEFT JOIN customers c ON c.shop_id = s.shop_id AND c.id = s.customer_id
+            SELECT {OrderColumns} FROM staging_orders
             ON CONFLICT (shop_id, id) DO UPDATE SET
                 customer_id = excluded.customer_id, name = excluded.name, processed_at = excluded.processed_at, updated_at = excluded.updated_at,
                 cancelled_at = excluded.cancelled_at, test = excluded.test, current_total = excluded.current_total, currency_code = excluded.currency_code
             WHERE orders.updated_at <= excluded.updated_at;
             DELETE FROM orders o WHERE o.shop_id = @shop AND NOT EXISTS (SELECT 1 FROM staging_orders s WHERE s.id = o.id);
-            """,
-            // An order may name a customer the customers export did not have (deleted meanwhile): it then belongs to no one.
-            afterFirstLoad: """
-            UPDATE orders o SET customer_id = NULL
-            WHERE o.shop_id = @shop AND o.customer_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = o.shop_id AND c.id = o.customer_id);
             """, cancellationToken);
         if (skipped.Count > 0) logger.LogWarning("Skipped {Skipped} orders of shop {ShopId} not in the shop currency {Currency}", skipped.Count, shopId, shopCurrency);
         logger.LogInformation("Imported {Count} orders for shop {ShopId}", count, shopId);
@@ -121,26 +161,20 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
     private sealed record ChildImport(string Table, string Columns, Func<JsonElement, bool> Include, Action<JsonElement, NpgsqlBinaryImporter> WriteRow, string Merge);
 
     private async Task<long> ImportAsync(long shopId, string table, string columns, Uri url, Func<long, Task> progress,
-        Func<JsonElement, bool>? include, Action<JsonElement, NpgsqlBinaryImporter> writeRow, ChildImport? children, string merge,
-        string? afterFirstLoad, CancellationToken cancellationToken)
+        Func<JsonElement, bool> include, Action<JsonElement, NpgsqlBinaryImporter> writeRow, ChildImport children, string merge,
+        CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
-
+        var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var firstLoad = !await ExistsAsync(connection, $"SELECT EXISTS (SELECT 1 FROM {table} WHERE shop_id = @shop)", shopId, cancellationToken);
         var count = await CopyAsync(connection, shopId, firstLoad ? table : await StagingAsync(table), columns, url, BulkLines.TopLevel,
-            line => include?.Invoke(line) != false, writeRow, progress, cancellationToken);
-        var finish = firstLoad ? afterFirstLoad : merge;
-        if (finish is not null) await ExecuteAsync(connection, finish, shopId, cancellationToken);
+            include, writeRow, progress, cancellationToken);
+        if (!firstLoad) await ExecuteAsync(connection, merge, shopId, cancellationToken);
 
-        if (children is not null)
-        {
-            // The file is read again rather than held: parents are all in before any child row refers to them.
-            await CopyAsync(connection, shopId, firstLoad ? children.Table : await StagingAsync(children.Table), children.Columns, url, BulkLines.Nested,
-                children.Include, children.WriteRow, _ => Task.CompletedTask, cancellationToken);
-            if (!firstLoad) await ExecuteAsync(connection, children.Merge, shopId, cancellationToken);
-        }
+        // The file is read again rather than held: parents are all in before any child row refers to them.
+        await CopyAsync(connection, shopId, firstLoad ? children.Table : await StagingAsync(children.Table), children.Columns, url, BulkLines.Nested,
+            children.Include, children.WriteRow, _ => Task.CompletedTask, cancellationToken);
+        if (!firstLoad) await ExecuteAsync(connection, children.Merge, shopId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         // A large import leaves the planner's statistics behind until autovacuum catches up; the rollups that follow
@@ -172,6 +206,14 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, I
         }
         await copy.CompleteAsync(cancellationToken);
         return count;
+    }
+
+    /// <summary>The context's connection, opened if need be; the sync holds it for its whole run (its advisory lock).</summary>
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
+        return connection;
     }
 
     private static async Task<bool> ExistsAsync(NpgsqlConnection connection, string sql, long shopId, CancellationToken cancellationToken)

@@ -10,23 +10,28 @@ namespace WinBack.Web.Sync;
 /// </summary>
 public sealed class CustomerRollups(WinBackDbContext db)
 {
+    /// <summary>The rollups of every customer of shop <c>@shop</c> with a qualifying order: customer_id, orders_count,
+    /// first_order_at, last_order_at, total_spent. Customers without one have no row (their rollups are 0 and null).</summary>
+    internal const string QualifyingTotalsOfShop = """
+        SELECT customer_id, count(*)::int AS orders_count, min(processed_at) AS first_order_at, max(processed_at) AS last_order_at,
+               sum(current_total) AS total_spent
+        FROM orders
+        WHERE shop_id = @shop AND NOT test AND cancelled_at IS NULL AND customer_id IS NOT NULL
+        GROUP BY customer_id
+        """;
+
     public Task<int> RecomputeShopAsync(long shopId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlInterpolatedAsync($"""
-            WITH rollup AS (
-                SELECT customer_id, count(*)::int AS n, min(processed_at) AS first_at, max(processed_at) AS last_at, sum(current_total) AS total
-                FROM orders
-                WHERE shop_id = {shopId} AND NOT test AND cancelled_at IS NULL AND customer_id IS NOT NULL
-                GROUP BY customer_id),
-            target AS (
-                SELECT c.id, coalesce(r.n, 0) AS n, r.first_at, r.last_at, coalesce(r.total, 0) AS total
-                FROM customers c LEFT JOIN rollup r ON r.customer_id = c.id
-                WHERE c.shop_id = {shopId})
+        db.Database.ExecuteSqlRawAsync($"""
+            WITH target AS (
+                SELECT c.id, coalesce(r.orders_count, 0) AS n, r.first_order_at AS first_at, r.last_order_at AS last_at, coalesce(r.total_spent, 0) AS total
+                FROM customers c LEFT JOIN ({QualifyingTotalsOfShop}) r ON r.customer_id = c.id
+                WHERE c.shop_id = @shop)
             UPDATE customers c
             SET orders_count = t.n, first_order_at = t.first_at, last_order_at = t.last_at, total_spent = t.total
             FROM target t
-            WHERE c.shop_id = {shopId} AND c.id = t.id
+            WHERE c.shop_id = @shop AND c.id = t.id
               AND (c.orders_count, c.first_order_at, c.last_order_at, c.total_spent) IS DISTINCT FROM (t.n, t.first_at, t.last_at, t.total)
-            """, cancellationToken);
+            """, [new Npgsql.NpgsqlParameter("shop", shopId)], cancellationToken);
 
     public Task<int> RecomputeAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
     {

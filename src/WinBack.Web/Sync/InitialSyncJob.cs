@@ -10,10 +10,11 @@ using WinBack.Web.Shops;
 namespace WinBack.Web.Sync;
 
 /// <summary>
-/// The full sync of a shop (on install, and on demand): one bulk operation for customers and one for orders, each
-/// streamed into PostgreSQL, then every customer's rollups recomputed. The state per resource is checkpointed, so a
-/// crash or a deploy resumes: an imported resource is not imported again, a bulk operation still running or completed
-/// (and not expired) is reused instead of started over, and a failed or expired one is replaced by a new one.
+/// The full sync of a shop (on install, and on demand): one bulk operation for customers and one for orders, both
+/// streamed into PostgreSQL (customers staged, orders imported, then customers written with their rollups), then every
+/// customer's rollups checked. The state per resource is checkpointed, so a crash or a deploy resumes: an imported
+/// resource is not imported again, a bulk operation still running or completed (and not expired) is reused instead of
+/// started over, and a failed or expired one is replaced by a new one.
 /// </summary>
 public sealed class InitialSyncJob(
     WinBackDbContext db,
@@ -55,13 +56,28 @@ public sealed class InitialSyncJob(
         var customers = await EnsureStartedAsync(shopId, SyncResource.Customers, CustomersBulkQuery, credentials, cancellationToken);
         var orders = await EnsureStartedAsync(shopId, SyncResource.Orders, OrdersBulkQuery, credentials, cancellationToken);
 
-        if (customers is not null)
-            await ImportAsync(customers, credentials, (url, progress) => importer.ImportCustomersAsync(shopId, url, progress, cancellationToken), cancellationToken);
+        // Customers are staged while Shopify may still export the orders, and written once the orders are in, with
+        // their rollups: each customer row is written once, not inserted and then rewritten by the rollups.
+        var stagedCustomers = customers is null ? 0 : await ImportAsync(customers, credentials,
+            (url, progress) => importer.StageCustomersAsync(shopId, url, progress, cancellationToken), cancellationToken);
         if (orders is not null)
-            await ImportAsync(orders, credentials, (url, progress) => importer.ImportOrdersAsync(shopId, currency, url, progress, cancellationToken), cancellationToken);
+        {
+            var imported = await ImportAsync(orders, credentials, async (url, progress) => url is null
+                ? await EmptyOrdersAsync(shopId, cancellationToken)
+                : await importer.ImportOrdersAsync(shopId, currency, url, progress, cancellationToken), cancellationToken);
+            await CompleteAsync(orders, imported, cancellationToken);
+        }
+        if (customers is not null)
+        {
+            await importer.MergeStagedCustomersAsync(shopId, cancellationToken);
+            await CompleteAsync(customers, stagedCustomers, cancellationToken);
+        }
+        if (customers is not null || orders is not null) await importer.DetachOrdersOfUnknownCustomersAsync(shopId, cancellationToken);
 
-        var changed = await rollups.RecomputeShopAsync(shopId, cancellationToken);
-        logger.LogInformation("Sync of shop {ShopId} done; {Changed} customers' rollups changed", shopId, changed);
+        // The merge wrote every customer's rollups from the orders in the table; only a run that resumed after the
+        // customers were merged (orders imported since) still has to recompute them.
+        var changed = customers is null ? await rollups.RecomputeShopAsync(shopId, cancellationToken) : 0;
+        logger.LogInformation("Sync of shop {ShopId} done; {Changed} customers' rollups changed after the merge", shopId, changed);
         // The retention chart gets its first point as soon as there is data, not at the next daily run.
         jobs.Enqueue<RetentionSnapshotJob>(job => job.RunAsync(shopId, CancellationToken.None));
         jobs.Enqueue<CustomerPredictionJob>(job => job.RunAsync(shopId, CancellationToken.None));
@@ -96,7 +112,8 @@ public sealed class InitialSyncJob(
         return state;
     }
 
-    private async Task ImportAsync(SyncState state, ShopifyCredentials credentials, Func<Uri, Func<long, Task>, Task<long>> import, CancellationToken cancellationToken)
+    /// <returns>How many objects <paramref name="import"/> wrote; it is given a null URL when Shopify had nothing to export.</returns>
+    private async Task<long> ImportAsync(SyncState state, ShopifyCredentials credentials, Func<Uri?, Func<long, Task>, Task<long>> import, CancellationToken cancellationToken)
     {
         var operation = await WaitForAsync(state, credentials, cancellationToken);
         if (operation.Status != BulkOperationStatus.Completed)
@@ -113,7 +130,7 @@ public sealed class InitialSyncJob(
         // Progress goes through its own connection: the import's connection is busy with the COPY.
         await using var progressConnection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
         await progressConnection.OpenAsync(cancellationToken);
-        var count = operation.Url is null ? 0 : await import(new Uri(operation.Url), async done =>
+        return await import(operation.Url is null ? null : new Uri(operation.Url), async done =>
         {
             await using var command = new Npgsql.NpgsqlCommand(
                 "UPDATE sync_states SET objects_done = @done WHERE shop_id = @shop AND resource = @resource", progressConnection);
@@ -122,8 +139,10 @@ public sealed class InitialSyncJob(
             command.Parameters.AddWithValue("resource", state.Resource.ToString());
             await command.ExecuteNonQueryAsync(cancellationToken);
         });
-        if (operation.Url is null) await EmptyCopyAsync(state, cancellationToken);
+    }
 
+    private async Task CompleteAsync(SyncState state, long count, CancellationToken cancellationToken)
+    {
         await db.Entry(state).ReloadAsync(cancellationToken);
         state.ObjectsDone = count;
         state.Status = SyncStatus.Completed;
@@ -133,16 +152,12 @@ public sealed class InitialSyncJob(
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    // A shop with nothing to export: Shopify gives no URL, and the copy must be emptied all the same.
-    private async Task EmptyCopyAsync(SyncState state, CancellationToken cancellationToken)
+    // A shop with no orders to export: Shopify gives no URL, and the copy must be emptied all the same.
+    private async Task<long> EmptyOrdersAsync(long shopId, CancellationToken cancellationToken)
     {
-        if (state.Resource == SyncResource.Customers)
-        {
-            await db.Customers.Where(c => c.ShopId == state.ShopId).ExecuteDeleteAsync(cancellationToken);
-            return;
-        }
-        await db.OrderLineItems.Where(li => li.ShopId == state.ShopId).ExecuteDeleteAsync(cancellationToken);
-        await db.Orders.Where(o => o.ShopId == state.ShopId).ExecuteDeleteAsync(cancellationToken);
+        await db.OrderLineItems.Where(li => li.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
+        await db.Orders.Where(o => o.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
+        return 0;
     }
 
     private async Task<BulkOperation> WaitForAsync(SyncState state, ShopifyCredentials credentials, CancellationToken cancellationToken)
