@@ -36,6 +36,14 @@ public sealed class SyncTests : IAsyncLifetime
         await scope.ServiceProvider.GetRequiredService<InitialSyncJob>().RunAsync(shopId, CancellationToken.None);
     }
 
+    /// <summary>Marks the shop's resources (or one) as due for a new full import, as "sync now" does.</summary>
+    private async Task QueueFullSyncAsync(long shopId, SyncResource? only = null)
+    {
+        await using var db = _app.CreateDbContext();
+        await db.SyncStates.Where(s => s.ShopId == shopId && (only == null || s.Resource == only)).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Status, SyncStatus.Queued).SetProperty(x => x.BulkOperationId, (string?)null));
+    }
+
     private async Task<JsonElement> MutateAsync(long shopId, string mutation, object? variables = null)
     {
         using var scope = _app.Services.CreateScope();
@@ -272,9 +280,7 @@ public sealed class SyncTests : IAsyncLifetime
             removedCustomer = gone.Id;
             simulated.Remove(simulated.Orders.First(o => o.LineItems.Count > 0));
         }
-        await using (var db = _app.CreateDbContext())
-            await db.SyncStates.Where(s => s.ShopId == shopId).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, SyncStatus.Queued).SetProperty(x => x.BulkOperationId, (string?)null));
+        await QueueFullSyncAsync(shopId);
 
         await SyncAsync(shopId);
 
@@ -303,9 +309,8 @@ public sealed class SyncTests : IAsyncLifetime
         {
             await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).ExecuteUpdateAsync(c => c
                 .SetProperty(x => x.FirstName, "Renamed").SetProperty(x => x.UpdatedAt, DateTimeOffset.UtcNow.AddHours(1)));
-            await db.SyncStates.Where(s => s.ShopId == shopId).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, SyncStatus.Queued).SetProperty(x => x.BulkOperationId, (string?)null));
         }
+        await QueueFullSyncAsync(shopId);
 
         await SyncAsync(shopId);
 
@@ -324,9 +329,7 @@ public sealed class SyncTests : IAsyncLifetime
             foreach (var order in simulated.Orders.Where(o => o.CustomerId != null && !o.Test && o.CancelledAt == null).Take(20))
                 order.CancelledAt = order.UpdatedAt = DateTimeOffset.UtcNow;
         }
-        await using (var db = _app.CreateDbContext())
-            await db.SyncStates.Where(s => s.ShopId == shopId && s.Resource == SyncResource.Orders).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, SyncStatus.Queued).SetProperty(x => x.BulkOperationId, (string?)null));
+        await QueueFullSyncAsync(shopId, SyncResource.Orders);
 
         await SyncAsync(shopId);
 
