@@ -123,17 +123,28 @@ public sealed class BulkOperationRunner(IOptions<SimulatorOptions> options, Time
         try
         {
             lock (shop.Sync) operation.Status = "RUNNING";
-            using (var file = File.Create(path))
-            lock (shop.Sync)
+            // Like Shopify, the export is not a snapshot: the shop is locked per batch of parents, not for the whole
+            // run, so status polls, webhooks and the merchant's own changes go on while a large export is written.
+            using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16))
             {
                 var context = new GraphQL.ExecutionContext(shop, runtime, new Dictionary<string, object?>(), new Dictionary<string, GraphQLFragmentDefinition>())
                     { BulkMode = true };
                 var operationDefinition = document.Definitions.OfType<GraphQLOperationDefinition>().Single();
                 var rootField = (GraphQLField)operationDefinition.SelectionSet.Selections.Single(s => s is GraphQLField);
-                var root = new QueryRoot(shop).Resolve(rootField.Name.StringValue, GraphQLExecutor.Arguments(rootField, context), context);
-                if (root is not IConnectionSource source) throw new InvalidOperationException("The bulk query's root is not a connection.");
-                var written = WriteConnection(file, source, rootField.SelectionSet!, null, context, operation, failHalfWay ? source.All().Count() / 2 + 1 : long.MaxValue);
-                operation.RootObjectCount = written;
+                List<IGraphNode> roots;
+                lock (shop.Sync)
+                {
+                    var root = new QueryRoot(shop).Resolve(rootField.Name.StringValue, GraphQLExecutor.Arguments(rootField, context), context);
+                    if (root is not IConnectionSource source) throw new InvalidOperationException("The bulk query's root is not a connection.");
+                    roots = source.All().ToList();
+                }
+                var failAfter = failHalfWay ? roots.Count / 2 + 1 : long.MaxValue;
+                var writer = new LineWriter(file);
+                foreach (var batch in roots.Chunk(ParentsPerFlush))
+                {
+                    lock (shop.Sync) operation.RootObjectCount +=
+                        WriteConnection(writer, batch, rootField.SelectionSet!, null, context, operation, failAfter);
+                }
             }
 
             lock (shop.Sync)
@@ -160,18 +171,19 @@ public sealed class BulkOperationRunner(IOptions<SimulatorOptions> options, Time
         lock (shop.Sync) webhooks.Publish(shop, WebhookTopics.BulkOperationsFinish, WebhookPayloads.BulkOperationFinish(operation, operation.Status));
     }
 
-    private static long WriteConnection(Stream output, IConnectionSource source, GraphQLSelectionSet connectionSelection, string? parentId,
+    /// <summary>Writes the nodes, then the nested connections of each batch of them (a child line after its parent, not next to it).</summary>
+    private static long WriteConnection(LineWriter output, IEnumerable<IGraphNode> nodes, GraphQLSelectionSet connectionSelection, string? parentId,
         GraphQL.ExecutionContext context, SimulatedBulkOperation operation, long failAfter)
     {
         var nodeSelection = NodeSelection(connectionSelection, context);
         var pendingChildren = new List<(IConnectionSource Source, GraphQLField Field, string ParentId)>();
         long written = 0;
-        foreach (var node in source.All())
+        foreach (var node in nodes)
         {
             operation.Cancellation.Token.ThrowIfCancellationRequested();
             if (operation.ObjectCount >= failAfter) throw new IOException("Simulated failure half-way through the bulk operation.");
             context.DeferredConnections.Clear();
-            WriteLine(output, node, nodeSelection, parentId, context);
+            output.Write(node, nodeSelection, parentId, context);
             operation.ObjectCount++;
             written++;
             var id = node.Resolve("id", FieldArguments.None, context) as string ?? "";
@@ -186,17 +198,22 @@ public sealed class BulkOperationRunner(IOptions<SimulatorOptions> options, Time
             var children = pendingChildren.ToList();
             pendingChildren.Clear();
             foreach (var (childSource, field, id) in children)
-                WriteConnection(output, childSource, field.SelectionSet!, id, context, operation, failAfter);
+                WriteConnection(output, childSource.All(), field.SelectionSet!, id, context, operation, failAfter);
         }
     }
 
-    private static void WriteLine(Stream output, IGraphNode node, GraphQLSelectionSet selection, string? parentId, GraphQL.ExecutionContext context)
+    /// <summary>One JSON object per line, through one reused writer.</summary>
+    private sealed class LineWriter(Stream output)
     {
-        using (var writer = new Utf8JsonWriter(output))
+        private readonly Utf8JsonWriter _writer = new(output);
+
+        public void Write(IGraphNode node, GraphQLSelectionSet selection, string? parentId, GraphQL.ExecutionContext context)
         {
-            GraphQLExecutor.WriteObject(writer, node, selection, context, parentId);
+            _writer.Reset(output);
+            GraphQLExecutor.WriteObject(_writer, node, selection, context, parentId);
+            _writer.Flush();
+            output.WriteByte((byte)'\n');
         }
-        output.WriteByte((byte)'\n');
     }
 
     private static GraphQLSelectionSet NodeSelection(GraphQLSelectionSet connectionSelection, GraphQL.ExecutionContext context)
