@@ -117,6 +117,33 @@ public sealed class DatabaseSchemaTests
         (await db.OrderLineItems.Select(li => li.ShopId).ToListAsync()).Should().Equal(other.Id);
     }
 
+    [Fact]
+    public async Task A_change_to_a_shops_customers_moves_its_report_data_version_once_per_transaction_at_commit()
+    {
+        await using var app = await WinBackApp.StartAsync("versions");
+        await using var db = app.CreateDbContext();
+        var shop = new Shop { Domain = "versioned.myshopify.com", InstalledAt = DateTimeOffset.UtcNow };
+        db.Shops.Add(shop);
+        await db.SaveChangesAsync();
+        db.Customers.Add(new Customer { ShopId = shop.Id, Id = 1, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+        await db.SaveChangesAsync();
+        var before = await VersionAsync();
+
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            await db.Customers.Where(c => c.ShopId == shop.Id).ExecuteUpdateAsync(c => c.SetProperty(x => x.OrdersCount, 1));
+            await db.Customers.Where(c => c.ShopId == shop.Id).ExecuteUpdateAsync(c => c.SetProperty(x => x.TotalSpent, 10m));
+            (await VersionAsync()).Should().Be(before, "readers never see a version ahead of the rows it stands for");
+            await transaction.CommitAsync();
+        }
+
+        (await VersionAsync()).Should().Be(before + 1);
+        (await Scalars<long>(app.ConnectionString, "SELECT count(*) FROM report_data_version_bumps")).Should().Equal(0L);
+
+        async Task<long> VersionAsync() =>
+            (await Scalars<long>(app.ConnectionString, $"SELECT version FROM report_data_versions WHERE shop_id = {shop.Id}")).Single();
+    }
+
     private static async Task<List<T>> Scalars<T>(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
