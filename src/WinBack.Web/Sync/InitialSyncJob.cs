@@ -34,9 +34,9 @@ public sealed class InitialSyncJob(
         "lineItems { edges { node { id title quantity product { id } } } } } } } }";
 
     // A status poll costs one point of a bucket that refills 100 a second; waiting up to 10 s between polls left a
-    // finished export unread for seconds, the merchant's first sync that much longer.
+    // finished export unread for seconds (half the interval on average), the merchant's first sync that much longer.
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(1);
 
     /// <summary>Advisory-lock namespace of full syncs: one per shop at a time, whichever server runs it.</summary>
     private const int SyncLockNamespace = 0x57_42_53; // "WBS"

@@ -870,9 +870,6 @@ namespace WinBack.Web.Data.Migrations
                     b.HasKey("ShopId", "Id")
                         .HasName("pk_orders");
 
-                    b.HasIndex("ShopId", "UpdatedAt")
-                        .HasDatabaseName("ix_orders_updated");
-
                     b.HasIndex("ShopId", "CustomerId", "ProcessedAt")
                         .HasDatabaseName("ix_orders_customer_qualifying")
                         .HasFilter("NOT test AND cancelled_at IS NULL AND customer_id IS NOT NULL");
