@@ -41,6 +41,11 @@ if (args.Contains("migrate"))
     app.Logger.LogInformation("Database migrated");
     return;
 }
+if (args is [RollupRecomputeCommand.Name, var shopDomain, ..])
+{
+    Environment.ExitCode = await RollupRecomputeCommand.RunAsync(app.Services, shopDomain, app.Logger);
+    return;
+}
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Services.MigrateDatabaseAsync();
 
 app.UseSerilogRequestLogging();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 
@@ -46,7 +45,7 @@ public sealed class AppStartupTests
     [Fact]
     public async Task A_missing_connection_string_stops_the_app_with_a_sentence_naming_the_setting()
     {
-        var run = await RunAppUntilItExitsAsync(new Dictionary<string, string>
+        var run = await AppProcess.RunUntilItExitsAsync(new Dictionary<string, string>
         {
             ["ConnectionStrings__WinBack"] = "",
             ["Database__ConnectionString"] = "",
@@ -59,7 +58,7 @@ public sealed class AppStartupTests
     [Fact]
     public async Task An_unknown_shopify_api_version_stops_the_app()
     {
-        var run = await RunAppUntilItExitsAsync(new Dictionary<string, string>
+        var run = await AppProcess.RunUntilItExitsAsync(new Dictionary<string, string>
         {
             ["ConnectionStrings__WinBack"] = "Host=127.0.0.1;Database=unused",
             ["Shopify__ApiVersion"] = "2026-13",
@@ -67,40 +66,5 @@ public sealed class AppStartupTests
 
         run.ExitCode.Should().NotBe(0);
         run.Output.Should().Contain("ApiVersion");
-    }
-
-    /// <summary>
-    /// Starts the built app as its own process, the way an operator does, and waits for it to stop by itself.
-    /// (WebApplicationFactory races its own host disposal when start-up fails, so it cannot observe this reliably.)
-    /// </summary>
-    private static async Task<(int ExitCode, string Output)> RunAppUntilItExitsAsync(Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "WinBack.Web.dll")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["Jobs__RunServer"] = "false";
-        start.Environment["ShopifyApp__ApiKey"] = "key";
-        start.Environment["ShopifyApp__ApiSecret"] = "secret";
-        start.Environment["ShopifyApp__AppUrl"] = "https://winback.test/";
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("The app kept running although its configuration is invalid.");
-        }
-        return (process.ExitCode, await output + await error);
     }
 }

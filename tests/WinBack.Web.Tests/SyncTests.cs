@@ -337,6 +337,28 @@ public sealed class SyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_operators_full_recompute_puts_wrong_rollups_right_and_leaves_right_ones_alone()
+    {
+        var (simulated, shopId) = await InstallAsync("recompute.myshopify.com", 500);
+        await SyncAsync(shopId);
+        int withOrders;
+        await using (var db = _app.CreateDbContext())
+            withOrders = await db.Customers.Where(c => c.ShopId == shopId && c.OrdersCount > 0)
+                .ExecuteUpdateAsync(c => c.SetProperty(x => x.OrdersCount, 0).SetProperty(x => x.TotalSpent, 0m).SetProperty(x => x.LastOrderAt, (DateTimeOffset?)null));
+        var database = new Dictionary<string, string> { ["ConnectionStrings__WinBack"] = _app.ConnectionString };
+
+        var repair = await AppProcess.RunUntilItExitsAsync(database, "recompute-rollups", "recompute.myshopify.com");
+
+        repair.ExitCode.Should().Be(0, repair.Output);
+        repair.Output.Should().Contain($"Recomputed the rollups of recompute.myshopify.com: {withOrders} customers changed");
+        (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated));
+        (await AppProcess.RunUntilItExitsAsync(database, "recompute-rollups", "recompute.myshopify.com")).Output.Should().Contain(": 0 customers changed");
+        var unknown = await AppProcess.RunUntilItExitsAsync(database, "recompute-rollups", "nowhere.myshopify.com");
+        unknown.ExitCode.Should().Be(1);
+        unknown.Output.Should().Contain("No shop nowhere.myshopify.com is installed here");
+    }
+
+    [Fact]
     public async Task Two_syncs_of_one_shop_at_once_do_the_work_once()
     {
         var (simulated, shopId) = await InstallAsync("twice.myshopify.com", 1_000);
