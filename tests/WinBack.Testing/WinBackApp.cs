@@ -47,7 +47,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
             _smtpPort = smtpPort,
             _settings = settings ?? new Dictionary<string, string>(),
         };
-        await app.Services.MigrateDatabaseAsync();
+        _ = app.Services; // builds the host: the database is migrated before anything starts (Database:MigrateOnStartup)
         return app;
     }
 
@@ -73,7 +73,6 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         };
         app.UseKestrel(port);
         app.StartServer();
-        await app.Services.MigrateDatabaseAsync();
         return (app, simulator);
     }
 
@@ -84,7 +83,6 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), new Uri($"http://127.0.0.1:{port}/"), null, null, simulatorUrl) { _quiet = quiet };
         app.UseKestrel(port);
         app.StartServer();
-        await app.Services.MigrateDatabaseAsync();
         return app;
     }
 
@@ -92,6 +90,8 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:WinBack", ConnectionString);
+        // Migrated by Program before any hosted service (Data Protection's key ring, Hangfire) touches the database.
+        builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("ShopifyApp:ApiKey", ApiKey);
         builder.UseSetting("ShopifyApp:ApiSecret", ApiSecret);
         builder.UseSetting("ShopifyApp:AppUrl", AppUrl.ToString());
