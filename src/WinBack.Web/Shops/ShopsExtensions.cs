@@ -11,7 +11,9 @@ public static class ShopsExtensions
             .Bind(configuration.GetSection(ShopifyAppOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddDataProtection().SetApplicationName("WinBack").PersistKeysToDbContext<Data.WinBackDbContext>();
+        var keyRing = services.AddDataProtection().SetApplicationName("WinBack").PersistKeysToDbContext<Data.WinBackDbContext>();
+        if (configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>()?.Load() is { } certificate)
+            keyRing.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
         services.AddSingleton<ShopTokenProtector>();
         services.AddScoped<ShopAccessTokens>();
         services.AddScoped<ShopInstaller>();
