@@ -19,6 +19,7 @@ namespace WinBack.Web.Sync;
 public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, CustomerRollups rollups, ILogger<BulkImporter> logger)
 {
     private const int ProgressEvery = 10_000;
+    private const int LargeImport = 1_000;
 
     private const string CustomerColumns = "shop_id, id, first_name, last_name, email, email_marketing_state, created_at, updated_at";
     private const string StagedCustomerColumns = "s.shop_id, s.id, s.first_name, s.last_name, s.email, s.email_marketing_state, s.created_at, s.updated_at";
@@ -58,7 +59,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
     /// recomputed), and customers Shopify no longer has are removed, their orders becoming guest orders. Afterwards
     /// every customer of the shop has the rollups of the orders in the table.
     /// </summary>
-    public async Task MergeStagedCustomersAsync(long shopId, CancellationToken cancellationToken)
+    public async Task MergeStagedCustomersAsync(long shopId, long staged, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
@@ -86,8 +87,9 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
             await ExecuteAsync(connection, $"DROP TABLE {StagedCustomers}", shopId, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        await ExecuteAsync(connection, "ANALYZE customers", shopId, cancellationToken);
-        logger.LogInformation("Merged the customers of shop {ShopId}", shopId);
+        // As after a large orders import: the planner must not go on planning as if the shop had no customers.
+        if (staged >= LargeImport) await ExecuteAsync(connection, "ANALYZE customers", shopId, cancellationToken);
+        logger.LogInformation("Merged {Count} customers of shop {ShopId}", staged, shopId);
     }
 
     /// <summary>An order may name a customer the customers export did not have (deleted meanwhile): it then belongs to no one.</summary>
@@ -179,7 +181,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
 
         // A large import leaves the planner's statistics behind until autovacuum catches up; the rollups that follow
         // would be planned as if the table were empty.
-        if (count >= 1_000) await ExecuteAsync(connection, $"ANALYZE {table}", shopId, cancellationToken);
+        if (count >= LargeImport) await ExecuteAsync(connection, $"ANALYZE {table}", shopId, cancellationToken);
         await progress(count);
         return count;
 

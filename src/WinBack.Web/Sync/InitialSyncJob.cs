@@ -71,7 +71,7 @@ public sealed class InitialSyncJob(
         }
         if (customers is not null)
         {
-            await importer.MergeStagedCustomersAsync(shopId, cancellationToken);
+            await importer.MergeStagedCustomersAsync(shopId, stagedCustomers, cancellationToken);
             await CompleteAsync(customers, stagedCustomers, cancellationToken);
         }
         if (customers is not null || orders is not null) await importer.DetachOrdersOfUnknownCustomersAsync(shopId, cancellationToken);
