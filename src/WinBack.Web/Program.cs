@@ -43,7 +43,7 @@ if (args.Contains("migrate"))
 }
 if (args is [RollupRecomputeCommand.Name, var shopDomain, ..])
 {
-    Environment.ExitCode = await RollupRecomputeCommand.RunAsync(app.Services, shopDomain, app.Logger);
+    Environment.ExitCode = await RollupRecomputeCommand.RunAsync(app.Services, shopDomain);
     return;
 }
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Services.MigrateDatabaseAsync();

@@ -17,6 +17,8 @@ public static class AppProcess
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        // The app's own appsettings.json (the test folder holds the simulator's too, and either may win the copy).
+        start.Environment["ASPNETCORE_CONTENTROOT"] = WebProjectDirectory();
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["Jobs__RunServer"] = "false";
         start.Environment["ShopifyApp__ApiKey"] = "key";
@@ -38,5 +40,15 @@ public static class AppProcess
             throw new TimeoutException("The app kept running instead of stopping by itself.");
         }
         return (process.ExitCode, await output + await error);
+    }
+
+    private static string WebProjectDirectory()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var project = Path.Combine(directory.FullName, "src", "WinBack.Web");
+            if (File.Exists(Path.Combine(project, "WinBack.Web.csproj"))) return project;
+        }
+        throw new DirectoryNotFoundException("src/WinBack.Web was not found above the test folder.");
     }
 }

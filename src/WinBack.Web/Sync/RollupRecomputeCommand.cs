@@ -12,19 +12,20 @@ public static class RollupRecomputeCommand
 {
     public const string Name = "recompute-rollups";
 
-    /// <returns>The process exit code: 0 when done, 1 when there is no such shop.</returns>
-    public static async Task<int> RunAsync(IServiceProvider services, string shopDomain, ILogger logger)
+    /// <returns>The process exit code: 0 when done, 1 when there is no such shop. The result is the command's output
+    /// (stdout, or stderr for the error), whatever the logging configuration.</returns>
+    public static async Task<int> RunAsync(IServiceProvider services, string shopDomain)
     {
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
         var shopId = await db.Shops.Where(s => s.Domain == shopDomain).Select(s => (long?)s.Id).SingleOrDefaultAsync();
         if (shopId is null)
         {
-            logger.LogError("No shop {Shop} is installed here; give its myshopify domain, for example example.myshopify.com", shopDomain);
+            await Console.Error.WriteLineAsync($"No shop {shopDomain} is installed here; give its myshopify domain, for example example.myshopify.com.");
             return 1;
         }
         var changed = await scope.ServiceProvider.GetRequiredService<CustomerRollups>().RecomputeShopAsync(shopId.Value, CancellationToken.None);
-        logger.LogInformation("Recomputed the rollups of {Shop}: {Changed} customers changed", shopDomain, changed);
+        await Console.Out.WriteLineAsync($"Recomputed the rollups of {shopDomain}: {changed} customers changed.");
         return 0;
     }
 }
