@@ -359,6 +359,35 @@ public sealed class SyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_customer_and_an_order_a_webhook_wrote_after_a_full_syncs_export_began_survive_its_merge()
+    {
+        var (_, shopId) = await InstallAsync("during-export.myshopify.com", 400);
+        await SyncAsync(shopId);
+        // What webhooks leave for a shopper who signs up and buys while the next export runs: newer than its start.
+        var later = DateTimeOffset.UtcNow.AddMinutes(30);
+        await using (var db = _app.CreateDbContext())
+        {
+            var currency = await db.Shops.Where(s => s.Id == shopId).Select(s => s.CurrencyCode!).SingleAsync();
+            db.Customers.Add(new Customer { ShopId = shopId, Id = 990_001, FirstName = "New", LastName = "Shopper", CreatedAt = later, UpdatedAt = later,
+                OrdersCount = 1, FirstOrderAt = later, LastOrderAt = later, TotalSpent = 40m });
+            db.Orders.Add(new Order { ShopId = shopId, Id = 990_002, CustomerId = 990_001, Name = "#9902", CurrencyCode = currency,
+                ProcessedAt = later, UpdatedAt = later, CurrentTotal = 40m });
+            db.OrderLineItems.Add(new OrderLineItem { ShopId = shopId, OrderId = 990_002, Id = 990_003, ProductId = 7, Title = "Tea", Quantity = 2 });
+            await db.SaveChangesAsync();
+        }
+        await QueueFullSyncAsync(shopId);
+
+        await SyncAsync(shopId);
+
+        await using var check = _app.CreateDbContext();
+        var shopper = await check.Customers.SingleOrDefaultAsync(c => c.ShopId == shopId && c.Id == 990_001);
+        shopper.Should().NotBeNull("a customer newer than the export is not missing from Shopify, only from the export");
+        (shopper!.OrdersCount, shopper.TotalSpent).Should().Be((1, 40m));
+        (await check.Orders.SingleAsync(o => o.ShopId == shopId && o.Id == 990_002)).CustomerId.Should().Be(990_001);
+        (await check.OrderLineItems.CountAsync(li => li.ShopId == shopId && li.OrderId == 990_002)).Should().Be(1);
+    }
+
+    [Fact]
     public async Task Two_syncs_of_one_shop_at_once_do_the_work_once()
     {
         var (simulated, shopId) = await InstallAsync("twice.myshopify.com", 1_000);

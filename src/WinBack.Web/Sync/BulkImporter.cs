@@ -56,10 +56,11 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
     /// <summary>
     /// Writes the staged customers with the rollups of the orders already imported, in one transaction: new ones are
     /// inserted, known ones updated unless ours is older (a webhook was faster: its names stay, the rollups are still
-    /// recomputed), and customers Shopify no longer has are removed, their orders becoming guest orders. Afterwards
-    /// every customer of the shop has the rollups of the orders in the table.
+    /// recomputed), and customers Shopify no longer has are removed, their orders becoming guest orders; a customer a
+    /// webhook wrote after the export started is not in the export but not gone either, and stays. Afterwards every
+    /// customer of the shop has the rollups of the orders in the table.
     /// </summary>
-    public async Task MergeStagedCustomersAsync(long shopId, long staged, CancellationToken cancellationToken)
+    public async Task MergeStagedCustomersAsync(long shopId, long staged, DateTimeOffset exportStartedAt, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
@@ -76,9 +77,11 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
                 WHERE customers.updated_at <= excluded.updated_at;
                 UPDATE orders SET customer_id = NULL
                 WHERE shop_id = @shop AND customer_id IN (
-                    SELECT c.id FROM customers c WHERE c.shop_id = @shop AND NOT EXISTS (SELECT 1 FROM {StagedCustomers} s WHERE s.id = c.id));
-                DELETE FROM customers c WHERE c.shop_id = @shop AND NOT EXISTS (SELECT 1 FROM {StagedCustomers} s WHERE s.id = c.id);
-                """, shopId, cancellationToken);
+                    SELECT c.id FROM customers c WHERE c.shop_id = @shop AND c.updated_at < @export_started
+                      AND NOT EXISTS (SELECT 1 FROM {StagedCustomers} s WHERE s.id = c.id));
+                DELETE FROM customers c WHERE c.shop_id = @shop AND c.updated_at < @export_started
+                  AND NOT EXISTS (SELECT 1 FROM {StagedCustomers} s WHERE s.id = c.id);
+                """, shopId, cancellationToken, exportStartedAt);
             var newerHere = await db.Database.SqlQueryRaw<long>($"""
                 SELECT c.id AS "Value" FROM customers c JOIN {StagedCustomers} s ON s.id = c.id
                 WHERE c.shop_id = @shop AND c.updated_at > s.updated_at
@@ -100,7 +103,9 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
               AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = o.shop_id AND c.id = o.customer_id)
             """, shopId, cancellationToken);
 
-    public async Task<long> ImportOrdersAsync(long shopId, string shopCurrency, Uri url, Func<long, Task> progress, CancellationToken cancellationToken)
+    /// <param name="exportStartedAt">When Shopify started the export: an order missing from it but written (by a webhook)
+    /// after that is new, not deleted, and stays with its line items.</param>
+    public async Task<long> ImportOrdersAsync(long shopId, string shopCurrency, Uri url, DateTimeOffset exportStartedAt, Func<long, Task> progress, CancellationToken cancellationToken)
     {
         // Totals are only ever in the shop currency: a row in another one would corrupt every sum (and its line items go too).
         var skipped = new HashSet<string>(StringComparer.Ordinal);
@@ -124,7 +129,9 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
                 copy.Write(line.GetProperty("quantity").GetInt32(), NpgsqlDbType.Integer);
             },
             Merge: $"""
-                DELETE FROM order_line_items li WHERE li.shop_id = @shop;
+                DELETE FROM order_line_items li WHERE li.shop_id = @shop
+                  AND (EXISTS (SELECT 1 FROM staging_orders s WHERE s.id = li.order_id)
+                       OR NOT EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = li.shop_id AND o.id = li.order_id));
                 INSERT INTO order_line_items ({LineItemColumns})
                 SELECT {LineItemColumns} FROM staging_order_line_items sl
                 WHERE EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = sl.shop_id AND o.id = sl.order_id);
@@ -152,8 +159,9 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
                 customer_id = excluded.customer_id, name = excluded.name, processed_at = excluded.processed_at, updated_at = excluded.updated_at,
                 cancelled_at = excluded.cancelled_at, test = excluded.test, current_total = excluded.current_total, currency_code = excluded.currency_code
             WHERE orders.updated_at <= excluded.updated_at;
-            DELETE FROM orders o WHERE o.shop_id = @shop AND NOT EXISTS (SELECT 1 FROM staging_orders s WHERE s.id = o.id);
-            """, cancellationToken);
+            DELETE FROM orders o WHERE o.shop_id = @shop AND o.updated_at < @export_started
+              AND NOT EXISTS (SELECT 1 FROM staging_orders s WHERE s.id = o.id);
+            """, exportStartedAt, cancellationToken);
         if (skipped.Count > 0) logger.LogWarning("Skipped {Skipped} orders of shop {ShopId} not in the shop currency {Currency}", skipped.Count, shopId, shopCurrency);
         logger.LogInformation("Imported {Count} orders for shop {ShopId}", count, shopId);
         return count;
@@ -164,14 +172,14 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
 
     private async Task<long> ImportAsync(long shopId, string table, string columns, Uri url, Func<long, Task> progress,
         Func<JsonElement, bool> include, Action<JsonElement, NpgsqlBinaryImporter> writeRow, ChildImport children, string merge,
-        CancellationToken cancellationToken)
+        DateTimeOffset exportStartedAt, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var firstLoad = !await ExistsAsync(connection, $"SELECT EXISTS (SELECT 1 FROM {table} WHERE shop_id = @shop)", shopId, cancellationToken);
         var count = await CopyAsync(connection, shopId, firstLoad ? table : await StagingAsync(table), columns, url, BulkLines.TopLevel,
             include, writeRow, progress, cancellationToken);
-        if (!firstLoad) await ExecuteAsync(connection, merge, shopId, cancellationToken);
+        if (!firstLoad) await ExecuteAsync(connection, merge, shopId, cancellationToken, exportStartedAt);
 
         // The file is read again rather than held: parents are all in before any child row refers to them.
         await CopyAsync(connection, shopId, firstLoad ? children.Table : await StagingAsync(children.Table), children.Columns, url, BulkLines.Nested,
@@ -225,10 +233,12 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, long shopId, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, long shopId, CancellationToken cancellationToken,
+        DateTimeOffset? exportStartedAt = null)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("shop", shopId);
+        if (exportStartedAt is { } startedAt) command.Parameters.AddWithValue("export_started", startedAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -66,12 +66,12 @@ public sealed class InitialSyncJob(
         {
             var imported = await ImportAsync(orders, credentials, async (url, progress) => url is null
                 ? await EmptyOrdersAsync(shopId, cancellationToken)
-                : await importer.ImportOrdersAsync(shopId, currency, url, progress, cancellationToken), cancellationToken);
+                : await importer.ImportOrdersAsync(shopId, currency, url, ExportStart(orders), progress, cancellationToken), cancellationToken);
             await CompleteAsync(orders, imported, cancellationToken);
         }
         if (customers is not null)
         {
-            await importer.MergeStagedCustomersAsync(shopId, stagedCustomers, cancellationToken);
+            await importer.MergeStagedCustomersAsync(shopId, stagedCustomers, ExportStart(customers), cancellationToken);
             await CompleteAsync(customers, stagedCustomers, cancellationToken);
         }
         if (customers is not null || orders is not null) await importer.DetachOrdersOfUnknownCustomersAsync(shopId, cancellationToken);
@@ -113,6 +113,10 @@ public sealed class InitialSyncJob(
         await db.SaveChangesAsync(cancellationToken);
         return state;
     }
+
+    // Rows written after Shopify began the export may be missing from it without being gone. (Without a start time on
+    // record, anything missing from the export is removed.)
+    private static DateTimeOffset ExportStart(SyncState state) => state.StartedAt ?? DateTimeOffset.MaxValue;
 
     /// <returns>How many objects <paramref name="import"/> wrote; it is given a null URL when Shopify had nothing to export.</returns>
     private async Task<long> ImportAsync(SyncState state, ShopifyCredentials credentials, Func<Uri?, Func<long, Task>, Task<long>> import, CancellationToken cancellationToken)
