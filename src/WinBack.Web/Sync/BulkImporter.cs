@@ -75,12 +75,9 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
                     orders_count = excluded.orders_count, first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at,
                     total_spent = excluded.total_spent
                 WHERE customers.updated_at <= excluded.updated_at;
-                UPDATE orders SET customer_id = NULL
-                WHERE shop_id = @shop AND customer_id IN (
-                    SELECT c.id FROM customers c WHERE c.shop_id = @shop AND c.updated_at < @export_started
-                      AND NOT EXISTS (SELECT 1 FROM {StagedCustomers} s WHERE s.id = c.id));
                 DELETE FROM customers c WHERE c.shop_id = @shop AND c.updated_at < @export_started
                   AND NOT EXISTS (SELECT 1 FROM {StagedCustomers} s WHERE s.id = c.id);
+                {DetachOrdersOfUnknownCustomers}
                 """, shopId, cancellationToken, exportStartedAt);
             var newerHere = await db.Database.SqlQueryRaw<long>($"""
                 SELECT c.id AS "Value" FROM customers c JOIN {StagedCustomers} s ON s.id = c.id
@@ -95,13 +92,18 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
         logger.LogInformation("Merged {Count} customers of shop {ShopId}", staged, shopId);
     }
 
-    /// <summary>An order may name a customer the customers export did not have (deleted meanwhile): it then belongs to no one.</summary>
+    /// <summary>
+    /// Orders naming a customer the shop does not have (one the customers export did not have, deleted meanwhile) belong
+    /// to no one. The customers' merge ends with this; a run that imported only the orders calls it on its own.
+    /// </summary>
     public async Task DetachOrdersOfUnknownCustomersAsync(long shopId, CancellationToken cancellationToken) =>
-        await ExecuteAsync(await OpenAsync(cancellationToken), """
-            UPDATE orders o SET customer_id = NULL
-            WHERE o.shop_id = @shop AND o.customer_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = o.shop_id AND c.id = o.customer_id)
-            """, shopId, cancellationToken);
+        await ExecuteAsync(await OpenAsync(cancellationToken), DetachOrdersOfUnknownCustomers, shopId, cancellationToken);
+
+    private const string DetachOrdersOfUnknownCustomers = """
+        UPDATE orders o SET customer_id = NULL
+        WHERE o.shop_id = @shop AND o.customer_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = o.shop_id AND c.id = o.customer_id);
+        """;
 
     /// <param name="exportStartedAt">When Shopify started the export: an order missing from it but written (by a webhook)
     /// after that is new, not deleted, and stays with its line items.</param>

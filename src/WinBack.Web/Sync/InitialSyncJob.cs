@@ -74,7 +74,10 @@ public sealed class InitialSyncJob(
             await importer.MergeStagedCustomersAsync(shopId, stagedCustomers, ExportStart(customers), cancellationToken);
             await CompleteAsync(customers, stagedCustomers, cancellationToken);
         }
-        if (customers is not null || orders is not null) await importer.DetachOrdersOfUnknownCustomersAsync(shopId, cancellationToken);
+        else if (orders is not null)
+        {
+            await importer.DetachOrdersOfUnknownCustomersAsync(shopId, cancellationToken);
+        }
 
         // The merge wrote every customer's rollups from the orders in the table; only a run that resumed after the
         // customers were merged (orders imported since) still has to recompute them.
