@@ -36,6 +36,17 @@ public sealed class SyncTests : IAsyncLifetime
         await scope.ServiceProvider.GetRequiredService<InitialSyncJob>().RunAsync(shopId, CancellationToken.None);
     }
 
+    /// <summary>Cancels the shop's last qualifying orders in Shopify without a webhook: only a full sync can learn of it.</summary>
+    private static List<SimulatedOrder> CancelWithoutWebhooks(SimulatedShop shop, int count = 1)
+    {
+        lock (shop.Sync)
+        {
+            var orders = shop.Orders.Where(o => o.CustomerId != null && !o.Test && o.CancelledAt == null).TakeLast(count).ToList();
+            foreach (var order in orders) order.CancelledAt = order.UpdatedAt = DateTimeOffset.UtcNow;
+            return orders;
+        }
+    }
+
     /// <summary>Marks the shop's resources (or one) as due for a new full import, as "sync now" does.</summary>
     private async Task QueueFullSyncAsync(long shopId, SyncResource? only = null)
     {
@@ -271,10 +282,9 @@ public sealed class SyncTests : IAsyncLifetime
         var (simulated, shopId) = await InstallAsync("resync.myshopify.com", 800);
         await SyncAsync(shopId);
         long removedCustomer;
+        CancelWithoutWebhooks(simulated);
         lock (simulated.Sync)
         {
-            var order = simulated.Orders.Last(o => o.CustomerId != null && !o.Test && o.CancelledAt == null);
-            order.CancelledAt = order.UpdatedAt = DateTimeOffset.UtcNow;
             var gone = simulated.Customers.First(c => !simulated.OrdersOf(c.Id).Any());
             simulated.Remove(gone);
             removedCustomer = gone.Id;
@@ -297,13 +307,7 @@ public sealed class SyncTests : IAsyncLifetime
     {
         var (simulated, shopId) = await InstallAsync("newer-here.myshopify.com", 600);
         await SyncAsync(shopId);
-        long customerId;
-        lock (simulated.Sync)
-        {
-            var order = simulated.Orders.Last(o => o.CustomerId != null && !o.Test && o.CancelledAt == null);
-            order.CancelledAt = order.UpdatedAt = DateTimeOffset.UtcNow;
-            customerId = order.CustomerId!.Value;
-        }
+        var customerId = CancelWithoutWebhooks(simulated).Single().CustomerId!.Value;
         // What a customers/update webhook newer than the coming export leaves behind.
         await using (var db = _app.CreateDbContext())
         {
@@ -324,11 +328,7 @@ public sealed class SyncTests : IAsyncLifetime
     {
         var (simulated, shopId) = await InstallAsync("orders-left.myshopify.com", 600);
         await SyncAsync(shopId);
-        lock (simulated.Sync)
-        {
-            foreach (var order in simulated.Orders.Where(o => o.CustomerId != null && !o.Test && o.CancelledAt == null).Take(20))
-                order.CancelledAt = order.UpdatedAt = DateTimeOffset.UtcNow;
-        }
+        CancelWithoutWebhooks(simulated, count: 20);
         await QueueFullSyncAsync(shopId, SyncResource.Orders);
 
         await SyncAsync(shopId);
