@@ -17,6 +17,9 @@ public sealed class KeyRingOptions
 
     public string? CertificatePassword { get; set; }
 
+    public static KeyRingOptions From(IConfiguration configuration) =>
+        configuration.GetSection(SectionName).Get<KeyRingOptions>() ?? new KeyRingOptions();
+
     public X509Certificate2? Load() => string.IsNullOrEmpty(Certificate)
         ? null
         : X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(Certificate), CertificatePassword);

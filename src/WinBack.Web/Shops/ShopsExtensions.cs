@@ -12,7 +12,7 @@ public static class ShopsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         var keyRing = services.AddDataProtection().SetApplicationName("WinBack").PersistKeysToDbContext<Data.WinBackDbContext>();
-        if (configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>()?.Load() is { } certificate)
+        if (KeyRingOptions.From(configuration).Load() is { } certificate)
             keyRing.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
         services.AddSingleton<ShopTokenProtector>();
         services.AddScoped<ShopAccessTokens>();
