@@ -46,6 +46,11 @@ if (args is [RollupRecomputeCommand.Name, var shopDomain, ..])
     Environment.ExitCode = await RollupRecomputeCommand.RunAsync(app.Services, shopDomain);
     return;
 }
+if (args is [WebhookReplayCommand.ListName or WebhookReplayCommand.ReplayName, ..])
+{
+    Environment.ExitCode = await WebhookReplayCommand.RunAsync(app.Services, args);
+    return;
+}
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Services.MigrateDatabaseAsync();
 if (!app.Environment.IsDevelopment() && string.IsNullOrEmpty(KeyRingOptions.From(app.Configuration).Certificate))
     app.Logger.LogWarning("KeyRing:Certificate is not set: the keys that encrypt shop tokens are stored unencrypted in the database beside them");

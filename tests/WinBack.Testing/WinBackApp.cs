@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using WinBack.ShopifySimulator;
@@ -104,6 +105,8 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         builder.UseSetting("Jobs:RunServer", _runJobs ? "true" : "false");
         // Benchmarks measure the work, not the console: only warnings are logged.
         if (_quiet) builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // Benchmarks play sixteen browsers of one shop at full speed; the per-shop limit would measure itself.
+        if (_quiet) builder.UseSetting("RateLimits:ApiRequestsPerMinute", "100000000");
         if (_simulatorUrl is not null)
         {
             builder.UseSetting("Shopify:ShopBaseUrl", $"{_simulatorUrl}{{shop}}");
@@ -122,6 +125,25 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         var admin = await browser.GetStringAsync(new Uri(simulatorUrl, $"store/{shopDomain.Split('.')[0]}/apps/{ApiKey}"));
         var src = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
         return await browser.GetAsync(src);
+    }
+
+    /// <summary>Creates the shop in the simulator with its generated data and opens WinBack from its admin, which installs
+    /// it (the first sync is queued in Hangfire, which tests do not run: <see cref="RunJobAsync{TJob}"/> runs it).</summary>
+    public async Task<(WinBack.ShopifySimulator.Store.SimulatedShop Simulated, long ShopId)> InstallShopAsync(WinBack.ShopifySimulator.Admin.ShopLifecycle.NewShop newShop)
+    {
+        var simulator = _simulator ?? throw new InvalidOperationException("This app was started without a simulator.");
+        var simulated = WinBack.ShopifySimulator.Admin.ShopLifecycle.CreateAndInstall(simulator.Runtime, newShop);
+        var opened = await OpenFromAdminAsync(simulator.BaseUrl, newShop.Domain);
+        if (!opened.IsSuccessStatusCode) throw new InvalidOperationException($"Opening WinBack for {newShop.Domain} answered {(int)opened.StatusCode}.");
+        await using var db = CreateDbContext();
+        return (simulated, await db.Shops.Where(s => s.Domain == newShop.Domain).Select(s => s.Id).SingleAsync());
+    }
+
+    /// <summary>Runs a job class as a Hangfire worker would, in its own scope.</summary>
+    public async Task RunJobAsync<TJob>(Func<TJob, Task> run) where TJob : notnull
+    {
+        using var scope = Services.CreateScope();
+        await run(scope.ServiceProvider.GetRequiredService<TJob>());
     }
 
     /// <summary>Posts a webhook signed the way Shopify signs it (or with <paramref name="signature"/> instead).</summary>
@@ -147,6 +169,13 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     {
         using var scope = Services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<WinBack.Web.Webhooks.WebhookProcessingJob>().RunPendingAsync(CancellationToken.None);
+    }
+
+    /// <summary>What the operator's <c>replay-webhooks</c> command does: the shop's failed deliveries go back in the queue.</summary>
+    public async Task<int> ReplayFailedWebhooksAsync(string shopDomain)
+    {
+        await using var db = CreateDbContext();
+        return await WinBack.Web.Webhooks.WebhookReplayCommand.ReplayAsync(db, shopDomain, CancellationToken.None);
     }
 
     /// <summary>A client of the app's API signed in as the shop's merchant (a session token as App Bridge would mint it).</summary>

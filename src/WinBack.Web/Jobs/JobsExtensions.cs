@@ -24,6 +24,10 @@ public sealed class JobsOptions
     /// mode, which cannot carry LISTEN.</summary>
     public bool EnableLongPolling { get; set; } = true;
 
+    /// <summary>Workers that serve only the webhooks queue, in each process that runs a server.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100)]
+    public int WebhookWorkers { get; set; } = 2;
+
     /// <summary>The operator's dashboard at /ops/jobs, behind HTTP Basic with these credentials. Without a password it is not served at all.</summary>
     public string DashboardUser { get; set; } = "operator";
 
@@ -52,7 +56,20 @@ public static class JobsExtensions
                     QueuePollInterval = options.QueuePollInterval,
                     EnableLongPolling = options.EnableLongPolling,
                 }));
-        if (options.RunServer) services.AddHangfireServer();
+        if (options.RunServer)
+        {
+            services.AddHangfireServer(server =>
+            {
+                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{JobQueues.Webhooks}";
+                server.Queues = [JobQueues.Webhooks];
+                server.WorkerCount = options.WebhookWorkers;
+            });
+            services.AddHangfireServer(server =>
+            {
+                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                server.Queues = JobQueues.General;
+            });
+        }
         services.AddHostedService<RecurringJobs>();
         return services;
     }

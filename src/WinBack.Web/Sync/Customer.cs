@@ -35,9 +35,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         customer.HasKey(c => new { c.ShopId, c.Id });
         customer.Property(c => c.Id).ValueGeneratedNever();
         // No foreign key to shops, like orders (see OrderConfiguration): the shops_deleted trigger removes them.
-        customer.Property(c => c.FirstName).HasMaxLength(255);
-        customer.Property(c => c.LastName).HasMaxLength(255);
-        customer.Property(c => c.Email).HasMaxLength(320);
+        // Names and emails are text without a length limit: a value Shopify accepted must never stop a sync or a webhook.
         customer.Property(c => c.EmailMarketingState).HasMaxLength(32);
         customer.Property(c => c.TotalSpent).HasPrecision(19, 4);
 

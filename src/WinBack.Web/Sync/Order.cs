@@ -33,7 +33,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         order.Property(o => o.Id).ValueGeneratedNever();
         // No foreign key to shops on purpose: checking it once per row doubled the time of a first load's COPY
         // (docs/BENCHMARKS.md). A statement trigger on shops deletes a deleted shop's orders, line items and customers.
-        order.Property(o => o.Name).HasMaxLength(64);
+        // Unbounded text like every name Shopify sends: a merchant's prefix and suffix make order names of any length.
         order.Property(o => o.CurrentTotal).HasPrecision(19, 4);
         order.Property(o => o.CurrencyCode).HasMaxLength(3).IsFixedLength();
         order.Ignore(o => o.IsQualifying);

@@ -21,7 +21,6 @@ internal sealed class OrderLineItemConfiguration : IEntityTypeConfiguration<Orde
         item.ToTable("order_line_items");
         item.HasKey(i => new { i.ShopId, i.OrderId, i.Id });
         item.Property(i => i.Id).ValueGeneratedNever();
-        item.Property(i => i.Title).HasMaxLength(500);
         // No foreign key to orders on purpose: checking one per row doubled the time of a large first load
         // (docs/BENCHMARKS.md). SyncWriter, BulkImporter and PrivacyRequests delete line items with their orders.
         item.HasIndex(i => new { i.ShopId, i.ProductId }).HasDatabaseName("ix_order_line_items_product");

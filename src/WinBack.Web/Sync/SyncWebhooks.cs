@@ -45,18 +45,18 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
 
     private async Task UpsertOrderAsync(long shopId, string? shopCurrency, JsonElement order, CancellationToken cancellationToken)
     {
-        var money = order.GetProperty("current_total_price_set").GetProperty("shop_money");
         var customer = order.TryGetProperty("customer", out var c) && c.ValueKind == JsonValueKind.Object ? ToCustomerRow(c) : null;
+        var (total, currency) = CurrentTotal(order, shopCurrency);
         var row = new OrderRow(
             order.GetProperty("id").GetInt64(),
             customer?.Id,
-            order.GetProperty("name").GetString() ?? "",
+            String(order, "name") ?? "",
             Time(order, "processed_at") ?? Time(order, "created_at")!.Value,
             Time(order, "updated_at")!.Value,
             Time(order, "cancelled_at"),
-            order.TryGetProperty("test", out var test) && test.GetBoolean(),
-            decimal.Parse(money.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture),
-            money.GetProperty("currency_code").GetString()!,
+            order.TryGetProperty("test", out var test) && test.ValueKind == JsonValueKind.True,
+            total,
+            currency,
             order.TryGetProperty("line_items", out var lines) && lines.ValueKind == JsonValueKind.Array
                 ? lines.EnumerateArray().Select(li => new LineItemRow(
                     li.GetProperty("id").GetInt64(),
@@ -65,6 +65,17 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
                     li.TryGetProperty("quantity", out var quantity) ? quantity.GetInt32() : 1)).ToList()
                 : null);
         writer.UpsertOrders(shopId, shopCurrency, [(row, customer)]);
+    }
+
+    /// <summary>current_total_price_set.shop_money; a total Shopify sends as null (the schema allows it) counts as zero.</summary>
+    private static (decimal Amount, string CurrencyCode) CurrentTotal(JsonElement order, string? shopCurrency)
+    {
+        var money = order.TryGetProperty("current_total_price_set", out var set) && set.ValueKind == JsonValueKind.Object
+            && set.TryGetProperty("shop_money", out var shopMoney) && shopMoney.ValueKind == JsonValueKind.Object ? shopMoney : default;
+        if (money.ValueKind != JsonValueKind.Object) return (0m, shopCurrency ?? "");
+        var amount = String(money, "amount");
+        return (amount is null ? 0m : decimal.Parse(amount, NumberStyles.Number, CultureInfo.InvariantCulture),
+            String(money, "currency_code") ?? shopCurrency ?? "");
     }
 
     private Task UpsertCustomerAsync(long shopId, JsonElement customer, CancellationToken cancellationToken) =>

@@ -1,84 +1,77 @@
-using System.Text.Json;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
-using WinBack.Web.Privacy;
-using WinBack.Web.Sync;
+using WinBack.Web.Jobs;
 
 namespace WinBack.Web.Webhooks;
 
 /// <summary>
-/// Processes recorded webhooks, oldest first, a batch per transaction. Rows are claimed with FOR UPDATE SKIP LOCKED, so
-/// any number of Hangfire workers on any number of servers can run it at once without handling a delivery twice, and
-/// running it again (Hangfire delivers at least once) finds nothing left to do. A body that is not valid JSON, or lacks
-/// what its topic needs, is marked Failed with the reason and not retried: retrying cannot fix it.
-/// Order and customer topics update the synced copy (<see cref="SyncWebhooks"/>).
+/// Processes recorded webhooks, oldest first, a batch per transaction (<see cref="WebhookBatch"/>). Rows are claimed with
+/// FOR UPDATE SKIP LOCKED, so any number of Hangfire workers on any number of servers can run it at once without handling
+/// a delivery twice, and running it again (Hangfire delivers at least once) finds nothing left to do.
+/// A batch that fails is not retried as a whole: each of its deliveries is tried alone, so one delivery that cannot be
+/// applied (whatever the shop, whatever the error) holds back no other. The one that fails alone counts an attempt and
+/// waits out a back-off; after <see cref="MaxAttempts"/> it is set aside as Failed with its reason, for the operator to
+/// replay (<see cref="WebhookReplayCommand"/>).
 /// </summary>
-public sealed class WebhookProcessingJob(WinBackDbContext db, PrivacyRequests privacy, SyncWebhooks sync, TimeProvider time, ILogger<WebhookProcessingJob> logger)
+public sealed class WebhookProcessingJob(IServiceScopeFactory scopes, WinBackDbContext db, TimeProvider time, ILogger<WebhookProcessingJob> logger)
 {
     public const int BatchSize = 100;
+    public const int MaxAttempts = 5;
 
+    /// <summary>The wait after the first failed attempt; each later one waits four times longer (30 s, 2, 8, 32 min).</summary>
+    private static readonly TimeSpan FirstBackOff = TimeSpan.FromSeconds(30);
+
+    [Queue(JobQueues.Webhooks)]
     public async Task RunPendingAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var batch = await db.WebhookReceipts
-                .FromSql($"SELECT * FROM webhook_receipts WHERE status = 'Received' ORDER BY received_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
-                .ToListAsync(cancellationToken);
-            if (batch.Count == 0) return;
-            foreach (var receipt in batch) await ProcessAsync(receipt, cancellationToken);
-            await sync.FlushAsync(cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            db.ChangeTracker.Clear();
+            var batch = await InOwnScopeAsync(b => b.ProcessAsync(BatchSize, only: null, cancellationToken));
+            if (batch.Claimed.Count == 0) return;
+            if (batch.Failure is null) continue;
+
+            logger.LogWarning("A batch of {Count} webhooks failed ({Reason}); trying each alone", batch.Claimed.Count, batch.Failure.Message);
+            foreach (var delivery in batch.Claimed)
+            {
+                var alone = batch.Claimed.Count == 1 ? batch : await InOwnScopeAsync(b => b.ProcessAsync(1, delivery, cancellationToken));
+                if (alone.Failure is not null) await RecordFailedAttemptAsync(delivery, alone.Failure, cancellationToken);
+            }
         }
     }
 
-    private async Task ProcessAsync(WebhookReceipt receipt, CancellationToken cancellationToken)
+    /// <summary>Each try gets a fresh DbContext and SyncWriter: nothing a failed transaction queued or tracked leaks into the next.</summary>
+    private async Task<WebhookBatch.Result> InOwnScopeAsync(Func<WebhookBatch, Task<WebhookBatch.Result>> run)
     {
-        // Queued order writes go out before anything else touches the data, so events keep their order.
-        if (!SyncWebhooks.IsOrderUpsert(receipt.Topic)) await sync.FlushAsync(cancellationToken);
-        try
+        await using var scope = scopes.CreateAsyncScope();
+        return await run(scope.ServiceProvider.GetRequiredService<WebhookBatch>());
+    }
+
+    private async Task RecordFailedAttemptAsync(WebhookBatch.Delivery delivery, Exception failure, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var reason = $"{failure.GetType().Name}: {failure.Message}";
+        if (reason.Length > 2000) reason = reason[..2000];
+        var receipt = await db.WebhookReceipts.SingleOrDefaultAsync(
+            r => r.ShopDomain == delivery.ShopDomain && r.WebhookId == delivery.WebhookId && r.Status == WebhookReceiptStatus.Received, cancellationToken);
+        if (receipt is null) return;
+        receipt.Attempts++;
+        receipt.Error = reason;
+        if (receipt.Attempts >= MaxAttempts)
         {
-            using var payload = JsonDocument.Parse(receipt.Payload);
-            await HandleAsync(receipt, payload.RootElement, cancellationToken);
-            receipt.Status = WebhookReceiptStatus.Processed;
-            receipt.Error = null;
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            logger.LogWarning("Webhook {WebhookId} ({Topic}) for {Shop} cannot be processed: {Reason}", receipt.WebhookId, receipt.Topic, receipt.ShopDomain, e.Message);
             receipt.Status = WebhookReceiptStatus.Failed;
-            receipt.Error = e is JsonException ? $"The body is not valid JSON: {e.Message}" : $"The body lacks what {receipt.Topic} needs: {e.Message}";
+            receipt.NextAttemptAt = null;
+            receipt.ProcessedAt = now;
+            logger.LogError("Webhook {WebhookId} ({Topic}) for {Shop} failed {Attempts} times and is set aside: {Reason}",
+                receipt.WebhookId, receipt.Topic, receipt.ShopDomain, receipt.Attempts, reason);
         }
-        receipt.ProcessedAt = time.GetUtcNow();
-    }
-
-    private async Task HandleAsync(WebhookReceipt receipt, JsonElement payload, CancellationToken cancellationToken)
-    {
-        switch (receipt.Topic)
+        else
         {
-            case "app/uninstalled":
-                // Shopify has already revoked the tokens: forget them and stop all work for the shop.
-                await db.Shops.Where(s => s.Domain == receipt.ShopDomain && s.UninstalledAt == null).ExecuteUpdateAsync(s => s
-                    .SetProperty(x => x.UninstalledAt, time.GetUtcNow())
-                    .SetProperty(x => x.AccessTokenCiphertext, (string?)null)
-                    .SetProperty(x => x.RefreshTokenCiphertext, (string?)null), cancellationToken);
-                break;
-            case "customers/data_request":
-                await privacy.CompileDataRequestAsync(receipt.ShopDomain, payload, cancellationToken);
-                break;
-            case "customers/redact":
-                await privacy.RedactCustomerAsync(receipt.ShopDomain, payload, cancellationToken);
-                receipt.Payload = PrivacyRequests.RedactedPayload;
-                break;
-            case "shop/redact":
-                await privacy.RedactShopAsync(receipt.ShopDomain, cancellationToken);
-                receipt.Payload = PrivacyRequests.RedactedPayload;
-                break;
-            case var topic when SyncWebhooks.Handles(topic):
-                await sync.ApplyAsync(receipt.ShopDomain, topic, payload, cancellationToken);
-                break;
+            receipt.NextAttemptAt = now + FirstBackOff * Math.Pow(4, receipt.Attempts - 1);
+            logger.LogWarning("Webhook {WebhookId} ({Topic}) for {Shop} failed (attempt {Attempts} of {MaxAttempts}), next try at {NextAttemptAt}: {Reason}",
+                receipt.WebhookId, receipt.Topic, receipt.ShopDomain, receipt.Attempts, MaxAttempts, receipt.NextAttemptAt, reason);
         }
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
     }
 }

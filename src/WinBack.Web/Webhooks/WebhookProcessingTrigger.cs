@@ -41,6 +41,7 @@ public static class WebhookJobs
     public static IServiceCollection AddWebhookProcessing(this IServiceCollection services)
     {
         services.AddScoped<WebhookProcessingJob>();
+        services.AddScoped<WebhookBatch>();
         services.AddSingleton<WebhookProcessingTrigger>();
         services.AddHostedService(provider => provider.GetRequiredService<WebhookProcessingTrigger>());
         return services;

@@ -3,6 +3,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace WinBack.Web.Webhooks;
 
+/// <summary>Received: waiting (or, with <see cref="WebhookReceipt.NextAttemptAt"/>, waiting to be tried again). Processed: applied.
+/// Failed: set aside with its reason (a body that can never be applied, or one that failed every attempt) until an
+/// operator replays it.</summary>
 public enum WebhookReceiptStatus { Received, Processed, Failed }
 
 /// <summary>
@@ -23,6 +26,10 @@ public sealed class WebhookReceipt
     public WebhookReceiptStatus Status { get; set; } = WebhookReceiptStatus.Received;
     public string? Error { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }
+    /// <summary>Failed attempts so far; at <see cref="WebhookProcessingJob.MaxAttempts"/> the delivery is set aside.</summary>
+    public int Attempts { get; set; }
+    /// <summary>After a failed attempt, the delivery is not claimed again before this time.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
 }
 
 internal sealed class WebhookReceiptConfiguration : IEntityTypeConfiguration<WebhookReceipt>

@@ -755,8 +755,7 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnName("created_at");
 
                     b.Property<string>("Email")
-                        .HasMaxLength(320)
-                        .HasColumnType("character varying(320)")
+                        .HasColumnType("text")
                         .HasColumnName("email");
 
                     b.Property<string>("EmailMarketingState")
@@ -765,8 +764,7 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnName("email_marketing_state");
 
                     b.Property<string>("FirstName")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("text")
                         .HasColumnName("first_name");
 
                     b.Property<DateTimeOffset?>("FirstOrderAt")
@@ -774,8 +772,7 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnName("first_order_at");
 
                     b.Property<string>("LastName")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("text")
                         .HasColumnName("last_name");
 
                     b.Property<DateTimeOffset?>("LastOrderAt")
@@ -851,8 +848,7 @@ namespace WinBack.Web.Data.Migrations
 
                     b.Property<string>("Name")
                         .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("text")
                         .HasColumnName("name");
 
                     b.Property<DateTimeOffset>("ProcessedAt")
@@ -903,8 +899,7 @@ namespace WinBack.Web.Data.Migrations
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
+                        .HasColumnType("text")
                         .HasColumnName("title");
 
                     b.HasKey("ShopId", "OrderId", "Id")
@@ -986,6 +981,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("api_version");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<string>("Error")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
@@ -995,6 +994,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
 
                     b.Property<string>("Payload")
                         .IsRequired()

@@ -1,0 +1,17 @@
+namespace WinBack.Web.Jobs;
+
+/// <summary>
+/// Hangfire queues by kind of work. Webhooks have workers of their own, so no amount of other work (a shop's twenty
+/// Sheet syncs, a million-order first sync) delays a shop's orders or a privacy request; the other queues share the
+/// rest, email first.
+/// </summary>
+public static class JobQueues
+{
+    public const string Webhooks = "webhooks";
+    public const string Email = "email";
+    public const string Default = "default";
+    public const string Sheets = "sheets";
+
+    /// <summary>The general workers' queues, in the order they are served.</summary>
+    public static readonly string[] General = [Email, Default, Sheets];
+}
