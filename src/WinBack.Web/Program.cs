@@ -30,6 +30,7 @@ builder.Services.AddShopifyTags();
 builder.Services.AddDigests(builder.Configuration);
 builder.Services.AddGoogleSheets(builder.Configuration);
 builder.Services.AddSessionTokenAuthentication();
+builder.Services.AddShopRateLimits(builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -60,6 +61,7 @@ app.UseEmbeddedPageAssets();
 app.UseExceptionHandler();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
 app.MapOpenApi();
 app.MapInstall();

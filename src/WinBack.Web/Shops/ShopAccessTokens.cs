@@ -58,6 +58,11 @@ public sealed class ShopAccessTokens(
         return new ShopifyCredentials(locked.Domain, protector.Unprotect(locked.AccessTokenCiphertext!));
     }
 
+    /// <summary>Shopify answered 401 to the shop's token: nothing calls the shop until the merchant's next embedded load
+    /// exchanges a new token.</summary>
+    public Task MarkNeedsReauthorizationAsync(long shopId, CancellationToken cancellationToken) =>
+        db.Shops.Where(s => s.Id == shopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.NeedsReauthorization, true), cancellationToken);
+
     /// <summary>Keeps a freshly issued token pair, encrypted.</summary>
     public void Store(Shop shop, IssuedAccessToken issued)
     {

@@ -71,6 +71,10 @@ public sealed class ShopInstaller(
             jobs.Enqueue<InitialSyncJob>(job => job.RunAsync(shop.Id, CancellationToken.None));
             logger.LogInformation("Installed WinBack on {Shop} ({Currency}, {Timezone})", shop.Domain, shop.CurrencyCode, shop.IanaTimezone);
         }
+        else if (await SyncEndpoints.QueueFailedSyncAgainAsync(db, jobs, shop.Id, cancellationToken))
+        {
+            logger.LogInformation("Reconnected {Shop}; its failed sync is queued again", shop.Domain);
+        }
         return shop;
     }
 

@@ -41,22 +41,64 @@ public sealed class InitialSyncJob(
     /// <summary>Advisory-lock namespace of full syncs: one per shop at a time, whichever server runs it.</summary>
     private const int SyncLockNamespace = 0x57_42_53; // "WBS"
 
+    /// <summary>What the merchant reads when Shopify no longer accepts the shop's token.</summary>
+    public const string ReconnectMessage =
+        "Shopify no longer accepts WinBack's access to your store. Open WinBack from your Shopify admin to reconnect it; the import then starts again.";
+
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
     {
-        if (!await db.RunExclusiveAsync(SyncLockNamespace, shopId, () => SyncAsync(shopId, cancellationToken), cancellationToken))
+        if (!await db.RunExclusiveAsync(SyncLockNamespace, shopId, () => SyncOrRecordFailureAsync(shopId, cancellationToken), cancellationToken))
             logger.LogInformation("A sync of shop {ShopId} is already running elsewhere; this one stands down", shopId);
+    }
+
+    /// <summary>
+    /// A sync that stops ends as Failed with a reason the merchant can read, never as "Running" forever. Without a
+    /// working token it stops for good (retrying cannot help before the merchant reconnects, and the next embedded load
+    /// does that and queues the sync again); any other failure is rethrown for Hangfire to retry, which resumes from the
+    /// checkpoints.
+    /// </summary>
+    private async Task SyncOrRecordFailureAsync(long shopId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SyncAsync(shopId, cancellationToken);
+        }
+        catch (Exception e) when (e is ShopifyUnauthorizedException or ShopNotAuthorizedException)
+        {
+            logger.LogWarning("The sync of shop {ShopId} stopped: the shop needs re-authorization ({Reason})", shopId, e.Message);
+            if (e is ShopifyUnauthorizedException) await tokens.MarkNeedsReauthorizationAsync(shopId, CancellationToken.None);
+            await RecordFailureAsync(shopId, ReconnectMessage);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await RecordFailureAsync(shopId, e is ShopifyApiException or HttpRequestException
+                ? "Shopify could not be reached or did not finish the export. WinBack tries again in a few minutes; you can also start the import again now."
+                : "The import stopped on an error on WinBack's side. WinBack tries again in a few minutes; you can also start the import again now.");
+            throw;
+        }
+    }
+
+    /// <summary>Marks what is not imported yet as Failed; a resource whose failure was already put in words (an export
+    /// Shopify could not finish) keeps those.</summary>
+    private async Task RecordFailureAsync(long shopId, string reason)
+    {
+        db.ChangeTracker.Clear();
+        await db.SyncStates.Where(s => s.ShopId == shopId && s.Status != SyncStatus.Completed).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.LastError, x => x.Status == SyncStatus.Failed && x.LastError != null ? x.LastError : reason)
+            .SetProperty(x => x.Status, SyncStatus.Failed), CancellationToken.None);
     }
 
     private async Task SyncAsync(long shopId, CancellationToken cancellationToken)
     {
+        var states = await StatesAsync(shopId, cancellationToken);
         var credentials = await tokens.GetAsync(shopId, cancellationToken);
         // Install reads the currency before queuing this job; guessing one would throw away every order in another.
         var currency = await db.Shops.Where(s => s.Id == shopId).Select(s => s.CurrencyCode).SingleAsync(cancellationToken)
             ?? throw new InvalidOperationException($"The currency of shop {shopId} is not known yet; it is read when the shop installs.");
 
         // Both bulk operations run at Shopify at once (API 2026-01 allows five per shop); imports follow one by one.
-        var customers = await EnsureStartedAsync(shopId, SyncResource.Customers, CustomersBulkQuery, credentials, cancellationToken);
-        var orders = await EnsureStartedAsync(shopId, SyncResource.Orders, OrdersBulkQuery, credentials, cancellationToken);
+        var customers = await EnsureStartedAsync(states[SyncResource.Customers], CustomersBulkQuery, credentials, cancellationToken);
+        var orders = await EnsureStartedAsync(states[SyncResource.Orders], OrdersBulkQuery, credentials, cancellationToken);
 
         // Customers are staged while Shopify may still export the orders, and written once the orders are in, with
         // their rollups: each customer row is written once, not inserted and then rewritten by the rollups.
@@ -89,19 +131,29 @@ public sealed class InitialSyncJob(
         await SheetSyncDispatcher.QueueForShop(db, jobs, shopId, SheetSyncFrequency.AfterSync, cancellationToken);
     }
 
-    /// <summary>The resource's state with a usable bulk operation, or null when the resource is already imported.</summary>
-    private async Task<SyncState?> EnsureStartedAsync(long shopId, SyncResource resource, string query, ShopifyCredentials credentials, CancellationToken cancellationToken)
+    /// <summary>Both resources' states, created (as Queued) before Shopify is asked anything, so the merchant sees the
+    /// whole sync from its start and a failure of the very first call is recorded on it.</summary>
+    private async Task<Dictionary<SyncResource, SyncState>> StatesAsync(long shopId, CancellationToken cancellationToken)
     {
-        var state = await db.SyncStates.SingleOrDefaultAsync(s => s.ShopId == shopId && s.Resource == resource, cancellationToken);
-        if (state is null) db.SyncStates.Add(state = new SyncState { ShopId = shopId, Resource = resource });
+        var states = await db.SyncStates.Where(s => s.ShopId == shopId).ToDictionaryAsync(s => s.Resource, cancellationToken);
+        foreach (var resource in Enum.GetValues<SyncResource>().Where(r => !states.ContainsKey(r)))
+            db.SyncStates.Add(states[resource] = new SyncState { ShopId = shopId, Resource = resource, Status = SyncStatus.Queued });
+        await db.SaveChangesAsync(cancellationToken);
+        return states;
+    }
+
+    /// <summary>The resource's state with a usable bulk operation, or null when the resource is already imported.</summary>
+    private async Task<SyncState?> EnsureStartedAsync(SyncState state, string query, ShopifyCredentials credentials, CancellationToken cancellationToken)
+    {
         if (state.Status == SyncStatus.Completed) return null;
 
-        if (state.BulkOperationId is not null && state.Status == SyncStatus.Running)
+        // A retry after a failure reuses the export that may still be running or done at Shopify.
+        if (state.BulkOperationId is not null && state.Status is SyncStatus.Running or SyncStatus.Failed)
         {
             var existing = await shopify.GetBulkOperationAsync(credentials, state.BulkOperationId, cancellationToken);
             if (existing?.Status is BulkOperationStatus.Created or BulkOperationStatus.Running or BulkOperationStatus.Completed)
             {
-                logger.LogInformation("Resuming {Resource} sync of shop {ShopId} with bulk operation {Operation}", resource, shopId, existing.Id);
+                logger.LogInformation("Resuming {Resource} sync of shop {ShopId} with bulk operation {Operation}", state.Resource, state.ShopId, existing.Id);
                 return state;
             }
         }

@@ -32,13 +32,26 @@ public static class SyncEndpoints
             var shopId = user.ShopId();
             var running = await db.SyncStates.AnyAsync(s => s.ShopId == shopId && s.Status == SyncStatus.Running, cancellationToken);
             if (running) return Results.Problem("A sync is already running for your shop. Its progress is shown above.", statusCode: StatusCodes.Status409Conflict);
-            await db.SyncStates.Where(s => s.ShopId == shopId).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, SyncStatus.Queued)
-                .SetProperty(x => x.BulkOperationId, (string?)null)
-                .SetProperty(x => x.LastError, (string?)null), cancellationToken);
+            await ResetForNewExportAsync(db.SyncStates.Where(s => s.ShopId == shopId), cancellationToken);
             jobs.Enqueue<InitialSyncJob>(job => job.RunAsync(shopId, CancellationToken.None));
             return Results.Accepted("/api/sync");
         });
         return routes;
     }
+
+    /// <summary>Queues the shop's full sync again when it had failed (after the merchant reconnects the app, say).</summary>
+    /// <returns>Whether there was a failed sync to queue.</returns>
+    public static async Task<bool> QueueFailedSyncAgainAsync(WinBackDbContext db, IBackgroundJobClient jobs, long shopId, CancellationToken cancellationToken)
+    {
+        if (await ResetForNewExportAsync(db.SyncStates.Where(s => s.ShopId == shopId && s.Status == SyncStatus.Failed), cancellationToken) == 0) return false;
+        jobs.Enqueue<InitialSyncJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        return true;
+    }
+
+    // A new export each time: the one that failed may be what failed.
+    private static Task<int> ResetForNewExportAsync(IQueryable<SyncState> states, CancellationToken cancellationToken) =>
+        states.ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Status, SyncStatus.Queued)
+            .SetProperty(x => x.BulkOperationId, (string?)null)
+            .SetProperty(x => x.LastError, (string?)null), cancellationToken);
 }

@@ -7,6 +7,8 @@ const names: Record<string, string> = { Customers: 'customers', Orders: 'orders'
 /** The initial sync's progress while it runs; when it finishes, the report reloads with the data. */
 export function SyncProgress({ onFinished }: { onFinished: () => void }) {
   const [resources, setResources] = useState<ResourceProgress[] | null>(null);
+  const [restarting, setRestarting] = useState(false);
+  const [pollAgain, setPollAgain] = useState(0);
   const wasRunning = useRef(false);
 
   useEffect(() => {
@@ -34,15 +36,26 @@ export function SyncProgress({ onFinished }: { onFinished: () => void }) {
       stopped = true;
       window.clearTimeout(timer);
     };
-  }, [onFinished]);
+  }, [onFinished, pollAgain]);
+
+  const startAgain = async () => {
+    setRestarting(true);
+    try {
+      await api('/api/sync', { method: 'POST' });
+      setResources((current) => current?.map((r) => ({ ...r, status: 'Queued', error: null })) ?? null);
+      setPollAgain((n) => n + 1);
+    } finally {
+      setRestarting(false);
+    }
+  };
 
   if (!resources) return null;
   const failed = resources.filter((r) => r.status === 'Failed');
   if (failed.length > 0)
     return (
-      <Banner tone="critical" title="Importing your data stopped">
-        {failed.map((r) => (
-          <p key={r.resource}>{r.error ?? `The import of your ${names[r.resource] ?? r.resource} failed.`} WinBack will try again; you can also start it from Settings.</p>
+      <Banner tone="critical" title="Importing your data stopped" action={{ content: 'Start the import again', onAction: startAgain, loading: restarting }}>
+        {[...new Set(failed.map((r) => r.error ?? `The import of your ${names[r.resource] ?? r.resource} failed.`))].map((message) => (
+          <p key={message}>{message}</p>
         ))}
       </Banner>
     );
