@@ -20,7 +20,7 @@ builder.Services.AddWinBackDatabase(builder.Configuration);
 builder.Services.AddShopifyAdminApi(builder.Configuration);
 builder.Services.AddWinBackJobs(builder.Configuration);
 builder.Services.AddShopifyApp(builder.Configuration);
-builder.Services.AddWebhookProcessing();
+builder.Services.AddWebhookProcessing(builder.Configuration);
 builder.Services.AddOrderSync();
 builder.Services.AddPrivacyRequests();
 builder.Services.AddReports();

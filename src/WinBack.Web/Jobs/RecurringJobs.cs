@@ -40,6 +40,7 @@ public sealed class RecurringJobs(IServiceProvider services, IOptions<JobsOption
         // The safety net for webhooks recorded but never queued (a crash between the two).
         recurring.AddOrUpdate<WebhookProcessingJob>(WebhookJobs.RecurringId, job => job.RunPendingAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<ReconciliationDispatcher>(ReconciliationDispatcher.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        recurring.AddOrUpdate<WebhookBodyRetentionJob>(WebhookBodyRetentionJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Daily(1));
         recurring.AddOrUpdate<DataRetentionDispatcher>(DataRetentionDispatcher.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Daily(2));
         recurring.AddOrUpdate<RetentionSnapshotDispatcher>(RetentionSnapshotDispatcher.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Daily(3));
         // Daily check, weekly refit per shop: shops installed on different days spread over the week.

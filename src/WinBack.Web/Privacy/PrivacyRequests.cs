@@ -17,7 +17,9 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
     /// <summary>Stands in for a webhook body that was erased.</summary>
     public const string RedactedPayload = """{"redacted":true}""";
 
-    /// <summary>customers/data_request: compile what WinBack holds on the customer for the merchant to download.</summary>
+    /// <summary>customers/data_request: compile everything WinBack holds on the customer (their row, orders with line
+    /// items, predictions, win-back listings, the tag WinBack wrote, and the webhook bodies still kept) for the merchant
+    /// to download from the app.</summary>
     public async Task CompileDataRequestAsync(string shopDomain, JsonElement payload, CancellationToken cancellationToken)
     {
         var requestId = payload.GetProperty("data_request").GetProperty("id").GetInt64();
@@ -27,8 +29,20 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
         var shopId = await ShopIdAsync(shopDomain, cancellationToken);
         var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.ShopId == shopId && c.Id == customerId, cancellationToken);
         var orders = await db.Orders.AsNoTracking().Where(o => o.ShopId == shopId && o.CustomerId == customerId).OrderBy(o => o.ProcessedAt)
-            .Select(o => new { o.Id, o.Name, o.ProcessedAt, o.CancelledAt, o.Test, o.CurrentTotal, o.CurrencyCode })
+            .Select(o => new
+            {
+                o.Id, o.Name, o.ProcessedAt, o.CancelledAt, o.Test, o.CurrentTotal, o.CurrencyCode,
+                LineItems = db.OrderLineItems.Where(li => li.ShopId == o.ShopId && li.OrderId == o.Id).OrderBy(li => li.Id)
+                    .Select(li => new { li.Id, li.ProductId, li.Title, li.Quantity }).ToList(),
+            })
             .ToListAsync(cancellationToken);
+        var prediction = await db.CustomerPredictions.AsNoTracking().Where(p => p.ShopId == shopId && p.CustomerId == customerId)
+            .Select(p => new { p.ProbabilityAlive, p.UsualIntervalDays, p.ExpectedNextOrderOn, p.PredictedValue, p.RfmScore, RfmSegment = p.RfmSegment.ToString() })
+            .SingleOrDefaultAsync(cancellationToken);
+        var listings = await db.WinBackListings.AsNoTracking().Where(l => l.ShopId == shopId && l.CustomerId == customerId).OrderBy(l => l.FirstListedAt)
+            .Select(l => new { l.LastOrderOn, l.FirstListedAt, l.Segment, l.InDigest, l.InSheet }).ToListAsync(cancellationToken);
+        var tags = await db.CustomerTags.AsNoTracking().Where(t => t.ShopId == shopId && t.CustomerId == customerId).Select(t => t.Tag).ToListAsync(cancellationToken);
+        var bodies = await StoredWebhookBodies.AboutAsync(db, shopDomain, customerId, orders.Select(o => o.Id).ToList(), cancellationToken);
         var export = new
         {
             shop = shopDomain,
@@ -40,6 +54,10 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
                 customer.OrdersCount, customer.FirstOrderAt, customer.LastOrderAt, customer.TotalSpent,
             },
             orders,
+            prediction,
+            winBackListings = listings,
+            shopifyTags = tags,
+            webhookBodies = bodies.OrderBy(b => b.ReceivedAt).Select(b => new { b.Topic, b.ReceivedAt, body = b.Payload }),
         };
         db.CustomerDataRequests.Add(new CustomerDataRequest
         {
@@ -52,23 +70,46 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>customers/redact: the customer row goes, their orders stay only as anonymous totals, and no stored body or export names them.</summary>
+    /// <summary>customers/redact: the customer row goes, their orders (and the ones Shopify lists in orders_to_redact) stay
+    /// only as anonymous totals, and no stored body, export or saved search names them.</summary>
     public async Task RedactCustomerAsync(string shopDomain, JsonElement payload, CancellationToken cancellationToken)
     {
         var customerId = payload.GetProperty("customer").GetProperty("id").GetInt64();
+        var ordersToRedact = payload.TryGetProperty("orders_to_redact", out var listed) && listed.ValueKind == JsonValueKind.Array
+            ? listed.EnumerateArray().Where(o => o.ValueKind == JsonValueKind.Number).Select(o => o.GetInt64()).ToList()
+            : [];
         var shopId = await ShopIdAsync(shopDomain, cancellationToken);
         if (shopId is not null)
         {
+            var email = await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).Select(c => c.Email).SingleOrDefaultAsync(cancellationToken)
+                ?? (payload.GetProperty("customer").TryGetProperty("email", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null);
+            ordersToRedact.AddRange(await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == customerId).Select(o => o.Id).ToListAsync(cancellationToken));
             await CustomerErasure.EraseAsync(db, shopId.Value, [customerId], cancellationToken);
+            await db.Orders.Where(o => o.ShopId == shopId && ordersToRedact.Contains(o.Id) && o.CustomerId != null)
+                .ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
             // Shopify deletes the customer too: there is no tag left there to remove.
             await db.CustomerTags.Where(t => t.ShopId == shopId && t.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
+            if (!string.IsNullOrEmpty(email)) await ForgetSearchesForAsync(shopId.Value, email, cancellationToken);
             // The Google Sheets are copies too: their next run, now, drops the customer's row.
             await SheetSyncDispatcher.QueueForShop(db, jobs, shopId.Value, only: null, cancellationToken);
         }
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain && r.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
-        var idText = customerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await db.WebhookReceipts.Where(r => r.ShopDomain == shopDomain && r.Payload.Contains(idText))
-            .ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, RedactedPayload), cancellationToken);
+        foreach (var body in await StoredWebhookBodies.AboutAsync(db, shopDomain, customerId, ordersToRedact, cancellationToken))
+            body.Payload = RedactedPayload;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>A saved view that searches for the customer's email keeps its other filters and loses the search.</summary>
+    private async Task ForgetSearchesForAsync(long shopId, string email, CancellationToken cancellationToken)
+    {
+        var views = await db.SavedViews.Where(v => v.ShopId == shopId).ToListAsync(cancellationToken);
+        foreach (var view in views)
+        {
+            var parameters = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(view.Query);
+            if (!parameters.TryGetValue("q", out var search) || !search.ToString().Contains(email, StringComparison.OrdinalIgnoreCase)) continue;
+            view.Query = string.Join('&', view.Query.Split('&').Where(part => !part.StartsWith("q=", StringComparison.Ordinal)));
+            view.UpdatedAt = time.GetUtcNow();
+        }
     }
 
     /// <summary>The shop's id, or null when WinBack has no such shop (compliance requests can outlive it).</summary>
