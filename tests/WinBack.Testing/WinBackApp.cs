@@ -119,9 +119,15 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     public static async Task<HttpResponseMessage> OpenFromAdminAsync(Uri simulatorUrl, string shopDomain)
     {
         using var browser = new HttpClient();
+        return await browser.GetAsync(await FramedAppUrlAsync(simulatorUrl, shopDomain));
+    }
+
+    /// <summary>The signed address the simulated admin page frames WinBack at (a tab that has not loaded it yet).</summary>
+    public static async Task<Uri> FramedAppUrlAsync(Uri simulatorUrl, string shopDomain)
+    {
+        using var browser = new HttpClient();
         var admin = await browser.GetStringAsync(new Uri(simulatorUrl, $"store/{shopDomain.Split('.')[0]}/apps/{ApiKey}"));
-        var src = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
-        return await browser.GetAsync(src);
+        return new Uri(System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value));
     }
 
     /// <summary>Posts a webhook signed the way Shopify signs it (or with <paramref name="signature"/> instead).</summary>
