@@ -47,8 +47,6 @@ if (args is [RollupRecomputeCommand.Name, var shopDomain, ..])
     return;
 }
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Services.MigrateDatabaseAsync();
-if (!app.Environment.IsDevelopment() && string.IsNullOrEmpty(KeyRingOptions.From(app.Configuration).Certificate))
-    app.Logger.LogWarning("KeyRing:Certificate is not set: the keys that encrypt shop tokens are stored unencrypted in the database beside them");
 
 app.UseSerilogRequestLogging();
 app.UseEmbeddedPageAssets();

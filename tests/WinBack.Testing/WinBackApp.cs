@@ -95,6 +95,9 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         builder.UseSetting("ShopifyApp:ApiKey", ApiKey);
         builder.UseSetting("ShopifyApp:ApiSecret", ApiSecret);
         builder.UseSetting("ShopifyApp:AppUrl", AppUrl.ToString());
+        // Throwaway databases holding only the simulator's tokens: the key ring may stay unencrypted, said so explicitly
+        // (KeyRingTests supplies a certificate through its settings).
+        builder.UseSetting("KeyRing:AllowUnencrypted", "true");
         // Mail goes to a test's smtp-sink, or to a closed port (a digest sent there fails as it would with a dead server).
         builder.UseSetting("Smtp:Host", "127.0.0.1");
         builder.UseSetting("Smtp:Port", (_smtpPort ?? 9).ToString(System.Globalization.CultureInfo.InvariantCulture));
