@@ -6,6 +6,7 @@ using WinBack.Web.Jobs;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Predictions;
 using WinBack.Web.Privacy;
+using WinBack.Web.Problems;
 using WinBack.Web.Reports;
 using WinBack.Web.Settings;
 using WinBack.Web.Sheets;
@@ -20,6 +21,7 @@ builder.Services.AddWinBackDatabase(builder.Configuration);
 builder.Services.AddShopifyAdminApi(builder.Configuration);
 builder.Services.AddWinBackJobs(builder.Configuration);
 builder.Services.AddShopifyApp(builder.Configuration);
+builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddWebhookProcessing();
 builder.Services.AddOrderSync();
 builder.Services.AddPrivacyRequests();
@@ -30,7 +32,7 @@ builder.Services.AddShopifyTags();
 builder.Services.AddDigests(builder.Configuration);
 builder.Services.AddGoogleSheets(builder.Configuration);
 builder.Services.AddSessionTokenAuthentication();
-builder.Services.AddProblemDetails();
+builder.Services.AddMerchantProblemDetails();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -48,6 +50,7 @@ if (args is [RollupRecomputeCommand.Name, var shopDomain, ..])
 }
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Services.MigrateDatabaseAsync();
 
+app.UseForwardedHeaders();
 app.UseSerilogRequestLogging();
 app.UseEmbeddedPageAssets();
 app.UseExceptionHandler();

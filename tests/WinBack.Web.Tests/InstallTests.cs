@@ -216,6 +216,34 @@ public sealed class InstallTests
         (await FirstSyncsQueuedAsync(app)).Should().Be(2, "the shop's data may have changed while WinBack was away");
     }
 
+    [Theory]
+    [InlineData("linked.myshopify.com%0A")]
+    [InlineData("linked.myshopify.com%0D%0ASet-Cookie:%20x=1")]
+    public async Task A_shop_address_with_a_line_break_is_not_a_shop(string shop)
+    {
+        await using var app = await WinBackApp.StartAsync("shop_line_break");
+
+        var response = await app.CreateClient().GetAsync($"/auth/install?shop={shop}");
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Behind_a_known_tls_proxy_the_state_cookie_is_secure()
+    {
+        var (app, _) = await WinBackApp.StartWithSimulatorAsync("forwarded_proto", settings: new Dictionary<string, string> { ["ForwardedHeaders:KnownNetworks:0"] = "127.0.0.0/8" });
+        await using var _ = app;
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(app.AppUrl, "auth/install?shop=proxied.myshopify.com"));
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+
+        var response = await browser.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(InstallEndpoints.StateCookie, StringComparison.Ordinal)).Should().Contain("secure");
+    }
+
     [Fact]
     public async Task Tokens_are_refreshed_before_they_expire_and_a_refused_refresh_asks_for_reauthorization()
     {
