@@ -37,6 +37,8 @@ fi
 
 # The simulator's default app credentials; a real deployment takes its own from the Partner Dashboard.
 export ShopifyApp__ApiKey=${ShopifyApp__ApiKey:-winback-dev-api-key} ShopifyApp__ApiSecret=${ShopifyApp__ApiSecret:-winback-dev-api-secret}
+# The local database holds only the simulator's tokens: its key ring may stay unencrypted, said so explicitly.
+export KeyRing__AllowUnencrypted=${KeyRing__AllowUnencrypted:-true}
 app_url=http://127.0.0.1:5000
 sim_url=http://127.0.0.1:5080
 # Digests go to a local smtp-sink (Debian's postfix package) that keeps each message under .local/mail.

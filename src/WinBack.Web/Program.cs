@@ -6,6 +6,7 @@ using WinBack.Web.Jobs;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Predictions;
 using WinBack.Web.Privacy;
+using WinBack.Web.Problems;
 using WinBack.Web.Reports;
 using WinBack.Web.Settings;
 using WinBack.Web.Sheets;
@@ -20,6 +21,7 @@ builder.Services.AddWinBackDatabase(builder.Configuration);
 builder.Services.AddShopifyAdminApi(builder.Configuration);
 builder.Services.AddWinBackJobs(builder.Configuration);
 builder.Services.AddShopifyApp(builder.Configuration);
+builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddWebhookProcessing(builder.Configuration);
 builder.Services.AddOrderSync();
 builder.Services.AddPrivacyRequests();
@@ -31,7 +33,7 @@ builder.Services.AddDigests(builder.Configuration);
 builder.Services.AddGoogleSheets(builder.Configuration);
 builder.Services.AddSessionTokenAuthentication();
 builder.Services.AddShopRateLimits(builder.Configuration);
-builder.Services.AddProblemDetails();
+builder.Services.AddMerchantProblemDetails();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -53,9 +55,8 @@ if (args is [WebhookReplayCommand.ListName or WebhookReplayCommand.ReplayName, .
     return;
 }
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Services.MigrateDatabaseAsync();
-if (!app.Environment.IsDevelopment() && string.IsNullOrEmpty(KeyRingOptions.From(app.Configuration).Certificate))
-    app.Logger.LogWarning("KeyRing:Certificate is not set: the keys that encrypt shop tokens are stored unencrypted in the database beside them");
 
+app.UseForwardedHeaders();
 app.UseSerilogRequestLogging();
 app.UseEmbeddedPageAssets();
 app.UseExceptionHandler();

@@ -96,6 +96,9 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         builder.UseSetting("ShopifyApp:ApiKey", ApiKey);
         builder.UseSetting("ShopifyApp:ApiSecret", ApiSecret);
         builder.UseSetting("ShopifyApp:AppUrl", AppUrl.ToString());
+        // Throwaway databases holding only the simulator's tokens: the key ring may stay unencrypted, said so explicitly
+        // (KeyRingTests supplies a certificate through its settings).
+        builder.UseSetting("KeyRing:AllowUnencrypted", "true");
         // Mail goes to a test's smtp-sink, or to a closed port (a digest sent there fails as it would with a dead server).
         builder.UseSetting("Smtp:Host", "127.0.0.1");
         builder.UseSetting("Smtp:Port", (_smtpPort ?? 9).ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -122,9 +125,15 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     public static async Task<HttpResponseMessage> OpenFromAdminAsync(Uri simulatorUrl, string shopDomain)
     {
         using var browser = new HttpClient();
+        return await browser.GetAsync(await FramedAppUrlAsync(simulatorUrl, shopDomain));
+    }
+
+    /// <summary>The signed address the simulated admin page frames WinBack at (a tab that has not loaded it yet).</summary>
+    public static async Task<Uri> FramedAppUrlAsync(Uri simulatorUrl, string shopDomain)
+    {
+        using var browser = new HttpClient();
         var admin = await browser.GetStringAsync(new Uri(simulatorUrl, $"store/{shopDomain.Split('.')[0]}/apps/{ApiKey}"));
-        var src = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value);
-        return await browser.GetAsync(src);
+        return new Uri(System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(admin, "<iframe[^>]*src=\"([^\"]+)\"").Groups[1].Value));
     }
 
     /// <summary>Creates the shop in the simulator with its generated data and opens WinBack from its admin, which installs

@@ -24,6 +24,8 @@ public static class AppProcess
         start.Environment["ShopifyApp__ApiKey"] = "key";
         start.Environment["ShopifyApp__ApiSecret"] = "secret";
         start.Environment["ShopifyApp__AppUrl"] = "https://winback.test/";
+        // Throwaway databases holding no shop's tokens: the key ring may stay unencrypted, said so explicitly.
+        start.Environment["KeyRing__AllowUnencrypted"] = "true";
         foreach (var (name, value) in environment) start.Environment[name] = value;
 
         using var process = Process.Start(start)!;

@@ -56,6 +56,20 @@ public sealed class AppStartupTests
     }
 
     [Fact]
+    public async Task Outside_development_the_app_refuses_to_start_without_a_key_ring_certificate_and_names_the_opt_out()
+    {
+        var run = await AppProcess.RunUntilItExitsAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__WinBack"] = "Host=127.0.0.1;Database=unused",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["KeyRing__AllowUnencrypted"] = "false",
+        });
+
+        run.ExitCode.Should().NotBe(0);
+        run.Output.Should().Contain("KeyRing:Certificate").And.Contain("KeyRing:AllowUnencrypted=true");
+    }
+
+    [Fact]
     public async Task An_unknown_shopify_api_version_stops_the_app()
     {
         var run = await AppProcess.RunUntilItExitsAsync(new Dictionary<string, string>

@@ -44,12 +44,12 @@ public sealed class InstallTests
     }
 
     [Fact]
-    public async Task A_link_that_shopify_did_not_sign_installs_nothing()
+    public async Task A_session_token_that_shopify_did_not_sign_installs_nothing()
     {
         var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_forged");
         await using var _ = app;
         ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("forged.myshopify.com"));
-        var idToken = SessionTokens.Mint("forged.myshopify.com", WinBackApp.ApiKey, WinBackApp.ApiSecret, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(60));
+        var idToken = SessionTokens.Mint("forged.myshopify.com", WinBackApp.ApiKey, "not-the-app-secret", DateTimeOffset.UtcNow, TimeSpan.FromSeconds(60));
 
         var response = await app.CreateClient().GetAsync($"/?embedded=1&shop=forged.myshopify.com&id_token={idToken}&timestamp={DateTimeOffset.UtcNow.ToUnixTimeSeconds()}&hmac=00");
 
@@ -59,7 +59,7 @@ public sealed class InstallTests
     }
 
     [Fact]
-    public async Task A_signed_load_with_an_expired_session_token_gets_the_bounce_page_and_installs_nothing()
+    public async Task A_signed_load_with_an_expired_session_token_bounces_through_app_bridge_and_signs_the_merchant_in()
     {
         var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_bounce");
         await using var _ = app;
@@ -67,19 +67,55 @@ public sealed class InstallTests
         var query = new Dictionary<string, string>
         {
             ["embedded"] = "1",
+            ["host"] = Convert.ToBase64String("admin.shopify.com/store/bounce"u8.ToArray()).TrimEnd('='),
             ["id_token"] = SessionTokens.Mint("bounce.myshopify.com", WinBackApp.ApiKey, WinBackApp.ApiSecret, DateTimeOffset.UtcNow.AddMinutes(-5), TimeSpan.FromSeconds(60)),
             ["shop"] = "bounce.myshopify.com",
             ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         query["hmac"] = ShopifyHmac.SignQuery(WinBackApp.ApiSecret, query);
+        using var browser = new HttpClient();
 
-        var response = await app.CreateClient().GetAsync("/?" + string.Join('&', query.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}")));
+        var bounce = await browser.GetAsync(new Uri(app.AppUrl, "/?" + string.Join('&', query.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"))));
 
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-        (await response.Content.ReadAsStringAsync()).Should().Contain("shopify.idToken()");
-        response.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("https://bounce.myshopify.com");
+        bounce.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await bounce.Content.ReadAsStringAsync()).Should().Contain("app-bridge.js").And.NotContain("id=\"root\"", "the bounce page is not the app yet");
+        bounce.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("https://bounce.myshopify.com");
+        await using (var db = app.CreateDbContext()) (await db.Shops.AnyAsync()).Should().BeFalse("an expired session token installs nothing");
+
+        var freshToken = SessionTokens.Mint("bounce.myshopify.com", WinBackApp.ApiKey, WinBackApp.ApiSecret, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(60));
+        var signedIn = await browser.GetAsync(AppBridgeReload(bounce.RequestMessage!.RequestUri!, freshToken));
+
+        signedIn.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await signedIn.Content.ReadAsStringAsync()).Should().Contain("id=\"root\"", "the merchant sees WinBack");
+        await using (var db = app.CreateDbContext()) (await db.Shops.SingleAsync()).Domain.Should().Be("bounce.myshopify.com");
+    }
+
+    [Fact]
+    public async Task A_session_token_for_another_shop_installs_nothing()
+    {
+        var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_other_shop");
+        await using var _ = app;
+        ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("victim.myshopify.com"));
+        var idToken = SessionTokens.Mint("attacker.myshopify.com", WinBackApp.ApiKey, WinBackApp.ApiSecret, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(60));
+
+        var response = await app.CreateClient().GetAsync($"/?embedded=1&shop=victim.myshopify.com&id_token={idToken}");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         await using var db = app.CreateDbContext();
         (await db.Shops.AnyAsync()).Should().BeFalse();
+    }
+
+    /// <summary>
+    /// What App Bridge does on a page without a valid session token: it fetches a fresh one and loads the page's
+    /// shopify-reload address (or, failing that, the page itself) with id_token set.
+    /// </summary>
+    private static Uri AppBridgeReload(Uri page, string idToken)
+    {
+        var pageQuery = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(page.Query);
+        var target = pageQuery.TryGetValue("shopify-reload", out var reload) ? new Uri(page, reload.ToString()) : page;
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(target.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
+        query["id_token"] = idToken;
+        return new UriBuilder(target) { Query = string.Join('&', query.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}")) }.Uri;
     }
 
     [Fact]
@@ -114,6 +150,98 @@ public sealed class InstallTests
         done.Headers.Location!.ToString().Should().Be($"https://admin.shopify.com/store/linked/apps/{WinBackApp.ApiKey}");
         await using var db = app.CreateDbContext();
         (await db.Shops.SingleAsync()).Domain.Should().Be("linked.myshopify.com");
+    }
+
+    [Fact]
+    public async Task A_replayed_authorization_callback_starts_the_install_again()
+    {
+        var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_replay");
+        await using var _ = app;
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies });
+        var authorize = (await browser.GetAsync(new Uri(app.AppUrl, "auth/install?shop=replay.myshopify.com"))).Headers.Location!;
+        var callback = (await browser.GetAsync(authorize)).Headers.Location!;
+        var state = cookies.GetCookies(new Uri(app.AppUrl, "auth/callback"))[InstallEndpoints.StateCookie]!.Value;
+        (await browser.GetAsync(callback)).StatusCode.Should().Be(HttpStatusCode.Redirect);
+
+        // The browser sends the same callback again (a double click, a restored tab): its code is spent.
+        cookies.Add(app.AppUrl, new Cookie(InstallEndpoints.StateCookie, state, "/auth/callback"));
+        var replay = await browser.GetAsync(callback);
+
+        replay.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        replay.Headers.Location.Should().Be(new Uri(app.AppUrl, "auth/install?shop=replay.myshopify.com"));
+        await using var db = app.CreateDbContext();
+        (await db.Shops.SingleAsync()).NeedsReauthorization.Should().BeFalse("the first callback's token is still the one stored");
+    }
+
+    [Fact]
+    public async Task Two_first_loads_at_once_keep_the_token_shopify_still_honours_and_sync_once()
+    {
+        var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_twice");
+        await using var _ = app;
+        ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("warm.myshopify.com"));
+        ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("twice.myshopify.com"));
+        (await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, "warm.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var framed = new List<Uri>();
+        for (var i = 0; i < 6; i++) framed.Add(await WinBackApp.FramedAppUrlAsync(simulator.BaseUrl, "twice.myshopify.com"));
+
+        using var browser = new HttpClient();
+        var loads = await Task.WhenAll(framed.Select(url => Task.Run(() => browser.GetAsync(url))));
+
+        loads.Select(l => l.StatusCode).Should().AllBeEquivalentTo(HttpStatusCode.OK);
+        var stored = await CredentialsAsync(app, "twice.myshopify.com");
+        simulator.Runtime.Store.Find("twice.myshopify.com")!.Installation!.AccessTokens.Keys.Should().Equal([stored.AccessToken], "issuing a token revokes the one before");
+        (await FirstSyncsQueuedAsync(app)).Should().Be(2, "one first sync for each shop, however many loads");
+    }
+
+    [Fact]
+    public async Task A_reinstall_found_through_a_refused_refresh_subscribes_to_webhooks_and_syncs_again()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("reinstall_refresh", clock);
+        await using var _ = app;
+        ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("again.myshopify.com"));
+        (await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, "again.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // The merchant removes and adds WinBack again; its app/uninstalled is received but not processed yet.
+        ShopLifecycle.Uninstall(simulator.Runtime, simulator.Runtime.Store.Find("again.myshopify.com")!);
+        ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("again.myshopify.com"));
+        clock.Advance(TimeSpan.FromMinutes(56));
+        await FluentActions.Awaiting(() => CredentialsAsync(app, "again.myshopify.com")).Should().ThrowAsync<ShopNotAuthorizedException>("Shopify refuses the old refresh token");
+
+        (await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, "again.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await CredentialsAsync(app, "again.myshopify.com");
+        simulator.Runtime.Store.Find("again.myshopify.com")!.WebhookSubscriptions.Select(s => s.Topic).Should().Contain(["app/uninstalled", "orders/create"]);
+        (await FirstSyncsQueuedAsync(app)).Should().Be(2, "the shop's data may have changed while WinBack was away");
+    }
+
+    [Theory]
+    [InlineData("linked.myshopify.com%0A")]
+    [InlineData("linked.myshopify.com%0D%0ASet-Cookie:%20x=1")]
+    public async Task A_shop_address_with_a_line_break_is_not_a_shop(string shop)
+    {
+        await using var app = await WinBackApp.StartAsync("shop_line_break");
+
+        var response = await app.CreateClient().GetAsync($"/auth/install?shop={shop}");
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Behind_a_known_tls_proxy_the_state_cookie_is_secure()
+    {
+        var (app, _) = await WinBackApp.StartWithSimulatorAsync("forwarded_proto", settings: new Dictionary<string, string> { ["ForwardedHeaders:KnownNetworks:0"] = "127.0.0.0/8" });
+        await using var _ = app;
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(app.AppUrl, "auth/install?shop=proxied.myshopify.com"));
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+
+        var response = await browser.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(InstallEndpoints.StateCookie, StringComparison.Ordinal)).Should().Contain("secure");
     }
 
     [Fact]
@@ -187,6 +315,17 @@ public sealed class InstallTests
         }
         (await session.GetAsync("/api/session")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
+
+    private static async Task<ShopifyCredentials> CredentialsAsync(WinBackApp app, string shopDomain)
+    {
+        long shopId;
+        await using (var db = app.CreateDbContext()) shopId = (await db.Shops.SingleAsync(s => s.Domain == shopDomain)).Id;
+        using var scope = app.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<ShopAccessTokens>().GetAsync(shopId);
+    }
+
+    private static async Task<int> FirstSyncsQueuedAsync(WinBackApp app) =>
+        (await RawColumnsAsync(app, "SELECT invocationdata FROM hangfire.job")).Count(j => j.Contains(nameof(InitialSyncJob)));
 
     private static async Task<List<string>> RawColumnsAsync(WinBackApp app, string sql)
     {

@@ -43,6 +43,48 @@ public sealed class WebhookTests : IAsyncLifetime
         (await db.WebhookReceipts.AnyAsync(r => r.ShopDomain == "forged.myshopify.com")).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("shop/redact", "shop_domain")]
+    [InlineData("customers/redact", "shop_domain")]
+    [InlineData("customers/data_request", "shop_domain")]
+    [InlineData("app/uninstalled", "myshopify_domain")]
+    public async Task A_signed_body_resent_with_another_shop_in_its_header_is_refused_and_not_recorded(string topic, string shopProperty)
+    {
+        // The signature covers the body only: a body Shopify signed for one shop, replayed under another shop's header.
+        var body = $$$"""{"shop_id":1,"{{{shopProperty}}}":"signed-for.myshopify.com","customer":{"id":5},"orders_to_redact":[],"orders_requested":[],"data_request":{"id":9}}""";
+
+        var response = await _app.PostWebhookAsync(topic, "victim.myshopify.com", body);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("victim.myshopify.com");
+        await using var db = _app.CreateDbContext();
+        (await db.WebhookReceipts.AnyAsync(r => r.ShopDomain == "victim.myshopify.com")).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("", 1_000, "401")]
+    [InlineData("not base64 at all", 1_000, "401")]
+    [InlineData("aWGfbqUACx5KtRhny0TE1/GqBn4XUmextJmCws4UcYE=", 6 * 1024 * 1024, "413")]
+    public async Task A_delivery_without_a_wellformed_signature_or_over_the_size_limit_is_refused_before_its_body_arrives(string signature, long contentLength, string status)
+    {
+        var (app, _) = await WinBackApp.StartWithSimulatorAsync("webhook_limits");
+        await using var _ = app;
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(app.AppUrl.Host, app.AppUrl.Port);
+        var stream = tcp.GetStream();
+        var signatureHeader = signature.Length > 0 ? $"X-Shopify-Hmac-Sha256: {signature}\r\n" : "";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+            $"POST /webhooks HTTP/1.1\r\nHost: {app.AppUrl.Authority}\r\nContent-Type: application/json\r\nContent-Length: {contentLength}\r\n" +
+            $"X-Shopify-Topic: orders/create\r\nX-Shopify-Shop-Domain: big.myshopify.com\r\nX-Shopify-Webhook-Id: {Guid.NewGuid()}\r\n{signatureHeader}\r\n"));
+
+        // Headers only, the body never sent: an answer that waited for the body would not come within the timeout.
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var statusLine = await reader.ReadLineAsync(timeout.Token);
+
+        statusLine.Should().StartWith($"HTTP/1.1 {status}");
+    }
+
     [Fact]
     public async Task A_malformed_body_with_a_valid_signature_is_kept_and_reported_not_retried()
     {

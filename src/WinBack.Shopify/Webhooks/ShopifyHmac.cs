@@ -39,6 +39,7 @@ public static partial class ShopifyHmac
     /// <summary>Only "{name}.myshopify.com" is a shop, as Shopify's app security checks ask.</summary>
     public static bool IsValidShopDomain(string? shop) => shop is not null && ShopDomain().IsMatch(shop);
 
-    [GeneratedRegex(@"^[a-zA-Z0-9][a-zA-Z0-9\-]*\.myshopify\.com$")]
+    // \z, not $: $ also matches before a final line break, which would let "x.myshopify.com\n" through into headers.
+    [GeneratedRegex(@"\A[a-zA-Z0-9][a-zA-Z0-9\-]*\.myshopify\.com\z")]
     private static partial Regex ShopDomain();
 }

@@ -8,7 +8,8 @@ namespace WinBack.ShopifySimulator.Admin;
 /// <summary>
 /// The part of Shopify admin an embedded app sees: a page that frames the app with
 /// <c>embedded=1&amp;hmac&amp;host&amp;id_token&amp;locale&amp;session&amp;shop&amp;timestamp</c>, and an App Bridge stand-in
-/// whose <c>shopify.idToken()</c> asks the admin page (by postMessage, as the real one does) for a fresh session token.
+/// whose <c>shopify.idToken()</c> asks the admin page (by postMessage, as the real one does) for a fresh session token
+/// and which, like the real one, reloads a bounce page's <c>shopify-reload</c> address with one.
 /// </summary>
 public static class AdminPageEndpoints
 {
@@ -128,6 +129,15 @@ public static class AdminPageEndpoints
               revoke: (scopes) => ask({ type: 'winback-simulator:scopes', op: 'revoke', scopes }),
             },
           };
+          // A bounce page (shopify-reload in its address): a fresh session token, then that address with it, same origin only.
+          const reload = params.get('shopify-reload');
+          const target = reload && new URL(reload, window.location.href);
+          if (target && target.origin === window.location.origin) {
+            window.shopify.idToken().then((token) => {
+              target.searchParams.set('id_token', token);
+              window.location.replace(target);
+            });
+          }
         })();
         """;
 }

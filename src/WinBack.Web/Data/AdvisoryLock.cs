@@ -32,4 +32,26 @@ public static class AdvisoryLock
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>"One at a time, the others wait their turn": the same lock, keyed by a text, waited for rather than tried.</summary>
+    public static async Task RunInTurnAsync(this WinBackDbContext db, int lockNamespace, string key, Func<Task> run, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({lockNamespace}, hashtext({key}))", cancellationToken);
+            try
+            {
+                await run();
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({lockNamespace}, hashtext({key}))", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 }

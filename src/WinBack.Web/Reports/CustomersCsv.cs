@@ -5,7 +5,7 @@ namespace WinBack.Web.Reports;
 
 /// <summary>
 /// The report as CSV (RFC 4180: CRLF, quoted where needed, UTF-8 with a byte-order mark so spreadsheet programs read
-/// accents right). Dates are in the shop's timezone. A cell that a spreadsheet would run as a formula (=, +, -, @ first)
+/// accents right). Dates are in the shop's timezone. A cell that a spreadsheet would run as a formula (=, +, -, @, tab or carriage return first)
 /// is prefixed with an apostrophe, as OWASP advises for CSV exports. Rows are written as they are read: memory stays flat.
 /// </summary>
 public static class CustomersCsv
@@ -81,7 +81,7 @@ public static class CustomersCsv
     {
         if (line.Length > 0) line.Append(',');
         if (string.IsNullOrEmpty(value)) return;
-        var formulaLike = value[0] is '=' or '+' or '-' or '@' && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _);
+        var formulaLike = value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _);
         var text = formulaLike ? "'" + value : value;
         if (text.AsSpan().IndexOfAny(",\"\r\n") < 0)
         {

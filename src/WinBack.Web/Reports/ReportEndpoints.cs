@@ -193,6 +193,8 @@ public static class ReportEndpoints
 
         var now = time.GetUtcNow();
         var query = filter with { After = null };
+        if (query.ToQueryString().Length > SavedViewConfiguration.MaxQueryLength)
+            return InvalidFilter(new() { ["query"] = ["This filter is too long to save as a view. Shorten the search or choose fewer segments."] });
         var view = await db.SavedViews.SingleOrDefaultAsync(v => v.ShopId == shopId && v.Name == name, cancellationToken);
         if (view is null) db.SavedViews.Add(view = new SavedView { ShopId = shopId, Name = name, Query = query.ToQueryString(), CreatedAt = now, UpdatedAt = now });
         else (view.Query, view.UpdatedAt) = (query.ToQueryString(), now);

@@ -19,6 +19,7 @@ public sealed class SavedView
 internal sealed class SavedViewConfiguration : IEntityTypeConfiguration<SavedView>
 {
     public const int MaxNameLength = 60;
+    public const int MaxQueryLength = 1000;
 
     public void Configure(EntityTypeBuilder<SavedView> view)
     {
@@ -27,7 +28,7 @@ internal sealed class SavedViewConfiguration : IEntityTypeConfiguration<SavedVie
         view.Property(v => v.Id).UseIdentityAlwaysColumn();
         view.HasIndex(v => new { v.ShopId, v.Name }).IsUnique();
         view.Property(v => v.Name).HasMaxLength(MaxNameLength);
-        view.Property(v => v.Query).HasMaxLength(1000);
+        view.Property(v => v.Query).HasMaxLength(MaxQueryLength);
         view.HasOne<Shop>().WithMany().HasForeignKey(v => v.ShopId).OnDelete(DeleteBehavior.Cascade);
     }
 }

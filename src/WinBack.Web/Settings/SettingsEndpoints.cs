@@ -90,15 +90,18 @@ public static class SettingsEndpoints
     {
         var errors = new Dictionary<string, string[]>();
         if (body.InactivityThresholdWeeks is < 1 or > 104) errors["inactivityThresholdWeeks"] = ["The inactivity threshold is between 1 and 104 weeks."];
-        if (!Enum.TryParse<HighValueRule>(body.HighValueRule, ignoreCase: true, out var rule)) errors["highValueRule"] = ["Choose percentile or amount for the high-value line."];
+        // By name only: Enum.TryParse also takes "1" or "5", and an undefined number would be saved and never read back.
+        HighValueRule? rule = Enum.GetValues<HighValueRule>().Where(r => r.ToString().Equals(body.HighValueRule, StringComparison.OrdinalIgnoreCase)).Cast<HighValueRule?>().SingleOrDefault();
+        if (rule is null) errors["highValueRule"] = ["Choose percentile or amount for the high-value line."];
         else if (rule == HighValueRule.Percentile && body.HighValuePercentile is < 1 or > 99) errors["highValuePercentile"] = ["The percentile is between 1 and 99 (80 means the top 20 %)."];
-        else if (rule == HighValueRule.Amount && body.HighValueAmount is not > 0) errors["highValueAmount"] = ["Enter an amount above zero in your shop currency."];
+        else if (rule == HighValueRule.Amount && body.HighValueAmount is not (> 0 and <= ShopSettings.MaxHighValueAmount))
+            errors["highValueAmount"] = [$"Enter an amount above zero and up to {ShopSettings.MaxHighValueAmount:N0} in your shop currency."];
         if (errors.Count > 0) return (null, errors);
         return (new ShopSettings
         {
             ShopId = shopId,
             InactivityThresholdWeeks = body.InactivityThresholdWeeks,
-            HighValueRule = rule,
+            HighValueRule = rule!.Value,
             HighValuePercentile = body.HighValuePercentile is >= 1 and <= 99 ? body.HighValuePercentile : ShopSettings.DefaultHighValuePercentile,
             HighValueAmount = rule == HighValueRule.Amount ? body.HighValueAmount : null,
         }, errors);

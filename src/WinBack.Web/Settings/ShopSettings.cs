@@ -17,6 +17,8 @@ public sealed class ShopSettings
 {
     public const int DefaultInactivityThresholdWeeks = 4;
     public const int DefaultHighValuePercentile = 80;
+    /// <summary>The largest high-value line; numeric(19,4) holds fifteen digits before the point.</summary>
+    public const decimal MaxHighValueAmount = 1_000_000_000m;
 
     public long ShopId { get; set; }
     public int InactivityThresholdWeeks { get; set; } = DefaultInactivityThresholdWeeks;

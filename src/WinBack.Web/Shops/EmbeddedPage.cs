@@ -23,16 +23,11 @@ public sealed class EmbeddedPage(IWebHostEnvironment environment, IOptions<Shopi
         return File.ReadAllText(index).Replace(Placeholder, Head());
     }
 
-    /// <summary>No id_token yet: App Bridge fetches one and the page reloads with it.</summary>
-    public string Bounce() => Page("""
-        <script>
-          shopify.idToken().then((token) => {
-            const url = new URL(window.location.href);
-            url.searchParams.set('id_token', token);
-            window.location.replace(url);
-          });
-        </script>
-        """);
+    /// <summary>
+    /// The bounce page: App Bridge alone. Seeing shopify-reload in the page's address, it fetches a fresh session token and
+    /// loads that address with id_token added, as on Shopify's own libraries' bounce page.
+    /// </summary>
+    public string Bounce() => Page("<p style=\"font-family:system-ui;padding:24px\">Signing you in to WinBack…</p>");
 
     private string Head()
     {

@@ -1,32 +1,34 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WinBack.Shopify;
-using WinBack.Web.Data;
 
 namespace WinBack.Web.Shops;
 
 /// <summary>
-/// How a shop gets in. GET / is the embedded load (managed install + token exchange, Shopify's current flow);
-/// /auth/install and /auth/callback are the authorization-code grant for installs from a link.
+/// How a shop gets in. GET / is the embedded load (managed install + token exchange, Shopify's current flow), with
+/// /auth/session-token as its bounce page when the session token is missing or expired; /auth/install and
+/// /auth/callback are the authorization-code grant for installs from a link.
 /// </summary>
 public static class InstallEndpoints
 {
     public const string StateCookie = "winback_oauth_state";
+    public const string SessionTokenBouncePath = "/auth/session-token";
+    private const string ShopifyReloadParameter = "shopify-reload";
     private static readonly TimeSpan TimestampTolerance = TimeSpan.FromSeconds(90);
 
     public static IEndpointRouteBuilder MapInstall(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/", EmbeddedLoadAsync);
+        routes.MapGet(SessionTokenBouncePath, SessionTokenBounce);
         routes.MapGet("/auth/install", BeginAuthorization);
         routes.MapGet("/auth/callback", AuthorizationCallbackAsync);
         return routes;
     }
 
     private static async Task<IResult> EmbeddedLoadAsync(
-        HttpContext http, WinBackDbContext db, ShopifyOAuthClient oauth, ShopInstaller installer, EmbeddedPage page, IOptions<ShopifyAppOptions> options, TimeProvider time,
+        HttpContext http, ShopifyOAuthClient oauth, ShopInstaller installer, EmbeddedPage page, IOptions<ShopifyAppOptions> options, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var app = options.Value;
@@ -34,26 +36,44 @@ public static class InstallEndpoints
         var shop = query.GetValueOrDefault("shop");
         if (!ShopifyHmac.IsValidShopDomain(shop))
             return Results.Problem("Open WinBack from your Shopify admin (Apps › WinBack).", statusCode: StatusCodes.Status400BadRequest, title: "No shop");
-        if (!SignedAndFresh(query, app, time))
-            return Results.Problem("This link is not signed by Shopify or has expired. Open WinBack again from your Shopify admin.", statusCode: StatusCodes.Status401Unauthorized);
-
         if (query.GetValueOrDefault("embedded") != "1")
-            return Results.Redirect(AdminAppUrl(query.GetValueOrDefault("host"), shop!, app) ?? $"https://{shop}/admin/apps/{app.ApiKey}");
-
-        // No session token, or one that expired on the way: the bounce page has App Bridge fetch a fresh one, as
-        // Shopify's own app template does for document requests.
-        if (query.GetValueOrDefault("id_token") is not { Length: > 0 } idToken
-            || SessionTokenAuthenticationHandler.ValidShop(idToken, app, time.GetUtcNow()) != shop)
-            return Html(http, shop!, app, page.Bounce());
-
-        var installed = await db.Shops.AnyAsync(s => s.Domain == shop && s.UninstalledAt == null && !s.NeedsReauthorization && s.AccessTokenCiphertext != null, cancellationToken);
-        if (!installed)
         {
-            var issued = await oauth.ExchangeSessionTokenAsync(shop!, app.ApiKey, app.ApiSecret, idToken, cancellationToken);
-            await installer.CompleteInstallAsync(shop!, issued, cancellationToken);
+            if (!SignedAndFresh(query, app, time))
+                return Results.Problem("This link is not signed by Shopify or has expired. Open WinBack again from your Shopify admin.", statusCode: StatusCodes.Status401Unauthorized);
+            return Results.Redirect(AdminAppUrl(query.GetValueOrDefault("host"), shop!, app) ?? $"https://{shop}/admin/apps/{app.ApiKey}");
         }
+
+        // Inside admin the session token is the proof, not the query's hmac: App Bridge's reload after the bounce adds a
+        // fresh id_token to a URL Shopify signed without it (Shopify's libraries check the token alone, too).
+        var check = query.GetValueOrDefault("id_token") is { Length: > 0 } token
+            ? SessionTokenAuthenticationHandler.Check(token, app, time.GetUtcNow())
+            : SessionTokenCheck.Stale;
+        if (check.NeedsFreshToken) return Results.Redirect(BouncePath(query, app));
+        if (check.Shop != shop)
+            return Results.Problem("Shopify's sign-in for this page is not valid. Open WinBack again from your Shopify admin.", statusCode: StatusCodes.Status401Unauthorized);
+
+        await installer.EnsureInstalledAsync(shop!, ct => oauth.ExchangeSessionTokenAsync(shop!, app.ApiKey, app.ApiSecret, query["id_token"], ct), cancellationToken);
         return Html(http, shop!, app, page.App());
     }
+
+    /// <summary>
+    /// The bounce page: App Bridge alone, which fetches a fresh session token and loads the shopify-reload address with it
+    /// (the query of the load, minus its stale id_token).
+    /// </summary>
+    private static IResult SessionTokenBounce(HttpContext http, string? shop, IOptions<ShopifyAppOptions> options, EmbeddedPage page) =>
+        ShopifyHmac.IsValidShopDomain(shop)
+            ? Html(http, shop!, options.Value, page.Bounce())
+            : Results.Problem("Open WinBack from your Shopify admin (Apps › WinBack).", statusCode: StatusCodes.Status400BadRequest, title: "No shop");
+
+    private static string BouncePath(Dictionary<string, string> query, ShopifyAppOptions app)
+    {
+        var kept = query.Where(q => q.Key is not ("id_token" or ShopifyReloadParameter)).ToList();
+        var reload = $"{app.AppUrlFor("")}?{QueryString(kept)}";
+        return $"{SessionTokenBouncePath}?{QueryString([.. kept, KeyValuePair.Create(ShopifyReloadParameter, reload)])}";
+    }
+
+    private static string QueryString(IEnumerable<KeyValuePair<string, string>> parameters) =>
+        string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
 
     private static IResult BeginAuthorization(HttpContext http, string? shop, IOptions<ShopifyAppOptions> options, IOptions<ShopifyOptions> shopify)
     {
@@ -91,8 +111,15 @@ public static class InstallEndpoints
         if (!SignedAndFresh(query, app, time) || query.GetValueOrDefault("code") is not { Length: > 0 } code)
             return Results.Problem("This link is not signed by Shopify or has expired. Start the install again.", statusCode: StatusCodes.Status401Unauthorized);
 
-        var issued = await oauth.ExchangeCodeAsync(shop!, app.ApiKey, app.ApiSecret, code, cancellationToken);
-        await installer.CompleteInstallAsync(shop!, issued, cancellationToken);
+        try
+        {
+            await installer.InstallAsync(shop!, ct => oauth.ExchangeCodeAsync(shop!, app.ApiKey, app.ApiSecret, code, ct), cancellationToken);
+        }
+        catch (ShopifyOAuthException e) when (e.Error == "invalid_grant")
+        {
+            // The code was spent already (the callback loaded twice) or expired: a new authorization gets a new one.
+            return Results.Redirect(app.AppUrlFor($"auth/install?shop={Uri.EscapeDataString(shop!)}").ToString());
+        }
         return Results.Redirect(AdminAppUrl(query.GetValueOrDefault("host"), shop!, app) ?? $"https://{shop}/admin/apps/{app.ApiKey}");
     }
 

@@ -69,33 +69,44 @@ public sealed class SessionTokenAuthenticationHandler(
     }
 
     /// <summary>The shop a valid session token speaks for, or null.</summary>
-    public static string? ValidShop(string token, ShopifyAppOptions app, DateTimeOffset now)
+    public static string? ValidShop(string token, ShopifyAppOptions app, DateTimeOffset now) => Check(token, app, now).Shop;
+
+    /// <summary>What a session token says: the shop, when it is valid; or whether it is genuine but out of its minute, so a fresh one will do.</summary>
+    public static SessionTokenCheck Check(string token, ShopifyAppOptions app, DateTimeOffset now)
     {
         var parts = token.Split('.');
-        if (parts.Length != 3) return null;
+        if (parts.Length != 3) return SessionTokenCheck.Invalid;
         try
         {
             using var header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
-            if (!header.RootElement.TryGetProperty("alg", out var alg) || alg.GetString() != "HS256") return null;
+            if (!header.RootElement.TryGetProperty("alg", out var alg) || alg.GetString() != "HS256") return SessionTokenCheck.Invalid;
 
             var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(app.ApiSecret), Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"));
-            if (!CryptographicOperations.FixedTimeEquals(expected, Base64Url.DecodeFromChars(parts[2]))) return null;
+            if (!CryptographicOperations.FixedTimeEquals(expected, Base64Url.DecodeFromChars(parts[2]))) return SessionTokenCheck.Invalid;
 
             using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
             var claims = payload.RootElement;
-            if (claims.GetProperty("aud").GetString() != app.ApiKey) return null;
-            if (DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("exp").GetInt64()) + Leeway < now) return null;
-            if (DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("nbf").GetInt64()) - Leeway > now) return null;
-
+            if (claims.GetProperty("aud").GetString() != app.ApiKey) return SessionTokenCheck.Invalid;
             var dest = new Uri(claims.GetProperty("dest").GetString()!).Host;
             var iss = new Uri(claims.GetProperty("iss").GetString()!).Host;
-            return dest == iss && ShopifyHmac.IsValidShopDomain(dest) ? dest : null;
+            if (dest != iss || !ShopifyHmac.IsValidShopDomain(dest)) return SessionTokenCheck.Invalid;
+
+            var expired = DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("exp").GetInt64()) + Leeway < now;
+            var notYetValid = DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("nbf").GetInt64()) - Leeway > now;
+            return expired || notYetValid ? SessionTokenCheck.Stale : new SessionTokenCheck(dest, NeedsFreshToken: false);
         }
         catch (Exception e) when (e is FormatException or JsonException or KeyNotFoundException or InvalidOperationException or UriFormatException)
         {
-            return null;
+            return SessionTokenCheck.Invalid;
         }
     }
+}
+
+/// <summary>A session token's verdict: <see cref="Shop"/> when valid; <see cref="NeedsFreshToken"/> when Shopify signed it but it expired (or the clocks disagree).</summary>
+public sealed record SessionTokenCheck(string? Shop, bool NeedsFreshToken)
+{
+    public static readonly SessionTokenCheck Invalid = new(null, NeedsFreshToken: false);
+    public static readonly SessionTokenCheck Stale = new(null, NeedsFreshToken: true);
 }
 
 public static class SessionTokenExtensions

@@ -11,7 +11,9 @@ namespace WinBack.Web.Shops;
 /// <summary>
 /// What happens once Shopify has issued WinBack a token for a shop, by either install flow: keep the token encrypted,
 /// read the shop's currency and timezone, register the webhooks, and queue the first sync. A shop that comes back
-/// after uninstalling keeps its settings (unless shop/redact erased it).
+/// after uninstalling keeps its settings (unless shop/redact erased it). Installs of one shop run one at a time across
+/// servers: Shopify keeps only the latest expiring token, so two first loads that each exchanged one would race to
+/// store theirs, and the slower could store a token already revoked.
 /// </summary>
 public sealed class ShopInstaller(
     WinBackDbContext db,
@@ -35,11 +37,33 @@ public sealed class ShopInstaller(
     private sealed record SubscribePayload(IReadOnlyList<UserError> UserErrors);
     private sealed record SubscribeData(SubscribePayload WebhookSubscriptionCreate);
 
-    public async Task<Shop> CompleteInstallAsync(string shopDomain, IssuedAccessToken issued, CancellationToken cancellationToken)
+    private const int InstallLockNamespace = 0x57_42_49; // "WBI"
+
+    /// <summary>The embedded load: unless the shop already has a working token, <paramref name="exchange"/> gets one and the shop is set up.</summary>
+    public async Task EnsureInstalledAsync(string shopDomain, Func<CancellationToken, Task<IssuedAccessToken>> exchange, CancellationToken cancellationToken)
+    {
+        if (await HasWorkingTokenAsync(shopDomain, cancellationToken)) return;
+        await db.RunInTurnAsync(InstallLockNamespace, shopDomain, async () =>
+        {
+            if (!await HasWorkingTokenAsync(shopDomain, cancellationToken))
+                await CompleteInstallAsync(shopDomain, await exchange(cancellationToken), cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>The authorization-code callback: <paramref name="issue"/> spends the code and the shop is set up with its token.</summary>
+    public Task InstallAsync(string shopDomain, Func<CancellationToken, Task<IssuedAccessToken>> issue, CancellationToken cancellationToken) =>
+        db.RunInTurnAsync(InstallLockNamespace, shopDomain, async () => await CompleteInstallAsync(shopDomain, await issue(cancellationToken), cancellationToken), cancellationToken);
+
+    private Task<bool> HasWorkingTokenAsync(string shopDomain, CancellationToken cancellationToken) =>
+        db.Shops.AnyAsync(s => s.Domain == shopDomain && s.UninstalledAt == null && !s.NeedsReauthorization && s.AccessTokenCiphertext != null, cancellationToken);
+
+    private async Task CompleteInstallAsync(string shopDomain, IssuedAccessToken issued, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var shop = await db.Shops.SingleOrDefaultAsync(s => s.Domain == shopDomain, cancellationToken);
-        var firstInstall = shop is null || !shop.IsInstalled;
+        // Uninstalled, or its refresh refused (Shopify forgot WinBack: a reinstall whose app/uninstalled is not processed
+        // yet looks like this): subscriptions may be gone and data stale, so start as on a first install.
+        var startsAfresh = shop is null || !shop.IsInstalled || shop.NeedsReauthorization || shop.AccessTokenCiphertext is null;
         if (shop is null)
         {
             shop = new Shop { Domain = shopDomain, InstalledAt = now };
@@ -65,17 +89,18 @@ public sealed class ShopInstaller(
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        if (firstInstall)
+        if (startsAfresh)
         {
             await RegisterWebhooksAsync(credentials, cancellationToken);
-            jobs.Enqueue<InitialSyncJob>(job => job.RunAsync(shop.Id, CancellationToken.None));
+            // A sync that failed for want of a token starts over with a new export; otherwise this is the first one.
+            if (!await SyncEndpoints.QueueFailedSyncAgainAsync(db, jobs, shop.Id, cancellationToken))
+                jobs.Enqueue<InitialSyncJob>(job => job.RunAsync(shop.Id, CancellationToken.None));
             logger.LogInformation("Installed WinBack on {Shop} ({Currency}, {Timezone})", shop.Domain, shop.CurrencyCode, shop.IanaTimezone);
         }
         else if (await SyncEndpoints.QueueFailedSyncAgainAsync(db, jobs, shop.Id, cancellationToken))
         {
             logger.LogInformation("Reconnected {Shop}; its failed sync is queued again", shop.Domain);
         }
-        return shop;
     }
 
     private async Task RegisterWebhooksAsync(ShopifyCredentials shop, CancellationToken cancellationToken)

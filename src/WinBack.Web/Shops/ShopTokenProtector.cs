@@ -17,6 +17,13 @@ public sealed class KeyRingOptions
 
     public string? CertificatePassword { get; set; }
 
+    /// <summary>Runs without a certificate outside Development, knowingly: a copy of the database then yields every shop's tokens.</summary>
+    public bool AllowUnencrypted { get; set; }
+
+    public const string MissingCertificate =
+        "Set KeyRing:Certificate to a base64 PKCS#12 (.pfx) with an RSA key: without it a copy of the database yields every shop's tokens. " +
+        "To run without one knowingly (a test or demo database), set KeyRing:AllowUnencrypted=true.";
+
     public static KeyRingOptions From(IConfiguration configuration) =>
         configuration.GetSection(SectionName).Get<KeyRingOptions>() ?? new KeyRingOptions();
 

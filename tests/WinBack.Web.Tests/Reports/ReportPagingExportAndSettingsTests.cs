@@ -23,7 +23,7 @@ public sealed class ReportPagingExportAndSettingsTests : IAsyncLifetime
         for (var i = 1; i <= 130; i++)
             shop.Customer(i, $"Name{i:D3}", i % 2 == 0 ? "Even" : "Odd", marketing: i % 3 == 0 ? "SUBSCRIBED" : null)
                 .Order(i, new DateTime(2026, 9, 1 + i / 10, 10, 0, 0), 10m * (i % 7 + 1));
-        shop.Customer(500, "=HYPERLINK(\"http://x\")", "Quote, \"Comma\"").Order(500, new DateTime(2026, 9, 20, 10, 0, 0), 99.5m);
+        shop.Customer(500, "=HYPERLINK(\"http://x\")", "\rQuote, \"Comma\"", email: "\t=1+2@example.com").Order(500, new DateTime(2026, 9, 20, 10, 0, 0), 99.5m);
         _shop = await shop.SaveAsync();
         _client = _app.CreateClientFor(_shop.Domain);
     }
@@ -93,8 +93,8 @@ public sealed class ReportPagingExportAndSettingsTests : IAsyncLifetime
         lines[0].Should().Be("Customer ID,First name,Last name,Email,Email marketing,Last order date,Weeks since last order,Orders,Total spent (EUR),Segment,Priority,Suggested action," +
             "Churn risk,Chance still active,Overdue (times usual gap),Next order expected,Predicted 12-month value,RFM segment,RFM score");
         lines.Skip(1).Select(l => long.Parse(l[..l.IndexOf(',')])).Should().Equal(expected.Select(c => c.Id));
-        lines.Should().Contain(l => l.StartsWith("500,\"'=HYPERLINK(\"\"http://x\"\")\",\"Quote, \"\"Comma\"\"\",", StringComparison.Ordinal),
-            "a formula-like name stays text, and quotes and commas are escaped");
+        lines.Should().Contain(l => l.StartsWith("500,\"'=HYPERLINK(\"\"http://x\"\")\",\"'\rQuote, \"\"Comma\"\"\",'\t=1+2@example.com,", StringComparison.Ordinal),
+            "a formula-like cell (=, +, -, @, or a tab or carriage return first) stays text, and quotes and commas are escaped");
         var first = expected[0];
         lines[1].Should().StartWith($"{first.Id},{first.FirstName},{first.LastName},{first.Email},").And.Contain($",{first.LastOrderDate:yyyy-MM-dd},{first.WeeksSinceLastOrder},");
     }
@@ -121,6 +121,10 @@ public sealed class ReportPagingExportAndSettingsTests : IAsyncLifetime
 
         var invalid = await _client.PutAsJsonAsync("/api/views", new SaveViewRequest("Broken", "segment=vip"));
         invalid.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var tooLong = await _client.PutAsJsonAsync("/api/views", new SaveViewRequest("Long", "q=" + Uri.EscapeDataString(new string('猫', 100)) +
+            "&segment=" + string.Join(',', WinBackRules.Segments.Select(x => x.Key)) + "&rfm=" + string.Join(',', WinBack.Web.Predictions.PredictionTerms.RfmSegments.Select(r => r.Key))));
+        tooLong.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await tooLong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("query", out _).Should().BeTrue();
         (await _client.DeleteAsync($"/api/views/{views[0].Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await _app.CreateClientFor("elsewhere.myshopify.com").GetAsync("/api/views")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
@@ -152,6 +156,9 @@ public sealed class ReportPagingExportAndSettingsTests : IAsyncLifetime
     [InlineData(4, "median", 80, null, "highValueRule")]
     [InlineData(4, "percentile", 100, null, "highValuePercentile")]
     [InlineData(4, "amount", 80, null, "highValueAmount")]
+    [InlineData(4, "amount", 80, 1e16, "highValueAmount")]
+    [InlineData(4, "5", 80, null, "highValueRule")]
+    [InlineData(4, "1", 80, 100.0, "highValueRule")]
     public async Task Invalid_settings_are_a_400_that_names_the_field(int weeks, string rule, int percentile, double? amount, string field)
     {
         var response = await _client.PutAsJsonAsync("/api/settings", new SettingsDto(weeks, rule, percentile, (decimal?)amount));
@@ -159,5 +166,18 @@ public sealed class ReportPagingExportAndSettingsTests : IAsyncLifetime
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         problem.GetProperty("errors").TryGetProperty(field, out _).Should().BeTrue();
+        (await _client.GetAsync("/api/settings")).StatusCode.Should().Be(HttpStatusCode.OK, "nothing unreadable was saved");
+    }
+
+    [Theory]
+    [InlineData("""{"inactivityThresholdWeeks":4,"highValueRule":1,"highValuePercentile":80,"highValueAmount":null}""")]
+    [InlineData("""{"inactivityThresholdWeeks":1e10,"highValueRule":"percentile","highValuePercentile":80,"highValueAmount":null}""")]
+    public async Task Settings_that_are_not_even_the_right_kind_of_value_are_a_problem_response(string json)
+    {
+        var response = await _client.PutAsync("/api/settings", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString().Should().NotBeNullOrEmpty();
     }
 }
