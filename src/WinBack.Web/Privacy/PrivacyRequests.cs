@@ -59,11 +59,11 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
         var shopId = await ShopIdAsync(shopDomain, cancellationToken);
         if (shopId is not null)
         {
+            // The Google Sheets are copies too: first, so their runs wait for this commit and then drop the customer's row.
+            await SheetRedactions.QueueRewritesAsync(db, jobs, shopId.Value, cancellationToken);
             await CustomerErasure.EraseAsync(db, shopId.Value, [customerId], cancellationToken);
             // Shopify deletes the customer too: there is no tag left there to remove.
             await db.CustomerTags.Where(t => t.ShopId == shopId && t.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
-            // The Google Sheets are copies too: their next run, now, drops the customer's row.
-            await SheetSyncDispatcher.QueueForShop(db, jobs, shopId.Value, only: null, cancellationToken);
         }
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain && r.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
         var idText = customerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -80,8 +80,7 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
     public async Task RedactShopAsync(string shopDomain, CancellationToken cancellationToken)
     {
         var shopId = await ShopIdAsync(shopDomain, cancellationToken);
-        var sheets = await db.SheetSyncs.Where(s => s.ShopId == shopId).Select(s => new { s.SpreadsheetId, s.TabName }).ToListAsync(cancellationToken);
-        foreach (var sheet in sheets) jobs.Enqueue<SheetSyncJob>(job => job.ClearTabAsync(sheet.SpreadsheetId, sheet.TabName, CancellationToken.None));
+        await SheetRedactions.QueueTabClearsAsync(db, jobs, shopId, cancellationToken);
         await db.Shops.Where(s => s.Domain == shopDomain).ExecuteDeleteAsync(cancellationToken);
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain).ExecuteDeleteAsync(cancellationToken);
         await db.WebhookReceipts.Where(r => r.ShopDomain == shopDomain).ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, RedactedPayload), cancellationToken);
