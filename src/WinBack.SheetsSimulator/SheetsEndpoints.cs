@@ -93,6 +93,7 @@ public static class SheetsEndpoints
                 $"Quota exceeded for quota metric '{(isWrite ? "Write" : "Read")} requests' and limit '{(isWrite ? "Write" : "Read")} requests per minute per user' of service 'sheets.googleapis.com'.");
 
         JsonNode? body = request.ContentLength is > 0 || request.Method != "GET" ? await JsonNode.ParseAsync(request.Body) : null;
+        if (store.BeforeRequest is { } beforeRequest) await beforeRequest(request.Method, rest);
         lock (store.Sync)
         {
             if (!store.Spreadsheets.TryGetValue(id, out var sheet)) return Error(404, "NOT_FOUND", "Requested entity was not found.");
@@ -256,12 +257,22 @@ public static class SheetsEndpoints
         return Results.Json(new { spreadsheetId = sheet.Id, clearedRange = text });
     }
 
+    /// <summary>values.get: the range's cells as rows, trailing empty cells and rows trimmed; Google leaves "values" out when all are empty.</summary>
     private static IResult ReadValues(SimulatedSpreadsheet sheet, string text)
     {
         var range = A1Range.Parse(text);
         var tab = range is null ? null : sheet.Tabs.FirstOrDefault(t => t.Title == range.Tab);
         if (range is null || tab is null) return Error(400, "INVALID_ARGUMENT", $"Unable to parse range: {text}");
-        return Results.Json(new { range = text, majorDimension = "ROWS", values = tab.Rows() });
+        var cells = tab.Cells.Where(c => Within(range, c.Key)).ToList();
+        if (cells.Count == 0) return Results.Json(new { range = text, majorDimension = "ROWS" });
+        var (top, left) = (range.FirstRow ?? 0, range.FirstColumn ?? 0);
+        var values = Enumerable.Range(top, cells.Max(c => c.Key.Row) - top + 1).Select(row =>
+        {
+            var inRow = cells.Where(c => c.Key.Row == row).ToList();
+            var width = inRow.Count == 0 ? 0 : inRow.Max(c => c.Key.Column) - left + 1;
+            return Enumerable.Range(left, width).Select(column => tab.Cells.GetValueOrDefault((row, column), "")).ToList();
+        }).ToList();
+        return Results.Json(new { range = text, majorDimension = "ROWS", values });
     }
 
     private static bool Within(A1Range range, (int Row, int Column) cell) =>

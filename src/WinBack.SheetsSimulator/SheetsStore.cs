@@ -51,6 +51,9 @@ public sealed class SheetsStore
     public int WriteRequests { get; set; }
     public int ReadRequests { get; set; }
 
+    /// <summary>Runs before each Sheets request is carried out (method, path after /v4/spreadsheets/), so a test can change the world mid-run.</summary>
+    public Func<string, string, Task>? BeforeRequest { get; set; }
+
     /// <summary>A spreadsheet with one tab ("Sheet1", 1000 x 26 as Google creates it), shared with the given service accounts.</summary>
     public SimulatedSpreadsheet CreateSpreadsheet(string title, params string[] editors)
     {
@@ -62,6 +65,18 @@ public sealed class SheetsStore
             foreach (var editor in editors) spreadsheet.Editors.Add(editor);
             Spreadsheets[id] = spreadsheet;
             return spreadsheet;
+        }
+    }
+
+    /// <summary>What the owner does in Google's own editor: adds the tab if it is missing and types text into one cell (A1 notation).</summary>
+    public void TypeAsOwner(SimulatedSpreadsheet spreadsheet, string tabTitle, string cell, string text)
+    {
+        var at = A1Range.Parse($"'{tabTitle.Replace("'", "''")}'!{cell}") ?? throw new ArgumentException($"Not a cell: {cell}", nameof(cell));
+        lock (Sync)
+        {
+            var tab = spreadsheet.Tabs.FirstOrDefault(t => t.Title == tabTitle);
+            if (tab is null) spreadsheet.Tabs.Add(tab = new SimulatedTab(spreadsheet.NextSheetId++, tabTitle, 1000, 26));
+            tab.Cells[(at.FirstRow!.Value, at.FirstColumn!.Value)] = text;
         }
     }
 

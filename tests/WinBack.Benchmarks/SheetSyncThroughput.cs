@@ -56,7 +56,7 @@ public static class SheetSyncThroughput
         long syncId;
         await using (var db = app.CreateDbContext())
         {
-            var sync = new SheetSync { ShopId = shopId, SpreadsheetId = spreadsheet.Id, TabName = "Inactive customers", CreatedAt = DateTimeOffset.UtcNow };
+            var sync = new SheetSync { ShopId = shopId, SpreadsheetId = spreadsheet.Id, TabName = "Inactive customers", CreatedAt = DateTimeOffset.UtcNow, VerifiedAt = DateTimeOffset.UtcNow };
             db.SheetSyncs.Add(sync);
             await db.SaveChangesAsync();
             syncId = sync.Id;

@@ -206,7 +206,12 @@ public sealed class ReportPageTests(BrowserApp browser) : IClassFixture<BrowserA
 
         await app.GetByLabel("Spreadsheet address").FillAsync($"https://docs.google.com/spreadsheets/d/{spreadsheet.Id}/edit#gid=0");
         await app.GetByRole(AriaRole.Button, new() { Name = "Connect sheet" }).ClickAsync();
-        await Expect(app.GetByText("Sheet connected. The first run has started.")).ToBeVisibleAsync();
+        await Expect(app.GetByText("Sheet added. Now show WinBack the spreadsheet is yours (below).")).ToBeVisibleAsync();
+        await Expect(app.GetByText("Not verified")).ToBeVisibleAsync();
+        var code = await app.GetByText(new Regex("^WINBACK-")).InnerTextAsync();
+        browser.Google.Store.TypeAsOwner(spreadsheet, "WinBack verification", "A1", code);
+        await app.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await Expect(app.GetByText("Verified. The first update has started.")).ToBeVisibleAsync();
 
         // What the Hangfire worker does with the queued run (tests run no Hangfire server).
         await using (var db = browser.App.CreateDbContext())

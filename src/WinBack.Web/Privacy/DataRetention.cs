@@ -46,16 +46,13 @@ public sealed class DataRetention(WinBackDbContext db, IBackgroundJobClient jobs
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var longGone = await db.Customers.Where(c => c.ShopId == shopId && c.OrdersCount > 0 && c.LastOrderAt < cutoff)
             .Select(c => c.Id).ToArrayAsync(cancellationToken);
+        if (longGone.Length > 0) await SheetRedactions.QueueRewritesAsync(db, jobs, shopId, cancellationToken);
         var forgotten = await CustomerErasure.EraseAsync(db, shopId, longGone, cancellationToken);
         await db.WebhookReceipts.Where(r => r.ShopDomain == shop.Domain && r.ReceivedAt < cutoff && r.Payload != PrivacyRequests.RedactedPayload)
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, PrivacyRequests.RedactedPayload), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        if (forgotten > 0)
-        {
-            logger.LogInformation("Shop {ShopId}: {Count} customers gone more than {Months} months were erased", shopId, forgotten, m);
-            await SheetSyncDispatcher.QueueForShop(db, jobs, shopId, only: null, cancellationToken);
-        }
+        if (forgotten > 0) logger.LogInformation("Shop {ShopId}: {Count} customers gone more than {Months} months were erased", shopId, forgotten, m);
     }
 }
 

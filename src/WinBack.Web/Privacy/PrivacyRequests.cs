@@ -84,14 +84,14 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
             var email = await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).Select(c => c.Email).SingleOrDefaultAsync(cancellationToken)
                 ?? (payload.GetProperty("customer").TryGetProperty("email", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null);
             ordersToRedact.AddRange(await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == customerId).Select(o => o.Id).ToListAsync(cancellationToken));
+            // The Google Sheets are copies too: first, so their runs wait for this commit and then drop the customer's row.
+            await SheetRedactions.QueueRewritesAsync(db, jobs, shopId.Value, cancellationToken);
             await CustomerErasure.EraseAsync(db, shopId.Value, [customerId], cancellationToken);
             await db.Orders.Where(o => o.ShopId == shopId && ordersToRedact.Contains(o.Id) && o.CustomerId != null)
                 .ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
             // Shopify deletes the customer too: there is no tag left there to remove.
             await db.CustomerTags.Where(t => t.ShopId == shopId && t.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
             if (!string.IsNullOrEmpty(email)) await ForgetSearchesForAsync(shopId.Value, email, cancellationToken);
-            // The Google Sheets are copies too: their next run, now, drops the customer's row.
-            await SheetSyncDispatcher.QueueForShop(db, jobs, shopId.Value, only: null, cancellationToken);
         }
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain && r.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
         foreach (var body in await StoredWebhookBodies.AboutAsync(db, shopDomain, customerId, ordersToRedact, cancellationToken))
@@ -121,8 +121,7 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
     public async Task RedactShopAsync(string shopDomain, CancellationToken cancellationToken)
     {
         var shopId = await ShopIdAsync(shopDomain, cancellationToken);
-        var sheets = await db.SheetSyncs.Where(s => s.ShopId == shopId).Select(s => new { s.SpreadsheetId, s.TabName }).ToListAsync(cancellationToken);
-        foreach (var sheet in sheets) jobs.Enqueue<SheetSyncJob>(job => job.ClearTabAsync(sheet.SpreadsheetId, sheet.TabName, CancellationToken.None));
+        await SheetRedactions.QueueTabClearsAsync(db, jobs, shopId, cancellationToken);
         await db.Shops.Where(s => s.Domain == shopDomain).ExecuteDeleteAsync(cancellationToken);
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain).ExecuteDeleteAsync(cancellationToken);
         await db.WebhookReceipts.Where(r => r.ShopDomain == shopDomain).ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, RedactedPayload), cancellationToken);

@@ -42,6 +42,15 @@ public sealed class GoogleSheetsClient(HttpClient http, SheetsAccessTokens token
         using var _ = await SendAsync(HttpMethod.Post, $"v4/spreadsheets/{Uri.EscapeDataString(spreadsheetId)}/values:batchUpdate", body, cancellationToken);
     }
 
+    /// <summary>values.get: the range's values as rows (trailing empty cells and rows left out, as Google does).</summary>
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> GetValuesAsync(string spreadsheetId, string range, CancellationToken cancellationToken)
+    {
+        using var document = await SendAsync(HttpMethod.Get, $"v4/spreadsheets/{Uri.EscapeDataString(spreadsheetId)}/values/{Uri.EscapeDataString(range)}", null, cancellationToken);
+        return document.RootElement.TryGetProperty("values", out var rows)
+            ? rows.EnumerateArray().Select(r => (IReadOnlyList<string>)r.EnumerateArray().Select(c => c.ToString()).ToList()).ToList()
+            : [];
+    }
+
     public async Task ClearValuesAsync(string spreadsheetId, string range, CancellationToken cancellationToken)
     {
         using var _ = await SendAsync(HttpMethod.Post, $"v4/spreadsheets/{Uri.EscapeDataString(spreadsheetId)}/values/{Uri.EscapeDataString(range)}:clear", new { }, cancellationToken);

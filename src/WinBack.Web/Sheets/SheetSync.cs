@@ -34,6 +34,18 @@ public sealed class SheetSync
     public int ConsecutiveFailures { get; set; }
     /// <summary>Set after <see cref="PauseAfterFailures"/> failed runs in a row: no more runs until the merchant fixes and resumes it.</summary>
     public bool Paused { get; set; }
+
+    /// <summary>The one-time code the merchant types into the spreadsheet to prove it is theirs; null once proved.</summary>
+    public string? VerificationCode { get; set; }
+    public DateTimeOffset? VerificationCodeExpiresAt { get; set; }
+    /// <summary>When the merchant proved the spreadsheet is theirs. Until then WinBack never writes to it.</summary>
+    public DateTimeOffset? VerifiedAt { get; set; }
+
+    /// <summary>Bumped in the transaction of every erasure of the shop's customers; the tab is clean of them once
+    /// <see cref="RedactionsApplied"/> catches up.</summary>
+    public long RedactionsRequested { get; set; }
+    /// <summary>The <see cref="RedactionsRequested"/> a run read before its data: every erasure up to it is gone from the tab.</summary>
+    public long RedactionsApplied { get; set; }
 }
 
 /// <summary>When a customer was first written to a sync's tab: the "listed since" column, kept across runs.</summary>
@@ -57,6 +69,9 @@ internal sealed class SheetSyncConfiguration : IEntityTypeConfiguration<SheetSyn
         sync.Property(s => s.TabName).HasMaxLength(100);
         sync.Property(s => s.LastError).HasMaxLength(1000);
         sync.Property(s => s.Frequency).HasConversion<string>().HasMaxLength(16);
+        sync.Property(s => s.VerificationCode).HasMaxLength(32);
+        // No tab is written by two shops. Unproved connections do not count, so no one can squat a tab they cannot prove.
+        sync.HasIndex(s => new { s.SpreadsheetId, s.TabName }).IsUnique().HasFilter("verified_at IS NOT NULL");
     }
 
     public void Configure(EntityTypeBuilder<SheetListing> listing)

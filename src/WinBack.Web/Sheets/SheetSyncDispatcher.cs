@@ -7,7 +7,8 @@ namespace WinBack.Web.Sheets;
 
 /// <summary>
 /// Every 15 minutes: a run for each sync that is due (hourly: an hour since its last run; daily: not yet run today, from
-/// 06:00 in the shop's timezone). Runs after a data sync and after a redaction are queued by <see cref="QueueForShop"/>.
+/// 06:00 in the shop's timezone), and each sync an erasure has not yet reached. Runs after a data sync are queued by
+/// <see cref="QueueForShop"/>, after an erasure by <see cref="SheetRedactions.QueueRewritesAsync"/>. Only proved syncs run.
 /// </summary>
 public sealed class SheetSyncDispatcher(WinBackDbContext db, IBackgroundJobClient jobs, TimeProvider time)
 {
@@ -23,11 +24,19 @@ public sealed class SheetSyncDispatcher(WinBackDbContext db, IBackgroundJobClien
     public async Task<IReadOnlyList<(long ShopId, long SyncId)>> DueAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var syncs = await db.SheetSyncs.AsNoTracking().Where(s => !s.Paused && s.Frequency != SheetSyncFrequency.AfterSync)
-            .Join(db.Shops.Where(s => s.UninstalledAt == null), s => s.ShopId, shop => shop.Id, (s, shop) => new { s.ShopId, s.Id, s.Frequency, s.LastRunAt, shop.IanaTimezone })
+        var syncs = await db.SheetSyncs.AsNoTracking().Where(s => s.VerifiedAt != null)
+            .Join(db.Shops, s => s.ShopId, shop => shop.Id, (s, shop) => new
+            {
+                s.ShopId, s.Id, s.Frequency, s.LastRunAt, shop.IanaTimezone,
+                Scheduled = !s.Paused && s.Frequency != SheetSyncFrequency.AfterSync && shop.UninstalledAt == null,
+                // An erasure whose run did not get through (busy, failing, paused): tried again until the tab is clean.
+                RedactionPending = s.RedactionsRequested != s.RedactionsApplied,
+            })
+            .Where(s => s.Scheduled || s.RedactionPending)
             .ToListAsync(cancellationToken);
         return syncs.Where(s =>
         {
+            if (s.RedactionPending) return true;
             if (s.Frequency == SheetSyncFrequency.Hourly) return s.LastRunAt is null || now - s.LastRunAt >= TimeSpan.FromMinutes(55);
             var calendar = ShopCalendar.For(s.IanaTimezone, now);
             var startOfRun = calendar.StartOfDay(calendar.Today).Add(TimeSpan.FromHours(DailyHour));
@@ -38,7 +47,8 @@ public sealed class SheetSyncDispatcher(WinBackDbContext db, IBackgroundJobClien
     /// <summary>Queues a run of every sync of a shop (of the given frequency only, when one is given).</summary>
     public static async Task QueueForShop(WinBackDbContext db, IBackgroundJobClient jobs, long shopId, SheetSyncFrequency? only, CancellationToken cancellationToken)
     {
-        var ids = await db.SheetSyncs.Where(s => s.ShopId == shopId && !s.Paused && (only == null || s.Frequency == only)).Select(s => s.Id).ToListAsync(cancellationToken);
+        var ids = await db.SheetSyncs.Where(s => s.ShopId == shopId && s.VerifiedAt != null && !s.Paused && (only == null || s.Frequency == only))
+            .Select(s => s.Id).ToListAsync(cancellationToken);
         foreach (var id in ids) jobs.Enqueue<SheetSyncJob>(job => job.RunAsync(shopId, id, CancellationToken.None));
     }
 }

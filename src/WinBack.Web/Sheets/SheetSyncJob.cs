@@ -1,4 +1,6 @@
 using System.Globalization;
+using Hangfire;
+using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WinBack.Web.Data;
@@ -22,6 +24,8 @@ public sealed class SheetSyncJob(
     InactiveCustomersQuery query,
     WinBackOutcomes outcomes,
     IOptions<SheetsOptions> options,
+    IOptions<DatabaseOptions> database,
+    IBackgroundJobClient jobs,
     TimeProvider time,
     ILogger<SheetSyncJob> logger)
 {
@@ -36,28 +40,77 @@ public sealed class SheetSyncJob(
     /// <summary>Advisory-lock namespace of sheet runs: one run per sync at a time, on whichever server.</summary>
     private const int LockNamespace = 0x57_42_53_48; // "WBSH"
 
+    /// <summary>How often a run writes the list again because a customer was erased while it wrote.</summary>
+    private const int MaxPasses = 3;
+
+    /// <summary>When a run that found the tab busy while an erasure waits for it tries again.</summary>
+    public static readonly TimeSpan RetryWhileBusy = TimeSpan.FromSeconds(30);
+
     public async Task RunAsync(long shopId, long syncId, CancellationToken cancellationToken)
     {
-        if (!await db.RunExclusiveAsync(LockNamespace, syncId, () => RunLockedAsync(shopId, syncId, cancellationToken), cancellationToken))
-            logger.LogInformation("Sheet sync {SyncId} is already running elsewhere; this run stands down", syncId);
+        if (await db.RunExclusiveAsync(LockNamespace, syncId, () => RunLockedAsync(shopId, syncId, cancellationToken), cancellationToken)) return;
+        // The run holding the tab may have read its list before an erasure that queued this one: come back after it.
+        if (await LockedRedactionsAsync(shopId, syncId, cancellationToken) is { Pending: true })
+            jobs.Schedule<SheetSyncJob>(job => job.RunAsync(shopId, syncId, CancellationToken.None), RetryWhileBusy);
+        else logger.LogInformation("Sheet sync {SyncId} is already running elsewhere; this run stands down", syncId);
     }
 
-    /// <summary>After shop/redact: the tab's values go too (the shop, and so the sync's row, is already gone).</summary>
+    /// <summary>After shop/redact or a removal: the tab's values go too, unless a proved sync (the merchant reconnecting it) holds the tab again.</summary>
     public async Task ClearTabAsync(string spreadsheetId, string tabName, CancellationToken cancellationToken)
     {
+        // FOR SHARE waits for the removal's transaction, so a removal not yet committed is seen as done, not as a holder.
+        var holders = await db.SheetSyncs
+            .FromSql($"SELECT * FROM sheet_syncs WHERE spreadsheet_id = {spreadsheetId} AND tab_name = {tabName} AND verified_at IS NOT NULL FOR SHARE")
+            .ToListAsync(cancellationToken);
+        if (holders.Count > 0) return;
         await limiter.AcquireAsync(options.Value.ServiceAccountEmail ?? "", cancellationToken);
         await sheets.ClearValuesAsync(spreadsheetId, GoogleSheetsClient.Range(tabName, "A:ZZZ"), cancellationToken);
     }
 
+    private sealed record Redactions(long Requested, long Applied)
+    {
+        public bool Pending => Requested != Applied;
+    }
+
+    /// <summary>
+    /// The sync's erasure counters, read FOR SHARE: an erasure bumps them first in its transaction, so this waits for one
+    /// under way and sees it committed, and one that starts later waits for the caller's transaction.
+    /// </summary>
+    private async Task<Redactions?> LockedRedactionsAsync(long shopId, long syncId, CancellationToken cancellationToken) =>
+        (await db.Database.SqlQuery<Redactions>(
+            $"SELECT redactions_requested AS requested, redactions_applied AS applied FROM sheet_syncs WHERE shop_id = {shopId} AND id = {syncId} FOR SHARE")
+            .ToListAsync(cancellationToken)).SingleOrDefault();
+
     private async Task RunLockedAsync(long shopId, long syncId, CancellationToken cancellationToken)
     {
-        var sync = await db.SheetSyncs.SingleOrDefaultAsync(s => s.ShopId == shopId && s.Id == syncId, cancellationToken);
+        var sync = (await db.SheetSyncs.FromSql($"SELECT * FROM sheet_syncs WHERE shop_id = {shopId} AND id = {syncId} FOR SHARE").ToListAsync(cancellationToken)).SingleOrDefault();
+        if (sync?.VerifiedAt is null) return;
         var installed = await db.Shops.AnyAsync(s => s.Id == shopId && s.UninstalledAt == null, cancellationToken);
-        if (sync is null || sync.Paused || !installed) return;
+        if (sync.Paused || !installed)
+        {
+            // Such a sync is not rewritten, but an erased customer still leaves its tab.
+            if (sync.RedactionsRequested != sync.RedactionsApplied) await BlankErasedRowsAsync(sync, cancellationToken);
+            return;
+        }
         sync.LastRunAt = time.GetUtcNow();
         try
         {
-            sync.RowsWritten = await RewriteAsync(sync, cancellationToken);
+            var redactionsRead = sync.RedactionsRequested;
+            for (var pass = 1; ; pass++)
+            {
+                var (written, redactionsNow) = await RewriteAsync(sync, redactionsRead, cancellationToken);
+                if (redactionsNow is null)
+                {
+                    await ClearTabAsync(sync.SpreadsheetId, sync.TabName, cancellationToken);
+                    return;
+                }
+                sync.RowsWritten = written;
+                if (redactionsNow == redactionsRead) break;
+                // A customer was erased after this pass read its list; the next pass reads it again.
+                redactionsRead = redactionsNow.Value;
+                if (pass == MaxPasses) throw new SheetsException("Customers were being erased throughout the update; it will be tried again shortly.", 409);
+            }
+            sync.RedactionsApplied = redactionsRead;
             (sync.LastSuccessAt, sync.LastError, sync.ConsecutiveFailures) = (time.GetUtcNow(), null, 0);
         }
         catch (SheetsException e)
@@ -70,7 +123,45 @@ public sealed class SheetSyncJob(
         await db.SaveChangesAsync(CancellationToken.None);
     }
 
-    private async Task<int> RewriteAsync(SheetSync sync, CancellationToken cancellationToken)
+    /// <summary>
+    /// For a sync that is not rewritten (paused, or its shop uninstalled): the rows of customers WinBack no longer holds
+    /// are blanked in place. A sheet WinBack can no longer reach holds nothing it could remove.
+    /// </summary>
+    private async Task BlankErasedRowsAsync(SheetSync sync, CancellationToken cancellationToken)
+    {
+        var redactionsRead = sync.RedactionsRequested;
+        try
+        {
+            var column = await sheets.GetValuesAsync(sync.SpreadsheetId, GoogleSheetsClient.Range(sync.TabName, "A2:A"), cancellationToken);
+            var listed = column.Select((cells, index) => (Row: index + 2, Id: cells.Count > 0 && long.TryParse(cells[0], out var id) ? id : 0)).Where(r => r.Id != 0).ToList();
+            var ids = listed.Select(r => r.Id).ToArray();
+            var held = (await db.Customers.Where(c => c.ShopId == sync.ShopId && ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken)).ToHashSet();
+            var blank = Enumerable.Repeat("", Header.Length).ToArray();
+            var erased = listed.Where(r => !held.Contains(r.Id))
+                .Select(r => (GoogleSheetsClient.Range(sync.TabName, $"A{r.Row}:{LastColumn}{r.Row}"), (IReadOnlyList<IReadOnlyList<string>>)[blank])).ToList();
+            if (erased.Count > 0)
+            {
+                await limiter.AcquireAsync(options.Value.ServiceAccountEmail ?? "", cancellationToken);
+                await sheets.WriteValuesAsync(sync.SpreadsheetId, erased, cancellationToken);
+            }
+            sync.RedactionsApplied = redactionsRead;
+        }
+        catch (SheetsException e) when (e is SheetsPermissionDeniedException or SheetsNotFoundException)
+        {
+            sync.RedactionsApplied = redactionsRead;
+        }
+        catch (SheetsException e)
+        {
+            // The dispatcher tries again while the erasure is pending.
+            logger.LogWarning("Erased customers could not be removed from sheet sync {SyncId} of shop {ShopId}: {Reason}", sync.Id, sync.ShopId, e.Message);
+        }
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private static readonly string LastColumn = ((char)('A' + Header.Length - 1)).ToString();
+
+    /// <returns>The customers written, and the erasure counter when the listings were recorded (null: the sync was removed meanwhile).</returns>
+    private async Task<(int Written, long? RedactionsNow)> RewriteAsync(SheetSync sync, long redactionsRead, CancellationToken cancellationToken)
     {
         var scope = await scopes.LoadAsync(sync.ShopId, cancellationToken);
         var viewQuery = sync.SavedViewId is { } viewId
@@ -90,18 +181,21 @@ public sealed class SheetSyncJob(
             throw new SheetsLimitException($"{count:N0} customers need {(long)rows * columns:N0} cells and the other tabs hold {otherCells:N0}; a spreadsheet holds at most {CellLimit:N0}. Use a spreadsheet of its own or a narrower view.");
 
         await limiter.AcquireAsync(account, cancellationToken);
+        int sheetId;
         if (tab is null)
         {
-            await sheets.BatchUpdateAsync(sync.SpreadsheetId,
+            var replies = await sheets.BatchUpdateAsync(sync.SpreadsheetId,
                 [new { addSheet = new { properties = new { title = sync.TabName, gridProperties = new { rowCount = rows, columnCount = columns } } } }], cancellationToken);
+            sheetId = replies[0].GetProperty("addSheet").GetProperty("properties").GetProperty("sheetId").GetInt32();
         }
         else
         {
+            sheetId = tab.SheetId;
             // Columns first: growing rows on the old width could cross the cell limit that the final shape respects.
             await sheets.BatchUpdateAsync(sync.SpreadsheetId,
             [
-                new { updateSheetProperties = new { properties = new { sheetId = tab.SheetId, gridProperties = new { columnCount = columns } }, fields = "gridProperties.columnCount" } },
-                new { updateSheetProperties = new { properties = new { sheetId = tab.SheetId, gridProperties = new { rowCount = rows } }, fields = "gridProperties.rowCount" } },
+                new { updateSheetProperties = new { properties = new { sheetId, gridProperties = new { columnCount = columns } }, fields = "gridProperties.columnCount" } },
+                RowCountRequest(sheetId, rows),
             ], cancellationToken);
         }
 
@@ -110,43 +204,74 @@ public sealed class SheetSyncJob(
             .ToDictionaryAsync(l => l.CustomerId, l => l.ListedSince, cancellationToken);
         var current = new Dictionary<long, DateOnly>(count);
         var listedForOutcomes = new List<WinBackOutcomes.Listed>(count);
-        var chunk = new List<IReadOnlyList<string>>(options.Value.RowsPerWrite) { Header };
-        var firstRow = 1;
+        var chunk = new List<(long Id, IReadOnlyList<string> Row)>(options.Value.RowsPerWrite) { (0, Header) };
         var written = 0;
         await foreach (var record in query.AllAsync(scope, filter, cancellationToken))
         {
             var since = listed.GetValueOrDefault(record.Id, today);
             current[record.Id] = since;
             var row = ReportEndpoints.ToRow(record, scope);
-            chunk.Add(Row(row, since));
+            chunk.Add((record.Id, Row(row, since)));
             if (row.LastOrderDate is { } lastOrder) listedForOutcomes.Add(new(row.Id, lastOrder, row.Segment));
             if (chunk.Count == options.Value.RowsPerWrite)
             {
-                written += await WriteChunkAsync(sync, account, firstRow, chunk, rows, cancellationToken);
-                firstRow += chunk.Count;
+                written += await WriteChunkAsync(sync, account, written + 1, chunk, rows, cancellationToken);
                 chunk.Clear();
             }
         }
-        if (chunk.Count > 0) written += await WriteChunkAsync(sync, account, firstRow, chunk, rows, cancellationToken);
+        if (chunk.Count > 0) written += await WriteChunkAsync(sync, account, written + 1, chunk, rows, cancellationToken);
+        if (written < rows)
+        {
+            // The list shrank after it was counted: the rows past its end still hold the last run's customers.
+            await limiter.AcquireAsync(account, cancellationToken);
+            await sheets.BatchUpdateAsync(sync.SpreadsheetId, [RowCountRequest(sheetId, written)], cancellationToken);
+        }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var redactionsNow = await LockedRedactionsAsync(sync.ShopId, sync.Id, cancellationToken);
+        if (redactionsNow?.Requested != redactionsRead) return (written - 1, redactionsNow?.Requested);
         await db.SheetListings.Where(l => l.ShopId == sync.ShopId && l.SyncId == sync.Id).ExecuteDeleteAsync(cancellationToken);
+        var listedIds = current.Keys.ToArray();
+        var held = (await db.Customers.Where(c => c.ShopId == sync.ShopId && listedIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var keys = current.Keys.Where(held.Contains).ToArray();
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO sheet_listings (shop_id, sync_id, customer_id, listed_since)
-            SELECT {sync.ShopId}, {sync.Id}, l.customer_id, l.listed_since FROM unnest({current.Keys.ToArray()}, {current.Values.ToArray()}) AS l(customer_id, listed_since)
+            SELECT {sync.ShopId}, {sync.Id}, l.customer_id, l.listed_since FROM unnest({keys}, {keys.Select(k => current[k]).ToArray()}) AS l(customer_id, listed_since)
             """, cancellationToken);
-        await outcomes.RecordAsync(sync.ShopId, listedForOutcomes, ListingChannel.Sheet, cancellationToken);
-        return written - 1;
+        await outcomes.RecordAsync(sync.ShopId, listedForOutcomes.Where(l => held.Contains(l.CustomerId)), ListingChannel.Sheet, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (written - 1, redactionsRead);
     }
 
-    private async Task<int> WriteChunkAsync(SheetSync sync, string account, int firstRow, List<IReadOnlyList<string>> chunk, int gridRows, CancellationToken cancellationToken)
+    private static object RowCountRequest(int sheetId, int rows) =>
+        new { updateSheetProperties = new { properties = new { sheetId, gridProperties = new { rowCount = rows } }, fields = "gridProperties.rowCount" } };
+
+    /// <summary>Writes the rows of customers WinBack still holds: one erased since the list was read is left out.</summary>
+    private async Task<int> WriteChunkAsync(SheetSync sync, string account, int firstRow, List<(long Id, IReadOnlyList<string> Row)> chunk, int gridRows, CancellationToken cancellationToken)
     {
+        var erased = await ErasedAsync(sync.ShopId, chunk.Where(c => c.Id != 0).Select(c => c.Id).ToArray(), cancellationToken);
         // The list may have grown since it was counted; rows past the grid wait for the next run.
-        var fitting = chunk.Take(Math.Max(0, gridRows - firstRow + 1)).ToList();
+        var fitting = chunk.Where(c => !erased.Contains(c.Id)).Select(c => c.Row).Take(Math.Max(0, gridRows - firstRow + 1)).ToList();
         if (fitting.Count == 0) return 0;
         await limiter.AcquireAsync(account, cancellationToken);
         await sheets.WriteValuesAsync(sync.SpreadsheetId,
-            [(GoogleSheetsClient.Range(sync.TabName, $"A{firstRow}:{(char)('A' + Header.Length - 1)}{firstRow + fitting.Count - 1}"), fitting)], cancellationToken);
+            [(GoogleSheetsClient.Range(sync.TabName, $"A{firstRow}:{LastColumn}{firstRow + fitting.Count - 1}"), fitting)], cancellationToken);
         return fitting.Count;
+    }
+
+    /// <summary>Which of these customers are no longer held. On a connection of its own: the run's reader is still open on the DbContext's.</summary>
+    private async Task<HashSet<long>> ErasedAsync(long shopId, long[] ids, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(database.Value.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT l.id FROM unnest($2::bigint[]) AS l(id) WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = $1 AND c.id = l.id)", connection)
+        {
+            Parameters = { new() { Value = shopId }, new() { Value = ids } },
+        };
+        var erased = new HashSet<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) erased.Add(reader.GetInt64(0));
+        return erased;
     }
 
     private static string[] Row(ReportCustomer c, DateOnly listedSince) =>

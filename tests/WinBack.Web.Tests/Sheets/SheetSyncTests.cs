@@ -47,7 +47,7 @@ public sealed class SheetSyncTests : IAsyncLifetime
     private async Task<SheetSync> ConnectAsync(string spreadsheetId, string tab = "Inactive customers")
     {
         await using var db = _app.CreateDbContext();
-        var sync = new SheetSync { ShopId = _shop.ShopId, SpreadsheetId = spreadsheetId, TabName = tab, CreatedAt = _clock.GetUtcNow() };
+        var sync = new SheetSync { ShopId = _shop.ShopId, SpreadsheetId = spreadsheetId, TabName = tab, CreatedAt = _clock.GetUtcNow(), VerifiedAt = _clock.GetUtcNow() };
         db.SheetSyncs.Add(sync);
         await db.SaveChangesAsync();
         return sync;
@@ -129,7 +129,7 @@ public sealed class SheetSyncTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Connecting_checks_the_sheet_with_google_and_names_the_account_to_share_it_with()
+    public async Task Connecting_checks_the_sheet_with_google_and_waits_for_the_merchant_to_prove_it_with_a_code()
     {
         var client = _app.CreateClientFor(_shop.Domain);
         var unshared = _google.Store.CreateSpreadsheet("Private");
@@ -143,8 +143,27 @@ public sealed class SheetSyncTests : IAsyncLifetime
         connected.StatusCode.Should().Be(System.Net.HttpStatusCode.OK, await connected.Content.ReadAsStringAsync());
         var page = (await client.GetFromJsonAsync<SheetsPage>("/api/sheets"))!;
         page.ServiceAccountEmail.Should().Be(ServiceAccount);
-        page.Syncs.Should().ContainSingle().Which.Should().Match<SheetSyncDto>(s => s.SpreadsheetId == shared.Id && s.Tab == "Inactive" && s.Frequency == "Hourly");
+        (page.VerificationTab, page.VerificationCell).Should().Be(("WinBack verification", "A1"));
+        var pending = page.Syncs.Should().ContainSingle().Which;
+        pending.Should().Match<SheetSyncDto>(s => s.SpreadsheetId == shared.Id && s.Tab == "Inactive" && s.Frequency == "Hourly" && !s.Verified && s.NextRunAt == null);
+        pending.VerificationCode.Should().MatchRegex("^WINBACK-[2-9A-HJ-NP-Z]{10}$");
+        pending.VerificationCodeExpiresAt.Should().Be(_clock.GetUtcNow().AddDays(7));
+
+        _clock.Advance(TimeSpan.FromDays(8));
+        client = _app.CreateClientFor(_shop.Domain);
+        _google.Store.TypeAsOwner(shared, "WinBack verification", "A1", pending.VerificationCode!);
+        (await client.PostAsync($"/api/sheets/{pending.Id}/verify", null)).StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest, "the code expired");
+        var renewed = (await (await client.PostAsync($"/api/sheets/{pending.Id}/code", null)).Content.ReadFromJsonAsync<SheetSyncDto>())!;
+        renewed.VerificationCode.Should().NotBe(pending.VerificationCode);
+        _google.Store.TypeAsOwner(shared, "WinBack verification", "A1", $" {renewed.VerificationCode!.ToLowerInvariant()} ");
+        var verified = await client.PostAsync($"/api/sheets/{pending.Id}/verify", null);
+        verified.StatusCode.Should().Be(System.Net.HttpStatusCode.OK, await verified.Content.ReadAsStringAsync());
+        page = (await client.GetFromJsonAsync<SheetsPage>("/api/sheets"))!;
+        page.Syncs[0].Should().Match<SheetSyncDto>(s => s.Verified && s.VerificationCode == null);
         page.Syncs[0].NextRunAt.Should().Be(_clock.GetUtcNow(), "an hourly sheet that never ran is due now");
+
+        var secondTab = await client.PostAsJsonAsync("/api/sheets", new ConnectSheetRequest(shared.Id, "Lapsed VIPs", null, "daily"));
+        (await secondTab.Content.ReadFromJsonAsync<SheetSyncDto>())!.Verified.Should().BeTrue("this store already proved the spreadsheet is its own");
     }
 
     [Fact]
@@ -240,7 +259,7 @@ public sealed class SheetQuotaTests : IAsyncLifetime
         var syncs = new List<SheetSync>();
         await using (var db = _app.CreateDbContext())
         {
-            foreach (var tab in new[] { "One", "Two" }) db.SheetSyncs.Add(new SheetSync { ShopId = shop.ShopId, SpreadsheetId = spreadsheet.Id, TabName = tab });
+            foreach (var tab in new[] { "One", "Two" }) db.SheetSyncs.Add(new SheetSync { ShopId = shop.ShopId, SpreadsheetId = spreadsheet.Id, TabName = tab, VerifiedAt = DateTimeOffset.UtcNow });
             await db.SaveChangesAsync();
             syncs.AddRange(await db.SheetSyncs.AsNoTracking().ToListAsync());
         }

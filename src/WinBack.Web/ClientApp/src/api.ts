@@ -125,8 +125,9 @@ export interface DigestPage {
 export interface SheetSync {
   id: number; spreadsheetId: string; tab: string; viewId: number | null; viewName: string | null; frequency: string;
   lastRunAt: string | null; lastSuccessAt: string | null; rowsWritten: number; lastError: string | null; paused: boolean; nextRunAt: string | null;
+  verified: boolean; verificationCode: string | null; verificationCodeExpiresAt: string | null;
 }
-export interface SheetsPage { serviceAccountEmail: string | null; syncs: SheetSync[] }
+export interface SheetsPage { serviceAccountEmail: string | null; verificationTab: string; verificationCell: string; syncs: SheetSync[] }
 
 /** A failed call, with the sentence to show the merchant and, for a 400, the message per parameter. */
 export class ApiError extends Error {

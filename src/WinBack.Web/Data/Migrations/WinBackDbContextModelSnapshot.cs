@@ -588,6 +588,14 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("paused");
 
+                    b.Property<long>("RedactionsApplied")
+                        .HasColumnType("bigint")
+                        .HasColumnName("redactions_applied");
+
+                    b.Property<long>("RedactionsRequested")
+                        .HasColumnType("bigint")
+                        .HasColumnName("redactions_requested");
+
                     b.Property<int>("RowsWritten")
                         .HasColumnType("integer")
                         .HasColumnName("rows_written");
@@ -608,8 +616,26 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("tab_name");
 
+                    b.Property<string>("VerificationCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("verification_code");
+
+                    b.Property<DateTimeOffset?>("VerificationCodeExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verification_code_expires_at");
+
+                    b.Property<DateTimeOffset?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verified_at");
+
                     b.HasKey("ShopId", "Id")
                         .HasName("pk_sheet_syncs");
+
+                    b.HasIndex("SpreadsheetId", "TabName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sheet_syncs_spreadsheet_id_tab_name")
+                        .HasFilter("verified_at IS NOT NULL");
 
                     b.ToTable("sheet_syncs", (string)null);
                 });

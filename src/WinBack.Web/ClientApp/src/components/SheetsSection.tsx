@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Badge, Banner, BlockStack, Button, Card, FormLayout, InlineStack, Layout, Select, Text, TextField } from '@shopify/polaris';
-import { api, ApiError, formatNumber, type ReportContext, type SavedView, type SheetsPage } from '../api';
+import { api, ApiError, formatNumber, type ReportContext, type SavedView, type SheetSync, type SheetsPage } from '../api';
 
 const frequencies = [{ label: 'Daily', value: 'Daily' }, { label: 'Hourly', value: 'Hourly' }, { label: 'After each data sync', value: 'AfterSync' }];
 
@@ -20,12 +20,12 @@ export function SheetsSection({ context }: { context: ReportContext }) {
 
   const connect = async () => {
     try {
-      await api('/api/sheets', {
+      const sync = await api<SheetSync>('/api/sheets', {
         method: 'POST',
         body: JSON.stringify({ spreadsheet: form.spreadsheet, tab: form.tab, viewId: form.viewId ? Number(form.viewId) : null, frequency: form.frequency }),
       });
       setErrors({});
-      setMessage({ tone: 'success', text: 'Sheet connected. The first run has started.' });
+      setMessage({ tone: 'success', text: sync.verified ? 'Sheet connected. The first run has started.' : 'Sheet added. Now show WinBack the spreadsheet is yours (below).' });
       load();
     } catch (e) {
       const error = e as ApiError;
@@ -53,20 +53,41 @@ export function SheetsSection({ context }: { context: ReportContext }) {
           {page && !page.serviceAccountEmail ? (
             <Banner tone="warning"><p>Google Sheets is not set up on this WinBack server yet.</p></Banner>
           ) : (
-            <Text as="p">{`Share your spreadsheet with ${page?.serviceAccountEmail ?? '…'} as an editor, then paste its address below.`}</Text>
+            <Text as="p">{`Share your spreadsheet with ${page?.serviceAccountEmail ?? '…'} as an editor, then paste its address below. WinBack then gives you a code to type into the spreadsheet, so it knows the spreadsheet is yours.`}</Text>
           )}
           {page?.syncs.map((s) => (
             <BlockStack key={s.id} gap="100">
               <InlineStack align="space-between" blockAlign="center">
                 <InlineStack gap="200" blockAlign="center">
                   <Text as="p" fontWeight="semibold">{`${s.tab} · ${s.viewName ?? 'All inactive customers'}`}</Text>
-                  {s.paused ? <Badge tone="critical">Paused</Badge> : s.lastError ? <Badge tone="warning">Failing</Badge> : s.lastSuccessAt ? <Badge tone="success">Current</Badge> : <Badge>Waiting</Badge>}
+                  {!s.verified ? <Badge tone="attention">Not verified</Badge> : s.paused ? <Badge tone="critical">Paused</Badge> : s.lastError ? <Badge tone="warning">Failing</Badge> : s.lastSuccessAt ? <Badge tone="success">Current</Badge> : <Badge>Waiting</Badge>}
                 </InlineStack>
                 <InlineStack gap="200">
-                  <Button onClick={() => act(`/api/sheets/${s.id}/run`, 'POST', 'The sheet is being updated now.')}>{s.paused ? 'Resume and sync now' : 'Sync now'}</Button>
-                  <Button variant="plain" tone="critical" onClick={() => act(`/api/sheets/${s.id}`, 'DELETE', 'The sheet is no longer updated.')}>Remove</Button>
+                  {s.verified
+                    ? <Button onClick={() => act(`/api/sheets/${s.id}/run`, 'POST', 'The sheet is being updated now.')}>{s.paused ? 'Resume and sync now' : 'Sync now'}</Button>
+                    : <Button variant="primary" onClick={() => act(`/api/sheets/${s.id}/verify`, 'POST', 'Verified. The first update has started.')}>Verify</Button>}
+                  <Button variant="plain" tone="critical" onClick={() => act(`/api/sheets/${s.id}`, 'DELETE', 'The sheet is no longer updated, and the customers WinBack wrote to it are cleared.')}>Remove</Button>
                 </InlineStack>
               </InlineStack>
+              {!s.verified && page && (
+                <Banner tone="info" title="Show WinBack this spreadsheet is yours">
+                  <BlockStack gap="200">
+                    <p>WinBack writes only to spreadsheets you have shown are yours. In the spreadsheet, add a tab named <b>{page.verificationTab}</b>,
+                      type the code below into its cell <b>{page.verificationCell}</b>, then press Verify. You can delete that tab afterwards.</p>
+                    {s.verificationCode ? (
+                      <InlineStack gap="200" blockAlign="center">
+                        <Text as="span" variant="headingMd" fontWeight="bold"><code>{s.verificationCode}</code></Text>
+                        {s.verificationCodeExpiresAt && <Text as="span" tone="subdued">{`valid until ${when(s.verificationCodeExpiresAt)}`}</Text>}
+                      </InlineStack>
+                    ) : <p>Get a code to start.</p>}
+                    <InlineStack>
+                      <Button variant="plain" onClick={() => act(`/api/sheets/${s.id}/code`, 'POST', 'Here is a new code. Type it into the spreadsheet instead of the old one.')}>
+                        {s.verificationCode ? 'New code' : 'Get a code'}
+                      </Button>
+                    </InlineStack>
+                  </BlockStack>
+                </Banner>
+              )}
               <Text as="p" tone="subdued">
                 {`${frequencies.find((f) => f.value === s.frequency)?.label ?? s.frequency}` +
                   (s.lastSuccessAt ? ` · last updated ${when(s.lastSuccessAt)} with ${formatNumber(s.rowsWritten)} customers` : ' · not updated yet') +
