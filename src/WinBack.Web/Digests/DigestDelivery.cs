@@ -18,9 +18,8 @@ public enum DeliveryStatus
 }
 
 /// <summary>
-/// One email of one period (a digest of one local ISO week, or a test send). The unique (shop, kind, period) row is the
-/// claim: whoever inserts it sends; it is written before the send with the Message-Id, so a retry after a crash between
-/// send and record sends the same Message-Id again (mail clients show one message), and marked Sent after.
+/// One email of one period (a digest of one local ISO week, an alert of one day, a report of its period, or a test
+/// send): a row of the outbox, unique per (shop, kind, period), whose states and rules are those of <see cref="DeliveryOutbox"/>.
 /// </summary>
 public sealed class DigestDelivery
 {
@@ -28,7 +27,13 @@ public sealed class DigestDelivery
     public const string TestDigest = "test-digest";
     public const string HighValueAlert = "high-value-alert";
 
-    public static string ScheduledReport(long reportId) => $"report-{reportId}";
+    private const string ScheduledReportPrefix = "report-";
+
+    public static string ScheduledReport(long reportId) => ScheduledReportPrefix + reportId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The scheduled report a kind of <see cref="ScheduledReport(long)"/> names, or null for the other kinds.</summary>
+    public static long? ReportIdOf(string kind) =>
+        kind.StartsWith(ScheduledReportPrefix, StringComparison.Ordinal) ? long.Parse(kind[ScheduledReportPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture) : null;
 
     public long ShopId { get; set; }
     public required string Kind { get; set; }
