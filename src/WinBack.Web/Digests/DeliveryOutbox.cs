@@ -56,11 +56,16 @@ public sealed class DeliveryOutbox(WinBackDbContext db, DigestMailer mailer, Tim
         IReadOnlyList<string> recipients, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var giveUpAt = dueAt + DigestDispatcher.MaxLateness;
+        if (now >= giveUpAt)
+        {
+            logger.LogInformation("{Kind} {Period} of shop {ShopId} is past its lateness window (a job that waited too long in the queue); not sent", kind, period, shopId);
+            return null;
+        }
         var messageId = MimeUtils.GenerateMessageId(mailer.MessageIdDomain);
         var started = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO digest_deliveries (shop_id, kind, period, status, message_id, claimed_by, recipients, claimed_at, attempts, attempt_started_at, give_up_at)
-            VALUES ({shopId}, {kind}, {period}, {nameof(DeliveryStatus.Sending)}, {messageId}, {claimant}, {recipients.ToList()}, {now}, 1, {now},
-                    {dueAt + DigestDispatcher.MaxLateness})
+            VALUES ({shopId}, {kind}, {period}, {nameof(DeliveryStatus.Sending)}, {messageId}, {claimant}, {recipients.ToList()}, {now}, 1, {now}, {giveUpAt})
             ON CONFLICT (shop_id, kind, period) DO NOTHING
             """, cancellationToken) == 1
             // One statement, so of two jobs racing for the same row only one finds it still ready.
