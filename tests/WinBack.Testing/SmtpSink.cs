@@ -10,12 +10,11 @@ namespace WinBack.Testing;
 public sealed class SmtpSink : IDisposable
 {
     public const string Binary = "/usr/sbin/smtp-sink";
-    private readonly Process _process;
     private readonly string _folder;
+    private Process? _process;
 
-    private SmtpSink(Process process, string folder, int port)
+    private SmtpSink(string folder, int port)
     {
-        _process = process;
         _folder = folder;
         Port = port;
     }
@@ -27,27 +26,54 @@ public sealed class SmtpSink : IDisposable
         if (!File.Exists(Binary)) throw new InvalidOperationException($"{Binary} is missing: install Debian's postfix package (scripts/test.sh does).");
         var folder = Directory.CreateTempSubdirectory("winback-smtp-").FullName;
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(folder, (UnixFileMode)0b111_111_111);
-        var port = PostgresServer.FreePort();
+        var sink = new SmtpSink(folder, PostgresServer.FreePort());
+        await sink.StartAgainAsync();
+        return sink;
+    }
+
+    /// <summary>The mail server goes down: connections to <see cref="Port"/> are refused until <see cref="StartAgainAsync"/>.</summary>
+    public void Stop()
+    {
+        if (_process is null) return;
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>The mail server comes back on the same port, keeping the messages it received before.</summary>
+    public async Task StartAgainAsync()
+    {
+        Stop();
         var arguments = new List<string>();
         // As root, smtp-sink drops to an unprivileged user after binding (it refuses to run as root otherwise).
         if (Environment.UserName == "root") arguments.AddRange(["-u", "nobody"]);
-        arguments.AddRange(["-d", Path.Combine(folder, "%M."), $"127.0.0.1:{port}", "100"]);
-        var process = Process.Start(new ProcessStartInfo(Binary, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var sink = new SmtpSink(process, folder, port);
+        arguments.AddRange(["-d", Path.Combine(_folder, "%M."), $"127.0.0.1:{Port}", "100"]);
+        _process = Process.Start(new ProcessStartInfo(Binary, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         for (var attempt = 0; attempt < 50; attempt++)
         {
             try
             {
                 using var probe = new System.Net.Sockets.TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port);
-                return sink;
+                await probe.ConnectAsync("127.0.0.1", Port);
+                return;
             }
             catch (System.Net.Sockets.SocketException)
             {
                 await Task.Delay(50);
             }
         }
-        sink.Dispose();
+        Stop();
         throw new InvalidOperationException("smtp-sink did not start listening.");
     }
 
@@ -65,15 +91,7 @@ public sealed class SmtpSink : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited) _process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        _process.Dispose();
+        Stop();
         Directory.Delete(_folder, recursive: true);
     }
 }

@@ -1,7 +1,6 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using MimeKit.Utils;
 using WinBack.Web.Data;
 using WinBack.Web.Reports;
 using WinBack.Web.Shops;
@@ -10,25 +9,28 @@ namespace WinBack.Web.Digests;
 
 /// <summary>
 /// The high-value alert (off by default): once a day at the digest's hour, the high-value customers whose time away
-/// reached the threshold today, if there are any. One email per shop and local day, by the same claim as the digest.
+/// reached the threshold today, if there are any. One email per shop and local day, through the same outbox as the digest.
 /// </summary>
 public sealed class AlertJob(
     WinBackDbContext db,
-    DeliveryClaims claims,
+    DeliveryOutbox outbox,
     ReportScopes scopes,
     InactiveCustomersQuery query,
     DigestMailer mailer,
     IOptions<ShopifyAppOptions> app,
-    TimeProvider time,
     ILogger<AlertJob> logger)
 {
-    [AutomaticRetry(Attempts = 6)]
+    [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(long shopId, string period, string claimant, CancellationToken cancellationToken)
     {
         var settings = await db.DigestSettings.AsNoTracking()
             .Where(s => s.ShopId == shopId && s.AlertsEnabled && db.Shops.Any(shop => shop.Id == shopId && shop.UninstalledAt == null))
             .SingleOrDefaultAsync(cancellationToken);
-        if (settings is not { Recipients.Count: > 0 }) return;
+        if (settings is not { Recipients.Count: > 0 })
+        {
+            await outbox.AbandonAsync(shopId, DigestDelivery.HighValueAlert, period, "Alerts were switched off (or WinBack uninstalled) before it could be sent.", cancellationToken);
+            return;
+        }
 
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var threshold = scope.ThresholdWeeks;
@@ -39,23 +41,21 @@ public sealed class AlertJob(
         if (crossed.Count == 0)
         {
             logger.LogInformation("No high-value customer of shop {ShopId} reached the threshold today", shopId);
+            await outbox.AbandonAsync(shopId, DigestDelivery.HighValueAlert, period, "By the next attempt, no high-value customer was left to tell you about.", cancellationToken);
             return;
         }
 
-        var delivery = await claims.ClaimAsync(shopId, DigestDelivery.HighValueAlert, period, claimant, settings.Recipients,
-            MimeUtils.GenerateMessageId(mailer.MessageIdDomain), cancellationToken);
+        var dueAt = DigestSchedule.DueAtOf(period, ReportFrequency.Daily, scope.Calendar.Zone, settings.Day, settings.Hour);
+        var delivery = await outbox.StartAttemptAsync(shopId, DigestDelivery.HighValueAlert, period, dueAt, claimant, settings.Recipients, cancellationToken);
         if (delivery is null) return;
-        var reportUrl = app.Value.AdminReportUrl(scope.ShopDomain);
         try
         {
-            await mailer.SendAsync(DigestEmail.Alert(scope, crossed, mailer.From, settings.Recipients, delivery.MessageId, reportUrl), cancellationToken);
+            var reportUrl = app.Value.AdminReportUrl(scope.ShopDomain);
+            await outbox.SendAsync(delivery, DigestEmail.Alert(scope, crossed, mailer.From, settings.Recipients, delivery.MessageId, reportUrl), null, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (DeliveryOutbox.FailedBeforeAcceptance(e))
         {
-            await db.DigestSettings.Where(s => s.ShopId == shopId).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.LastError, "Alert: " + DigestFailure.Describe(e)).SetProperty(x => x.LastErrorAt, time.GetUtcNow()), CancellationToken.None);
-            throw;
+            await outbox.RecordFailureAsync(delivery, e);
         }
-        await claims.MarkSentAsync(delivery, settings.Recipients, null, cancellationToken);
     }
 }

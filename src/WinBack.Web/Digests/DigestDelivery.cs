@@ -4,17 +4,22 @@ using WinBack.Web.Shops;
 
 namespace WinBack.Web.Digests;
 
+/// <summary>Where one email of the outbox stands.</summary>
 public enum DeliveryStatus
 {
-    /// <summary>Claimed with its Message-Id; the send may or may not have happened (a crash in between).</summary>
+    /// <summary>An attempt is under way since <see cref="DigestDelivery.AttemptStartedAt"/> (or died without recording how it ended).</summary>
     Sending,
+    /// <summary>The mail server accepted the message (its answer to DATA); it is never sent again.</summary>
     Sent,
+    /// <summary>The last attempt failed before the server accepted the message; the next one is due at <see cref="DigestDelivery.NextAttemptAt"/>.</summary>
+    Retrying,
+    /// <summary>Not sent by <see cref="DigestDelivery.GiveUpAt"/>; <see cref="DigestDelivery.LastError"/> says why.</summary>
+    Abandoned,
 }
 
 /// <summary>
-/// One email of one period (a digest of one local ISO week, or a test send). The unique (shop, kind, period) row is the
-/// claim: whoever inserts it sends; it is written before the send with the Message-Id, so a retry after a crash between
-/// send and record sends the same Message-Id again (mail clients show one message), and marked Sent after.
+/// One email of one period (a digest of one local ISO week, an alert of one day, a report of its period, or a test
+/// send): a row of the outbox, unique per (shop, kind, period), whose states and rules are those of <see cref="DeliveryOutbox"/>.
 /// </summary>
 public sealed class DigestDelivery
 {
@@ -22,7 +27,13 @@ public sealed class DigestDelivery
     public const string TestDigest = "test-digest";
     public const string HighValueAlert = "high-value-alert";
 
-    public static string ScheduledReport(long reportId) => $"report-{reportId}";
+    private const string ScheduledReportPrefix = "report-";
+
+    public static string ScheduledReport(long reportId) => ScheduledReportPrefix + reportId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The scheduled report a kind of <see cref="ScheduledReport(long)"/> names, or null for the other kinds.</summary>
+    public static long? ReportIdOf(string kind) =>
+        kind.StartsWith(ScheduledReportPrefix, StringComparison.Ordinal) ? long.Parse(kind[ScheduledReportPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture) : null;
 
     public long ShopId { get; set; }
     public required string Kind { get; set; }
@@ -30,10 +41,18 @@ public sealed class DigestDelivery
     public required string Period { get; set; }
     public DeliveryStatus Status { get; set; }
     public required string MessageId { get; set; }
-    /// <summary>The Hangfire job that claimed it: only that job (retried) may send again under this claim.</summary>
+    /// <summary>The job making the current (or the last) attempt.</summary>
     public required string ClaimedBy { get; set; }
     public List<string> Recipients { get; set; } = [];
+    /// <summary>When the first attempt started.</summary>
     public DateTimeOffset ClaimedAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset AttemptStartedAt { get; set; }
+    public DateTimeOffset? NextAttemptAt { get; set; }
+    /// <summary>The end of the lateness window (its hour plus <see cref="DigestDispatcher.MaxLateness"/>); none for a test send.</summary>
+    public DateTimeOffset? GiveUpAt { get; set; }
+    /// <summary>Why the last attempt failed, or why the email was abandoned, in words for the settings page.</summary>
+    public string? LastError { get; set; }
     public DateTimeOffset? SentAt { get; set; }
     /// <summary>The figures sent (segment counts and revenue at stake), so next week's digest can show the change.</summary>
     public string? Figures { get; set; }
@@ -52,5 +71,8 @@ internal sealed class DigestDeliveryConfiguration : IEntityTypeConfiguration<Dig
         delivery.Property(d => d.MessageId).HasMaxLength(255);
         delivery.Property(d => d.ClaimedBy).HasMaxLength(64);
         delivery.Property(d => d.Figures).HasColumnType("jsonb");
+        delivery.Property(d => d.LastError).HasMaxLength(1000);
+        // The dispatcher looks for attempts to make every 15 minutes: only the few unfinished rows are in this index.
+        delivery.HasIndex(d => d.Status).HasFilter("status IN ('Sending', 'Retrying')").HasDatabaseName("ix_digest_deliveries_unfinished");
     }
 }

@@ -8,10 +8,12 @@ namespace WinBack.Web.Digests;
 public sealed record DueEmail(string Kind, long ShopId, string Period, long? ReportId = null);
 
 /// <summary>
-/// Every 15 minutes: one job per installed shop and email whose current period (in the shop's timezone) is due, at most
-/// <see cref="MaxLateness"/> ago, and not yet claimed. Safe on several servers at once: the job's claim decides who sends.
+/// Every 15 minutes: abandons what the outbox could not send within <see cref="MaxLateness"/> of its hour, then queues
+/// one job per installed shop and email whose current period (in the shop's timezone) is due and has no delivery yet,
+/// and one per delivery of any period ready for another attempt (<see cref="DeliveryOutbox.ReadyForAttempt"/>): a period
+/// counts as done only when it is Sent or Abandoned. Safe on several servers at once: the outbox lets one attempt start.
 /// </summary>
-public sealed class DigestDispatcher(WinBackDbContext db, IBackgroundJobClient jobs, TimeProvider time)
+public sealed class DigestDispatcher(WinBackDbContext db, DeliveryOutbox outbox, IBackgroundJobClient jobs, TimeProvider time)
 {
     public const string RecurringId = "digests:dispatch";
     public const string Cron = "*/15 * * * *";
@@ -21,6 +23,7 @@ public sealed class DigestDispatcher(WinBackDbContext db, IBackgroundJobClient j
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        await outbox.AbandonOverdueAsync(cancellationToken);
         foreach (var due in await DueAsync(cancellationToken))
         {
             var claimant = Guid.NewGuid().ToString("N");
@@ -74,13 +77,17 @@ public sealed class DigestDispatcher(WinBackDbContext db, IBackgroundJobClient j
         }
 
         var due = candidates.Where(c => c.At <= now && now - c.At < MaxLateness).Select(c => c.Email).ToList();
-        if (due.Count == 0) return [];
         var shopIds = due.Select(d => d.ShopId).Distinct().ToArray();
         var periods = due.Select(d => d.Period).Distinct().ToArray();
-        var claimed = (await db.DigestDeliveries.AsNoTracking()
+        var started = (await db.DigestDeliveries.AsNoTracking()
                 .Where(d => shopIds.Contains(d.ShopId) && periods.Contains(d.Period))
                 .Select(d => new { d.ShopId, d.Kind, d.Period }).ToListAsync(cancellationToken))
             .Select(d => (d.ShopId, d.Kind, d.Period)).ToHashSet();
-        return due.Where(d => !claimed.Contains((d.ShopId, d.Kind, d.Period))).ToList();
+        var again = await DeliveryOutbox.ReadyForAttempt(db.DigestDeliveries.AsNoTracking(), now)
+            .Where(d => installed.Any(s => s.Id == d.ShopId))
+            .Select(d => new { d.Kind, d.ShopId, d.Period }).ToListAsync(cancellationToken);
+        return due.Where(d => !started.Contains((d.ShopId, d.Kind, d.Period)))
+            .Concat(again.Select(d => new DueEmail(d.Kind, d.ShopId, d.Period, DigestDelivery.ReportIdOf(d.Kind))))
+            .ToList();
     }
 }

@@ -14,9 +14,15 @@ public sealed record ScheduledReportDto(long Id, long ViewId, string ViewName, s
 
 public sealed record ScheduleReportRequest(long ViewId, string Frequency, string Day, int Hour, IReadOnlyList<string> Recipients);
 
-public sealed record DeliveryDto(string Kind, string Period, string Status, DateTimeOffset? SentAt, IReadOnlyList<string> Recipients);
+/// <summary>
+/// One email of the outbox as the settings page shows it: <see cref="Status"/> is Sending, Sent, Retrying (until
+/// <see cref="RetryingUntil"/>, next at <see cref="NextAttemptAt"/>) or Abandoned; <see cref="Problem"/> says what went wrong.
+/// </summary>
+public sealed record DeliveryDto(string Kind, string Period, string Status, DateTimeOffset? SentAt, IReadOnlyList<string> Recipients,
+    int Attempts, string? Problem, DateTimeOffset? NextAttemptAt, DateTimeOffset? RetryingUntil);
 
-public sealed record DigestPage(DigestSettingsDto Settings, string? LastError, DateTimeOffset? LastErrorAt, DateTimeOffset? NextDigestAt, IReadOnlyList<DeliveryDto> Recent);
+/// <summary>The digest section: its settings, the state of the latest week's digest, the last one sent, and the latest emails of every kind.</summary>
+public sealed record DigestPage(DigestSettingsDto Settings, DeliveryDto? Digest, DeliveryDto? LastSentDigest, DateTimeOffset? NextDigestAt, IReadOnlyList<DeliveryDto> Recent);
 
 /// <summary>The digest's settings for the settings page: recipients, day and hour, attachment, a test send, recent deliveries.</summary>
 public static class DigestEndpoints
@@ -35,14 +41,20 @@ public static class DigestEndpoints
         return routes;
     }
 
+    private static readonly System.Linq.Expressions.Expression<Func<DigestDelivery, DeliveryDto>> ToDeliveryDto = d =>
+        new DeliveryDto(d.Kind, d.Period, d.Status.ToString(), d.SentAt, d.Recipients, d.Attempts, d.LastError, d.NextAttemptAt, d.GiveUpAt);
+
     private static async Task<DigestPage> GetAsync(ClaimsPrincipal user, WinBackDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var shopId = user.ShopId();
         var settings = await db.DigestSettings.AsNoTracking().SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken) ?? new DigestSettings { ShopId = shopId };
         var zone = await db.Shops.Where(s => s.Id == shopId).Select(s => s.IanaTimezone).SingleAsync(cancellationToken);
-        var recent = await db.DigestDeliveries.AsNoTracking().Where(d => d.ShopId == shopId).OrderByDescending(d => d.ClaimedAt).Take(5)
-            .Select(d => new DeliveryDto(d.Kind, d.Period, d.Status.ToString(), d.SentAt, d.Recipients)).ToListAsync(cancellationToken);
-        return new DigestPage(ToDto(settings), settings.LastError, settings.LastErrorAt, settings.Enabled ? NextDigest(settings, zone, time.GetUtcNow(), recent) : null, recent);
+        var deliveries = db.DigestDeliveries.AsNoTracking().Where(d => d.ShopId == shopId);
+        var weekly = deliveries.Where(d => d.Kind == DigestDelivery.WeeklyDigest).OrderByDescending(d => d.Period);
+        var digest = await weekly.Select(ToDeliveryDto).FirstOrDefaultAsync(cancellationToken);
+        var lastSent = await weekly.Where(d => d.Status == DeliveryStatus.Sent).Select(ToDeliveryDto).FirstOrDefaultAsync(cancellationToken);
+        var recent = await deliveries.OrderByDescending(d => d.ClaimedAt).Take(5).Select(ToDeliveryDto).ToListAsync(cancellationToken);
+        return new DigestPage(ToDto(settings), digest, lastSent, settings.Enabled ? NextDigest(settings, zone, time.GetUtcNow(), digest) : null, recent);
     }
 
     private static async Task<Results<Ok<DigestSettingsDto>, ValidationProblem>> SaveAsync(
@@ -75,11 +87,11 @@ public static class DigestEndpoints
         }
     }
 
-    private static DateTimeOffset NextDigest(DigestSettings settings, string? zone, DateTimeOffset now, IReadOnlyList<DeliveryDto> recent)
+    private static DateTimeOffset NextDigest(DigestSettings settings, string? zone, DateTimeOffset now, DeliveryDto? latest)
     {
         var thisWeek = DigestSchedule.ThisWeek(DigestSchedule.ZoneOf(zone), settings.Day, settings.Hour, now);
-        var sentThisWeek = recent.Any(d => d.Kind == DigestDelivery.WeeklyDigest && d.Period == thisWeek.Period);
-        return thisWeek.At > now && !sentThisWeek ? thisWeek.At : DigestSchedule.ThisWeek(DigestSchedule.ZoneOf(zone), settings.Day, settings.Hour, now.AddDays(7)).At;
+        var startedThisWeek = latest?.Period == thisWeek.Period;
+        return thisWeek.At > now && !startedThisWeek ? thisWeek.At : DigestSchedule.ThisWeek(DigestSchedule.ZoneOf(zone), settings.Day, settings.Hour, now.AddDays(7)).At;
     }
 
     private static DigestSettingsDto ToDto(DigestSettings s) => new(s.Enabled, s.Recipients, s.Day.ToString(), s.Hour, s.AttachCsv, s.AlertsEnabled);

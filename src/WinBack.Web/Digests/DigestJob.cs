@@ -8,15 +8,14 @@ using WinBack.Web.Reports;
 namespace WinBack.Web.Digests;
 
 /// <summary>
-/// Sends one shop's digest for one local week, exactly once: the (shop, week) delivery row is the claim, written with
-/// the Message-Id before the send and marked Sent after. Another job for the same week (a second server's dispatcher)
-/// finds the claim and stands down; a retry of the same job (same <c>claimant</c> argument) resends under the same
-/// Message-Id, the only case where a second copy can go out (a crash between send and record), and one that mail
-/// clients show once. Failures are kept on the settings page in words, and Hangfire retries with backoff.
+/// Sends one shop's digest for one local week through the <see cref="DeliveryOutbox"/>: an attempt starts only when the
+/// week has no delivery yet or its delivery is ready for another attempt, the message is marked Sent the moment the
+/// server accepts it, and a failure before that is recorded (in words, for the settings page) for the next attempt.
+/// Hangfire does not retry: the outbox's schedule does, through the dispatcher.
 /// </summary>
 public sealed class DigestJob(
     WinBackDbContext db,
-    DeliveryClaims claims,
+    DeliveryOutbox outbox,
     DigestComposer composer,
     DigestMailer mailer,
     ReportScopes scopes,
@@ -25,69 +24,76 @@ public sealed class DigestJob(
     TimeProvider time,
     ILogger<DigestJob> logger)
 {
-    [AutomaticRetry(Attempts = 6)]
+    [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(long shopId, string period, string claimant, CancellationToken cancellationToken)
     {
         var settings = await SettingsOfInstalledShopAsync(shopId, cancellationToken);
-        if (settings is null) return;
-
-        var delivery = await claims.ClaimAsync(shopId, DigestDelivery.WeeklyDigest, period, claimant, settings.Recipients,
-            MimeUtils.GenerateMessageId(mailer.MessageIdDomain), cancellationToken);
+        if (settings is null)
+        {
+            await outbox.AbandonAsync(shopId, DigestDelivery.WeeklyDigest, period, "The digest was switched off (or WinBack uninstalled) before it could be sent.", cancellationToken);
+            return;
+        }
+        var zone = DigestSchedule.ZoneOf(await db.Shops.Where(s => s.Id == shopId).Select(s => s.IanaTimezone).SingleAsync(cancellationToken));
+        var dueAt = DigestSchedule.DueAtOf(period, ReportFrequency.Weekly, zone, settings.Day, settings.Hour);
+        var delivery = await outbox.StartAttemptAsync(shopId, DigestDelivery.WeeklyDigest, period, dueAt, claimant, settings.Recipients, cancellationToken);
         if (delivery is null) return;
 
-        var figures = await SendAsync(settings, period, delivery.MessageId, test: false, cancellationToken);
-        await claims.MarkSentAsync(delivery, settings.Recipients, figures, cancellationToken);
+        DigestContent content;
+        try
+        {
+            content = await composer.ComposeAsync(shopId, period, cancellationToken);
+            await using var csv = settings.AttachCsv ? await WriteCsvAsync(shopId, cancellationToken) : null;
+            await outbox.SendAsync(delivery, DigestEmail.Build(content, mailer.From, settings.Recipients, delivery.MessageId, csv, test: false), content.Figures(), cancellationToken);
+        }
+        catch (Exception e) when (DeliveryOutbox.FailedBeforeAcceptance(e))
+        {
+            await outbox.RecordFailureAsync(delivery, e);
+            return;
+        }
+        await RecordListingsAsync(content);
     }
 
-    /// <summary>"Send a test digest now": the same email, marked as a test, not counted as the week's digest.</summary>
+    /// <summary>Who the sent digest listed, for the outcomes; the digest is sent whether or not this works.</summary>
+    private async Task RecordListingsAsync(DigestContent content)
+    {
+        try
+        {
+            await outcomes.RecordAsync(content.Scope.ShopId, [.. content.WentInactive, .. content.HighValueAtRisk], ListingChannel.Digest, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Digest {Period} of shop {ShopId} was sent; who it listed could not be recorded for the outcomes", content.Period, content.Scope.ShopId);
+        }
+    }
+
+    /// <summary>"Send a test digest now": the same email, marked as a test, kept apart from the week's digest and its state.</summary>
     public async Task SendTestAsync(long shopId, CancellationToken cancellationToken)
     {
-        var settings = await db.DigestSettings.AsNoTracking().SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken)
-                       ?? throw new DigestNotConfiguredException("Add at least one recipient and save before sending a test.");
-        if (settings.Recipients.Count == 0) throw new DigestNotConfiguredException("Add at least one recipient and save before sending a test.");
+        var settings = await db.DigestSettings.AsNoTracking().SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
+        if (settings is not { Recipients.Count: > 0 }) throw new DigestNotConfiguredException("Add at least one recipient and save before sending a test.");
         var now = time.GetUtcNow();
         var messageId = MimeUtils.GenerateMessageId(mailer.MessageIdDomain);
-        await SendAsync(settings, DigestSchedule.PeriodOf(DateOnly.FromDateTime(now.UtcDateTime)), messageId, test: true, cancellationToken);
-        db.DigestDeliveries.Add(new DigestDelivery
+        var content = await composer.ComposeAsync(shopId, DigestSchedule.PeriodOf(DateOnly.FromDateTime(now.UtcDateTime)), cancellationToken);
+        await using var csv = settings.AttachCsv ? await WriteCsvAsync(shopId, cancellationToken) : null;
+        await mailer.SendAsync(DigestEmail.Build(content, mailer.From, settings.Recipients, messageId, csv, test: true), async () =>
         {
-            ShopId = shopId, Kind = DigestDelivery.TestDigest, Period = now.ToString("yyyyMMdd'T'HHmmss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), Status = DeliveryStatus.Sent, MessageId = messageId,
-            ClaimedBy = "test", Recipients = settings.Recipients, ClaimedAt = now, SentAt = now,
-        });
-        await db.SaveChangesAsync(cancellationToken);
+            db.DigestDeliveries.Add(new DigestDelivery
+            {
+                ShopId = shopId, Kind = DigestDelivery.TestDigest, Period = now.ToString("yyyyMMdd'T'HHmmss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                Status = DeliveryStatus.Sent, MessageId = messageId, ClaimedBy = "test", Recipients = settings.Recipients, ClaimedAt = now,
+                Attempts = 1, AttemptStartedAt = now, SentAt = now,
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
+        }, cancellationToken);
     }
 
     private async Task<DigestSettings?> SettingsOfInstalledShopAsync(long shopId, CancellationToken cancellationToken)
     {
         var installed = await db.Shops.AnyAsync(s => s.Id == shopId && s.UninstalledAt == null, cancellationToken);
-        var settings = await db.DigestSettings.SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
+        var settings = await db.DigestSettings.AsNoTracking().SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
         if (installed && settings is { Enabled: true, Recipients.Count: > 0 }) return settings;
         logger.LogInformation("Shop {ShopId} gets no digest (uninstalled, digest off or no recipients)", shopId);
         return null;
-    }
-
-    /// <returns>The figures sent, for next week's comparison.</returns>
-    private async Task<string> SendAsync(DigestSettings settings, string period, string messageId, bool test, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var content = await composer.ComposeAsync(settings.ShopId, period, cancellationToken);
-            await using var csv = settings.AttachCsv ? await WriteCsvAsync(settings.ShopId, cancellationToken) : null;
-            var message = DigestEmail.Build(content, mailer.From, settings.Recipients, messageId, csv, test);
-            await mailer.SendAsync(message, cancellationToken);
-            if (!test) await outcomes.RecordAsync(settings.ShopId, [.. content.WentInactive, .. content.HighValueAtRisk], ListingChannel.Digest, CancellationToken.None);
-            await db.DigestSettings.Where(s => s.ShopId == settings.ShopId).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.LastError, (string?)null).SetProperty(x => x.LastErrorAt, (DateTimeOffset?)null), cancellationToken);
-            logger.LogInformation("Digest {Period} of shop {ShopId} sent to {Count} recipients", period, settings.ShopId, settings.Recipients.Count);
-            return content.Figures();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            var reason = DigestFailure.Describe(e);
-            logger.LogWarning(e, "Digest {Period} of shop {ShopId} was not sent: {Reason}", period, settings.ShopId, reason);
-            await db.DigestSettings.Where(s => s.ShopId == settings.ShopId).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.LastError, reason).SetProperty(x => x.LastErrorAt, time.GetUtcNow()), CancellationToken.None);
-            throw;
-        }
     }
 
     /// <summary>The full inactive list as CSV in a temporary file: the attachment is streamed from disk, not held in memory.</summary>
@@ -102,17 +108,17 @@ public sealed class DigestJob(
 public sealed class DigestNotConfiguredException(string message) : Exception(message);
 
 /// <summary>Sending failures in words a merchant can act on (shown on the settings page), never a stack trace.</summary>
+/// <remarks>Whether and until when it is retried is the outbox's to say (the settings page adds it), not the reason's.</remarks>
 public static class DigestFailure
 {
     public static string Describe(Exception e) => e switch
     {
         MailKit.Net.Smtp.SmtpCommandException { ErrorCode: MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted } smtp =>
             $"The mail server refused the recipient {smtp.Mailbox?.Address}. Check the address in the digest settings.",
-        MailKit.Net.Smtp.SmtpCommandException smtp => $"The mail server refused the digest ({(int)smtp.StatusCode}): {smtp.Message}",
-        MailKit.Security.AuthenticationException => "WinBack could not sign in to its mail server. Our team has been told; the digest will be retried.",
-        System.Net.Sockets.SocketException or MailKit.Net.Smtp.SmtpProtocolException or IOException =>
-            "WinBack could not reach its mail server. The digest will be retried in a few minutes.",
+        MailKit.Net.Smtp.SmtpCommandException smtp => $"The mail server refused the email ({(int)smtp.StatusCode}): {smtp.Message}",
+        MailKit.Security.AuthenticationException => "WinBack could not sign in to its mail server. Our team has been told.",
+        System.Net.Sockets.SocketException or MailKit.Net.Smtp.SmtpProtocolException or IOException => "WinBack could not reach its mail server.",
         DigestNotConfiguredException => e.Message,
-        _ => "The digest could not be sent. It will be retried in a few minutes.",
+        _ => "The email could not be sent.",
     };
 }

@@ -35,6 +35,19 @@ public static class DigestSchedule
         };
     }
 
+    /// <summary>The due instant of a period key that <see cref="ThisPeriod"/> gave, at the given day (weekly) and hour.</summary>
+    public static DateTimeOffset DueAtOf(string period, ReportFrequency frequency, TimeZoneInfo zone, DayOfWeek day, int hour)
+    {
+        var date = frequency switch
+        {
+            ReportFrequency.Daily => DateOnly.ParseExact(period, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ReportFrequency.Weekly => DateOnly.FromDateTime(ISOWeek.ToDateTime(
+                int.Parse(period[..4], CultureInfo.InvariantCulture), int.Parse(period[6..], CultureInfo.InvariantCulture), day)),
+            _ => DateOnly.ParseExact(period, "yyyy-MM", CultureInfo.InvariantCulture),
+        };
+        return ShopCalendar.InstantOf(zone, date.ToDateTime(new TimeOnly(hour, 0)));
+    }
+
     public static string PeriodOf(DateOnly localDate)
     {
         var date = localDate.ToDateTime(TimeOnly.MinValue);

@@ -20,7 +20,10 @@ public sealed class DigestSettings
     public bool AttachCsv { get; set; }
     /// <summary>A short email, at most once a day (at the digest's hour), when high-value customers cross the threshold. Off by default.</summary>
     public bool AlertsEnabled { get; set; }
-    /// <summary>Why the last send failed, in words for the settings page; cleared by the next success.</summary>
+    /// <summary>
+    /// No longer written: each email's state and error are on its delivery (<see cref="DeliveryOutbox"/>). Kept while the
+    /// servers of the previous release may still run during a deploy; to be dropped in the next one.
+    /// </summary>
     public string? LastError { get; set; }
     public DateTimeOffset? LastErrorAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

@@ -6,7 +6,7 @@ public static class DigestsExtensions
     public static IServiceCollection AddDigests(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddScoped<DeliveryClaims>();
+        services.AddScoped<DeliveryOutbox>();
         services.AddScoped<DigestComposer>();
         services.AddScoped<DigestMailer>();
         services.AddScoped<DigestJob>();

@@ -1,17 +1,16 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using MimeKit.Utils;
 using WinBack.Web.Data;
 using WinBack.Web.Reports;
 using WinBack.Web.Shops;
 
 namespace WinBack.Web.Digests;
 
-/// <summary>A saved view emailed on its schedule: the first rows inline, every row in the CSV; once per period.</summary>
+/// <summary>A saved view emailed on its schedule: the first rows inline, every row in the CSV; once per period, through the outbox.</summary>
 public sealed class ScheduledReportJob(
     WinBackDbContext db,
-    DeliveryClaims claims,
+    DeliveryOutbox outbox,
     ReportScopes scopes,
     InactiveCustomersQuery query,
     DigestMailer mailer,
@@ -20,23 +19,30 @@ public sealed class ScheduledReportJob(
 {
     public const int InlineRows = 25;
 
-    [AutomaticRetry(Attempts = 6)]
+    [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(long shopId, long reportId, string period, string claimant, CancellationToken cancellationToken)
     {
+        var kind = DigestDelivery.ScheduledReport(reportId);
         var report = await db.ScheduledReports.AsNoTracking().SingleOrDefaultAsync(r => r.ShopId == shopId && r.Id == reportId, cancellationToken);
         var view = report is null ? null : await db.SavedViews.AsNoTracking().SingleOrDefaultAsync(v => v.ShopId == shopId && v.Id == report.SavedViewId, cancellationToken);
         var installed = await db.Shops.AnyAsync(s => s.Id == shopId && s.UninstalledAt == null, cancellationToken);
-        if (report is not { Recipients.Count: > 0 } || view is null || !installed) return;
+        if (report is not { Recipients.Count: > 0 } || view is null || !installed)
+        {
+            await outbox.AbandonAsync(shopId, kind, period, "The report (or its view) was deleted, or WinBack uninstalled, before it could be sent.", cancellationToken);
+            return;
+        }
 
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var (filter, errors) = InactiveCustomersFilter.Parse(view.Query, scope.ThresholdWeeks);
         if (errors.Count > 0)
         {
-            await RecordErrorAsync(shopId, reportId, $"The view \"{view.Name}\" no longer fits your settings: {errors.First().Value[0]} Edit the view and save it again.");
+            var reason = $"The view \"{view.Name}\" no longer fits your settings: {errors.First().Value[0]} Edit the view and save it again.";
+            await RecordErrorAsync(shopId, reportId, reason);
+            await outbox.AbandonAsync(shopId, kind, period, reason, cancellationToken);
             return;
         }
-        var delivery = await claims.ClaimAsync(shopId, DigestDelivery.ScheduledReport(reportId), period, claimant, report.Recipients,
-            MimeUtils.GenerateMessageId(mailer.MessageIdDomain), cancellationToken);
+        var dueAt = DigestSchedule.DueAtOf(period, report.Frequency, scope.Calendar.Zone, report.Day, report.Hour);
+        var delivery = await outbox.StartAttemptAsync(shopId, kind, period, dueAt, claimant, report.Recipients, cancellationToken);
         if (delivery is null) return;
 
         try
@@ -45,17 +51,17 @@ public sealed class ScheduledReportJob(
             var first = (await query.PageAsync(scope, filter with { PageSize = InlineRows }, cancellationToken)).Rows.Select(r => ReportEndpoints.ToRow(r, scope)).ToList();
             await using var csv = await CustomersCsv.WriteTempFileAsync(scope, query.AllAsync(scope, filter, cancellationToken), cancellationToken);
             var reportUrl = app.Value.AdminReportUrl(scope.ShopDomain);
-            await mailer.SendAsync(DigestEmail.Report(scope, view.Name, filter.ToQueryString(), total, first, mailer.From, report.Recipients, delivery.MessageId, reportUrl, csv),
-                cancellationToken);
+            await outbox.SendAsync(delivery, DigestEmail.Report(scope, view.Name, filter.ToQueryString(), total, first, mailer.From, report.Recipients, delivery.MessageId, reportUrl, csv),
+                null, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (DeliveryOutbox.FailedBeforeAcceptance(e))
         {
+            await outbox.RecordFailureAsync(delivery, e);
             await RecordErrorAsync(shopId, reportId, DigestFailure.Describe(e));
-            throw;
+            return;
         }
-        await claims.MarkSentAsync(delivery, report.Recipients, null, cancellationToken);
         await db.ScheduledReports.Where(r => r.ShopId == shopId && r.Id == reportId)
-            .ExecuteUpdateAsync(r => r.SetProperty(x => x.LastError, (string?)null).SetProperty(x => x.LastErrorAt, (DateTimeOffset?)null), cancellationToken);
+            .ExecuteUpdateAsync(r => r.SetProperty(x => x.LastError, (string?)null).SetProperty(x => x.LastErrorAt, (DateTimeOffset?)null), CancellationToken.None);
     }
 
     private Task RecordErrorAsync(long shopId, long reportId, string reason) =>

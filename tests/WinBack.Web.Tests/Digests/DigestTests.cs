@@ -126,23 +126,28 @@ public sealed class DigestTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_retry_after_a_crash_between_send_and_record_resends_under_the_same_message_id()
+    public async Task An_attempt_that_never_recorded_how_it_ended_is_sent_again_under_its_message_id_half_an_hour_later()
     {
         await using (var db = _app.CreateDbContext())
         {
             db.DigestDeliveries.Add(new DigestDelivery
             {
                 ShopId = _shop.ShopId, Kind = DigestDelivery.WeeklyDigest, Period = "2026-W48", Status = DeliveryStatus.Sending,
-                MessageId = "crashed-attempt@winback.test", ClaimedBy = "job-17", ClaimedAt = MondayMorning,
+                MessageId = "crashed-attempt@winback.test", ClaimedBy = "job-17", ClaimedAt = MondayMorning, Attempts = 1,
+                AttemptStartedAt = MondayMorning, GiveUpAt = MondayMorning.AddDays(2),
             });
             await db.SaveChangesAsync();
         }
 
-        await RunJobAsync(_shop.ShopId, "2026-W48", claimant: "some-other-job");
-        _smtp.Messages().Should().BeEmpty("another job's claim stands");
+        await DispatchAndRunAsync();
         await RunJobAsync(_shop.ShopId, "2026-W48", claimant: "job-17");
+        _smtp.Messages().Should().BeEmpty("the attempt may still be under way, and a Hangfire retry of it knows no more than another job");
+        _clock.Advance(DeliveryOutbox.UnconfirmedAfter);
+        await DispatchAndRunAsync();
 
         _smtp.Messages().Should().ContainSingle().Which.Message.MessageId.Should().Be("crashed-attempt@winback.test");
+        await using var check = _app.CreateDbContext();
+        (await check.DigestDeliveries.SingleAsync()).Attempts.Should().Be(2);
     }
 
     [Fact]
@@ -308,7 +313,7 @@ public sealed class DigestScheduleTests : IAsyncLifetime
     }
 }
 
-/// <summary>A mail server that cannot be reached: the failure is kept in words and the claim waits for the job's retry.</summary>
+/// <summary>A mail server that cannot be reached: the failure is kept in words and the outbox schedules the next attempt.</summary>
 public sealed class DigestFailureTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 14, 0, 0, TimeSpan.Zero));
@@ -319,7 +324,7 @@ public sealed class DigestFailureTests : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
-    public async Task A_send_that_fails_is_shown_with_the_reason_and_left_for_the_retry()
+    public async Task A_send_that_fails_is_shown_with_the_reason_and_the_next_attempt()
     {
         var shop = await new ReportShop(_app, "offline.myshopify.com").Customer(1, "Ann", "Ames").Order(1, new DateTime(2026, 8, 1, 9, 0, 0), 10m).SaveAsync();
         await using (var db = _app.CreateDbContext())
@@ -329,13 +334,13 @@ public sealed class DigestFailureTests : IAsyncLifetime
         }
 
         using (var scope = _app.Services.CreateScope())
-        {
-            var run = () => scope.ServiceProvider.GetRequiredService<DigestJob>().RunAsync(shop.ShopId, "2026-W48", "job-1", CancellationToken.None);
-            await run.Should().ThrowAsync<Exception>("Hangfire retries a failed job with backoff");
-        }
+            await scope.ServiceProvider.GetRequiredService<DigestJob>().RunAsync(shop.ShopId, "2026-W48", "job-1", CancellationToken.None);
 
         var page = (await _app.CreateClientFor(shop.Domain).GetFromJsonAsync<DigestPage>("/api/digest"))!;
-        page.LastError.Should().Be("WinBack could not reach its mail server. The digest will be retried in a few minutes.");
-        page.Recent.Should().ContainSingle().Which.Status.Should().Be("Sending", "the claim stays with job-1 for its retry");
+        var digest = page.Recent.Should().ContainSingle().Subject;
+        page.Digest.Should().BeEquivalentTo(digest);
+        (digest.Status, digest.Problem, digest.Attempts).Should().Be(("Retrying", "WinBack could not reach its mail server.", 1));
+        digest.NextAttemptAt.Should().Be(_clock.GetUtcNow().AddMinutes(5));
+        digest.RetryingUntil.Should().Be(new DateTimeOffset(2026, 11, 25, 13, 0, 0, TimeSpan.Zero), "two days after Monday 08:00 in New York");
     }
 }

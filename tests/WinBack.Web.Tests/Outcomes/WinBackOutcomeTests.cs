@@ -83,7 +83,7 @@ public sealed class WinBackOutcomeTests : IAsyncLifetime
         await OrderAsync(1, MondayMorning.AddDays(80), 60m);             // Alice: back within 90 days only
         await OrderAsync(2, MondayMorning.AddDays(20), 999m, cancelled: true); // Bob: a cancelled order is no comeback
         await OrderAsync(8, MondayMorning.AddDays(5), 30m);              // Hal was never listed
-        _clock.SetUtcNow(MondayMorning.AddDays(100));
+        _clock.SetUtcNow(MondayMorning.AddDays(98)); // Monday 1 March 2027, 09:00 in New York: that week's digest is due
 
         var all = (await OutcomesAsync()).All;
         all.CameBackSoFar.Should().Be(2);

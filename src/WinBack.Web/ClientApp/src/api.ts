@@ -114,12 +114,17 @@ export interface DigestSettings { enabled: boolean; recipients: string[]; day: s
 export interface ScheduledReport {
   id: number; viewId: number; viewName: string; frequency: string; day: string; hour: number; recipients: string[]; lastError: string | null; nextAt: string | null;
 }
+/** One email of the outbox: Sending, Sent, Retrying (until retryingUntil) or Abandoned, with what went wrong. */
+export interface Delivery {
+  kind: string; period: string; status: 'Sending' | 'Sent' | 'Retrying' | 'Abandoned'; sentAt: string | null; recipients: string[];
+  attempts: number; problem: string | null; nextAttemptAt: string | null; retryingUntil: string | null;
+}
 export interface DigestPage {
   settings: DigestSettings;
-  lastError: string | null;
-  lastErrorAt: string | null;
+  digest: Delivery | null;
+  lastSentDigest: Delivery | null;
   nextDigestAt: string | null;
-  recent: { kind: string; period: string; status: string; sentAt: string | null; recipients: string[] }[];
+  recent: Delivery[];
 }
 
 export interface SheetSync {

@@ -62,6 +62,14 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("period");
 
+                    b.Property<DateTimeOffset>("AttemptStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("attempt_started_at");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<DateTimeOffset>("ClaimedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("claimed_at");
@@ -76,11 +84,24 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("figures");
 
+                    b.Property<DateTimeOffset?>("GiveUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("give_up_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
                     b.Property<string>("MessageId")
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)")
                         .HasColumnName("message_id");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
 
                     b.PrimitiveCollection<List<string>>("Recipients")
                         .IsRequired()
@@ -99,6 +120,10 @@ namespace WinBack.Web.Data.Migrations
 
                     b.HasKey("ShopId", "Kind", "Period")
                         .HasName("pk_digest_deliveries");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_digest_deliveries_unfinished")
+                        .HasFilter("status IN ('Sending', 'Retrying')");
 
                     b.ToTable("digest_deliveries", (string)null);
                 });

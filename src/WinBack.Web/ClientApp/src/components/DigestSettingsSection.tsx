@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Select, SkeletonBodyText, Text, TextField } from '@shopify/polaris';
-import { api, ApiError, type DigestPage, type DigestSettings, type ReportContext } from '../api';
+import { api, ApiError, type Delivery, type DigestPage, type DigestSettings, type ReportContext } from '../api';
 
 export const days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 export const hours = Array.from({ length: 24 }, (_, h) => ({ label: `${String(h).padStart(2, '0')}:00`, value: String(h) }));
@@ -8,7 +8,23 @@ export const hours = Array.from({ length: 24 }, (_, h) => ({ label: `${String(h)
 const when = (iso: string, timezone: string) =>
   new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short', timeZone: timezone }).format(new Date(iso));
 
-/** The weekly digest: recipients, day and hour in the shop's timezone, the CSV, a test send, and how the last sends went. */
+/** "2026-W48" as a merchant reads it. */
+const weekOf = (period: string | undefined) => (period ?? '').replace(/^(\d{4})-W(\d{2})$/, (_, year: string, week: string) => `week ${Number(week)} of ${year}`);
+
+/** Where an email that is not sent stands, in the merchant's words, or null when there is nothing to say. */
+function DeliveryProblem({ delivery, what, timezone }: { delivery: Delivery | undefined | null; what: string; timezone: string }) {
+  if (delivery?.status === 'Retrying' && delivery.retryingUntil)
+    return (
+      <Banner tone="warning" title={`The ${what} is not sent yet`}>
+        <p>{`${delivery.problem ?? 'The last attempt failed.'} WinBack keeps trying until ${when(delivery.retryingUntil, timezone)}.`}</p>
+      </Banner>
+    );
+  if (delivery?.status === 'Abandoned')
+    return <Banner tone="critical" title={`The ${what} was not sent`}><p>{delivery.problem}</p></Banner>;
+  return null;
+}
+
+/** The weekly digest: recipients, day and hour in the shop's timezone, the CSV, a test send, and where the latest one stands. */
 export function DigestSettingsSection({ context }: { context: ReportContext }) {
   const [page, setPage] = useState<DigestPage | null>(null);
   const [draft, setDraft] = useState<DigestSettings | null>(null);
@@ -56,18 +72,16 @@ export function DigestSettingsSection({ context }: { context: ReportContext }) {
     }
   };
 
-  const lastSent = page.recent.find((d) => d.kind === 'weekly-digest' && d.status === 'Sent');
+  const lastSent = page.lastSentDigest;
+  const alert = page.recent.find((d) => d.kind === 'high-value-alert');
   return (
     <Layout.AnnotatedSection title="Weekly digest"
       description="Every week, an email with who went inactive, the high-value customers at risk, the segments and what to do, and a link to this report. Only the addresses below receive it.">
       <Card>
         <BlockStack gap="400">
           {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
-          {page.lastError && (
-            <Banner tone="warning" title="The last digest could not be sent">
-              <p>{page.lastError}</p>
-            </Banner>
-          )}
+          <DeliveryProblem delivery={page.digest} what={`digest of ${weekOf(page.digest?.period)}`} timezone={context.timezone} />
+          <DeliveryProblem delivery={alert} what={`high-value alert of ${alert?.period}`} timezone={context.timezone} />
           <FormLayout>
             <Checkbox label="Send the weekly digest" checked={draft.enabled} onChange={(enabled) => setDraft({ ...draft, enabled })} />
             <TextField label="Send the digest to" autoComplete="email" value={recipients} onChange={setRecipients} multiline={2}
@@ -82,6 +96,7 @@ export function DigestSettingsSection({ context }: { context: ReportContext }) {
           </FormLayout>
           <BlockStack gap="100">
             {page.nextDigestAt && <Text as="p" tone="subdued">{`Next digest: ${when(page.nextDigestAt, context.timezone)}.`}</Text>}
+            {page.digest?.status === 'Sending' && <Text as="p" tone="subdued">{`The digest of ${weekOf(page.digest.period)} is being sent.`}</Text>}
             {lastSent?.sentAt && <Text as="p" tone="subdued">{`Last digest sent ${when(lastSent.sentAt, context.timezone)} to ${lastSent.recipients.join(', ')}.`}</Text>}
           </BlockStack>
           <InlineStack align="end" gap="200">
