@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WinBack.Web.Data;
+using WinBack.Web.Jobs;
 using WinBack.Web.Reports;
 using WinBack.Web.Shops;
 
@@ -20,7 +21,7 @@ public sealed class AlertJob(
     IOptions<ShopifyAppOptions> app,
     ILogger<AlertJob> logger)
 {
-    [AutomaticRetry(Attempts = 0)]
+    [AutomaticRetry(Attempts = 0), Queue(JobQueues.Email)]
     public async Task RunAsync(long shopId, string period, string claimant, CancellationToken cancellationToken)
     {
         var settings = await db.DigestSettings.AsNoTracking()

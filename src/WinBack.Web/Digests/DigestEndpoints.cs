@@ -32,7 +32,7 @@ public static class DigestEndpoints
         var group = routes.MapGroup("/api/digest").RequireAuthorization().WithTags("Digest");
         group.MapGet("/", GetAsync);
         group.MapPut("/", SaveAsync);
-        group.MapPost("/test", SendTestAsync).WithSummary("Sends the digest now to the saved recipients, marked as a test.");
+        group.MapPost("/test", SendTestAsync).WithSummary("Sends the digest now to the saved recipients, marked as a test.").RequireRateLimiting(ShopRateLimits.TestSends);
 
         var reports = routes.MapGroup("/api/scheduled-reports").RequireAuthorization().WithTags("Digest");
         reports.MapGet("/", ListReportsAsync);
@@ -127,6 +127,8 @@ public static class DigestEndpoints
         var errors = new Dictionary<string, string[]>();
         var view = await db.SavedViews.AsNoTracking().SingleOrDefaultAsync(v => v.ShopId == shopId && v.Id == body.ViewId, cancellationToken);
         if (view is null) errors["viewId"] = ["Choose one of your saved views."];
+        else if (await db.ScheduledReports.CountAsync(r => r.ShopId == shopId, cancellationToken) >= ScheduledReport.MaxPerShop)
+            errors["viewId"] = [$"Your shop already emails {ScheduledReport.MaxPerShop} scheduled reports, the most WinBack sends. Remove one to add another."];
         if (!Enum.TryParse<ReportFrequency>(body.Frequency, ignoreCase: true, out var frequency)) errors["frequency"] = ["Choose daily, weekly or monthly."];
         var recipients = ValidRecipients(body.Recipients, required: true, errors);
         var day = ValidDay(body.Day, body.Hour, errors);

@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using MimeKit.Utils;
 using WinBack.Web.Data;
+using WinBack.Web.Jobs;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Reports;
 
@@ -24,7 +25,7 @@ public sealed class DigestJob(
     TimeProvider time,
     ILogger<DigestJob> logger)
 {
-    [AutomaticRetry(Attempts = 0)]
+    [AutomaticRetry(Attempts = 0), Queue(JobQueues.Email)]
     public async Task RunAsync(long shopId, string period, string claimant, CancellationToken cancellationToken)
     {
         var settings = await SettingsOfInstalledShopAsync(shopId, cancellationToken);

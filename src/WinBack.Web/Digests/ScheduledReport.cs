@@ -14,6 +14,9 @@ public enum ReportFrequency
 /// <summary>A saved view of the report emailed on its own schedule (an inline table and the CSV), once per period.</summary>
 public sealed class ScheduledReport
 {
+    /// <summary>A shop's scheduled reports at most: each is an email a week or more to addresses the merchant types.</summary>
+    public const int MaxPerShop = 20;
+
     public long ShopId { get; set; }
     public long Id { get; set; }
     public long SavedViewId { get; set; }

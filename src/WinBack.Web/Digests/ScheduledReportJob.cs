@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WinBack.Web.Data;
+using WinBack.Web.Jobs;
 using WinBack.Web.Reports;
 using WinBack.Web.Shops;
 
@@ -19,7 +20,7 @@ public sealed class ScheduledReportJob(
 {
     public const int InlineRows = 25;
 
-    [AutomaticRetry(Attempts = 0)]
+    [AutomaticRetry(Attempts = 0), Queue(JobQueues.Email)]
     public async Task RunAsync(long shopId, long reportId, string period, string claimant, CancellationToken cancellationToken)
     {
         var kind = DigestDelivery.ScheduledReport(reportId);

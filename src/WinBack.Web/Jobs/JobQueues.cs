@@ -2,8 +2,9 @@ namespace WinBack.Web.Jobs;
 
 /// <summary>
 /// Hangfire queues by kind of work. Webhooks have workers of their own, so no amount of other work (a shop's twenty
-/// Sheet syncs, a million-order first sync) delays a shop's orders or a privacy request; the other queues share the
-/// rest, email first.
+/// Sheet syncs, a million-order first sync) delays a shop's orders or a privacy request. Sheet runs have a few workers
+/// of their own too: they wait for the one Google quota all shops share, and that wait must not hold up anything else.
+/// Email and everything else share the rest, email first.
 /// </summary>
 public static class JobQueues
 {
@@ -13,5 +14,5 @@ public static class JobQueues
     public const string Sheets = "sheets";
 
     /// <summary>The general workers' queues, in the order they are served.</summary>
-    public static readonly string[] General = [Email, Default, Sheets];
+    public static readonly string[] General = [Email, Default];
 }

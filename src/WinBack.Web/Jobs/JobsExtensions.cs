@@ -28,6 +28,10 @@ public sealed class JobsOptions
     [System.ComponentModel.DataAnnotations.Range(1, 100)]
     public int WebhookWorkers { get; set; } = 2;
 
+    /// <summary>Workers that serve only Sheet runs (they share Google's quota of 60 writes a minute, so more would only wait).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100)]
+    public int SheetWorkers { get; set; } = 2;
+
     /// <summary>The operator's dashboard at /ops/jobs, behind HTTP Basic with these credentials. Without a password it is not served at all.</summary>
     public string DashboardUser { get; set; } = "operator";
 
@@ -63,6 +67,12 @@ public static class JobsExtensions
                 server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{JobQueues.Webhooks}";
                 server.Queues = [JobQueues.Webhooks];
                 server.WorkerCount = options.WebhookWorkers;
+            });
+            services.AddHangfireServer(server =>
+            {
+                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{JobQueues.Sheets}";
+                server.Queues = [JobQueues.Sheets];
+                server.WorkerCount = options.SheetWorkers;
             });
             services.AddHangfireServer(server =>
             {

@@ -67,6 +67,8 @@ public static partial class SheetEndpoints
         var errors = new Dictionary<string, string[]>();
         var spreadsheetId = SpreadsheetIdOf(body.Spreadsheet);
         if (spreadsheetId is null) errors["spreadsheet"] = ["Paste the spreadsheet's address (https://docs.google.com/spreadsheets/d/…) or its id."];
+        else if (await db.SheetSyncs.CountAsync(s => s.ShopId == shopId, cancellationToken) >= SheetSync.MaxPerShop)
+            errors["spreadsheet"] = [$"Your shop already keeps {SheetSync.MaxPerShop} sheets up to date, the most WinBack writes. Remove one to add another."];
         var tab = body.Tab?.Trim() ?? "";
         if (tab.Length is 0 or > 100 || tab.IndexOfAny(['[', ']', '*', '?', '/', '\\', ':']) >= 0) errors["tab"] = ["Name the tab with 1 to 100 characters, without [ ] * ? / \\ or :."];
         else if (tab.Equals(SheetOwnership.VerificationTab, StringComparison.OrdinalIgnoreCase))

@@ -18,6 +18,9 @@ public sealed class SheetSync
 {
     public const int PauseAfterFailures = 5;
 
+    /// <summary>A shop's Sheet syncs at most: every run spends the one Google quota all shops share.</summary>
+    public const int MaxPerShop = 10;
+
     public long ShopId { get; set; }
     public long Id { get; set; }
     public required string SpreadsheetId { get; set; }

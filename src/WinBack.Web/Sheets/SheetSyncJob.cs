@@ -4,6 +4,7 @@ using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WinBack.Web.Data;
+using WinBack.Web.Jobs;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Reports;
 
@@ -46,8 +47,19 @@ public sealed class SheetSyncJob(
     /// <summary>When a run that found the tab busy while an erasure waits for it tries again.</summary>
     public static readonly TimeSpan RetryWhileBusy = TimeSpan.FromSeconds(30);
 
+    /// <summary>A run that would begin by waiting longer than this for the shared quota comes back later instead,
+    /// so the wait does not hold a worker.</summary>
+    public static readonly TimeSpan LongestQuotaWaitInWorker = TimeSpan.FromSeconds(5);
+
+    [Queue(JobQueues.Sheets)]
     public async Task RunAsync(long shopId, long syncId, CancellationToken cancellationToken)
     {
+        if (await limiter.TimeUntilFreeAsync(options.Value.ServiceAccountEmail ?? "", cancellationToken) is { } wait && wait > LongestQuotaWaitInWorker)
+        {
+            jobs.Schedule<SheetSyncJob>(job => job.RunAsync(shopId, syncId, CancellationToken.None), wait);
+            logger.LogInformation("Sheet sync {SyncId} waits {Wait} for Google's write quota; rescheduled", syncId, wait);
+            return;
+        }
         if (await db.RunExclusiveAsync(LockNamespace, syncId, () => RunLockedAsync(shopId, syncId, cancellationToken), cancellationToken)) return;
         // The run holding the tab may have read its list before an erasure that queued this one: come back after it.
         if (await LockedRedactionsAsync(shopId, syncId, cancellationToken) is { Pending: true })
@@ -56,6 +68,7 @@ public sealed class SheetSyncJob(
     }
 
     /// <summary>After shop/redact or a removal: the tab's values go too, unless a proved sync (the merchant reconnecting it) holds the tab again.</summary>
+    [Queue(JobQueues.Sheets)]
     public async Task ClearTabAsync(string spreadsheetId, string tabName, CancellationToken cancellationToken)
     {
         // FOR SHARE waits for the removal's transaction, so a removal not yet committed is seen as done, not as a holder.

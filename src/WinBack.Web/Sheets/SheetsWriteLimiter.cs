@@ -21,15 +21,20 @@ public sealed class SheetsWriteLimiter(IOptions<DatabaseOptions> database, IOpti
     {
         while (true)
         {
-            var wait = await TryTakeAsync(serviceAccount, options.Value.WritesPerWindow, options.Value.WriteWindow, cancellationToken);
+            var wait = await TryTakeAsync(serviceAccount, take: true, cancellationToken);
             if (wait is null) return;
             await Task.Delay(wait.Value, time, cancellationToken);
         }
     }
 
-    /// <returns>Null when a slot was taken, or how long until one frees up.</returns>
-    private async Task<TimeSpan?> TryTakeAsync(string serviceAccount, int limit, TimeSpan window, CancellationToken cancellationToken)
+    /// <returns>Null when a write could go out now, or how long until a slot frees up (nothing is taken).</returns>
+    public Task<TimeSpan?> TimeUntilFreeAsync(string serviceAccount, CancellationToken cancellationToken) =>
+        TryTakeAsync(serviceAccount, take: false, cancellationToken);
+
+    /// <returns>Null when a slot is free (and, with <paramref name="take"/>, was taken), or how long until one frees up.</returns>
+    private async Task<TimeSpan?> TryTakeAsync(string serviceAccount, bool take, CancellationToken cancellationToken)
     {
+        var (limit, window) = (options.Value.WritesPerWindow, options.Value.WriteWindow);
         var now = time.GetUtcNow();
         await using var connection = new NpgsqlConnection(database.Value.ConnectionString);
         await connection.OpenAsync(cancellationToken);
@@ -60,6 +65,7 @@ public sealed class SheetsWriteLimiter(IOptions<DatabaseOptions> database, IOpti
             await transaction.CommitAsync(cancellationToken);
             return new DateTimeOffset(DateTime.SpecifyKind(takenAt, DateTimeKind.Utc)) + window - now + Margin(window);
         }
+        if (!take) return null;
         await using var insert = new NpgsqlCommand("INSERT INTO sheets_write_slots (service_account, taken_at) VALUES ($1, $2)", connection, transaction)
         {
             Parameters = { new() { Value = serviceAccount }, new() { Value = now } },

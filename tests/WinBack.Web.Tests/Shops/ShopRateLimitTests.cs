@@ -31,4 +31,19 @@ public sealed class ShopRateLimitTests : IAsyncLifetime
         (await refused.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail.Should().StartWith("Your shop has made too many requests for now. Try again in");
         (await _app.CreateClientFor(calm.Domain).GetAsync("/api/reports/context")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task A_shop_sends_at_most_five_test_emails_an_hour()
+    {
+        var shop = await new ReportShop(_app, "tester.myshopify.com").Customer(1, "Tess", "Test").SaveAsync();
+        var client = _app.CreateClientFor(shop.Domain);
+        (await client.PutAsJsonAsync("/api/digest", new { enabled = true, recipients = new[] { "owner@example.com" }, day = "Monday", hour = 9, attachCsv = false }))
+            .EnsureSuccessStatusCode();
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++) answers.Add((await client.PostAsync("/api/digest/test", null)).StatusCode);
+
+        answers.Take(5).Should().NotContain(HttpStatusCode.TooManyRequests);
+        answers[5].Should().Be(HttpStatusCode.TooManyRequests);
+    }
 }
