@@ -18,8 +18,12 @@ public sealed class ShopifyThrottledException(string message, TimeSpan retryAfte
 }
 
 /// <summary>401: the token is wrong, revoked, or the app was uninstalled. The shop needs a new token.</summary>
-public sealed class ShopifyUnauthorizedException(string message, string? requestId)
-    : ShopifyApiException(message, HttpStatusCode.Unauthorized, requestId);
+public sealed class ShopifyUnauthorizedException(string message, string shopDomain, string? requestId)
+    : ShopifyApiException(message, HttpStatusCode.Unauthorized, requestId)
+{
+    /// <summary>The shop whose token Shopify refused.</summary>
+    public string ShopDomain { get; } = shopDomain;
+}
 
 /// <summary>The shop is frozen, locked or unavailable (402, 423, SHOP_INACTIVE).</summary>
 public sealed class ShopifyShopUnavailableException(string message, HttpStatusCode? statusCode, string? requestId)

@@ -55,7 +55,7 @@ public sealed partial class ShopifyGraphQLClient(
                 continue;
             }
 
-            ThrowOnHttpFailure(response.StatusCode, requestId, await ReadErrorBodyAsync(response, cancellationToken));
+            ThrowOnHttpFailure(shop.ShopDomain, response.StatusCode, requestId, await ReadErrorBodyAsync(response, cancellationToken));
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
@@ -85,14 +85,14 @@ public sealed partial class ShopifyGraphQLClient(
         }
     }
 
-    private static void ThrowOnHttpFailure(HttpStatusCode status, string? requestId, string? body)
+    private static void ThrowOnHttpFailure(string shopDomain, HttpStatusCode status, string? requestId, string? body)
     {
         switch (status)
         {
             case HttpStatusCode.OK:
                 return;
             case HttpStatusCode.Unauthorized:
-                throw new ShopifyUnauthorizedException("Shopify rejected the access token (401). The shop must authorise WinBack again.", requestId);
+                throw new ShopifyUnauthorizedException("Shopify rejected the access token (401). The shop must authorise WinBack again.", shopDomain, requestId);
             case HttpStatusCode.PaymentRequired or HttpStatusCode.Locked:
                 throw new ShopifyShopUnavailableException($"The shop is unavailable ({(int)status}): {body}", status, requestId);
             default:
