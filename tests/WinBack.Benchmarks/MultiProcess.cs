@@ -140,24 +140,15 @@ public static class MultiProcess
 
     private const string SentDigests = "SELECT count(*) FROM digest_deliveries WHERE kind = 'weekly-digest' AND status = 'Sent'";
 
-    private static Dictionary<string, string> Environment(string connectionString, int smtpPort) => new()
+    private static Dictionary<string, string> Environment(string connectionString, int smtpPort)
     {
-        ["ConnectionStrings__WinBack"] = connectionString,
-        ["ShopifyApp__ApiKey"] = WinBackApp.ApiKey,
-        ["ShopifyApp__ApiSecret"] = WinBackApp.ApiSecret,
-        ["ShopifyApp__AppUrl"] = "https://winback.test/",
+        var settings = AppServerProcess.Settings(connectionString, new Uri("https://winback.test/"), smtpPort);
         // No shop here has a token: anything that would call Shopify goes to a closed loopback port.
-        ["Shopify__ShopBaseUrl"] = "http://127.0.0.1:9/{shop}",
-        // A throwaway database holding no shop's tokens: the key ring may stay unencrypted, said so explicitly.
-        ["KeyRing__AllowUnencrypted"] = "true",
-        ["Smtp__Host"] = "127.0.0.1",
-        ["Smtp__Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
-        ["Smtp__Security"] = "None",
-        ["Smtp__From"] = "WinBack <digest@winback.test>",
-        ["Jobs__InvisibilityTimeout"] = InvisibilityTimeout.ToString(),
-        ["Outbox__UnconfirmedAfter"] = UnconfirmedAfter.ToString(),
-        ["Serilog__MinimumLevel__Default"] = "Warning",
-    };
+        settings["Shopify__ShopBaseUrl"] = "http://127.0.0.1:9/{shop}";
+        settings["Jobs__InvisibilityTimeout"] = InvisibilityTimeout.ToString();
+        settings["Outbox__UnconfirmedAfter"] = UnconfirmedAfter.ToString();
+        return settings;
+    }
 
     private static async Task<AppServerProcess> StartAsync(List<AppServerProcess> servers, Dictionary<string, string> environment, bool runJobs)
     {

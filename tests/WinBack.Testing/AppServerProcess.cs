@@ -28,6 +28,25 @@ public sealed class AppServerProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    /// <summary>
+    /// What every test or benchmark run of the app sets: its database, the app's Shopify credentials (those
+    /// <see cref="WinBackApp"/> signs with), mail to <paramref name="smtpPort"/> on loopback, warnings only in the log.
+    /// </summary>
+    public static Dictionary<string, string> Settings(string connectionString, Uri appUrl, int smtpPort = 9) => new()
+    {
+        ["ConnectionStrings__WinBack"] = connectionString,
+        ["ShopifyApp__ApiKey"] = WinBackApp.ApiKey,
+        ["ShopifyApp__ApiSecret"] = WinBackApp.ApiSecret,
+        ["ShopifyApp__AppUrl"] = appUrl.ToString(),
+        // Throwaway databases holding only simulated shops' tokens: the key ring may stay unencrypted, said so explicitly.
+        ["KeyRing__AllowUnencrypted"] = "true",
+        ["Smtp__Host"] = "127.0.0.1",
+        ["Smtp__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Smtp__Security"] = "None",
+        ["Smtp__From"] = "WinBack <digest@winback.test>",
+        ["Serilog__MinimumLevel__Default"] = "Warning",
+    };
+
     /// <summary>Runs the app with the environment and arguments given and waits for it to stop by itself.</summary>
     public static async Task<(int ExitCode, string Output)> RunUntilItExitsAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] arguments)
     {
