@@ -12,6 +12,7 @@ return args switch
     ["digests", ..] => await DigestThroughput.RunAsync(args.Skip(1).ToArray()),
     ["sheets", ..] => await SheetSyncThroughput.RunAsync(args.Skip(1).ToArray()),
     ["analytics", ..] => await AnalyticsThroughput.RunAsync(args.Skip(1).ToArray()),
+    ["multi-process", ..] => await MultiProcess.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -24,5 +25,6 @@ static int Usage()
     Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- digests [--shops 1000] [--workers 10]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- sheets [--rows 100000]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- analytics [--customers 1000000]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- multi-process [--webhooks 20000]");
     return 2;
 }

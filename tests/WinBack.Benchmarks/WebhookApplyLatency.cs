@@ -78,7 +78,8 @@ public static class WebhookApplyLatency
         }
     }
 
-    private static string Order(long id, long customer) => JsonSerializer.Serialize(new
+    /// <summary>An orders/create body: a new order of an existing customer, whose own record in it is a year old.</summary>
+    internal static string Order(long id, long customer) => JsonSerializer.Serialize(new
     {
         id,
         name = $"#{id}",

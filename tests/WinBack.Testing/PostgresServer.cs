@@ -12,12 +12,46 @@ namespace WinBack.Testing;
 /// </summary>
 public sealed class PostgresServer
 {
-    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartAsync);
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartSharedAsync);
+    // This process's clusters: a private one stopped for a while by its test is not abandoned.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> OwnClusters = new();
     private readonly string _adminConnectionString;
+    private readonly Cluster? _cluster;
 
-    private PostgresServer(string adminConnectionString) => _adminConnectionString = adminConnectionString;
+    private PostgresServer(string adminConnectionString, Cluster? cluster = null)
+    {
+        _adminConnectionString = adminConnectionString;
+        _cluster = cluster;
+    }
+
+    /// <summary>The cluster's binaries and folder, so a private one can be stopped and started again.</summary>
+    private sealed record Cluster(string PgCtl, string Directory, int Port, bool AsRoot)
+    {
+        public string StartArguments =>
+            $"-D {Directory}/data -l {Directory}/server.log -w -o \"-p {Port} -k {Directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start";
+    }
 
     public static Task<PostgresServer> Shared => SharedServer.Value;
+
+    /// <summary>
+    /// A throwaway cluster of the caller's own (never the shared one, nor WINBACK_TEST_POSTGRES), for a test that stops
+    /// and starts PostgreSQL under the app (<see cref="StopAsync"/>, <see cref="StartAgainAsync"/>).
+    /// </summary>
+    public static Task<PostgresServer> StartPrivateAsync() => StartClusterAsync();
+
+    /// <summary>The server goes down (a fast shutdown: sessions are ended, connections refused until <see cref="StartAgainAsync"/>).</summary>
+    public Task StopAsync()
+    {
+        var cluster = _cluster ?? throw new InvalidOperationException("Only a private cluster can be stopped.");
+        return RunAsync(cluster.PgCtl, $"-D {cluster.Directory}/data -m fast -w stop", cluster.AsRoot);
+    }
+
+    /// <summary>The server comes back on the same port with the same data.</summary>
+    public Task StartAgainAsync()
+    {
+        var cluster = _cluster ?? throw new InvalidOperationException("Only a private cluster can be started again.");
+        return RunAsync(cluster.PgCtl, cluster.StartArguments, cluster.AsRoot);
+    }
 
     /// <summary>A new, empty database: each test class gets its own, so no test sees another's rows.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix)
@@ -30,11 +64,13 @@ public sealed class PostgresServer
         return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
     }
 
-    private static async Task<PostgresServer> StartAsync()
-    {
-        if (Environment.GetEnvironmentVariable("WINBACK_TEST_POSTGRES") is { Length: > 0 } given)
-            return new PostgresServer(given);
+    private static Task<PostgresServer> StartSharedAsync() =>
+        Environment.GetEnvironmentVariable("WINBACK_TEST_POSTGRES") is { Length: > 0 } given
+            ? Task.FromResult(new PostgresServer(given))
+            : StartClusterAsync();
 
+    private static async Task<PostgresServer> StartClusterAsync()
+    {
         var bin = Directory.GetDirectories("/usr/lib/postgresql")
             .Select(d => Path.Combine(d, "bin"))
             .Where(d => File.Exists(Path.Combine(d, "initdb")))
@@ -44,18 +80,17 @@ public sealed class PostgresServer
 
         RemoveAbandonedClusters();
         var directory = Path.Combine(Path.GetTempPath(), $"winback-pg-{Guid.NewGuid():N}");
+        OwnClusters[directory] = true;
         Directory.CreateDirectory(directory);
         var asRoot = Environment.UserName == "root";
         if (asRoot) await RunAsync("chown", $"postgres:postgres {directory}", false);
 
-        var port = FreePort();
+        var cluster = new Cluster(Path.Combine(bin, "pg_ctl"), directory, FreePort(), asRoot);
         await RunAsync(Path.Combine(bin, "initdb"), $"-D {directory}/data -A trust -U postgres -N --encoding=UTF8 --locale=C.UTF-8", asRoot);
-        await RunAsync(Path.Combine(bin, "pg_ctl"),
-            $"-D {directory}/data -l {directory}/server.log -w -o \"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start",
-            asRoot);
+        await RunAsync(cluster.PgCtl, cluster.StartArguments, asRoot);
 
-        StartWatchdog(Path.Combine(bin, "pg_ctl"), directory, asRoot);
-        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=true");
+        StartWatchdog(cluster.PgCtl, directory, asRoot);
+        return new PostgresServer($"Host=127.0.0.1;Port={cluster.Port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=true", cluster);
     }
 
     /// <summary>
@@ -76,6 +111,7 @@ public sealed class PostgresServer
     {
         foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "winback-pg-*"))
         {
+            if (OwnClusters.ContainsKey(folder)) continue;
             var pidFile = Path.Combine(folder, "data", "postmaster.pid");
             var running = File.Exists(pidFile)
                 && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)

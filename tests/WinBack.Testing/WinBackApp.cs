@@ -39,10 +39,12 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     public string ConnectionString { get; }
     public Uri AppUrl { get; }
 
+    /// <param name="server">The PostgreSQL to use; the shared one unless a test needs its own (to stop and start it).</param>
     public static async Task<WinBackApp> StartAsync(
-        string databasePrefix = "app", FakeTimeProvider? clock = null, int? smtpPort = null, IReadOnlyDictionary<string, string>? settings = null)
+        string databasePrefix = "app", FakeTimeProvider? clock = null, int? smtpPort = null, IReadOnlyDictionary<string, string>? settings = null,
+        PostgresServer? server = null)
     {
-        var server = await PostgresServer.Shared;
+        server ??= await PostgresServer.Shared;
         var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), new Uri("https://winback.test/"), null, clock)
         {
             _smtpPort = smtpPort,

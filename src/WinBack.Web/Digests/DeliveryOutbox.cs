@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Utils;
 using Npgsql;
@@ -18,28 +19,26 @@ namespace WinBack.Web.Digests;
 /// <item>Abandoned: not sent by <see cref="DigestDelivery.GiveUpAt"/>, its hour plus <see cref="DigestDispatcher.MaxLateness"/>, with the reason.</item>
 /// </list>
 /// The one rule for an attempt whose fate is unknown (the process or the database died between the server's reply and
-/// our record of it, so the row stays Sending): once it started <see cref="UnconfirmedAfter"/> ago it counts as not
+/// our record of it, so the row stays Sending): once it started <see cref="OutboxOptions.UnconfirmedAfter"/> ago it counts as not
 /// accepted and is sent again under the same Message-Id. Such a gap is far more often a deploy or crash before the
 /// final dot than after it, and a mail client shows one message for two copies with one Message-Id, while the
 /// opposite rule would silently lose that week's digest.
 /// </summary>
-public sealed class DeliveryOutbox(WinBackDbContext db, DigestMailer mailer, TimeProvider time, ILogger<DeliveryOutbox> logger)
+public sealed class DeliveryOutbox(WinBackDbContext db, DigestMailer mailer, IOptions<OutboxOptions> options, TimeProvider time, ILogger<DeliveryOutbox> logger)
 {
-    /// <summary>Longer than any attempt runs (composing, the CSV, MailKit's two-minute timeout per SMTP command).</summary>
-    public static readonly TimeSpan UnconfirmedAfter = TimeSpan.FromMinutes(30);
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromHours(1);
     private static readonly string NotSentInTime = $"Not sent within {DigestDispatcher.MaxLateness.TotalDays} days of its hour.";
 
     /// <summary>The rows an attempt may start on now: failed ones whose next attempt is due, and Sending ones the unknown-fate rule hands on.</summary>
-    public static IQueryable<DigestDelivery> ReadyForAttempt(IQueryable<DigestDelivery> deliveries, DateTimeOffset now) =>
+    public IQueryable<DigestDelivery> ReadyForAttempt(IQueryable<DigestDelivery> deliveries, DateTimeOffset now) =>
         Unattended(deliveries, now).Where(d => (d.Status == DeliveryStatus.Sending || d.NextAttemptAt <= now) && d.GiveUpAt > now);
 
-    /// <summary>Rows no attempt is working on that are not finished: failed ones, and Sending ones older than <see cref="UnconfirmedAfter"/>.</summary>
-    private static IQueryable<DigestDelivery> Unattended(IQueryable<DigestDelivery> deliveries, DateTimeOffset now)
+    /// <summary>Rows no attempt is working on that are not finished: failed ones, and Sending ones older than <see cref="OutboxOptions.UnconfirmedAfter"/>.</summary>
+    private IQueryable<DigestDelivery> Unattended(IQueryable<DigestDelivery> deliveries, DateTimeOffset now)
     {
-        var unconfirmedBefore = now - UnconfirmedAfter;
+        var unconfirmedBefore = now - options.Value.UnconfirmedAfter;
         return deliveries.Where(d => d.Status == DeliveryStatus.Retrying || (d.Status == DeliveryStatus.Sending && d.AttemptStartedAt <= unconfirmedBefore));
     }
 
@@ -150,6 +149,17 @@ public sealed class DeliveryOutbox(WinBackDbContext db, DigestMailer mailer, Tim
         Unattended(Row(shopId, kind, period), time.GetUtcNow()).ExecuteUpdateAsync(d => d
             .SetProperty(x => x.Status, DeliveryStatus.Abandoned).SetProperty(x => x.NextAttemptAt, (DateTimeOffset?)null).SetProperty(x => x.LastError, reason),
             cancellationToken);
+}
+
+/// <summary>The outbox's rule for unknown fate (section "Outbox").</summary>
+public sealed class OutboxOptions
+{
+    public const string SectionName = "Outbox";
+
+    /// <summary>When an attempt that never recorded its end counts as not accepted: longer than any attempt runs (composing,
+    /// the CSV, MailKit's two-minute timeout per SMTP command). Shorter only where attempts are known to be short (a benchmark).</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    public TimeSpan UnconfirmedAfter { get; set; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>The mail server accepted the message but the database did not take the record of it: the unknown-fate rule of <see cref="DeliveryOutbox"/> applies.</summary>

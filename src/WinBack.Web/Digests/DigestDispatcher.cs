@@ -83,7 +83,7 @@ public sealed class DigestDispatcher(WinBackDbContext db, DeliveryOutbox outbox,
                 .Where(d => shopIds.Contains(d.ShopId) && periods.Contains(d.Period))
                 .Select(d => new { d.ShopId, d.Kind, d.Period }).ToListAsync(cancellationToken))
             .Select(d => (d.ShopId, d.Kind, d.Period)).ToHashSet();
-        var again = await DeliveryOutbox.ReadyForAttempt(db.DigestDeliveries.AsNoTracking(), now)
+        var again = await outbox.ReadyForAttempt(db.DigestDeliveries.AsNoTracking(), now)
             .Where(d => installed.Any(s => s.Id == d.ShopId))
             .Select(d => new { d.Kind, d.ShopId, d.Period }).ToListAsync(cancellationToken);
         return due.Where(d => !started.Contains((d.ShopId, d.Kind, d.Period)))

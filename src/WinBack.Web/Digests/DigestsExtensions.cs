@@ -6,6 +6,7 @@ public static class DigestsExtensions
     public static IServiceCollection AddDigests(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<DeliveryOutbox>();
         services.AddScoped<DigestComposer>();
         services.AddScoped<DigestMailer>();

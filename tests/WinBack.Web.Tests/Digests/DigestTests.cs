@@ -142,7 +142,7 @@ public sealed class DigestTests : IAsyncLifetime
         await DispatchAndRunAsync();
         await RunJobAsync(_shop.ShopId, "2026-W48", claimant: "job-17");
         _smtp.Messages().Should().BeEmpty("the attempt may still be under way, and a Hangfire retry of it knows no more than another job");
-        _clock.Advance(DeliveryOutbox.UnconfirmedAfter);
+        _clock.Advance(new OutboxOptions().UnconfirmedAfter);
         await DispatchAndRunAsync();
 
         _smtp.Messages().Should().ContainSingle().Which.Message.MessageId.Should().Be("crashed-attempt@winback.test");
