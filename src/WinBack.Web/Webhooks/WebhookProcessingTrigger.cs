@@ -1,11 +1,14 @@
 using Hangfire;
+using WinBack.Web.Jobs;
 
 namespace WinBack.Web.Webhooks;
 
 /// <summary>
 /// Turns "a delivery was recorded" into a queued <see cref="WebhookProcessingJob"/>: at most one per tenth of a second per
-/// server however many webhooks arrive, so answering Shopify costs one insert and no Hangfire round trips. A recurring
-/// run each minute (<see cref="WebhookJobs.RecurringId"/>) picks up anything a crash left between the insert and the queue.
+/// server however many webhooks arrive, so answering Shopify costs one insert and no Hangfire round trips; and none while
+/// one is still waiting in the queue, since that one applies everything recorded before it starts (a pile of such jobs
+/// would stand ahead of real work, a killed server's jobs included, on the webhook workers). A recurring run each minute
+/// (<see cref="WebhookJobs.RecurringId"/>) picks up anything a crash left between the insert and the queue.
 /// </summary>
 public sealed class WebhookProcessingTrigger(IServiceProvider services, ILogger<WebhookProcessingTrigger> logger) : BackgroundService
 {
@@ -23,6 +26,7 @@ public sealed class WebhookProcessingTrigger(IServiceProvider services, ILogger<
             try
             {
                 // Resolved on first use: Hangfire's storage connects to PostgreSQL when it is built.
+                if (services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedCount(JobQueues.Webhooks) > 0) continue;
                 services.GetRequiredService<IBackgroundJobClient>().Enqueue<WebhookProcessingJob>(job => job.RunPendingAsync(CancellationToken.None));
             }
             catch (Exception e) when (e is not OperationCanceledException)
