@@ -33,11 +33,18 @@ public sealed class PostgresServer
 
     public static Task<PostgresServer> Shared => SharedServer.Value;
 
+    /// <summary>A cluster of one test's own (which that test may have stopped).</summary>
+    public bool IsPrivate { get; private init; }
+
     /// <summary>
     /// A throwaway cluster of the caller's own (never the shared one, nor WINBACK_TEST_POSTGRES), for a test that stops
     /// and starts PostgreSQL under the app (<see cref="StopAsync"/>, <see cref="StartAgainAsync"/>).
     /// </summary>
-    public static Task<PostgresServer> StartPrivateAsync() => StartClusterAsync();
+    public static async Task<PostgresServer> StartPrivateAsync()
+    {
+        var server = await StartClusterAsync();
+        return new PostgresServer(server._adminConnectionString, server._cluster) { IsPrivate = true };
+    }
 
     /// <summary>The server goes down (a fast shutdown: sessions are ended, connections refused until <see cref="StartAgainAsync"/>).</summary>
     public Task StopAsync()
@@ -62,6 +69,20 @@ public sealed class PostgresServer
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await command.ExecuteNonQueryAsync();
         return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>
+    /// Drops a test's database once its app is gone, ending any session still open on it. Each app has its own database
+    /// and so its own Npgsql pool, which outlives the host: without this, the idle connections of a few hundred finished
+    /// tests would use up the server's connection slots.
+    /// </summary>
+    public async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static Task<PostgresServer> StartSharedAsync() =>

@@ -19,6 +19,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     public const string ApiKey = "test-api-key";
     public const string ApiSecret = "test-api-secret";
 
+    private readonly PostgresServer _server;
     private readonly RunningSimulator? _simulator;
     private readonly Uri? _simulatorUrl;
     private readonly FakeTimeProvider? _clock;
@@ -27,8 +28,9 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     private int? _smtpPort;
     private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
 
-    private WinBackApp(string connectionString, Uri appUrl, RunningSimulator? simulator, FakeTimeProvider? clock, Uri? simulatorUrl = null)
+    private WinBackApp(PostgresServer server, string connectionString, Uri appUrl, RunningSimulator? simulator, FakeTimeProvider? clock, Uri? simulatorUrl = null)
     {
+        _server = server;
         ConnectionString = connectionString;
         AppUrl = appUrl;
         _simulator = simulator;
@@ -45,7 +47,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         PostgresServer? server = null)
     {
         server ??= await PostgresServer.Shared;
-        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), new Uri("https://winback.test/"), null, clock)
+        var app = new WinBackApp(server, await server.CreateDatabaseAsync(databasePrefix), new Uri("https://winback.test/"), null, clock)
         {
             _smtpPort = smtpPort,
             _settings = settings ?? new Dictionary<string, string>(),
@@ -68,7 +70,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
             o.ComplianceWebhookUrl = new Uri(appUrl, "webhooks");
         }, clock);
         var server = await PostgresServer.Shared;
-        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), appUrl, simulator, clock)
+        var app = new WinBackApp(server, await server.CreateDatabaseAsync(databasePrefix), appUrl, simulator, clock)
         {
             _quiet = quiet,
             _runJobs = runJobs,
@@ -83,7 +85,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     public static async Task<WinBackApp> StartWithExternalSimulatorAsync(string databasePrefix, int port, Uri simulatorUrl, bool quiet = true)
     {
         var server = await PostgresServer.Shared;
-        var app = new WinBackApp(await server.CreateDatabaseAsync(databasePrefix), new Uri($"http://127.0.0.1:{port}/"), null, null, simulatorUrl) { _quiet = quiet };
+        var app = new WinBackApp(server, await server.CreateDatabaseAsync(databasePrefix), new Uri($"http://127.0.0.1:{port}/"), null, null, simulatorUrl) { _quiet = quiet };
         app.UseKestrel(port);
         app.StartServer();
         return app;
@@ -205,5 +207,8 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         if (_simulator is not null) await _simulator.DisposeAsync();
+        // A stopped private server (a fault test) has nothing left to drop.
+        try { await _server.DropDatabaseAsync(ConnectionString); }
+        catch (Npgsql.NpgsqlException) when (_server.IsPrivate) { }
     }
 }

@@ -71,7 +71,7 @@ public sealed class SheetOwnershipAndRedactionTests : IAsyncLifetime
     /// <summary>What a Hangfire worker does with the queued sheet jobs (tests run no Hangfire server).</summary>
     private async Task RunQueuedSheetJobsAsync()
     {
-        var queued = _app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 1000)
+        var queued = _app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs(WinBack.Web.Jobs.JobQueues.Sheets, 0, 1000)
             .Where(j => j.Value.InEnqueuedState && j.Value.Job?.Type == typeof(SheetSyncJob)).ToList();
         foreach (var (jobId, job) in queued)
         {

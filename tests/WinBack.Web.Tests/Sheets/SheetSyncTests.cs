@@ -173,13 +173,13 @@ public sealed class SheetSyncTests : IAsyncLifetime
         var sync = await ConnectAsync(spreadsheet.Id);
         await RunAsync(sync);
         var storage = _app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
-        var queuedBefore = storage.EnqueuedJobs("default", 0, 1000).Count(j => j.Value.Job?.Type == typeof(SheetSyncJob));
+        var queuedBefore = storage.EnqueuedJobs(WinBack.Web.Jobs.JobQueues.Sheets, 0, 1000).Count(j => j.Value.Job?.Type == typeof(SheetSyncJob));
 
         var redact = $$"""{"shop_id":1,"shop_domain":"{{_shop.Domain}}","customer":{"id":1,"email":"alice1@example.com"},"orders_to_redact":[]}""";
         (await _app.PostWebhookAsync("customers/redact", _shop.Domain, redact)).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
         await _app.ProcessWebhooksAsync();
 
-        storage.EnqueuedJobs("default", 0, 1000).Count(j => j.Value.Job?.Type == typeof(SheetSyncJob)).Should().Be(queuedBefore + 1, "the redaction queues the sheet's run");
+        storage.EnqueuedJobs(WinBack.Web.Jobs.JobQueues.Sheets, 0, 1000).Count(j => j.Value.Job?.Type == typeof(SheetSyncJob)).Should().Be(queuedBefore + 1, "the redaction queues the sheet's run");
         await RunAsync(sync);
         spreadsheet.Tabs.Single(t => t.Title == "Inactive customers").Rows().Should().NotContain(r => r.Contains("alice1@example.com"));
     }
