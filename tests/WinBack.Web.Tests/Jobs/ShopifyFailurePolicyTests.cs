@@ -17,14 +17,15 @@ public sealed class ShopifyFailurePolicyTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
+    // Generous: CI runs the four test projects side by side on two cores, and the workers share them.
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(30); waited += TimeSpan.FromMilliseconds(250))
+        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(90); waited += TimeSpan.FromMilliseconds(250))
         {
             if (await condition()) return;
             await Task.Delay(250);
         }
-        throw new TimeoutException($"Waited 30 s for {what}.");
+        throw new TimeoutException($"Waited 90 s for {what}.");
     }
 
     [Fact]
