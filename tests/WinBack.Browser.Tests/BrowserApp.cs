@@ -10,6 +10,13 @@ using WinBack.Web.Sync;
 
 namespace WinBack.Browser.Tests;
 
+/// <summary>Every browser test class shares one <see cref="BrowserApp"/> (its shops take a while to sync).</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserApp>
+{
+    public const string Name = "Browser";
+}
+
 /// <summary>
 /// The app and the Shopify simulator on loopback, two shops installed and synced the real way (bulk operations), and a
 /// headless Chromium (the system's, WINBACK_CHROMIUM or /usr/bin/chromium) that opens WinBack from the simulator's admin.
@@ -90,7 +97,8 @@ public sealed class BrowserApp : IAsyncLifetime
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png") });
     }
 
-    private async Task InstallAndSyncAsync(string domain, int orders, int seed)
+    /// <summary>Creates the shop in the simulator, installs WinBack from its admin and runs the first sync and what follows it.</summary>
+    public async Task InstallAndSyncAsync(string domain, int orders, int seed)
     {
         ShopLifecycle.CreateAndInstall(Simulator.Runtime, new ShopLifecycle.NewShop(domain, Orders: orders, Seed: seed, Name: domain.Split('.')[0].Replace('-', ' ')));
         (await WinBackApp.OpenFromAdminAsync(Simulator.BaseUrl, domain)).StatusCode.Should().Be(HttpStatusCode.OK);
