@@ -67,10 +67,17 @@ public sealed class BrowserApp : IAsyncLifetime
     public string AdminUrl(string domain, string query = "") =>
         new Uri(Simulator.BaseUrl, $"store/{domain.Split('.')[0]}/apps/{WinBackApp.ApiKey}{(query.Length > 0 ? "?" + query : "")}").ToString();
 
-    /// <summary>A fresh browser page on WinBack inside the simulated admin, once the report has loaded.</summary>
-    public async Task<(IPage Page, IFrameLocator App)> OpenAsync(string domain, string query = "", int height = 1100)
+    /// <summary>
+    /// A fresh browser page on WinBack inside the simulated admin, once the report has loaded; <paramref name="frameLoads"/>
+    /// collects the address of every document the frame requested (redirects included).
+    /// </summary>
+    public async Task<(IPage Page, IFrameLocator App)> OpenAsync(string domain, string query = "", int height = 1100, List<Uri>? frameLoads = null)
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = height }, AcceptDownloads = true });
+        page.Request += (_, request) =>
+        {
+            if (request.IsNavigationRequest && request.Frame != page.MainFrame) frameLoads?.Add(new Uri(request.Url));
+        };
         var console = new List<string>();
         page.Console += (_, message) => console.Add($"{message.Type}: {message.Text}");
         page.PageError += (_, error) => console.Add($"page error: {error}");
