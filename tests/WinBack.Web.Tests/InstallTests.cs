@@ -91,6 +91,25 @@ public sealed class InstallTests
     }
 
     [Fact]
+    public async Task A_token_exchange_shopify_refuses_answers_in_the_merchants_words_and_installs_nothing()
+    {
+        var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_refused");
+        await using var _ = app;
+        var shop = ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("refused.myshopify.com"));
+        var framed = await WinBackApp.FramedAppUrlAsync(simulator.BaseUrl, "refused.myshopify.com");
+        // Removed in another tab before this frame loaded: Shopify refuses the exchange with invalid_subject_token.
+        ShopLifecycle.Uninstall(simulator.Runtime, shop);
+        using var browser = new HttpClient();
+
+        var response = await browser.GetAsync(framed);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("Open WinBack again from your Shopify admin");
+        await using var db = app.CreateDbContext();
+        (await db.Shops.AnyAsync()).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task A_session_token_for_another_shop_installs_nothing()
     {
         var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_other_shop");
