@@ -10,6 +10,13 @@ using WinBack.Web.Sync;
 
 namespace WinBack.Browser.Tests;
 
+/// <summary>Every browser test class shares one <see cref="BrowserApp"/> (its shops take a while to sync).</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserApp>
+{
+    public const string Name = "Browser";
+}
+
 /// <summary>
 /// The app and the Shopify simulator on loopback, two shops installed and synced the real way (bulk operations), and a
 /// headless Chromium (the system's, WINBACK_CHROMIUM or /usr/bin/chromium) that opens WinBack from the simulator's admin.
@@ -60,10 +67,17 @@ public sealed class BrowserApp : IAsyncLifetime
     public string AdminUrl(string domain, string query = "") =>
         new Uri(Simulator.BaseUrl, $"store/{domain.Split('.')[0]}/apps/{WinBackApp.ApiKey}{(query.Length > 0 ? "?" + query : "")}").ToString();
 
-    /// <summary>A fresh browser page on WinBack inside the simulated admin, once the report has loaded.</summary>
-    public async Task<(IPage Page, IFrameLocator App)> OpenAsync(string domain, string query = "", int height = 1100)
+    /// <summary>
+    /// A fresh browser page on WinBack inside the simulated admin, once the report has loaded; <paramref name="frameLoads"/>
+    /// collects the address of every document the frame requested (redirects included).
+    /// </summary>
+    public async Task<(IPage Page, IFrameLocator App)> OpenAsync(string domain, string query = "", int height = 1100, List<Uri>? frameLoads = null)
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = height }, AcceptDownloads = true });
+        page.Request += (_, request) =>
+        {
+            if (request.IsNavigationRequest && request.Frame != page.MainFrame) frameLoads?.Add(new Uri(request.Url));
+        };
         var console = new List<string>();
         page.Console += (_, message) => console.Add($"{message.Type}: {message.Text}");
         page.PageError += (_, error) => console.Add($"page error: {error}");
@@ -90,7 +104,8 @@ public sealed class BrowserApp : IAsyncLifetime
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png") });
     }
 
-    private async Task InstallAndSyncAsync(string domain, int orders, int seed)
+    /// <summary>Creates the shop in the simulator, installs WinBack from its admin and runs the first sync and what follows it.</summary>
+    public async Task InstallAndSyncAsync(string domain, int orders, int seed)
     {
         ShopLifecycle.CreateAndInstall(Simulator.Runtime, new ShopLifecycle.NewShop(domain, Orders: orders, Seed: seed, Name: domain.Split('.')[0].Replace('-', ' ')));
         (await WinBackApp.OpenFromAdminAsync(Simulator.BaseUrl, domain)).StatusCode.Should().Be(HttpStatusCode.OK);

@@ -6,7 +6,8 @@ using Microsoft.Playwright;
 namespace WinBack.Browser.Tests;
 
 /// <summary>The Inactive Customers report in a real Chromium, inside the simulated Shopify admin.</summary>
-public sealed class ReportPageTests(BrowserApp browser) : IClassFixture<BrowserApp>
+[Collection(BrowserCollection.Name)]
+public sealed class ReportPageTests(BrowserApp browser)
 {
     private static async Task<long[]> ShownIdsAsync(IFrameLocator app) =>
         (await app.Locator("tbody a[href*='/customers/']").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"))

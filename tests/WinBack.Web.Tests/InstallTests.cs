@@ -91,6 +91,25 @@ public sealed class InstallTests
     }
 
     [Fact]
+    public async Task A_token_exchange_shopify_refuses_answers_in_the_merchants_words_and_installs_nothing()
+    {
+        var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_refused");
+        await using var _ = app;
+        var shop = ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("refused.myshopify.com"));
+        var framed = await WinBackApp.FramedAppUrlAsync(simulator.BaseUrl, "refused.myshopify.com");
+        // Removed in another tab before this frame loaded: Shopify refuses the exchange with invalid_subject_token.
+        ShopLifecycle.Uninstall(simulator.Runtime, shop);
+        using var browser = new HttpClient();
+
+        var response = await browser.GetAsync(framed);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("Open WinBack again from your Shopify admin");
+        await using var db = app.CreateDbContext();
+        (await db.Shops.AnyAsync()).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task A_session_token_for_another_shop_installs_nothing()
     {
         var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("install_other_shop");
@@ -194,26 +213,50 @@ public sealed class InstallTests
         (await FirstSyncsQueuedAsync(app)).Should().Be(2, "one first sync for each shop, however many loads");
     }
 
+    /// <summary>
+    /// WinBack installed on <paramref name="shop"/>, then the merchant removes and adds it again: its app/uninstalled is
+    /// received but not processed yet, and an hour on Shopify refuses WinBack's old refresh token.
+    /// </summary>
+    private static async Task<(WinBackApp App, RunningSimulator Simulator)> StartAndReinstallUnnoticedAsync(string databasePrefix, string shop)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (app, simulator) = await WinBackApp.StartWithSimulatorAsync(databasePrefix, clock);
+        ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop(shop));
+        (await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, shop)).StatusCode.Should().Be(HttpStatusCode.OK);
+        ShopLifecycle.Uninstall(simulator.Runtime, simulator.Runtime.Store.Find(shop)!);
+        await simulator.Runtime.Webhooks.DrainAsync();
+        ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop(shop));
+        clock.Advance(TimeSpan.FromMinutes(56));
+        await FluentActions.Awaiting(() => CredentialsAsync(app, shop)).Should().ThrowAsync<ShopNotAuthorizedException>("Shopify refuses the old refresh token");
+        return (app, simulator);
+    }
+
     [Fact]
     public async Task A_reinstall_found_through_a_refused_refresh_subscribes_to_webhooks_and_syncs_again()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var (app, simulator) = await WinBackApp.StartWithSimulatorAsync("reinstall_refresh", clock);
+        var (app, simulator) = await StartAndReinstallUnnoticedAsync("reinstall_refresh", "again.myshopify.com");
         await using var _ = app;
-        ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("again.myshopify.com"));
-        (await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, "again.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
-
-        // The merchant removes and adds WinBack again; its app/uninstalled is received but not processed yet.
-        ShopLifecycle.Uninstall(simulator.Runtime, simulator.Runtime.Store.Find("again.myshopify.com")!);
-        ShopLifecycle.CreateAndInstall(simulator.Runtime, new ShopLifecycle.NewShop("again.myshopify.com"));
-        clock.Advance(TimeSpan.FromMinutes(56));
-        await FluentActions.Awaiting(() => CredentialsAsync(app, "again.myshopify.com")).Should().ThrowAsync<ShopNotAuthorizedException>("Shopify refuses the old refresh token");
 
         (await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, "again.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         await CredentialsAsync(app, "again.myshopify.com");
         simulator.Runtime.Store.Find("again.myshopify.com")!.WebhookSubscriptions.Select(s => s.Topic).Should().Contain(["app/uninstalled", "orders/create"]);
         (await FirstSyncsQueuedAsync(app)).Should().Be(2, "the shop's data may have changed while WinBack was away");
+    }
+
+    [Fact]
+    public async Task An_app_uninstalled_received_before_a_reinstall_but_processed_after_it_leaves_the_shop_installed()
+    {
+        var (app, simulator) = await StartAndReinstallUnnoticedAsync("reinstall_stale_uninstall", "stale.myshopify.com");
+        await using var _ = app;
+        (await WinBackApp.OpenFromAdminAsync(simulator.BaseUrl, "stale.myshopify.com")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await app.ProcessWebhooksAsync();
+
+        await using var db = app.CreateDbContext();
+        (await db.WebhookReceipts.SingleAsync(r => r.Topic == "app/uninstalled")).Status.Should().Be(WinBack.Web.Webhooks.WebhookReceiptStatus.Processed);
+        (await db.Shops.SingleAsync(s => s.Domain == "stale.myshopify.com")).UninstalledAt.Should().BeNull("that uninstall came before the reinstall");
+        await CredentialsAsync(app, "stale.myshopify.com");
     }
 
     [Theory]

@@ -87,6 +87,31 @@ public sealed class PrivacyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_list_says_which_requests_wait_for_the_merchant_and_which_were_downloaded()
+    {
+        var (simulated, _) = await InstalledShopWithDataAsync("pending.myshopify.com");
+        List<SimulatedCustomer> buyers;
+        lock (simulated.Sync) buyers = simulated.Customers.Where(c => simulated.OrdersOf(c.Id).Any()).Take(2).ToList();
+        foreach (var buyer in buyers) ShopLifecycle.SendCompliance(_simulator.Runtime, simulated, WebhookTopics.CustomersDataRequest, buyer.Id).Should().BeTrue();
+        await DeliverAsync();
+        var merchant = ClientFor("pending.myshopify.com");
+        async Task<List<PrivacyEndpoints.DataRequestSummary>> ListAsync() =>
+            (await merchant.GetFromJsonAsync<List<PrivacyEndpoints.DataRequestSummary>>("/api/privacy/data-requests"))!;
+        var before = await ListAsync();
+        before.Should().HaveCount(2).And.OnlyContain(r => r.DownloadedAt == null && r.RespondBy == r.RequestedAt.AddDays(30));
+        var downloaded = before.Single(r => r.CustomerId == buyers[0].Id);
+
+        (await merchant.GetAsync($"/api/privacy/data-requests/{downloaded.Id}")).EnsureSuccessStatusCode();
+        var after = await ListAsync();
+        var firstDownload = after.Single(r => r.Id == downloaded.Id).DownloadedAt;
+        (await merchant.GetAsync($"/api/privacy/data-requests/{downloaded.Id}")).EnsureSuccessStatusCode();
+
+        firstDownload.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+        after.Single(r => r.CustomerId == buyers[1].Id).DownloadedAt.Should().BeNull("that file still waits for the merchant");
+        (await ListAsync()).Single(r => r.Id == downloaded.Id).DownloadedAt.Should().Be(firstDownload, "a second download keeps the first date");
+    }
+
+    [Fact]
     public async Task Customers_redact_removes_the_customer_from_every_place_and_keeps_anonymous_totals()
     {
         var (simulated, shopId) = await InstalledShopWithDataAsync("forgetful.myshopify.com");

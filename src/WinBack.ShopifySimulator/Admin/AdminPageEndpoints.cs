@@ -13,6 +13,12 @@ namespace WinBack.ShopifySimulator.Admin;
 /// </summary>
 public static class AdminPageEndpoints
 {
+    /// <summary>
+    /// Not Shopify's: a test's way to frame the app with a launch id_token that expired minutes ago, as a restored admin
+    /// tab or a reloaded frame does. The admin page keeps this parameter to itself.
+    /// </summary>
+    public const string ExpiredIdTokenParameter = "simulator-expired-id-token";
+
     public static IEndpointRouteBuilder MapSimulatedAdmin(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/store/{handle}/apps/{apiKey}", AdminPage);
@@ -24,16 +30,18 @@ public static class AdminPageEndpoints
     /// The query string Shopify admin appends when it loads an embedded app, signed with the app secret. Parameters of the
     /// admin URL itself (admin.shopify.com/store/x/apps/y?window=optimal) travel along and are signed too, as in Shopify.
     /// </summary>
-    public static string EmbeddedQuery(SimulatorRuntime runtime, string shopDomain, IEnumerable<KeyValuePair<string, string>>? appParameters = null)
+    public static string EmbeddedQuery(
+        SimulatorRuntime runtime, string shopDomain, IEnumerable<KeyValuePair<string, string>>? appParameters = null, bool expiredIdToken = false)
     {
         var options = runtime.Options;
         var now = runtime.Time.GetUtcNow();
+        var idTokenIssuedAt = expiredIdToken ? now - options.IdTokenLifetime - TimeSpan.FromMinutes(5) : now;
         var parameters = new Dictionary<string, string>(appParameters ?? []);
         foreach (var (key, value) in new Dictionary<string, string>
         {
             ["embedded"] = "1",
             ["host"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin.shopify.com/store/{shopDomain.Split('.')[0]}")).TrimEnd('='),
-            ["id_token"] = SessionTokens.Mint(shopDomain, options.ApiKey, options.ApiSecret, now, options.IdTokenLifetime),
+            ["id_token"] = SessionTokens.Mint(shopDomain, options.ApiKey, options.ApiSecret, idTokenIssuedAt, options.IdTokenLifetime),
             ["locale"] = "en",
             ["session"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
             ["shop"] = shopDomain,
@@ -52,8 +60,8 @@ public static class AdminPageEndpoints
         if (runtime.Options.AppUrl is not { } appUrl)
             return Results.Problem("Simulator:AppUrl is not set, so there is no app to frame.", statusCode: 503);
 
-        var appParameters = request.Query.Select(q => KeyValuePair.Create(q.Key, q.Value.ToString()));
-        var src = $"{appUrl.ToString().TrimEnd('/')}/?{EmbeddedQuery(runtime, domain, appParameters)}";
+        var appParameters = request.Query.Where(q => q.Key != ExpiredIdTokenParameter).Select(q => KeyValuePair.Create(q.Key, q.Value.ToString()));
+        var src = $"{appUrl.ToString().TrimEnd('/')}/?{EmbeddedQuery(runtime, domain, appParameters, request.Query.ContainsKey(ExpiredIdTokenParameter))}";
         var html = $$"""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>{{WebUtility.HtmlEncode(handle)}} · Shopify admin (simulator)</title>

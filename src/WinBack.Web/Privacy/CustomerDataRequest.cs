@@ -14,6 +14,8 @@ public sealed class CustomerDataRequest
     public long Id { get; set; }
     public long CustomerId { get; set; }
     public DateTimeOffset RequestedAt { get; set; }
+    /// <summary>When the merchant first downloaded the export (null: not yet, so the app still reminds them).</summary>
+    public DateTimeOffset? DownloadedAt { get; set; }
     /// <summary>The compiled export, as JSON.</summary>
     public required string Export { get; set; }
 }

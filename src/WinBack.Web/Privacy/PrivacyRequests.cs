@@ -133,7 +133,11 @@ public static class PrivacyEndpoints
     public static IServiceCollection AddPrivacyRequests(this IServiceCollection services) =>
         services.AddScoped<PrivacyRequests>().AddScoped<DataRetention>().AddScoped<DataRetentionDispatcher>();
 
-    public sealed record DataRequestSummary(long Id, long CustomerId, DateTimeOffset RequestedAt);
+    /// <summary>Shopify's rule: the merchant gives the customer their data within 30 days of the request.</summary>
+    public static readonly TimeSpan TimeToRespond = TimeSpan.FromDays(30);
+
+    /// <param name="DownloadedAt">When the merchant first downloaded the file; null while it is still waiting for them.</param>
+    public sealed record DataRequestSummary(long Id, long CustomerId, DateTimeOffset RequestedAt, DateTimeOffset RespondBy, DateTimeOffset? DownloadedAt);
 
     /// <summary>The merchant's downloads of customers/data_request exports (their own shop only, by session token).</summary>
     public static IEndpointRouteBuilder MapPrivacyApi(this IEndpointRouteBuilder routes)
@@ -141,11 +145,15 @@ public static class PrivacyEndpoints
         var group = routes.MapGroup("/api/privacy/data-requests").RequireAuthorization();
         group.MapGet("/", async (ClaimsPrincipal user, WinBackDbContext db, CancellationToken cancellationToken) =>
             await db.CustomerDataRequests.Where(r => r.ShopDomain == user.ShopDomain()).OrderByDescending(r => r.RequestedAt)
-                .Select(r => new DataRequestSummary(r.Id, r.CustomerId, r.RequestedAt)).ToListAsync(cancellationToken));
-        group.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, WinBackDbContext db, CancellationToken cancellationToken) =>
-            await db.CustomerDataRequests.SingleOrDefaultAsync(r => r.ShopDomain == user.ShopDomain() && r.Id == id, cancellationToken) is { } request
-                ? Results.File(System.Text.Encoding.UTF8.GetBytes(request.Export), "application/json", $"customer-{request.CustomerId}-data-request-{request.Id}.json")
-                : Results.Problem("There is no such data request for your shop.", statusCode: StatusCodes.Status404NotFound));
+                .Select(r => new DataRequestSummary(r.Id, r.CustomerId, r.RequestedAt, r.RequestedAt + TimeToRespond, r.DownloadedAt)).ToListAsync(cancellationToken));
+        group.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, WinBackDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            if (await db.CustomerDataRequests.SingleOrDefaultAsync(r => r.ShopDomain == user.ShopDomain() && r.Id == id, cancellationToken) is not { } request)
+                return Results.Problem("There is no such data request for your shop.", statusCode: StatusCodes.Status404NotFound);
+            request.DownloadedAt ??= time.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(request.Export), "application/json", $"customer-{request.CustomerId}-data-request-{request.Id}.json");
+        });
         return routes;
     }
 }

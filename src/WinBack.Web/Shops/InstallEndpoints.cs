@@ -52,7 +52,16 @@ public static class InstallEndpoints
         if (check.Shop != shop)
             return Results.Problem("Shopify's sign-in for this page is not valid. Open WinBack again from your Shopify admin.", statusCode: StatusCodes.Status401Unauthorized);
 
-        await installer.EnsureInstalledAsync(shop!, ct => oauth.ExchangeSessionTokenAsync(shop!, app.ApiKey, app.ApiSecret, query["id_token"], ct), cancellationToken);
+        try
+        {
+            await installer.EnsureInstalledAsync(shop!, ct => oauth.ExchangeSessionTokenAsync(shop!, app.ApiKey, app.ApiSecret, query["id_token"], ct), cancellationToken);
+        }
+        catch (ShopifyOAuthException e) when (e.Error == "invalid_subject_token")
+        {
+            // Shopify refuses a token it signed itself when the app was removed meanwhile: no bounce, it would only loop.
+            return Results.Problem("Shopify did not let WinBack into your shop. Open WinBack again from your Shopify admin (Apps › WinBack); if it was removed, install it again.",
+                statusCode: StatusCodes.Status401Unauthorized, title: "WinBack could not sign in");
+        }
         return Html(http, shop!, app, page.App());
     }
 

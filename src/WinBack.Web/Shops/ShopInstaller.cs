@@ -69,8 +69,9 @@ public sealed class ShopInstaller(
             shop = new Shop { Domain = shopDomain, InstalledAt = now };
             db.Shops.Add(shop);
         }
-        else if (!shop.IsInstalled)
+        else if (startsAfresh)
         {
+            // A new installation from here on: an app/uninstalled of an earlier one, still queued, must not end it.
             shop.InstalledAt = now;
             shop.UninstalledAt = null;
         }

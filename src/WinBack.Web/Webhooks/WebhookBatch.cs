@@ -74,8 +74,10 @@ public sealed class WebhookBatch(WinBackDbContext db, PrivacyRequests privacy, S
         switch (receipt.Topic)
         {
             case "app/uninstalled":
-                // Shopify has already revoked the tokens: forget them and stop all work for the shop.
-                await db.Shops.Where(s => s.Domain == receipt.ShopDomain && s.UninstalledAt == null).ExecuteUpdateAsync(s => s
+                // Shopify has already revoked the tokens: forget them and stop all work for the shop. An uninstall that
+                // happened (or reached us) before the shop's latest install belongs to the installation before it.
+                var happenedAt = receipt.TriggeredAt < receipt.ReceivedAt ? receipt.TriggeredAt.Value : receipt.ReceivedAt;
+                await db.Shops.Where(s => s.Domain == receipt.ShopDomain && s.UninstalledAt == null && s.InstalledAt <= happenedAt).ExecuteUpdateAsync(s => s
                     .SetProperty(x => x.UninstalledAt, time.GetUtcNow())
                     .SetProperty(x => x.AccessTokenCiphertext, (string?)null)
                     .SetProperty(x => x.RefreshTokenCiphertext, (string?)null), cancellationToken);

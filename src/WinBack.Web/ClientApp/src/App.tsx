@@ -6,6 +6,7 @@ import { SyncProgress } from './components/SyncProgress';
 import { InactiveReport } from './pages/InactiveReport';
 import { WithoutOrders } from './pages/WithoutOrders';
 import { SettingsPage } from './pages/SettingsPage';
+import { DataRequestsBanner } from './components/DataRequestsSection';
 
 const tabs = [
   { id: 'inactive', content: 'Inactive customers' },
@@ -42,6 +43,7 @@ export function App() {
             <p>{error}</p>
           </Banner>
         )}
+        {context && tab === 'inactive' && <DataRequestsBanner context={context} onOpen={() => selectTab(tabs.findIndex((t) => t.id === 'settings'))} />}
         <Tabs tabs={tabs} selected={Math.max(0, tabs.findIndex((t) => t.id === tab))} onSelect={selectTab} />
         {context && tab === 'inactive' && <InactiveReport key={dataVersion} context={context} />}
         {context && tab === 'without-orders' && <WithoutOrders key={dataVersion} context={context} />}

@@ -134,6 +134,9 @@ export interface SheetSync {
 }
 export interface SheetsPage { serviceAccountEmail: string | null; verificationTab: string; verificationCell: string; syncs: SheetSync[] }
 
+/** A customers/data_request: the file the merchant downloads and sends to the customer by respondBy. */
+export interface DataRequest { id: number; customerId: number; requestedAt: string; respondBy: string; downloadedAt: string | null }
+
 /** A failed call, with the sentence to show the merchant and, for a 400, the message per parameter. */
 export class ApiError extends Error {
   constructor(message: string, readonly status: number, readonly errors: Record<string, string[]> = {}) {
@@ -141,7 +144,8 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** A call with a fresh session token, retried once when Shopify's contract asks; a failure is an ApiError in words. */
+async function authorizedFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const send = async () => {
     const token = await shopify.idToken();
     const headers = new Headers(init.headers);
@@ -153,7 +157,6 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   let response = await send();
   // Shopify's contract: a 401 with this header means "get a fresh session token and try once more".
   if (response.status === 401 && response.headers.get('X-Shopify-Retry-Invalid-Session-Request') === '1') response = await send();
-  if (response.status === 204) return undefined as T;
   if (!response.ok) {
     let message = 'WinBack could not load this. Try again in a moment.';
     let errors: Record<string, string[]> = {};
@@ -167,7 +170,31 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     if (response.status === 401) message = 'Your session has ended. Reload WinBack from your Shopify admin.';
     throw new ApiError(message, response.status, errors);
   }
+  return response;
+}
+
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await authorizedFetch(path, init);
+  if (response.status === 204) return undefined as T;
   return response.json() as Promise<T>;
+}
+
+/**
+ * Saves a file the API serves. A plain link would carry no session token, so the file is fetched with one and handed to
+ * the browser as a blob, under the name the server gives.
+ */
+export async function downloadFile(path: string, fallbackName: string): Promise<void> {
+  const response = await authorizedFetch(path);
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const name = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1] ?? /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name ? decodeURIComponent(name) : fallbackName;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export const formatMoney = (amount: number, currency: string) =>
@@ -177,6 +204,10 @@ export const formatNumber = (n: number) => new Intl.NumberFormat().format(n);
 
 export const formatPercent = (share: number, digits = 0) =>
   new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: digits }).format(share);
+
+/** An instant from the API, as a date in the shop's timezone. */
+export const formatDay = (iso: string, timezone: string) =>
+  new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: timezone }).format(new Date(iso));
 
 /** A local date from the API (yyyy-mm-dd, already in the shop's timezone) shown without any timezone shift. */
 export const formatDate = (date: string | null) =>

@@ -413,6 +413,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("customer_id");
 
+                    b.Property<DateTimeOffset?>("DownloadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("downloaded_at");
+
                     b.Property<string>("Export")
                         .IsRequired()
                         .HasColumnType("jsonb")

@@ -5,6 +5,7 @@ import { ScheduledReportsSection } from '../components/ScheduledReportsSection';
 import { SheetsSection } from '../components/SheetsSection';
 import { DataRetentionSection } from '../components/DataRetentionSection';
 import { ShopifyTagsSection } from '../components/ShopifyTagsSection';
+import { DataRequestsSection } from '../components/DataRequestsSection';
 import { api, ApiError, formatMoney, formatNumber, type ReportContext, type Settings, type SettingsPage as SettingsData, type SettingsPreview } from '../api';
 
 /** Threshold and high-value line, with what each choice yields before it is saved, and the shop's own suggested threshold. */
@@ -117,6 +118,7 @@ export function SettingsPage({ context, onSaved }: { context: ReportContext; onS
       <SheetsSection context={context} />
       <ShopifyTagsSection timezone={context.timezone} />
       <DataRetentionSection />
+      <DataRequestsSection context={context} />
     </Layout>
   );
 }
