@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using static WinBack.Analytics.SpecialFunctions;
 
@@ -13,23 +14,40 @@ public sealed record BetaGeometricNbd(double R, double Alpha, double A, double B
     /// <summary>Below this many repeat buyers the fit says "not enough data" rather than guess.</summary>
     public const int MinimumRepeatCustomers = 5;
 
-    private static readonly double LowerLog = Math.Log(1e-4);
-    private static readonly double UpperLog = Math.Log(1e3);
+    /// <summary>
+    /// The fit searches the logs of the parameters between these bounds. Beyond them the objective is not a number, so a
+    /// line search steps back instead of stopping on a flat clamped stretch; near them the model is read as its limit.
+    /// </summary>
+    private static readonly double LowerLog = Math.Log(1e-8), UpperLog = Math.Log(1e8);
+
+    /// <summary>a + b from here on: drop-out chances differ between customers by under half a percentage point (sd of p).</summary>
+    internal const double SameDropoutScale = 1e4;
+
+    /// <summary>A mean drop-out chance a / (a + b) below this is one purchase in ten thousand followed by leaving: never.</summary>
+    internal const double NeverDropOutChance = 1e-4;
+
+    /// <summary>r from here on: purchase rates differ between customers by under 1 % (coefficient of variation 1/√r).</summary>
+    internal const double SameRateShape = 1e4;
 
     /// <summary>The log-likelihood of one customer (the stable form of Hardie's note 027).</summary>
     public double LogLikelihood(RepeatBuyer c) =>
-        LogLikelihood(c.Frequency, CountTerm(c.Frequency), DropoutTerm(c.Frequency), Math.Log(Alpha + c.Age), Math.Log(Alpha + c.Recency));
+        LogLikelihood(c.Frequency, CountTerm(c.Frequency), DropoutTerm(c.Frequency), Log1P(c.Age / Alpha), Math.Log(Alpha + c.Age), Log1P(c.Recency / Alpha), Math.Log(Alpha + c.Recency));
 
-    /// <summary>The terms of the likelihood that depend on x alone (A1 + A2 of the reference), computed once per x when fitting.</summary>
-    internal double CountTerm(double x) =>
-        LogGamma(R + x) - LogGamma(R) + R * Math.Log(Alpha) + LogGamma(A + B) + LogGamma(B + x) - LogGamma(B) - LogGamma(A + B + x);
+    /// <summary>
+    /// The terms of the likelihood that depend on x alone (A1 + A2 of the reference without r·ln α), computed once per x when
+    /// fitting; as ratios of gammas, so a, b or r in the millions (near a limiting model) lose no precision.
+    /// </summary>
+    internal double CountTerm(double x) => LogGammaRatio(R, x) + LogGammaRatio(B, x) - LogGammaRatio(A + B, x);
 
     /// <summary>ln(a / (b + x − 1)): the chance of having dropped out after the last purchase; none without repeat purchases.</summary>
     internal double DropoutTerm(double x) => x > 0 ? Math.Log(A) - Math.Log(B + x - 1) : double.NegativeInfinity;
 
-    /// <summary>The likelihood from its parts, with ln(α + T) and ln(α + t_x) given.</summary>
-    internal double LogLikelihood(double x, double countTerm, double dropoutTerm, double logAge, double logRecency) =>
-        countTerm + LogAddExp(-(R + x) * logAge, dropoutTerm - (R + x) * logRecency);
+    /// <summary>
+    /// The likelihood from its parts, with ln(1 + T/α), ln(α + T) and the same for t_x given: r·ln α − (r + x)·ln(α + T) is
+    /// written −r·ln(1 + T/α) − x·ln(α + T), which stays exact when r and α are both huge.
+    /// </summary>
+    internal double LogLikelihood(double x, double countTerm, double dropoutTerm, double log1PAge, double logAge, double log1PRecency, double logRecency) =>
+        countTerm + LogAddExp(-R * log1PAge - x * logAge, dropoutTerm - R * log1PRecency - x * logRecency);
 
     public double LogLikelihood(IReadOnlyList<RepeatBuyer> customers)
     {
@@ -43,18 +61,25 @@ public sealed record BetaGeometricNbd(double R, double Alpha, double A, double B
     {
         if (c.Frequency == 0) return 1;
         double x = c.Frequency;
-        var logOdds = (R + x) * Math.Log((Alpha + c.Age) / (Alpha + c.Recency)) + Math.Log(A / (B + x - 1));
+        var logOdds = (R + x) * Log1P((c.Age - c.Recency) / (Alpha + c.Recency)) + Math.Log(A / (B + x - 1));
         return logOdds > 700 ? 0 : 1 / (1 + Math.Exp(logOdds));
     }
 
     /// <summary>
     /// Expected purchases in the next <paramref name="t"/> time units (paper eq. 10), with Euler's transformation of the
-    /// ₂F₁ so the series never sees the large parameters r + x and b + x.
+    /// ₂F₁ so the series never sees the large parameters r + x and b + x. When every customer's drop-out chance is the same
+    /// p = a / (a + b) (a + b huge, where the series would need millions of terms), its closed form: (1 − E[e^(−λpt)]) / p.
     /// </summary>
     public double ExpectedPurchases(RepeatBuyer c, double t)
     {
         if (t <= 0) return 0;
         double x = c.Frequency;
+        if (A + B >= SameDropoutScale)
+        {
+            var p = A / (A + B);
+            var y = (R + x) * Log1P(p * t / (Alpha + c.Age));
+            return (y < 1e-8 ? (R + x) * t / (Alpha + c.Age) : (1 - Math.Exp(-y)) / p) * ProbabilityAlive(c);
+        }
         var z = t / (Alpha + c.Age + t);
         var tail = Math.Exp((A - 1) * Math.Log((Alpha + c.Age) / (Alpha + c.Age + t)) + LogHypergeometric2F1(A + B - 1 - R, A - 1, A + B + x - 1, z));
         return (A + B + x - 1) / (A - 1) * (1 - tail) * ProbabilityAlive(c);
@@ -106,34 +131,79 @@ public sealed record BetaGeometricNbd(double R, double Alpha, double A, double B
     }
 
     /// <summary>
-    /// Fits r, α, a, b by maximum likelihood (BFGS on the logs of the parameters, so they stay positive). Customers with
-    /// the same (x, t_x, T) are one weighted term: with times in whole days, a million customers are a few thousand terms.
+    /// Fits r, α, a, b by maximum likelihood: BFGS on the logs of the parameters (so they stay positive) from three starts,
+    /// the best end kept. Customers with the same (x, t_x, T) are one weighted term: with times in whole days, a million
+    /// customers are a few thousand terms. An end inside the bounds must be a maximum (flat gradient, negative definite
+    /// Hessian) or the fit says the data do not pin the model down; an end where the likelihood still rises toward a limit
+    /// (no drop-out, the same drop-out for everyone, the same rate for everyone) is reported as that limiting model.
     /// </summary>
-    public static (BetaGeometricNbd Model, double LogLikelihood) Fit(IReadOnlyList<RepeatBuyer> customers)
+    public static BetaGeometricNbdFit Fit(IReadOnlyList<RepeatBuyer> customers)
     {
         if (customers.Count(c => c.Frequency > 0) < MinimumRepeatCustomers)
             throw new NotEnoughDataException($"The purchase model needs at least {MinimumRepeatCustomers} customers who bought more than once.");
         var data = new GroupedCustomers(customers);
-        var meanAge = customers.Average(c => c.Age);
-        double[] start = [0, Math.Log(Math.Max(meanAge, 1e-3)), 0, 0];
-        var result = Bfgs.Minimise(p =>
-        {
-            var ll = data.LogLikelihood(FromLogs(p));
-            return double.IsFinite(ll) ? -ll : double.NaN;
-        }, start);
-        if (!result.Point.All(double.IsFinite) || !double.IsFinite(result.Value))
-            throw new NotEnoughDataException("The purchase data do not pin the model down (the fit did not settle); showing the fixed-weeks rule only.");
-        return (FromLogs(result.Point), -result.Value);
+        var n = customers.Count;
+        var meanAge = Math.Max(customers.Average(c => c.Age), 1e-3);
+        var repeatRate = Math.Max(customers.Sum(c => (double)c.Frequency) / customers.Sum(c => c.Age), 1e-4);
+        // The earlier start (r = a = b = 1, α = the mean age), and two with the shop's mean repeat rate r/α: CDNOW's shape and a steadier one.
+        double[][] starts =
+        [
+            [0, Math.Log(meanAge), 0, 0],
+            [Math.Log(0.25), Math.Log(0.25 / repeatRate), Math.Log(0.8), Math.Log(2.5)],
+            [Math.Log(2), Math.Log(2 / repeatRate), Math.Log(0.5), Math.Log(5)],
+        ];
+        // The mean log-likelihood, so the first step's size does not grow with the number of customers.
+        double Objective(double[] p) => p.All(v => v >= LowerLog && v <= UpperLog) && data.LogLikelihood(FromLogs(p)) is var ll && double.IsFinite(ll) ? -ll / n : double.NaN;
+        // Each start is taken roughly to its end, and only the best is polished: three starts cost little more than one.
+        var roughly = starts.Select(s => Bfgs.Minimise(Objective, s, gradientTolerance: 1e-4)).Where(r => double.IsFinite(r.Value) && r.Point.All(double.IsFinite))
+                          .MinBy(r => r.Value)
+                      ?? throw new NotEnoughDataException("The purchase data do not pin the model down (the fit did not settle); showing the fixed-weeks rule only.");
+        var best = Bfgs.Minimise(Objective, roughly.Point);
+        var model = FromLogs(best.Point);
+        var limit = LimitingModel.Of(model);
+        if (limit is null && !Bfgs.IsMinimum(Objective, best.Point))
+            throw new NotEnoughDataException("The purchase data do not pin the model down (no single best fit); showing the fixed-weeks rule only.");
+        return new BetaGeometricNbdFit(model, -best.Value * n, limit);
     }
 
-    /// <summary>
-    /// Parameters from their logs, bounded to [1e-4, 1e3]: a shop with no sign of differing drop-out rates sends a and b
-    /// to infinity together, a limit the bound stands in for (and where the ₂F₁ series stays within double range).
-    /// </summary>
-    private static BetaGeometricNbd FromLogs(double[] p)
+    private static BetaGeometricNbd FromLogs(double[] p) => new(Math.Exp(p[0]), Math.Exp(p[1]), Math.Exp(p[2]), Math.Exp(p[3]));
+}
+
+/// <summary>A fitted BG/NBD, its log-likelihood, and the limiting model it stands for when the maximum lies at a bound.</summary>
+public sealed record BetaGeometricNbdFit(BetaGeometricNbd Model, double LogLikelihood, LimitingModel? Limit)
+{
+    public void Deconstruct(out BetaGeometricNbd model, out double logLikelihood) => (model, logLikelihood) = (Model, LogLikelihood);
+}
+
+/// <summary>
+/// Where the likelihood rises toward a boundary of the parameters, the model the fit tends to, by name and in the
+/// merchant's words. The parameters that go to 0 or infinity there (<see cref="DropoutUnbounded"/>: a and b;
+/// <see cref="RateUnbounded"/>: r and α) mean nothing one by one and are not shown.
+/// </summary>
+public sealed record LimitingModel(string Name, string ForTheMerchant, bool DropoutUnbounded, bool RateUnbounded)
+{
+    /// <summary>What the merchant reads, then the model's name for an analyst; under 500 characters.</summary>
+    public string Note => $"{ForTheMerchant} Limiting model: {Name}." is var note && note.Length <= 500 ? note : ForTheMerchant;
+
+    public static LimitingModel? Of(BetaGeometricNbd m)
     {
-        static double Bounded(double log) => Math.Exp(Math.Clamp(log, LowerLog, UpperLog));
-        return new BetaGeometricNbd(Bounded(p[0]), Bounded(p[1]), Bounded(p[2]), Bounded(p[3]));
+        var meanDropout = m.A / (m.A + m.B);
+        var chance = string.Create(CultureInfo.InvariantCulture, $"{100 * meanDropout:0.0}%");
+        var pace = (m.R / m.Alpha).ToString("G3", CultureInfo.InvariantCulture);
+        var dropout = meanDropout < BetaGeometricNbd.NeverDropOutChance
+            ? ("customers never drop out (a → 0: no purchase is followed by leaving)",
+               "Your customers show no sign of leaving for good: a quiet customer reads as a slow buyer, so every chance of being active is close to 100 % and the lists rest on each customer's own rhythm.")
+            : m.A + m.B >= BetaGeometricNbd.SameDropoutScale
+                ? ($"no drop-out heterogeneity (a, b → ∞: every customer's drop-out probability is the same, {chance} after each purchase)",
+                   $"Your customers differ in how often they buy but not in how likely they are to stop: after each order any customer leaves with the same {chance} chance.")
+                : ((string Name, string ForTheMerchant)?)null;
+        var rate = m.R >= BetaGeometricNbd.SameRateShape
+            ? ($"no purchase-rate heterogeneity (r, α → ∞: every active customer buys at the same rate, {pace} a week)",
+               $"Your active customers all buy at about the same pace, {pace} orders a week; they differ only in whether they are still active.")
+            : ((string Name, string ForTheMerchant)?)null;
+        if (dropout is null && rate is null) return null;
+        (string Name, string ForTheMerchant)[] parts = [.. new[] { dropout, rate }.OfType<(string, string)>()];
+        return new LimitingModel(string.Join("; ", parts.Select(p => p.Name)), string.Join(" ", parts.Select(p => p.ForTheMerchant)), dropout is not null, rate is not null);
     }
 }
 
@@ -169,13 +239,13 @@ internal sealed class GroupedCustomers
     {
         var countTerms = _xs.Select(m.CountTerm).ToArray();
         var dropoutTerms = _xs.Select(m.DropoutTerm).ToArray();
-        var logAge = _ages.Select(t => Math.Log(m.Alpha + t)).ToArray();
-        var logRecency = _recencies.Select(t => Math.Log(m.Alpha + t)).ToArray();
+        var (log1PAge, logAge) = (_ages.Select(t => Log1P(t / m.Alpha)).ToArray(), _ages.Select(t => Math.Log(m.Alpha + t)).ToArray());
+        var (log1PRecency, logRecency) = (_recencies.Select(t => Log1P(t / m.Alpha)).ToArray(), _recencies.Select(t => Math.Log(m.Alpha + t)).ToArray());
         var sum = 0.0;
         for (var g = 0; g < _counts.Length; g++)
         {
-            var xi = _xIndex[g];
-            sum += _counts[g] * m.LogLikelihood(_xs[xi], countTerms[xi], dropoutTerms[xi], logAge[_ageIndex[g]], logRecency[_recencyIndex[g]]);
+            var (xi, ti, ri) = (_xIndex[g], _ageIndex[g], _recencyIndex[g]);
+            sum += _counts[g] * m.LogLikelihood(_xs[xi], countTerms[xi], dropoutTerms[xi], log1PAge[ti], logAge[ti], log1PRecency[ri], logRecency[ri]);
         }
         return sum;
     }

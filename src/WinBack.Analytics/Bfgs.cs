@@ -13,7 +13,7 @@ public static class Bfgs
         var n = start.Length;
         var x = (double[])start.Clone();
         var fx = f(x);
-        var g = Gradient(f, x);
+        var g = Gradient(f, x, fx);
         var h = Identity(n);
         for (var iteration = 0; iteration < maxIterations; iteration++)
         {
@@ -38,7 +38,7 @@ public static class Bfgs
                 step /= 2;
                 if (step < 1e-12) return new Result(x, fx, iteration, Norm(g) < 1e-5 * Math.Max(1, Math.Abs(fx)));
             }
-            var gNew = Gradient(f, xNew);
+            var gNew = Gradient(f, xNew, fNew);
             if (Math.Abs(fx - fNew) <= 1e-13 * Math.Max(1, Math.Abs(fx))) return new Result(xNew, fNew, iteration + 1, true);
             var s = xNew.Select((v, i) => v - x[i]).ToArray();
             var y = gNew.Select((v, i) => v - g[i]).ToArray();
@@ -57,7 +57,44 @@ public static class Bfgs
         return new Result(x, fx, maxIterations, false);
     }
 
-    private static double[] Gradient(Func<double[], double> f, double[] x)
+    /// <summary>
+    /// Whether <paramref name="x"/> is a strict local minimum of <paramref name="f"/>: the gradient flat against the
+    /// function's size and the central-difference Hessian positive definite (its Cholesky factorisation succeeds).
+    /// </summary>
+    public static bool IsMinimum(Func<double[], double> f, double[] x, double gradientTolerance = 1e-5)
+    {
+        var fx = f(x);
+        if (!double.IsFinite(fx) || Norm(Gradient(f, x, fx)) > gradientTolerance * Math.Max(1, Math.Abs(fx))) return false;
+        var n = x.Length;
+        const double h = 1e-4;
+        double At(int i, double di, int j, double dj)
+        {
+            var p = (double[])x.Clone();
+            p[i] += di;
+            p[j] += dj;
+            return f(p);
+        }
+        var hessian = new double[n, n];
+        for (var i = 0; i < n; i++)
+        for (var j = 0; j <= i; j++)
+            hessian[i, j] = (At(i, h, j, h) - At(i, h, j, -h) - At(i, -h, j, h) + At(i, -h, j, -h)) / (4 * h * h);
+        // Cholesky: every pivot positive, or there is a direction of no or downward curvature.
+        for (var j = 0; j < n; j++)
+        {
+            for (var k = 0; k < j; k++) hessian[j, j] -= hessian[j, k] * hessian[j, k];
+            if (!(hessian[j, j] > 0)) return false;
+            hessian[j, j] = Math.Sqrt(hessian[j, j]);
+            for (var i = j + 1; i < n; i++)
+            {
+                for (var k = 0; k < j; k++) hessian[i, j] -= hessian[i, k] * hessian[j, k];
+                hessian[i, j] /= hessian[j, j];
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Central differences, one-sided where one side is not a number (a point next to the search's bounds).</summary>
+    private static double[] Gradient(Func<double[], double> f, double[] x, double fx)
     {
         var g = new double[x.Length];
         for (var i = 0; i < x.Length; i++)
@@ -67,7 +104,8 @@ public static class Bfgs
             var down = (double[])x.Clone();
             up[i] += step;
             down[i] -= step;
-            g[i] = (f(up) - f(down)) / (2 * step);
+            var (fUp, fDown) = (f(up), f(down));
+            g[i] = double.IsNaN(fUp) ? (fx - fDown) / step : double.IsNaN(fDown) ? (fUp - fx) / step : (fUp - fDown) / (2 * step);
         }
         return g;
     }

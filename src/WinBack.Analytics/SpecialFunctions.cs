@@ -22,6 +22,26 @@ public static class SpecialFunctions
         return 0.5 * Math.Log(2 * Math.PI) + (x + 0.5) * Math.Log(t) - t + Math.Log(sum);
     }
 
+    /// <summary>
+    /// ln Γ(a + x) − ln Γ(a) for a, x ≥ 0 (a &gt; 0): for large a Stirling's series differenced by hand, so the two huge
+    /// log-gammas never cancel in floating point (a = 1e8 keeps full precision).
+    /// </summary>
+    public static double LogGammaRatio(double a, double x)
+    {
+        if (x == 0) return 0;
+        if (a < 10) return LogGamma(a + x) - LogGamma(a);
+        var b = a + x;
+        static double Tail(double z) => (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - 1.0 / (1680 * z * z)) / (z * z)) / (z * z)) / z;
+        return (a - 0.5) * Log1P(x / a) + x * Math.Log(b) - x + Tail(b) - Tail(a);
+    }
+
+    /// <summary>ln(1 + x), accurate for tiny x (.NET's double.LogP1 is ln(x + 1) computed as written).</summary>
+    public static double Log1P(double x)
+    {
+        var u = 1 + x;
+        return u == 1 ? x : Math.Log(u) * x / (u - 1);
+    }
+
     /// <summary>ln B(a, b).</summary>
     public static double LogBeta(double a, double b) => LogGamma(a) + LogGamma(b) - LogGamma(a + b);
 

@@ -52,11 +52,13 @@ public static class AnalyzeCommand
         var buyers = customers.Select(c => ToBuyer(c, end, unitDays)).ToList();
         BetaGeometricNbd? purchases = null;
         double? logLikelihood = null;
+        LimitingModel? limit = null;
         string? purchaseNote = null, spendNote = null;
         try
         {
-            (purchases, var ll) = BetaGeometricNbd.Fit(buyers);
-            logLikelihood = ll;
+            var fit = BetaGeometricNbd.Fit(buyers);
+            (purchases, logLikelihood, limit) = (fit.Model, fit.LogLikelihood, fit.Limit);
+            purchaseNote = limit?.Note;
         }
         catch (NotEnoughDataException e)
         {
@@ -102,7 +104,12 @@ public static class AnalyzeCommand
             calibrationEnd = end.ToString("yyyy-MM-dd", Invariant),
             customers = customers.Count,
             repeatCustomers = buyers.Count(b => b.Frequency > 0),
-            bgNbd = purchases is null ? null : new { r = purchases.R, alpha = purchases.Alpha, a = purchases.A, b = purchases.B, logLikelihood },
+            bgNbd = purchases is null ? null : new
+            {
+                r = limit is { RateUnbounded: true } ? (double?)null : purchases.R, alpha = limit is { RateUnbounded: true } ? (double?)null : purchases.Alpha,
+                a = limit is { DropoutUnbounded: true } ? (double?)null : purchases.A, b = limit is { DropoutUnbounded: true } ? (double?)null : purchases.B,
+                logLikelihood, limitingModel = limit?.Name,
+            },
             bgNbdNote = purchaseNote,
             gammaGamma = spend is null ? null : new { p = spend.P, q = spend.Q, gamma = spend.Gamma },
             gammaGammaNote = spendNote,

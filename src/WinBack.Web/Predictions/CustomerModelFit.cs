@@ -6,7 +6,8 @@ namespace WinBack.Web.Predictions;
 
 /// <summary>
 /// The latest fit of one shop's models, shown in "About these numbers": when, on how many customers, the parameters,
-/// and in words why a model was not fitted (too few repeat customers, data that do not pin it down).
+/// and in words why a model was not fitted (too few repeat customers, data that do not pin it down) or which limiting
+/// model the purchase fit tends to (its runaway parameters are then null).
 /// </summary>
 public sealed class CustomerModelFit
 {

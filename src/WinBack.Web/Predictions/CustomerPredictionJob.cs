@@ -57,8 +57,13 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         BetaGeometricNbd? purchases = null;
         try
         {
-            (purchases, var logLikelihood) = BetaGeometricNbd.Fit(buyers);
-            (fit.R, fit.Alpha, fit.A, fit.B, fit.LogLikelihood) = (purchases.R, purchases.Alpha, purchases.A, purchases.B, logLikelihood);
+            var purchaseFit = BetaGeometricNbd.Fit(buyers);
+            (purchases, fit.LogLikelihood) = (purchaseFit.Model, purchaseFit.LogLikelihood);
+            // At a limiting model the parameters that ran off to 0 or infinity are not shown; the note names the limit.
+            var limit = purchaseFit.Limit;
+            if (limit is not { RateUnbounded: true }) (fit.R, fit.Alpha) = (purchases.R, purchases.Alpha);
+            if (limit is not { DropoutUnbounded: true }) (fit.A, fit.B) = (purchases.A, purchases.B);
+            fit.PurchaseModelNote = limit?.Note;
         }
         catch (NotEnoughDataException e)
         {

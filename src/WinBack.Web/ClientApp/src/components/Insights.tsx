@@ -99,6 +99,9 @@ function ProductsCard({ products }: { products: ProductReflectionReport | null }
 }
 
 const round = (n: number | null, digits = 3) => (n === null ? '—' : n.toFixed(digits));
+// At a limiting model the parameters that ran to 0 or infinity are null and the note names the limit instead.
+const purchaseParameters = (p: { r: number | null; alpha: number | null; a: number | null; b: number | null }) =>
+  ([['r', p.r], ['α', p.alpha], ['a', p.a], ['b', p.b]] as const).filter(([, v]) => v !== null).map(([name, v]) => `${name} ${round(v)}, `).join('');
 
 function AboutNumbers({ model }: { model: ModelStatus | null }) {
   const [open, setOpen] = useState(false);
@@ -149,8 +152,8 @@ function AboutNumbers({ model }: { model: ModelStatus | null }) {
             </List>
             {fit && (
               <Text as="p" variant="bodySm" tone="subdued">
-                {fit.purchases.r !== null
-                  ? `Purchase model (weeks): r ${round(fit.purchases.r)}, α ${round(fit.purchases.alpha)}, a ${round(fit.purchases.a)}, b ${round(fit.purchases.b)}, log-likelihood ${round(fit.purchases.logLikelihood, 1)}. `
+                {fit.purchases.logLikelihood !== null
+                  ? `Purchase model (weeks): ${purchaseParameters(fit.purchases)}log-likelihood ${round(fit.purchases.logLikelihood, 1)}. ${fit.purchases.note ?? ''} `
                   : `Purchase model not fitted: ${fit.purchases.note} `}
                 {fit.spend.p !== null
                   ? `Spend model: p ${round(fit.spend.p)}, q ${round(fit.spend.q)}, γ ${round(fit.spend.gamma)}, average order ${round(fit.spend.averageOrderValue, 2)}.`
