@@ -9,10 +9,12 @@ namespace WinBack.Analytics;
 /// across customers, r and α), and after each purchase drops out with a probability (beta-distributed, a and b).
 /// Everything is computed in log space, so large frequencies neither overflow nor turn into NaN.
 /// </summary>
-public sealed record BetaGeometricNbd(double R, double Alpha, double A, double B)
+public sealed record BetaGeometricNbd(double R, double Alpha, double A, double B) : IPurchaseModel
 {
     /// <summary>Below this many repeat buyers the fit says "not enough data" rather than guess.</summary>
     public const int MinimumRepeatCustomers = 5;
+
+    public string Name => "BG/NBD";
 
     /// <summary>
     /// The fit searches the logs of the parameters between these bounds. Beyond them the objective is not a number, so a
@@ -85,6 +87,13 @@ public sealed record BetaGeometricNbd(double R, double Alpha, double A, double B
         return (A + B + x - 1) / (A - 1) * (1 - tail) * ProbabilityAlive(c);
     }
 
+    /// <summary>
+    /// P(at least one purchase in the next <paramref name="t"/>): BG/NBD customers drop out only just after a purchase, so
+    /// one alive now buys nothing in t only if the Poisson count is zero, E[e^(−λt)] = ((α+T)/(α+T+t))^(r+x) under λ's posterior.
+    /// </summary>
+    public double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t) =>
+        t <= 0 ? 0 : ProbabilityAlive(c) * -double.ExpM1((R + c.Frequency) * -Log1P(t / (Alpha + c.Age)));
+
     /// <summary>Expected purchases of a new customer in their first <paramref name="t"/> time units (paper eq. 9): eq. 10 with no history.</summary>
     public double ExpectedPurchasesOfNewCustomer(double t) => ExpectedPurchases(new RepeatBuyer(0, 0, 0), t);
 
@@ -111,24 +120,6 @@ public sealed record BetaGeometricNbd(double R, double Alpha, double A, double B
     /// with the shop's typical rate. Its inverse is the expected gap between orders, in the model's time unit.
     /// </summary>
     public double RateIfActive(RepeatBuyer c) => (R + c.Frequency) / (Alpha + c.Age);
-
-    /// <summary>
-    /// Predicted value over the coming <paramref name="months"/> (lifetimes' discounted CLV): each month's expected purchases
-    /// (eq. 10 differences) times <paramref name="spendPerOrder"/>, discounted by <paramref name="monthlyDiscountRate"/> per
-    /// month. <paramref name="unitsPerMonth"/> converts months to the model's time unit (4.345 for weeks).
-    /// </summary>
-    public double DiscountedValue(RepeatBuyer c, double spendPerOrder, int months = 12, double monthlyDiscountRate = 0.01, double unitsPerMonth = 4.345)
-    {
-        var value = 0.0;
-        var before = 0.0;
-        for (var k = 1; k <= months; k++)
-        {
-            var upTo = ExpectedPurchases(c, k * unitsPerMonth);
-            value += spendPerOrder * (upTo - before) / Math.Pow(1 + monthlyDiscountRate, k);
-            before = upTo;
-        }
-        return value;
-    }
 
     /// <summary>
     /// Fits r, α, a, b by maximum likelihood: BFGS on the logs of the parameters (so they stay positive) from three starts,
