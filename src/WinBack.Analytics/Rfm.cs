@@ -72,3 +72,45 @@ file static class S
         New = RfmSegment.New, Promising = RfmSegment.Promising, NeedAttention = RfmSegment.NeedAttention, AboutToSleep = RfmSegment.AboutToSleep,
         AtRisk = RfmSegment.AtRisk, CantLoseThem = RfmSegment.CantLoseThem, Hibernating = RfmSegment.Hibernating, Lost = RfmSegment.Lost;
 }
+
+/// <summary>
+/// Where a refit's quintiles fell, so one customer whose orders changed between refits is scored against the same shop
+/// (PRODUCT.md: lists are computed from current data) without ranking everyone again. Each array holds, for scores 1-5,
+/// the smallest value that earned it at the refit (NaN where no customer had that score): a customer gets the highest
+/// score whose smallest value they reach. Recency is measured to the refit's date, so an order placed since then counts
+/// as more recent than any the refit saw.
+/// </summary>
+public sealed record RfmCutPoints(double[] Recency, double[] Frequency, double[] Monetary)
+{
+    /// <summary>The cut points of a refit's scores (<paramref name="scores"/> in the order of <paramref name="customers"/>).</summary>
+    public static RfmCutPoints Of(IReadOnlyList<RfmInput> customers, IReadOnlyList<RfmScore> scores)
+    {
+        double[] Lowest(Func<RfmInput, double> value, Func<RfmScore, int> score)
+        {
+            var lowest = Enumerable.Repeat(double.NaN, 5).ToArray();
+            for (var i = 0; i < customers.Count; i++)
+            {
+                ref var cut = ref lowest[score(scores[i]) - 1];
+                var v = value(customers[i]);
+                if (double.IsNaN(cut) || v < cut) cut = v;
+            }
+            return lowest;
+        }
+        return new RfmCutPoints(
+            Lowest(c => -c.DaysSinceLastOrder, s => s.Recency), Lowest(c => c.Orders, s => s.Frequency), Lowest(c => (double)c.TotalSpent, s => s.Monetary));
+    }
+
+    /// <summary>One customer's scores against these cut points (days since the last order counted to the refit's date).</summary>
+    public RfmScore Score(RfmInput customer)
+    {
+        int ScoreOf(double[] cuts, double value)
+        {
+            var score = 0;
+            for (var s = 1; s <= 5; s++)
+                if (!double.IsNaN(cuts[s - 1]) && (score == 0 || value >= cuts[s - 1])) score = s;
+            return score == 0 ? 3 : score;
+        }
+        var (r, f, m) = (ScoreOf(Recency, -customer.DaysSinceLastOrder), ScoreOf(Frequency, customer.Orders), ScoreOf(Monetary, (double)customer.TotalSpent));
+        return new RfmScore(customer.CustomerId, r, f, m, Rfm.SegmentOf(r, f, m));
+    }
+}

@@ -35,6 +35,25 @@ public sealed class RfmAndCycleTests
     }
 
     [Fact]
+    public void Cut_points_give_each_customer_of_the_refit_the_same_scores_and_place_a_changed_customer_among_them()
+    {
+        var random = new Random(7);
+        var customers = Enumerable.Range(0, 500)
+            .Select(i => new RfmInput(i, random.Next(0, 400), 1 + random.Next(0, 12), Math.Round((decimal)(random.NextDouble() * 900) + 10, 2))).ToList();
+        var ranked = Rfm.Score(customers);
+        var cuts = RfmCutPoints.Of(customers, ranked);
+
+        // Values tied across a quintile boundary are ranked by position at the refit; alone, the tie goes up.
+        var distinct = customers.Select((c, i) => (c, i)).Where(p => customers.Count(o => o.DaysSinceLastOrder == p.c.DaysSinceLastOrder) == 1).ToList();
+        distinct.Should().HaveCountGreaterThan(100);
+        distinct.Select(p => cuts.Score(p.c).Recency).Should().Equal(distinct.Select(p => ranked[p.i].Recency));
+
+        var lateBuyer = cuts.Score(new RfmInput(1, DaysSinceLastOrder: -3, Orders: 1, TotalSpent: 5m));
+        (lateBuyer.Recency, lateBuyer.Frequency, lateBuyer.Monetary).Should().Be((5, 1, 1), "an order since the refit is the most recent; 5.00 is less than anyone spent");
+        cuts.Score(new RfmInput(2, 1_000, 40, 50_000m)).Should().Be(new RfmScore(2, 1, 5, 5, RfmSegment.CantLoseThem));
+    }
+
+    [Fact]
     public void A_shop_of_three_customers_still_gets_scores()
     {
         var scores = Rfm.Score([new RfmInput(1, 3, 5, 500m), new RfmInput(2, 90, 1, 20m), new RfmInput(3, 30, 2, 80m)]);

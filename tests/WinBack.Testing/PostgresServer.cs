@@ -160,12 +160,29 @@ public sealed class PostgresServer
     }
 
     /// <summary>A loopback port nobody listens on right now.</summary>
+    private static int _nextPort = 20_000 + Random.Shared.Next(12_000);
+
+    /// <summary>
+    /// A free loopback port below Linux's ephemeral range (32768 and up). A port the kernel hands out for port 0 is an
+    /// ephemeral one, which any outgoing connection (to PostgreSQL, to the simulator) may take before the test binds it.
+    /// </summary>
     public static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var port = 20_000 + (Interlocked.Increment(ref _nextPort) - 20_000) % 12_000;
+            try
+            {
+                var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                listener.Stop();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken by another test run: try the next one
+            }
+        }
+        throw new InvalidOperationException("No free loopback port between 20000 and 32000.");
     }
 }

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Options;
 using WinBack.Web.Data;
@@ -49,7 +50,6 @@ public static class JobsExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseFilter(ActivatorUtilities.CreateInstance<ShopifyFailurePolicy>(provider))
             .UsePostgreSqlStorage(
                 storage => storage.UseNpgsqlConnection(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString),
                 new PostgreSqlStorageOptions
@@ -63,27 +63,29 @@ public static class JobsExtensions
                 }));
         if (options.RunServer)
         {
-            services.AddHangfireServer(server =>
-            {
-                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{JobQueues.Webhooks}";
-                server.Queues = [JobQueues.Webhooks];
-                server.WorkerCount = options.WebhookWorkers;
-            });
-            services.AddHangfireServer(server =>
-            {
-                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{JobQueues.Sheets}";
-                server.Queues = [JobQueues.Sheets];
-                server.WorkerCount = options.SheetWorkers;
-            });
-            services.AddHangfireServer(server =>
-            {
-                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
-                server.Queues = JobQueues.General;
-            });
+            AddServer(services, $":{JobQueues.Webhooks}", [JobQueues.Webhooks], options.WebhookWorkers);
+            AddServer(services, $":{JobQueues.Sheets}", [JobQueues.Sheets], options.SheetWorkers);
+            AddServer(services, "", JobQueues.General, workers: null);
         }
         services.AddHostedService<RecurringJobs>();
         return services;
     }
+
+    /// <summary>
+    /// One Hangfire server of this process, with <see cref="ShopifyFailurePolicy"/> among its filters. The policy is the
+    /// server's own, not one of Hangfire's static global filters: those outlive the host that added them, so a second
+    /// host in the process (a test's) would run the first one's policy with its disposed services.
+    /// </summary>
+    private static void AddServer(IServiceCollection services, string nameSuffix, string[] queues, int? workers) =>
+        services.AddHangfireServer((provider, server) =>
+        {
+            server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}{nameSuffix}";
+            server.Queues = queues;
+            if (workers is { } count) server.WorkerCount = count;
+            var policy = new JobFilterCollection();
+            policy.Add(ActivatorUtilities.CreateInstance<ShopifyFailurePolicy>(provider));
+            server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, policy);
+        });
 
     /// <summary>Hangfire's dashboard for the operator only: off unless Jobs:DashboardPassword is set, never open to the internet by default.</summary>
     public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder routes)

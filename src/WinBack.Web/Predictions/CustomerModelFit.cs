@@ -25,12 +25,21 @@ public sealed class CustomerModelFit
     public double? B { get; set; }
     public double? LogLikelihood { get; set; }
     public string? PurchaseModelNote { get; set; }
+    /// <summary>The purchase model that scores the customers ("BG/NBD") and its parameters as fitted, in the model's
+    /// order, even where a limit makes them too large to show: a customer rescored between refits uses these.</summary>
+    public string? PurchaseModel { get; set; }
+    public double[]? PurchaseParameters { get; set; }
 
     // Gamma-Gamma (spend per order); null when not fitted.
     public double? P { get; set; }
     public double? Q { get; set; }
     public double? Gamma { get; set; }
     public string? SpendModelNote { get; set; }
+
+    // Where the refit's RFM quintiles fell (WinBack.Analytics.RfmCutPoints): a customer rescored between refits is scored against these.
+    public double[]? RfmRecencyCuts { get; set; }
+    public double[]? RfmFrequencyCuts { get; set; }
+    public double[]? RfmMonetaryCuts { get; set; }
 
     public double Seconds { get; set; }
 }
@@ -44,5 +53,6 @@ internal sealed class CustomerModelFitConfiguration : IEntityTypeConfiguration<C
         fit.HasOne<Shop>().WithMany().HasForeignKey(f => f.ShopId).OnDelete(DeleteBehavior.Cascade);
         fit.Property(f => f.PurchaseModelNote).HasMaxLength(500);
         fit.Property(f => f.SpendModelNote).HasMaxLength(500);
+        fit.Property(f => f.PurchaseModel).HasMaxLength(20);
     }
 }

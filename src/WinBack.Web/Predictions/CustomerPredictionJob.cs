@@ -16,19 +16,10 @@ namespace WinBack.Web.Predictions;
 /// customer; writes all scores in one transaction, so the report never shows half a refit. Runs weekly and after each
 /// full sync; one run per shop at a time (advisory lock).
 /// </summary>
-public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scopes, TimeProvider time, ILogger<CustomerPredictionJob> logger)
+public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scopes, CustomerHistories customerHistories, TimeProvider time, ILogger<CustomerPredictionJob> logger)
 {
     private const int LockNamespace = 0x50524544; // "PRED"
-    private const double DaysPerWeek = 7;
-    /// <summary>An expected gap longer than this is no date a merchant can use; the date is left empty.</summary>
-    private const double LongestExpectedGapDays = 3 * 365;
     private static readonly TimeSpan LongestStatement = TimeSpan.FromMinutes(15);
-
-    /// <summary>One customer's order history, folded: what the models and RFM read.</summary>
-    private readonly record struct History(long CustomerId, RepeatBuyer Buyer, double? UsualIntervalDays, DateOnly LastOrderOn, int Orders, decimal TotalSpent);
-
-    private readonly record struct Scores(long CustomerId, double? ProbabilityAlive, double? UsualIntervalDays, DateOnly? ExpectedNextOrderOn, decimal? PredictedValue,
-        short RfmScore, RfmSegment RfmSegment);
 
     [AutomaticRetry(Attempts = 3)]
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
@@ -45,7 +36,8 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         db.Database.SetCommandTimeout(LongestStatement);
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var today = scope.Calendar.Today;
-        var histories = await ReadHistoriesAsync(shopId, scope.Calendar.Zone.Id, today, cancellationToken);
+        var histories = await customerHistories.ReadAsync(shopId, scope.Calendar.Zone.Id, today, customerIds: null, cancellationToken,
+            (int)LongestStatement.TotalSeconds);
         var read = Stopwatch.GetElapsedTime(started);
         var buyers = histories.Select(h => h.Buyer).ToList();
         var fit = new CustomerModelFit
@@ -64,6 +56,7 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
             if (limit is not { RateUnbounded: true }) (fit.R, fit.Alpha) = (purchases.R, purchases.Alpha);
             if (limit is not { DropoutUnbounded: true }) (fit.A, fit.B) = (purchases.A, purchases.B);
             fit.PurchaseModelNote = limit?.Note;
+            (fit.PurchaseModel, fit.PurchaseParameters) = (purchases.Name, [purchases.R, purchases.Alpha, purchases.A, purchases.B]);
         }
         catch (NotEnoughDataException e)
         {
@@ -82,24 +75,13 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
 
         var fitted = Stopwatch.GetElapsedTime(started);
 
-        var rfm = Rfm.Score(histories.Select(h => new RfmInput(h.CustomerId, today.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent)).ToList());
-        var scores = new Scores[histories.Count];
-        Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-        {
-            var h = histories[i];
-            double? alive = purchases is not null && h.Buyer.Frequency > 0 ? purchases.ProbabilityAlive(h.Buyer) : null;
-            DateOnly? next = null;
-            if (purchases is not null && h.Buyer.Frequency > 0 && DaysPerWeek / purchases.RateIfActive(h.Buyer) is var gap and <= LongestExpectedGapDays)
-                next = h.LastOrderOn.AddDays((int)Math.Round(gap));
-            decimal? value = null;
-            if (purchases is not null && spend is not null)
-            {
-                var predicted = purchases.DiscountedValue(h.Buyer, spend.ExpectedAverageValue(h.Buyer));
-                if (double.IsFinite(predicted) && predicted < 1e12) value = decimal.Round((decimal)predicted, 2);
-            }
-            var r = rfm[i];
-            scores[i] = new Scores(h.CustomerId, alive, h.UsualIntervalDays, next, value, (short)(r.Recency * 100 + r.Frequency * 10 + r.Monetary), r.Segment);
-        });
+        var rfmInputs = histories.Select(h => new RfmInput(h.CustomerId, today.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent)).ToList();
+        var rfm = Rfm.Score(rfmInputs);
+        var cuts = RfmCutPoints.Of(rfmInputs, rfm);
+        (fit.RfmRecencyCuts, fit.RfmFrequencyCuts, fit.RfmMonetaryCuts) = (cuts.Recency, cuts.Frequency, cuts.Monetary);
+        var scorer = new CustomerScorer(purchases, spend, cuts);
+        var scores = new CustomerScores[histories.Count];
+        Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => scores[i] = scorer.Score(histories[i], today, rfm[i]));
         var scored = Stopwatch.GetElapsedTime(started);
 
         fit.Seconds = scored.TotalSeconds;
@@ -112,61 +94,10 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
     }
 
     /// <summary>
-    /// Each customer's qualifying orders folded by order day in the shop's calendar (the models count purchase days, as
-    /// the CDNOW data do): x = order days − 1, t_x and T in weeks from the first order day, mean value of the repeat days.
-    /// </summary>
-    private async Task<List<History>> ReadHistoriesAsync(long shopId, string zone, DateOnly today, CancellationToken cancellationToken)
-    {
-        // Sized once: a list of a million customers that doubles as it grows would hold twice that at its peak.
-        var expected = await db.Customers.CountAsync(c => c.ShopId == shopId && c.OrdersCount > 0, cancellationToken);
-        await using var command = new NpgsqlCommand("""
-            SELECT o.customer_id, (o.processed_at AT TIME ZONE $2)::date AS day, count(*)::int, sum(o.current_total)
-            FROM orders o JOIN customers c ON c.shop_id = o.shop_id AND c.id = o.customer_id
-            WHERE o.shop_id = $1 AND NOT o.test AND o.cancelled_at IS NULL AND o.customer_id IS NOT NULL
-            GROUP BY 1, 2 ORDER BY 1, 2
-            """, (NpgsqlConnection)db.Database.GetDbConnection())
-        {
-            Parameters = { new() { Value = shopId }, new() { Value = zone } },
-            CommandTimeout = (int)LongestStatement.TotalSeconds,
-        };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var histories = new List<History>(expected);
-        var days = new List<DateOnly>();
-        var dayTotals = new List<decimal>();
-        long current = 0;
-        var orders = 0;
-        void Fold()
-        {
-            if (days.Count == 0) return;
-            var first = days[0];
-            var last = days[^1];
-            var repeatDays = days.Count - 1;
-            var repeatAverage = repeatDays > 0 ? (double)dayTotals.Skip(1).Sum() / repeatDays : 0;
-            var buyer = new RepeatBuyer(repeatDays, (last.DayNumber - first.DayNumber) / DaysPerWeek,
-                Math.Max(0, today.DayNumber - first.DayNumber) / DaysPerWeek, Math.Max(0, repeatAverage));
-            histories.Add(new History(current, buyer, PurchaseCycle.UsualIntervalDays(days), last, orders, dayTotals.Sum()));
-            days.Clear();
-            dayTotals.Clear();
-            orders = 0;
-        }
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var customerId = reader.GetInt64(0);
-            if (customerId != current) Fold();
-            current = customerId;
-            days.Add(reader.GetFieldValue<DateOnly>(1));
-            orders += reader.GetInt32(2);
-            dayTotals.Add(reader.GetDecimal(3));
-        }
-        Fold();
-        return histories;
-    }
-
-    /// <summary>
     /// Every score in one transaction: the shop's rows are replaced by a binary COPY, so the report switches from the old
     /// fit to the new one at commit, never showing half of each (statement triggers bump the report's data version).
     /// </summary>
-    private async Task WriteAsync(long shopId, Scores[] scores, CustomerModelFit fit, CancellationToken cancellationToken)
+    private async Task WriteAsync(long shopId, CustomerScores[] scores, CustomerModelFit fit, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

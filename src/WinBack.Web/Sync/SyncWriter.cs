@@ -18,10 +18,10 @@ public sealed record CustomerRow(long Id, string? FirstName, string? LastName, s
 /// Writes incremental changes: a row is replaced only by one at least as new (updated_at), so changes can arrive in any
 /// order and twice. Order upserts are collected and written set-based by <see cref="FlushAsync"/> (the newest version
 /// of each order wins within a batch), and the rollups of every customer an order belonged to, before or after, are
-/// recomputed there once, in the caller's transaction. Anything that is not an order upsert flushes first, so the
+/// recomputed there once, in the caller's transaction, with their predictions' scores. Anything that is not an order upsert flushes first, so the
 /// order of events is kept.
 /// </summary>
-public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
+public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, WinBack.Web.Predictions.CustomerRescoring rescoring)
 {
     private readonly Dictionary<(long ShopId, long OrderId), (OrderRow Order, CustomerRow? Customer)> _pendingOrders = [];
     private readonly Dictionary<long, HashSet<long>> _touched = [];
@@ -85,7 +85,11 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups)
         foreach (var shop in _pendingOrders.GroupBy(p => p.Key.ShopId).ToList())
             await WriteOrdersAsync(shop.Key, shop.Select(p => p.Value).ToList(), cancellationToken);
         _pendingOrders.Clear();
-        foreach (var (shopId, customers) in _touched) await rollups.RecomputeAsync(shopId, customers, cancellationToken);
+        foreach (var (shopId, customers) in _touched)
+        {
+            await rollups.RecomputeAsync(shopId, customers, cancellationToken);
+            await rescoring.RescoreAsync(shopId, customers, cancellationToken);
+        }
         _touched.Clear();
     }
 

@@ -44,7 +44,9 @@ public sealed class ShopifyFailurePolicyTests : IAsyncLifetime
         var monitoring = _app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
         await WaitUntilAsync(() => Task.FromResult(monitoring.JobDetails(jobId).History.FirstOrDefault()?.StateName is "Deleted" or "Scheduled" or "Failed"),
             "the reconciliation to end");
-        monitoring.JobDetails(jobId).History.First().StateName.Should().Be("Deleted", "no retry can succeed before the merchant reconnects");
+        var ended = monitoring.JobDetails(jobId).History.First();
+        ended.StateName.Should().Be("Deleted", "no retry can succeed before the merchant reconnects ({0})",
+            string.Join("; ", ended.Data.Select(d => $"{d.Key}: {d.Value}")));
         await using var check = _app.CreateDbContext();
         (await check.Shops.SingleAsync(s => s.Id == shopId)).NeedsReauthorization.Should().BeTrue();
     }

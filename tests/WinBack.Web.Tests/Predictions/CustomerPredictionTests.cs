@@ -76,8 +76,12 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         fit.Customers.Should().Be(16);
         fit.RepeatCustomers.Should().Be(15, "everyone but Oscar bought on more than one day");
         fit.DataThrough.Should().Be(new DateOnly(2026, 11, 22));
-        new[] { fit.Purchases.R, fit.Purchases.Alpha, fit.Purchases.A, fit.Purchases.B, fit.Spend.P, fit.Spend.Q, fit.Spend.Gamma }
+        new[] { fit.Purchases.R, fit.Purchases.Alpha, fit.Spend.P, fit.Spend.Q, fit.Spend.Gamma }
             .Should().OnlyContain(v => v != null && double.IsFinite(v.Value) && v > 0);
+        // Sixteen customers, none silent long: the likelihood rises toward "the same drop-out for everyone", which the
+        // panel names instead of showing a and b running off to infinity.
+        fit.Purchases.Note.Should().Contain("Limiting model");
+        new[] { fit.Purchases.A, fit.Purchases.B }.Should().OnlyContain(v => v == null);
         fit.Purchases.LogLikelihood.Should().BeNegative();
         fit.Spend.AverageOrderValue.Should().BeInRange(15, 250, "orders cost from 25 to 250");
 
@@ -90,7 +94,9 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         (wendy.ExpectedNextOrderDate!.Value.DayNumber - wendy.LastOrderDate!.Value.DayNumber)
             .Should().BeLessThan(tom.ExpectedNextOrderDate!.Value.DayNumber - tom.LastOrderDate!.Value.DayNumber);
         // Wendy in the models' terms: 12 repeat days, 12 weeks from first to last, 16 weeks since the first, 30 a repeat order.
-        var purchases = new BetaGeometricNbd(fit.Purchases.R!.Value, fit.Purchases.Alpha!.Value, fit.Purchases.A!.Value, fit.Purchases.B!.Value);
+        await using var db = _app.CreateDbContext();
+        var parameters = (await db.CustomerModelFits.SingleAsync(f => f.ShopId == _shop.ShopId)).PurchaseParameters!;
+        var purchases = new BetaGeometricNbd(parameters[0], parameters[1], parameters[2], parameters[3]);
         var spend = new GammaGamma(fit.Spend.P!.Value, fit.Spend.Q!.Value, fit.Spend.Gamma!.Value);
         var wendyAsModelled = new RepeatBuyer(12, 12, 16, 30);
         wendy.ProbabilityAlive.Should().BeApproximately(purchases.ProbabilityAlive(wendyAsModelled), 0.0005);
@@ -199,5 +205,50 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         var queued = monitoring.EnqueuedJobs("default", 0, 1000).Where(j => j.Value.Job?.Type == typeof(CustomerPredictionJob))
             .Select(j => (long)j.Value.Job.Args[0]).ToList();
         queued.Should().HaveCount(before + 1).And.Contain(_shop.ShopId, "fitted eight days ago").And.NotContain([fresh.ShopId, gone.ShopId]);
+    }
+
+    [Fact]
+    public async Task A_cancelled_or_refunded_order_changes_the_customers_scores_before_the_next_refit()
+    {
+        await RefitAsync(_shop.ShopId);
+        var before = (await PageAsync("")).Customers.ToDictionary(c => c.FirstName!);
+        before["Tom"].RfmScore.Should().EndWith("5", "Tom spent the most, 1,000");
+
+        List<WinBack.Web.Sync.Order> wendys, toms;
+        await using (var db = _app.CreateDbContext())
+        {
+            wendys = await db.Orders.Where(o => o.ShopId == _shop.ShopId && o.CustomerId == 1).OrderBy(o => o.ProcessedAt).ToListAsync();
+            toms = await db.Orders.Where(o => o.ShopId == _shop.ShopId && o.CustomerId == 2).ToListAsync();
+        }
+        string Payload(WinBack.Web.Sync.Order order, bool cancelled, string total) => System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = order.Id, name = order.Name, processed_at = order.ProcessedAt, created_at = order.ProcessedAt, updated_at = Now,
+            cancelled_at = cancelled ? Now : (DateTimeOffset?)null, test = false,
+            current_total_price_set = new { shop_money = new { amount = total, currency_code = "USD" } },
+            customer = new { id = order.CustomerId, updated_at = Now },
+        });
+        // Wendy's latest order (4 weeks ago) is cancelled; every one of Tom's orders is refunded down to 1.00.
+        (await _app.PostWebhookAsync("orders/cancelled", _shop.Domain, Payload(wendys[^1], cancelled: true, "30.00"))).EnsureSuccessStatusCode();
+        foreach (var order in toms) (await _app.PostWebhookAsync("orders/updated", _shop.Domain, Payload(order, cancelled: false, "1.00"))).EnsureSuccessStatusCode();
+        await _app.ProcessWebhooksAsync();
+
+        var after = (await PageAsync("")).Customers.ToDictionary(c => c.FirstName!);
+        var (wendy, tom) = (after["Wendy"], after["Tom"]);
+        wendy.LastOrderDate.Should().Be(new DateOnly(2026, 10, 18));
+        wendy.Overdue.Should().Be(5.0, "35 days away against a usual week, no longer 28");
+        wendy.ProbabilityAlive.Should().BeLessThan(before["Wendy"].ProbabilityAlive!.Value, "a weekly buyer silent five weeks is likelier gone than one silent four");
+        wendy.PredictedValue.Should().BeLessThan(before["Wendy"].PredictedValue!.Value);
+        tom.RfmScore.Should().EndWith("1", "Tom's orders now total 4.00, the least in the shop");
+        tom.RfmScore![..2].Should().Be(before["Tom"].RfmScore![..2], "his recency and number of orders did not change");
+        tom.PredictedValue.Should().BeLessThan(before["Tom"].PredictedValue!.Value / 10, "his orders are now worth 1.00 each");
+
+        // The same numbers a refit on the same parameters gives: one way of scoring, whichever path ran it.
+        await using (var db = _app.CreateDbContext())
+        {
+            var fit = await db.CustomerModelFits.SingleAsync(f => f.ShopId == _shop.ShopId);
+            fit.PurchaseModel.Should().Be("BG/NBD");
+            var purchases = new BetaGeometricNbd(fit.PurchaseParameters![0], fit.PurchaseParameters[1], fit.PurchaseParameters[2], fit.PurchaseParameters[3]);
+            wendy.ProbabilityAlive.Should().BeApproximately(purchases.ProbabilityAlive(new RepeatBuyer(11, 11, 16, 30)), 0.0005);
+        }
     }
 }

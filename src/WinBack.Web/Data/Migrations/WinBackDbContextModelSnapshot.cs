@@ -325,10 +325,19 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("p");
 
+                    b.Property<string>("PurchaseModel")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("purchase_model");
+
                     b.Property<string>("PurchaseModelNote")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("purchase_model_note");
+
+                    b.PrimitiveCollection<double[]>("PurchaseParameters")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("purchase_parameters");
 
                     b.Property<double?>("Q")
                         .HasColumnType("double precision")
@@ -341,6 +350,18 @@ namespace WinBack.Web.Data.Migrations
                     b.Property<int>("RepeatCustomers")
                         .HasColumnType("integer")
                         .HasColumnName("repeat_customers");
+
+                    b.PrimitiveCollection<double[]>("RfmFrequencyCuts")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("rfm_frequency_cuts");
+
+                    b.PrimitiveCollection<double[]>("RfmMonetaryCuts")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("rfm_monetary_cuts");
+
+                    b.PrimitiveCollection<double[]>("RfmRecencyCuts")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("rfm_recency_cuts");
 
                     b.Property<double>("Seconds")
                         .HasColumnType("double precision")

@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using WinBack.Web.Data;
+using WinBack.Web.Reports;
+
+namespace WinBack.Web.Predictions;
+
+/// <summary>
+/// Keeps scores current between refits (PRODUCT.md: every list is computed from current data): when an order of a
+/// customer is created, cancelled, refunded or deleted, the sync's flush rescores that customer with the shop's stored
+/// fit, in the same transaction as the rollups. A customer left without a qualifying order loses their scores.
+/// </summary>
+public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories histories, TimeProvider time)
+{
+    public async Task RescoreAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
+    {
+        if (customerIds.Count == 0) return;
+        var fit = await db.CustomerModelFits.AsNoTracking().SingleOrDefaultAsync(f => f.ShopId == shopId, cancellationToken);
+        if (fit is null) return;
+        var scorer = CustomerScorer.From(fit);
+        if (!scorer.CanScoreAlone) return; // a fit from before cut points were kept: the next refit scores everyone
+        var timezone = await db.Shops.Where(s => s.Id == shopId).Select(s => s.IanaTimezone).SingleAsync(cancellationToken);
+        var calendar = ShopCalendar.For(timezone, time.GetUtcNow());
+
+        var current = await histories.ReadAsync(shopId, calendar.Zone.Id, calendar.Today, customerIds, cancellationToken);
+        var scores = current.Select(h => scorer.Score(h, fit.DataThrough)).ToList();
+        var ids = customerIds.ToArray();
+        var scored = scores.Select(s => s.CustomerId).ToArray();
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            DELETE FROM customer_predictions WHERE shop_id = {shopId} AND customer_id = ANY({ids}) AND NOT customer_id = ANY({scored})
+            """, cancellationToken);
+        if (scores.Count == 0) return;
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO customer_predictions (shop_id, customer_id, probability_alive, usual_interval_days, expected_next_order_on, predicted_value, rfm_score, rfm_segment)
+            SELECT {shopId}, s.* FROM unnest({scored}, {scores.Select(s => s.ProbabilityAlive).ToArray()}, {scores.Select(s => s.UsualIntervalDays).ToArray()},
+                {scores.Select(s => s.ExpectedNextOrderOn).ToArray()}, {scores.Select(s => s.PredictedValue).ToArray()}, {scores.Select(s => s.RfmScore).ToArray()},
+                {scores.Select(s => (short)s.RfmSegment).ToArray()}) AS s
+            ON CONFLICT (shop_id, customer_id) DO UPDATE SET
+                probability_alive = excluded.probability_alive, usual_interval_days = excluded.usual_interval_days,
+                expected_next_order_on = excluded.expected_next_order_on, predicted_value = excluded.predicted_value,
+                rfm_score = excluded.rfm_score, rfm_segment = excluded.rfm_segment
+            WHERE (customer_predictions.probability_alive, customer_predictions.usual_interval_days, customer_predictions.expected_next_order_on,
+                   customer_predictions.predicted_value, customer_predictions.rfm_score, customer_predictions.rfm_segment)
+                IS DISTINCT FROM (excluded.probability_alive, excluded.usual_interval_days, excluded.expected_next_order_on,
+                   excluded.predicted_value, excluded.rfm_score, excluded.rfm_segment)
+            """, cancellationToken);
+    }
+}

@@ -1,0 +1,53 @@
+using WinBack.Analytics;
+
+namespace WinBack.Web.Predictions;
+
+/// <summary>One customer's scores, as <see cref="CustomerPrediction"/> stores them.</summary>
+public readonly record struct CustomerScores(long CustomerId, double? ProbabilityAlive, double? UsualIntervalDays, DateOnly? ExpectedNextOrderOn,
+    decimal? PredictedValue, short RfmScore, RfmSegment RfmSegment);
+
+/// <summary>
+/// The one home of how a customer is scored from a shop's fitted models: P(alive), the expected next order, the
+/// discounted 12-month value and RFM. The weekly refit scores everyone with the models it just fitted; a webhook that
+/// changes a customer's orders rescores that customer with the stored fit (<see cref="From"/>), so both give the same
+/// numbers for the same history.
+/// </summary>
+public sealed class CustomerScorer(IPurchaseModel? purchases, GammaGamma? spend, RfmCutPoints? rfm)
+{
+    /// <summary>An expected gap longer than this is no date a merchant can use; the date is left empty.</summary>
+    private const double LongestExpectedGapDays = 3 * 365;
+
+    /// <summary>Whether a customer can be scored alone: the fit kept where its RFM quintiles fell.</summary>
+    public bool CanScoreAlone => rfm is not null;
+
+    /// <summary>The scorer of a stored fit; null when the shop has never been fitted.</summary>
+    public static CustomerScorer From(CustomerModelFit fit) =>
+        new(PurchaseModelOf(fit), fit is { P: { } p, Q: { } q, Gamma: { } g } ? new GammaGamma(p, q, g) : null,
+            fit is { RfmRecencyCuts: { } r, RfmFrequencyCuts: { } f, RfmMonetaryCuts: { } m } ? new RfmCutPoints(r, f, m) : null);
+
+    private static IPurchaseModel? PurchaseModelOf(CustomerModelFit fit) => fit.PurchaseParameters switch
+    {
+        [var r, var alpha, var a, var b] when fit.PurchaseModel == "BG/NBD" => new BetaGeometricNbd(r, alpha, a, b),
+        _ => null,
+    };
+
+    /// <summary>The customer's scores; RFM from the refit's ranking, or against its cut points when none is given.</summary>
+    public CustomerScores Score(CustomerHistory h, DateOnly refitDate, RfmScore? ranked = null)
+    {
+        // BG/NBD says 1 for every one-time buyer by construction: no score is better than a false certainty.
+        double? alive = purchases is not null && (purchases is not BetaGeometricNbd || h.Buyer.Frequency > 0) ? purchases.ProbabilityAlive(h.Buyer) : null;
+        DateOnly? next = null;
+        if (purchases is BetaGeometricNbd bgNbd && h.Buyer.Frequency > 0
+            && CustomerHistories.DaysPerWeek / bgNbd.RateIfActive(h.Buyer) is var gap and <= LongestExpectedGapDays)
+            next = h.LastOrderOn.AddDays((int)Math.Round(gap));
+        decimal? value = null;
+        if (purchases is not null && spend is not null)
+        {
+            var predicted = purchases.DiscountedValue(h.Buyer, spend.ExpectedAverageValue(h.Buyer));
+            if (double.IsFinite(predicted) && predicted < 1e12) value = decimal.Round((decimal)predicted, 2);
+        }
+        var r = ranked ?? (rfm ?? throw new InvalidOperationException("A customer is scored alone only against a refit's RFM cut points."))
+            .Score(new RfmInput(h.CustomerId, refitDate.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent));
+        return new CustomerScores(h.CustomerId, alive, h.UsualIntervalDays, next, value, (short)(r.Recency * 100 + r.Frequency * 10 + r.Monetary), r.Segment);
+    }
+}
