@@ -42,6 +42,32 @@ public sealed class SimulatorBehaviourTests(SimulatorFixture fixture)
     }
 
     [Fact]
+    public void A_generated_shops_customers_buy_as_the_buy_till_you_die_process_says_so_the_models_fit_inside_their_bounds()
+    {
+        var store = new SimulatorStore(TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new WinBack.ShopifySimulator.SimulatorOptions()));
+        var shop = store.GetOrCreate("btyd.myshopify.com");
+        var now = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        ShopDataGenerator.Populate(shop, store, new GeneratedShopSpec(3, 150_000, now));
+
+        // Each customer's order days, as WinBack's refit folds them (cancelled and test orders left out).
+        var buyers = shop.Orders.Where(o => o.CustomerId != null && o.CancelledAt == null && !o.Test)
+            .GroupBy(o => o.CustomerId)
+            .Select(g => g.Select(o => DateOnly.FromDateTime(o.ProcessedAt.UtcDateTime)).Distinct().Order().ToList())
+            .Select(days => new WinBack.Analytics.RepeatBuyer(days.Count - 1, (days[^1].DayNumber - days[0].DayNumber) / 7.0,
+                (DateOnly.FromDateTime(now.UtcDateTime).DayNumber - days[0].DayNumber) / 7.0))
+            .ToList();
+        buyers.Count(b => b.Frequency == 0).Should().BeGreaterThan(buyers.Count / 2, "most customers of a shop buy once");
+
+        var fit = WinBack.Analytics.BetaGeometricNbd.Fit(buyers);
+        fit.Limit.Should().BeNull("the customers stop buying at rates that differ: no limiting model fits them better");
+        var drawn = WinBack.Analytics.BuyTillYouDie.TypicalShop;
+        fit.Model.R.Should().BeApproximately(drawn.R, drawn.R * 0.3);
+        fit.Model.Alpha.Should().BeApproximately(drawn.Alpha, drawn.Alpha * 0.3);
+        fit.Model.A.Should().BeApproximately(drawn.A, drawn.A * 0.4);
+        fit.Model.B.Should().BeApproximately(drawn.B, drawn.B * 0.4);
+    }
+
+    [Fact]
     public async Task An_order_created_through_graphql_emits_a_signed_webhook()
     {
         var shop = await fixture.InstallShopAsync();

@@ -1,3 +1,4 @@
+using WinBack.Analytics;
 using WinBack.ShopifySimulator.Store;
 
 namespace WinBack.ShopifySimulator.Seeding;
@@ -5,13 +6,16 @@ namespace WinBack.ShopifySimulator.Seeding;
 /// <summary>What a generated shop looks like: the same seed and size always give the same shop.</summary>
 public sealed record GeneratedShopSpec(int Seed, int Orders, DateTimeOffset Now)
 {
-    /// <summary>About one customer per five orders, plus accounts that never buy.</summary>
-    public int Customers => Math.Max(1, Orders / 5);
+    /// <summary>The customers' buying: a typical shop's unless a test or benchmark asks for another.</summary>
+    public BuyTillYouDie Buying { get; init; } = BuyTillYouDie.TypicalShop;
 }
 
 /// <summary>
-/// Fills a simulated shop with realistic, deterministic data: weekly, monthly, seasonal and one-time buyers, churn,
-/// cancellations, refunds, test orders, guest orders, several presentment currencies, and orders near local midnight.
+/// Fills a simulated shop with realistic, deterministic data. Customers arrive evenly over three years and buy as the
+/// buy-till-you-die process says (<see cref="GeneratedShopSpec.Buying"/>: most buy once, rates differ widely, and those
+/// who come back stop for good after some order), so the purchase models find real parameters, not their bounds. Around
+/// them: guest orders, cancellations, refunds, test orders, several presentment currencies, orders near local midnight,
+/// and one account in ten that never buys.
 /// </summary>
 public static class ShopDataGenerator
 {
@@ -25,20 +29,38 @@ public static class ShopDataGenerator
     ];
     private static readonly (string Currency, decimal Rate)[] Currencies = [("USD", 1m), ("USD", 1m), ("USD", 1m), ("EUR", 0.92m), ("GBP", 0.79m), ("CAD", 1.37m)];
 
-    private enum Cycle { Weekly, Monthly, Seasonal, OneTime }
-
     /// <summary>Adds <see cref="GeneratedShopSpec.Orders"/> orders and their customers to <paramref name="shop"/>.</summary>
     public static void Populate(SimulatedShop shop, SimulatorStore store, GeneratedShopSpec spec)
     {
         var random = new Random(spec.Seed);
-        var customerCount = spec.Customers;
-        var withoutOrders = customerCount / 10;
-        var buyers = customerCount - withoutOrders;
+        var history = TimeSpan.FromDays(3 * 365);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(shop.IanaTimezone);
+
+        // Customers are drawn until their orders (and one guest checkout in twenty) make the shop's number.
+        var drafts = new List<(DateTimeOffset At, int Customer)>(spec.Orders);
+        var arrivals = new List<DateTimeOffset>();
+        var repeats = new List<double>();
+        var guests = spec.Orders / 20;
+        while (drafts.Count < spec.Orders - guests)
+        {
+            var firstAt = spec.Now - history * random.NextDouble();
+            spec.Buying.DrawRepeatPurchases(random, (spec.Now - firstAt).TotalDays / 7, repeats);
+            var customer = arrivals.Count;
+            arrivals.Add(firstAt);
+            drafts.Add((NearMidnightSometimes(firstAt, zone, random), customer));
+            foreach (var weeks in repeats)
+            {
+                if (drafts.Count == spec.Orders - guests) break;
+                drafts.Add((NearMidnightSometimes(firstAt + TimeSpan.FromDays(weeks * 7), zone, random), customer));
+            }
+        }
+        while (drafts.Count < spec.Orders) drafts.Add((NearMidnightSometimes(spec.Now - history * random.NextDouble(), zone, random), -1));
+        drafts.Sort((a, b) => a.At.CompareTo(b.At));
+
+        var customerCount = arrivals.Count + arrivals.Count / 9;
         var firstCustomerId = store.ReserveIds(customerCount);
         var firstOrderId = store.ReserveIds(spec.Orders);
         var firstLineId = store.ReserveIds(spec.Orders * 3);
-        var history = TimeSpan.FromDays(3 * 365);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(shop.IanaTimezone);
 
         lock (shop.Sync)
         {
@@ -48,7 +70,8 @@ public static class ShopDataGenerator
             {
                 var first = FirstNames[random.Next(FirstNames.Length)];
                 var last = LastNames[random.Next(LastNames.Length)];
-                var createdAt = spec.Now - history * random.NextDouble();
+                // A buyer's account opens up to a month before the first order; the rest never order.
+                var createdAt = i < arrivals.Count ? arrivals[i] - TimeSpan.FromDays(30 * random.NextDouble()) : spec.Now - history * random.NextDouble();
                 customers[i] = new SimulatedCustomer
                 {
                     Id = firstCustomerId + i,
@@ -61,36 +84,6 @@ public static class ShopDataGenerator
                 };
                 shop.Add(customers[i]);
             }
-
-            // Customers take turns: each visit places that customer's next order one purchase cycle after the last,
-            // until the customer churns; a customer who is done (or a 5 % roll) gives the slot to a guest checkout.
-            var cycles = new Cycle[buyers];
-            var nextAt = new DateTimeOffset[buyers];
-            var churnAt = new DateTimeOffset[buyers];
-            for (var c = 0; c < buyers; c++)
-            {
-                cycles[c] = CycleOf(c, random);
-                nextAt[c] = customers[c].CreatedAt;
-                churnAt[c] = random.NextDouble() < 0.4 ? spec.Now - TimeSpan.FromDays(random.Next(14, 400)) : spec.Now;
-            }
-            // Frequent buyers get more turns, so a weekly buyer ends up with many more orders than a seasonal one.
-            var cumulativeWeight = new double[buyers];
-            var total = 0.0;
-            for (var c = 0; c < buyers; c++) cumulativeWeight[c] = total += TurnWeight(cycles[c]);
-            var drafts = new List<(DateTimeOffset At, int Customer)>(spec.Orders);
-            while (drafts.Count < spec.Orders)
-            {
-                var pick = Array.BinarySearch(cumulativeWeight, random.NextDouble() * total);
-                var customer = Math.Min(buyers - 1, pick >= 0 ? pick : ~pick);
-                if (random.NextDouble() < 0.05 || nextAt[customer] >= churnAt[customer])
-                {
-                    drafts.Add((NearMidnightSometimes(spec.Now - history * random.NextDouble(), zone, random), -1));
-                    continue;
-                }
-                drafts.Add((NearMidnightSometimes(nextAt[customer], zone, random), customer));
-                nextAt[customer] = cycles[customer] == Cycle.OneTime ? DateTimeOffset.MaxValue : nextAt[customer] + Gap(cycles[customer], random);
-            }
-            drafts.Sort((a, b) => a.At.CompareTo(b.At));
 
             var lineId = firstLineId;
             for (var i = 0; i < drafts.Count; i++)
@@ -139,29 +132,6 @@ public static class ShopDataGenerator
             }
         }
     }
-
-    private static Cycle CycleOf(int customer, Random random) => (customer % 10) switch
-    {
-        0 => Cycle.Weekly,
-        1 or 2 or 3 => Cycle.Monthly,
-        4 or 5 => Cycle.Seasonal,
-        _ => random.NextDouble() < 0.7 ? Cycle.OneTime : Cycle.Monthly,
-    };
-
-    private static double TurnWeight(Cycle cycle) => cycle switch
-    {
-        Cycle.Weekly => 8,
-        Cycle.Monthly => 2,
-        _ => 0.7,
-    };
-
-    private static TimeSpan Gap(Cycle cycle, Random random) => cycle switch
-    {
-        Cycle.Weekly => TimeSpan.FromDays(5 + random.NextDouble() * 4),
-        Cycle.Monthly => TimeSpan.FromDays(20 + random.NextDouble() * 25),
-        Cycle.Seasonal => TimeSpan.FromDays(150 + random.NextDouble() * 60),
-        _ => TimeSpan.FromDays(365),
-    };
 
     /// <summary>One order in twenty lands within minutes of local midnight: a UTC date and a shop date then differ.</summary>
     private static DateTimeOffset NearMidnightSometimes(DateTimeOffset at, TimeZoneInfo zone, Random random)

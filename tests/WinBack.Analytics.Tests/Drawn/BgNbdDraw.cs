@@ -16,48 +16,15 @@ public sealed record DrawnShop(string Name, double R, double Alpha, double A, do
     public List<RepeatBuyer> Draw()
     {
         var random = new Random(Seed);
+        var process = new BuyTillYouDie(R, Alpha, A, B);
         var customers = new List<RepeatBuyer>(Customers);
+        var repeats = new List<double>();
         for (var i = 0; i < Customers; i++)
         {
             var ageDays = CalibrationDays - random.Next(AcquisitionDays);
-            var ratePerDay = Gamma(random, R) / Alpha / 7;
-            var dropout = A == 0 ? 0 : Beta(random, A, B);
-            double t = 0, last = 0;
-            var x = 0;
-            while (true)
-            {
-                t += -Math.Log(1 - random.NextDouble()) / ratePerDay;
-                if (t > ageDays) break;
-                (x, last) = (x + 1, t);
-                if (random.NextDouble() < dropout) break;
-            }
-            customers.Add(new RepeatBuyer(x, Math.Round(last) / 7, ageDays / 7.0));
+            process.DrawRepeatPurchases(random, ageDays / 7.0, repeats);
+            customers.Add(new RepeatBuyer(repeats.Count, repeats.Count == 0 ? 0 : Math.Round(repeats[^1] * 7) / 7, ageDays / 7.0));
         }
         return customers;
-    }
-
-    /// <summary>Marsaglia and Tsang's method; shapes below 1 are boosted by one and scaled back by U^(1/shape).</summary>
-    private static double Gamma(Random random, double shape)
-    {
-        if (shape < 1) return Gamma(random, shape + 1) * Math.Pow(random.NextDouble(), 1 / shape);
-        var d = shape - 1.0 / 3;
-        var c = 1 / Math.Sqrt(9 * d);
-        while (true)
-        {
-            double z, v;
-            do
-            {
-                z = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-                v = 1 + c * z;
-            } while (v <= 0);
-            v = v * v * v;
-            if (Math.Log(1 - random.NextDouble()) < 0.5 * z * z + d - d * v + d * Math.Log(v)) return d * v;
-        }
-    }
-
-    private static double Beta(Random random, double a, double b)
-    {
-        var x = Gamma(random, a);
-        return x / (x + Gamma(random, b));
     }
 }
