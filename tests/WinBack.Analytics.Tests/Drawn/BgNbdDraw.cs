@@ -9,10 +9,7 @@ public sealed record DrawnShop(string Name, double R, double Alpha, double A, do
 {
     public override string ToString() => Name;
 
-    /// <summary>
-    /// Each customer: a purchase rate λ ~ Gamma(r, α) a week and a drop-out chance p ~ Beta(a, b) (p = 0 when a = 0); Poisson
-    /// purchases at λ after the first, and after each one a coin with chance p ends the customer; summarised to (x, t_x, T).
-    /// </summary>
+    /// <summary>Each customer's first purchase and repeat purchases (see <see cref="RepeatPurchases"/>), summarised to (x, t_x, T).</summary>
     public List<RepeatBuyer> Draw()
     {
         var random = new Random(Seed);
@@ -20,20 +17,46 @@ public sealed record DrawnShop(string Name, double R, double Alpha, double A, do
         for (var i = 0; i < Customers; i++)
         {
             var ageDays = CalibrationDays - random.Next(AcquisitionDays);
-            var ratePerDay = Gamma(random, R) / Alpha / 7;
-            var dropout = A == 0 ? 0 : Beta(random, A, B);
-            double t = 0, last = 0;
-            var x = 0;
-            while (true)
-            {
-                t += -Math.Log(1 - random.NextDouble()) / ratePerDay;
-                if (t > ageDays) break;
-                (x, last) = (x + 1, t);
-                if (random.NextDouble() < dropout) break;
-            }
-            customers.Add(new RepeatBuyer(x, Math.Round(last) / 7, ageDays / 7.0));
+            var repeats = RepeatPurchases(random, ageDays);
+            customers.Add(new RepeatBuyer(repeats.Count, Math.Round(repeats.LastOrDefault()) / 7, ageDays / 7.0));
         }
         return customers;
+    }
+
+    /// <summary>
+    /// The same customers' purchase days up to <paramref name="lastDay"/> days after <paramref name="firstDay"/> (the day the
+    /// first customer arrives), calibration and beyond: a purchase at t days after a first purchase on day d falls on day d + ⌊t⌋.
+    /// </summary>
+    public List<List<DateOnly>> DrawPurchaseDays(DateOnly firstDay, int lastDay)
+    {
+        var random = new Random(Seed);
+        var customers = new List<List<DateOnly>>(Customers);
+        for (var i = 0; i < Customers; i++)
+        {
+            var first = firstDay.AddDays(random.Next(AcquisitionDays));
+            var repeats = RepeatPurchases(random, lastDay + 1 - (first.DayNumber - firstDay.DayNumber));
+            customers.Add([first, .. repeats.Select(t => first.AddDays((int)t))]);
+        }
+        return customers;
+    }
+
+    /// <summary>
+    /// One customer's repeat purchases, in days after the first, up to <paramref name="days"/>: a purchase rate λ ~ Gamma(r, α) a
+    /// week and a drop-out chance p ~ Beta(a, b) (p = 0 when a = 0); Poisson purchases at λ, and after each a coin with chance
+    /// p ends the customer.
+    /// </summary>
+    private List<double> RepeatPurchases(Random random, double days)
+    {
+        var ratePerDay = Gamma(random, R) / Alpha / 7;
+        var dropout = A == 0 ? 0 : Beta(random, A, B);
+        var purchases = new List<double>();
+        for (var t = 0.0; ;)
+        {
+            t += -Math.Log(1 - random.NextDouble()) / ratePerDay;
+            if (t > days) return purchases;
+            purchases.Add(t);
+            if (random.NextDouble() < dropout) return purchases;
+        }
     }
 
     /// <summary>Marsaglia and Tsang's method; shapes below 1 are boosted by one and scaled back by U^(1/shape).</summary>
