@@ -51,18 +51,20 @@ public static class ForecastScores
 
     /// <summary>
     /// The customers sorted by predicted chance and cut into <paramref name="groups"/> groups of equal size (sizes differ by at
-    /// most one; customers with equal predictions may fall on both sides of a cut); empty groups (fewer customers than groups) are left out.
+    /// most one); empty groups (fewer customers than groups) are left out. Customers with equal chances are ordered by
+    /// <paramref name="ranking"/> when given (a rule whose chances come in steps still has an order within a step), else may
+    /// fall on both sides of a cut. From and To are the lowest and highest chance in a group.
     /// </summary>
-    public static IReadOnlyList<CalibrationBand> Quantiles(IReadOnlyList<double> predicted, IReadOnlyList<bool> outcome, int groups = 10)
+    public static IReadOnlyList<CalibrationBand> Quantiles(IReadOnlyList<double> predicted, IReadOnlyList<bool> outcome, int groups = 10, IReadOnlyList<double>? ranking = null)
     {
         CheckSameLength(predicted, outcome);
         ArgumentOutOfRangeException.ThrowIfLessThan(groups, 1);
-        var order = Enumerable.Range(0, predicted.Count).OrderBy(i => predicted[i]).ToArray();
+        var order = Enumerable.Range(0, predicted.Count).OrderBy(i => predicted[i]).ThenBy(i => ranking?[i] ?? 0).ToArray();
         var bands = new List<CalibrationBand>(groups);
         for (var g = 0; g < groups; g++)
         {
-            var (from, to) = ((int)((long)g * order.Length / groups), (int)((long)(g + 1) * order.Length / groups));
-            if (to > from) bands.Add(Band(order[from..to], predicted, outcome, predicted[order[from]], predicted[order[to - 1]]));
+            var members = order[(int)((long)g * order.Length / groups)..(int)((long)(g + 1) * order.Length / groups)];
+            if (members.Length > 0) bands.Add(Band(members, predicted, outcome, members.Min(i => predicted[i]), members.Max(i => predicted[i])));
         }
         return bands;
     }

@@ -80,5 +80,5 @@ public static class HoldoutEvaluation
 
     private static ReturnForecast Forecast(string name, double[] chance, double[] ranking, bool[] returned) =>
         new(name, ForecastScores.Brier(chance, returned), ForecastScores.Auc(ranking, returned),
-            ForecastScores.Quantiles(chance, returned), ForecastScores.Bands(chance, returned, ChanceBandBounds));
+            ForecastScores.Quantiles(chance, returned, ranking: ranking), ForecastScores.Bands(chance, returned, ChanceBandBounds));
 }

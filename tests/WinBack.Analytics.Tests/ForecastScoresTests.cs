@@ -73,6 +73,20 @@ public sealed class ForecastScoresTests
     }
 
     [Fact]
+    public void Equal_chances_are_cut_by_the_ranking_when_one_is_given()
+    {
+        // Four customers share the chance 0.3; the ranking puts the two who came back last.
+        double[] chance = [0.3, 0.3, 0.3, 0.3];
+        bool[] returned = [true, false, true, false];
+
+        var halves = ForecastScores.Quantiles(chance, returned, groups: 2, ranking: [4, 1, 3, 2]);
+
+        halves.Select(h => h.ObservedShare).Should().Equal(0, 1);
+        halves.Should().OnlyContain(h => h.From == 0.3 && h.To == 0.3 && h.MeanPredicted == 0.3);
+        ForecastScores.Quantiles(chance, returned, groups: 2).Select(h => h.ObservedShare).Should().Equal([0.5, 0.5], "without a ranking ties keep the input order");
+    }
+
+    [Fact]
     public void Fixed_bands_hold_their_lower_bound_list_empty_bands_and_keep_one_in_the_last()
     {
         var bands = ForecastScores.Bands([0.1, 0.2, 0.65, 1], [false, true, true, true], [0, 0.2, 0.4, 0.6, 1]);
