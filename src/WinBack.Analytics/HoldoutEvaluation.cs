@@ -37,7 +37,7 @@ public static class HoldoutEvaluation
         catch (NotEnoughDataException e)
         {
             return new NoTrackRecord(split.CalibrationEnd, split.HoldoutEnd, NoTrackRecordReason.ModelNotFitted,
-                $"The forecast could not be learnt from your orders up to {Text.Day(split.CalibrationEnd)}, so there is no track record this time. {e.Message}");
+                $"The forecast could not be learnt from your orders up to {MerchantText.Day(split.CalibrationEnd)}, so there is no track record this time. {e.Message}");
         }
 
         var weeks = split.HoldoutWeeks;
@@ -61,20 +61,20 @@ public static class HoldoutEvaluation
 
     private static NoTrackRecord? TooYoung(HoldoutSplit split)
     {
-        var weeks = Text.Weeks(split.HoldoutWeeks);
+        var weeks = MerchantText.Weeks(split.HoldoutWeeks);
         if (split.FirstPurchase is not { } first || split.CalibrationWeeks < MinimumCalibrationWeeks)
         {
-            var since = split.FirstPurchase is { } f ? $"your first order was on {Text.Day(f)}" : $"you had no orders by {Text.Day(split.CalibrationEnd)}";
+            var since = split.FirstPurchase is { } f ? $"your first order was on {MerchantText.Day(f)}" : $"you had no orders by {MerchantText.Day(split.CalibrationEnd)}";
             var from = (split.FirstPurchase ?? split.CalibrationEnd).AddDays(MinimumCalibrationWeeks * (int)HoldoutSplit.DaysPerWeek + split.HoldoutEnd.DayNumber - split.CalibrationEnd.DayNumber);
             return new NoTrackRecord(split.CalibrationEnd, split.HoldoutEnd, NoTrackRecordReason.TooYoung,
                 $"Your shop is too young for a track record: we check our forecasts against the last {weeks}, which takes " +
-                $"{MinimumCalibrationWeeks} weeks of orders before them, and {since}. The first check comes on {Text.Day(from)}.");
+                $"{MinimumCalibrationWeeks} weeks of orders before them, and {since}. The first check comes on {MerchantText.Day(from)}.");
         }
         var repeat = split.Customers.Count(c => c.Calibration.Frequency > 0);
         if (repeat < MinimumRepeatCustomers)
             return new NoTrackRecord(split.CalibrationEnd, split.HoldoutEnd, NoTrackRecordReason.TooFewRepeatCustomers,
-                $"Your shop is too young for a track record: up to {Text.Day(split.CalibrationEnd)}, before the last {weeks}, " +
-                $"{(repeat == 0 ? "no customer" : $"only {Text.Customers(repeat)}")} had ordered more than once, and the forecast needs at least {MinimumRepeatCustomers} to learn from.");
+                $"Your shop is too young for a track record: up to {MerchantText.Day(split.CalibrationEnd)}, before the last {weeks}, " +
+                $"{(repeat == 0 ? "no customer" : $"only {MerchantText.Customers(repeat)}")} had ordered more than once, and the forecast needs at least {MinimumRepeatCustomers} to learn from.");
         return null;
     }
 

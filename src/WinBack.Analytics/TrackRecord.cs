@@ -68,12 +68,12 @@ public sealed record TrackRecord(
         get
         {
             var bands = Model.ChanceBands.Where(b => b.Customers > 0).ToList();
-            var weeks = Text.Weeks(HoldoutWeeks);
+            var weeks = MerchantText.Weeks(HoldoutWeeks);
             if (bands.Count == 0) return $"We had no customers to give a chance of ordering within {weeks}.";
             var (low, high) = (bands[0], bands[^1]);
-            if (bands.Count == 1) return $"We gave every customer {Text.Band(low)} chance of ordering within {weeks}; {Text.Percent(low.ObservedShare)} did.";
-            return $"Of customers we gave {Text.Band(low)} chance of ordering within {weeks}, {Text.Percent(low.ObservedShare)} did; " +
-                   $"of those we gave {Text.Band(high)}, {Text.Percent(high.ObservedShare)} did.";
+            if (bands.Count == 1) return $"We gave every customer {MerchantText.Band(low)} chance of ordering within {weeks}; {MerchantText.Percent(low.ObservedShare)} did.";
+            return $"Of customers we gave {MerchantText.Band(low)} chance of ordering within {weeks}, {MerchantText.Percent(low.ObservedShare)} did; " +
+                   $"of those we gave {MerchantText.Band(high)}, {MerchantText.Percent(high.ObservedShare)} did.";
         }
     }
 
@@ -82,17 +82,17 @@ public sealed record TrackRecord(
     {
         get
         {
-            var weeks = Text.Weeks(HoldoutWeeks);
+            var weeks = MerchantText.Weeks(HoldoutWeeks);
             if (ReturnedCustomers == 0) return $"Nobody ordered again within those {weeks}, so there is no ranking to check this time.";
             if (ReturnedCustomers == Customers) return $"Every customer ordered again within those {weeks}, so there is no ranking to check this time.";
-            return $"Our ranking put a customer who came back above one who did not {Text.Percent(Model.Auc!.Value)} of the time; " +
-                   $"{RuleName} alone did {Text.Percent(WeeksSinceLastOrder.Auc!.Value)}.";
+            return $"Our ranking put a customer who came back above one who did not {MerchantText.Percent(Model.Auc!.Value)} of the time; " +
+                   $"{RuleName} alone did {MerchantText.Percent(WeeksSinceLastOrder.Auc!.Value)}.";
         }
     }
 }
 
 /// <summary>Numbers and days the way the merchant reads them.</summary>
-internal static class Text
+internal static class MerchantText
 {
     public static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
