@@ -40,7 +40,13 @@ public static class AnalyzeCommand
         DateOnly end;
         try
         {
-            (customers, end) = await ReadAsync(options);
+            var rows = await ReadAsync(options);
+            if (options.HoldoutEnd is { } holdoutEnd)
+            {
+                await WriteTrackRecordAsync(options, rows, options.CalibrationEnd!.Value, holdoutEnd, stdout);
+                return 0;
+            }
+            (customers, end) = Fold(rows, options);
         }
         catch (FormatException e)
         {
@@ -119,10 +125,31 @@ public static class AnalyzeCommand
         return 0;
     }
 
-    /// <summary>Transactions up to the calibration end, folded per customer and day; a header line is skipped.</summary>
-    private static async Task<(List<History> Customers, DateOnly End)> ReadAsync(AnalyzeOptions options)
+    /// <summary>
+    /// The track record (see <see cref="HoldoutEvaluation"/>): BG/NBD fitted on each customer's purchase days up to the
+    /// calibration end, checked against the days up to the holdout end, as plain text.
+    /// </summary>
+    private static async Task WriteTrackRecordAsync(AnalyzeOptions options, List<Transaction> rows, DateOnly calibrationEnd, DateOnly holdoutEnd, TextWriter stdout)
     {
-        var rows = new List<(string Customer, DateOnly Date, decimal Amount)>();
+        var days = rows.GroupBy(r => r.Customer, r => r.Date);
+        var result = HoldoutEvaluation.Evaluate(HoldoutSplit.Create(days, calibrationEnd, holdoutEnd), c => BetaGeometricNbd.Fit(c).Model);
+        var output = options.Output is null ? stdout : new StreamWriter(options.Output);
+        try
+        {
+            await output.WriteAsync(TrackRecordText.Write(result, Path.GetFileName(options.Input)));
+        }
+        finally
+        {
+            if (output != stdout) await output.DisposeAsync();
+        }
+    }
+
+    private readonly record struct Transaction(string Customer, DateOnly Date, decimal Amount);
+
+    /// <summary>Every transaction in the file; a header line is skipped.</summary>
+    private static async Task<List<Transaction>> ReadAsync(AnalyzeOptions options)
+    {
+        var rows = new List<Transaction>();
         var lineNumber = 0;
         await foreach (var line in File.ReadLinesAsync(options.Input))
         {
@@ -132,13 +159,19 @@ public static class AnalyzeCommand
             var parsed = fields.Length == 3
                          && DateOnly.TryParseExact(fields[1].Trim(), options.DateFormat, Invariant, DateTimeStyles.None, out var date)
                          && decimal.TryParse(fields[2].Trim(), NumberStyles.Number, Invariant, out var amount)
-                ? (fields[0].Trim(), date, amount)
-                : ((string, DateOnly, decimal)?)null;
+                ? new Transaction(fields[0].Trim(), date, amount)
+                : (Transaction?)null;
             if (parsed is { } row) rows.Add(row);
             else if (lineNumber > 1 || fields.Length != 3)
                 throw new FormatException($"Line {lineNumber} is not customer_id,date,amount with a date like {options.DateFormat}: \"{Shorten(line)}\".");
         }
         if (rows.Count == 0) throw new FormatException($"{options.Input} has no transactions.");
+        return rows;
+    }
+
+    /// <summary>Transactions up to the calibration end, folded per customer and day.</summary>
+    private static (List<History> Customers, DateOnly End) Fold(List<Transaction> rows, AnalyzeOptions options)
+    {
         var end = options.CalibrationEnd ?? rows.Max(r => r.Date);
         var byCustomer = new Dictionary<string, History>();
         var order = new List<History>();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using WinBack.Analytics;
 
 namespace WinBack.Analyze;
 
@@ -10,7 +11,8 @@ public sealed record AnalyzeOptions(
     double Periods,
     TimeUnit Unit,
     string? Output,
-    string? Parameters)
+    string? Parameters,
+    DateOnly? HoldoutEnd = null)
 {
     public const string Usage = """
         usage: winback-analyze <transactions.csv> [options]
@@ -26,13 +28,19 @@ public sealed record AnalyzeOptions(
           --unit week|day       the time unit of x, t_x, T and the horizon (default week)
           --out FILE            the customers' CSV (default: standard output)
           --params FILE         the parameters' JSON (default: standard error)
+          --holdout-end D       instead of the customers, the track record: BG/NBD fitted on the orders up to the
+                                calibration end, its predictions for the holdout after it, up to and including D, against
+                                what happened (repeat purchase days in total and by past purchases; for buying again, a
+                                calibration table by decile, the Brier score and the AUC beside "weeks since last order").
+                                Without --calibration-end the holdout is the 13 weeks up to D. Always in weeks;
+                                written as plain text to --out or standard output
         """;
 
     public static (AnalyzeOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) return (null, "Name the transactions file first.");
         var options = new AnalyzeOptions(args[0], "yyyy-MM-dd", null, 52, TimeUnit.Week, null, null);
-        string? calibrationEnd = null;
+        string? calibrationEnd = null, holdoutEnd = null;
         for (var i = 1; i < args.Count; i++)
         {
             if (i + 1 >= args.Count) return (null, $"{args[i]} needs a value.");
@@ -52,6 +60,7 @@ public sealed record AnalyzeOptions(
                     break;
                 case "--out": options = options with { Output = value }; break;
                 case "--params": options = options with { Parameters = value }; break;
+                case "--holdout-end": holdoutEnd = value; break;
                 default: return (null, $"Unknown option {args[i - 1]}.");
             }
         }
@@ -60,6 +69,16 @@ public sealed record AnalyzeOptions(
             if (!DateOnly.TryParseExact(calibrationEnd, options.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var end))
                 return (null, $"--calibration-end {calibrationEnd} is not a date in the format {options.DateFormat}.");
             options = options with { CalibrationEnd = end };
+        }
+        if (holdoutEnd is not null)
+        {
+            if (!DateOnly.TryParseExact(holdoutEnd, options.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var end))
+                return (null, $"--holdout-end {holdoutEnd} is not a date in the format {options.DateFormat}.");
+            options = options with
+            {
+                HoldoutEnd = end, CalibrationEnd = options.CalibrationEnd ?? end.AddDays(-7 * HoldoutSplit.DefaultHoldoutWeeks),
+            };
+            if (options.CalibrationEnd >= end) return (null, $"--holdout-end {holdoutEnd} must come after --calibration-end {calibrationEnd}.");
         }
         return (options, null);
     }

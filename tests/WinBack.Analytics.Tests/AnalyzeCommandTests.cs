@@ -26,9 +26,15 @@ public sealed class AnalyzeCommandTests : IDisposable
 
     private async Task<(int Exit, string Error)> RunAsync(params string[] args)
     {
-        var error = new StringWriter();
-        var exit = await AnalyzeCommand.RunAsync(args, new StringWriter(), error);
-        return (exit, error.ToString());
+        var (exit, _, error) = await RunWithOutputAsync(args);
+        return (exit, error);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunWithOutputAsync(params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var exit = await AnalyzeCommand.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
     }
 
     [Fact]
@@ -80,5 +86,38 @@ public sealed class AnalyzeCommandTests : IDisposable
         error.Should().Contain("Line 3 is not customer_id,date,amount with a date like yyyy-MM-dd");
         File.Exists(customers).Should().BeFalse();
         (await RunAsync(path, "--unit", "month")).Error.Should().Contain("--unit is week or day.");
+    }
+
+    [Fact]
+    public async Task The_holdout_end_prints_the_cdnow_track_record_of_the_paper()
+    {
+        var (exit, output, error) = await RunWithOutputAsync(Transactions(), "--date-format", "yyyyMMdd", "--calibration-end", "19970930", "--holdout-end", "19980630");
+
+        exit.Should().Be(0, error);
+        var lines = output.Split('\n');
+        lines.Should().Contain("Fitted on the orders up to 1997-09-30 (2,357 customers), checked against the 39 weeks to 1998-06-30.");
+        lines.Should().Contain(l => l.StartsWith("Repeat purchase days in the 39 weeks: predicted 1,653.", StringComparison.Ordinal) && l.EndsWith("actual 1,882 (-12.1 %).", StringComparison.Ordinal));
+        lines.Should().Contain(l => l.StartsWith("  0 ", StringComparison.Ordinal) && l.Contains(" 1,411 ") && l.EndsWith(" 334           0.225        0.237"));
+        lines.Should().Contain("Buying again within 39 weeks (684 of 2,357 customers did, 29.0 %):");
+        lines.Should().Contain(l => l.StartsWith("  AUC ", StringComparison.Ordinal) && l.Contains(" 0.757 ") && l.EndsWith(" 0.771"));
+        lines.Count(l => l.StartsWith("Calibration by decile of predicted chance", StringComparison.Ordinal)).Should().Be(2);
+        lines.Should().Contain("Of customers we gave under 20 % chance of ordering within 39 weeks, 16 % did; of those we gave 60 % or more, 81 % did.");
+        error.Should().BeEmpty("the track record replaces the parameters' JSON");
+    }
+
+    [Fact]
+    public async Task Without_a_calibration_end_the_holdout_is_the_13_weeks_before_its_end_and_a_young_file_says_so()
+    {
+        var path = Path.Combine(_folder.FullName, "young.csv");
+        await File.WriteAllLinesAsync(path, ["customer_id,date,amount", "1,2026-05-04,10.00", "1,2026-06-01,12.00", "2,2026-05-20,8.00", "2,2026-08-01,9.00"]);
+
+        var (exit, output, _) = await RunWithOutputAsync(path, "--holdout-end", "2026-09-29");
+
+        exit.Should().Be(0);
+        output.Should().StartWith("No track record for young.csv (calibration to 2026-06-30, holdout to 2026-09-29).\n" +
+                                  "Your shop is too young for a track record: we check our forecasts against the last 13 weeks");
+        (await RunAsync(path, "--calibration-end", "2026-10-01", "--holdout-end", "2026-09-29")).Error
+            .Should().Contain("--holdout-end 2026-09-29 must come after --calibration-end 2026-10-01.");
+        (await RunAsync(path, "--holdout-end", "29/09/2026")).Error.Should().Contain("--holdout-end 29/09/2026 is not a date in the format yyyy-MM-dd.");
     }
 }

@@ -9,7 +9,7 @@ namespace WinBack.Analytics.Tests;
 /// </summary>
 public sealed class CdnowModelTests
 {
-    private static readonly Lazy<List<(int Id, RepeatBuyer Customer)>> Cdnow = new(() =>
+    internal static readonly Lazy<List<(int Id, RepeatBuyer Customer)>> Cdnow = new(() =>
         File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Data", "cdnow_customers_summary_with_transactions.csv")).Skip(1)
             .Select(line => line.Split(','))
             .Select(f => (int.Parse(f[0], CultureInfo.InvariantCulture), new RepeatBuyer(int.Parse(f[1], CultureInfo.InvariantCulture),

@@ -9,22 +9,42 @@ public sealed record DrawnShop(string Name, double R, double Alpha, double A, do
 {
     public override string ToString() => Name;
 
-    /// <summary>
-    /// Each customer: a purchase rate λ ~ Gamma(r, α) a week and a drop-out chance p ~ Beta(a, b) (p = 0 when a = 0); Poisson
-    /// purchases at λ after the first, and after each one a coin with chance p ends the customer; summarised to (x, t_x, T).
-    /// </summary>
+    /// <summary>Each customer's first purchase and repeat purchases (see <see cref="RepeatPurchases"/>), summarised to (x, t_x, T).</summary>
     public List<RepeatBuyer> Draw()
     {
         var random = new Random(Seed);
-        var process = new BuyTillYouDie(R, Alpha, A, B);
         var customers = new List<RepeatBuyer>(Customers);
-        var repeats = new List<double>();
         for (var i = 0; i < Customers; i++)
         {
             var ageDays = CalibrationDays - random.Next(AcquisitionDays);
-            process.DrawRepeatPurchases(random, ageDays / 7.0, repeats);
-            customers.Add(new RepeatBuyer(repeats.Count, repeats.Count == 0 ? 0 : Math.Round(repeats[^1] * 7) / 7, ageDays / 7.0));
+            var repeats = RepeatPurchases(random, ageDays);
+            customers.Add(new RepeatBuyer(repeats.Count, Math.Round(repeats.LastOrDefault()) / 7, ageDays / 7.0));
         }
         return customers;
+    }
+
+    /// <summary>
+    /// The same customers' purchase days up to <paramref name="lastDay"/> days after <paramref name="firstDay"/> (the day the
+    /// first customer arrives), calibration and beyond: a purchase at t days after a first purchase on day d falls on day d + ⌊t⌋.
+    /// </summary>
+    public List<List<DateOnly>> DrawPurchaseDays(DateOnly firstDay, int lastDay)
+    {
+        var random = new Random(Seed);
+        var customers = new List<List<DateOnly>>(Customers);
+        for (var i = 0; i < Customers; i++)
+        {
+            var first = firstDay.AddDays(random.Next(AcquisitionDays));
+            var repeats = RepeatPurchases(random, lastDay + 1 - (first.DayNumber - firstDay.DayNumber));
+            customers.Add([first, .. repeats.Select(t => first.AddDays((int)t))]);
+        }
+        return customers;
+    }
+
+    /// <summary>One customer's repeat purchases, in days after the first, up to <paramref name="days"/> (<see cref="BuyTillYouDie"/>).</summary>
+    private List<double> RepeatPurchases(Random random, double days)
+    {
+        var weeks = new List<double>();
+        new BuyTillYouDie(R, Alpha, A, B).DrawRepeatPurchases(random, days / 7, weeks);
+        return weeks.ConvertAll(w => w * 7);
     }
 }

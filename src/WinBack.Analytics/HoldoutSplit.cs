@@ -1,0 +1,76 @@
+namespace WinBack.Analytics;
+
+/// <summary>
+/// A shop's history cut in two for a track record: the calibration period up to and including <see cref="CalibrationEnd"/>,
+/// on which a model is fitted as if it were today, and the holdout (<see cref="CalibrationEnd"/>, <see cref="HoldoutEnd"/>],
+/// whose purchases the model did not see. Times are in weeks of 7 days, counted from a customer's first purchase day to the
+/// calibration end (CDNOW's convention: a first purchase on 1997-01-01 is 38.86 weeks old on 1997-09-30, and the holdout
+/// 1997-10-01 … 1998-06-30 is 39 weeks). Purchases on one day count once, as the models count them; only customers whose
+/// first purchase falls in the calibration period take part, so the holdout asks how the customers the model knew behaved.
+/// </summary>
+public sealed class HoldoutSplit
+{
+    public const double DaysPerWeek = 7;
+
+    /// <summary>The app's holdout: a quarter, the horizon of its "will buy again" question.</summary>
+    public const int DefaultHoldoutWeeks = 13;
+
+    public DateOnly CalibrationEnd { get; }
+    public DateOnly HoldoutEnd { get; }
+
+    /// <summary>The shop's first purchase day (null without a purchase in the calibration period).</summary>
+    public DateOnly? FirstPurchase { get; }
+
+    public IReadOnlyList<HoldoutCustomer> Customers { get; }
+
+    public double HoldoutWeeks => (HoldoutEnd.DayNumber - CalibrationEnd.DayNumber) / DaysPerWeek;
+
+    /// <summary>How long the shop had been selling at the calibration end, in weeks (0 without a purchase).</summary>
+    public double CalibrationWeeks => FirstPurchase is { } first ? (CalibrationEnd.DayNumber - first.DayNumber) / DaysPerWeek : 0;
+
+    private HoldoutSplit(DateOnly calibrationEnd, DateOnly holdoutEnd, IReadOnlyList<HoldoutCustomer> customers)
+    {
+        (CalibrationEnd, HoldoutEnd, Customers) = (calibrationEnd, holdoutEnd, customers);
+        FirstPurchase = customers.Count == 0 ? null : customers.Min(c => c.CalibrationDays[0]);
+    }
+
+    /// <summary>
+    /// The split of each customer's purchase days (any order, repeats allowed; days after <paramref name="holdoutEnd"/> are
+    /// ignored) at <paramref name="calibrationEnd"/>.
+    /// </summary>
+    public static HoldoutSplit Create(IEnumerable<IEnumerable<DateOnly>> purchaseDays, DateOnly calibrationEnd, DateOnly holdoutEnd)
+    {
+        if (holdoutEnd <= calibrationEnd)
+            throw new ArgumentException($"The holdout must end after the calibration end {calibrationEnd:yyyy-MM-dd}.", nameof(holdoutEnd));
+        var customers = new List<HoldoutCustomer>();
+        foreach (var days in purchaseDays)
+        {
+            var distinct = days.Distinct().Order().ToArray();
+            var calibration = distinct.TakeWhile(d => d <= calibrationEnd).ToArray();
+            if (calibration.Length == 0) continue;
+            var holdout = distinct.Skip(calibration.Length).Count(d => d <= holdoutEnd);
+            var (first, last) = (calibration[0], calibration[^1]);
+            var buyer = new RepeatBuyer(calibration.Length - 1, (last.DayNumber - first.DayNumber) / DaysPerWeek, (calibrationEnd.DayNumber - first.DayNumber) / DaysPerWeek);
+            customers.Add(new HoldoutCustomer(buyer, holdout) { CalibrationDays = calibration });
+        }
+        return new HoldoutSplit(calibrationEnd, holdoutEnd, customers);
+    }
+
+    /// <summary>The split whose holdout is the <paramref name="holdoutWeeks"/> weeks up to and including <paramref name="holdoutEnd"/>.</summary>
+    public static HoldoutSplit EndingOn(IEnumerable<IEnumerable<DateOnly>> purchaseDays, DateOnly holdoutEnd, int holdoutWeeks = DefaultHoldoutWeeks) =>
+        Create(purchaseDays, holdoutEnd.AddDays(-(int)DaysPerWeek * holdoutWeeks), holdoutEnd);
+}
+
+/// <summary>
+/// One customer of a <see cref="HoldoutSplit"/>: what the model saw (x, t_x, T at the calibration end, in weeks) and how many
+/// purchase days followed in the holdout.
+/// </summary>
+public sealed record HoldoutCustomer(RepeatBuyer Calibration, int HoldoutPurchases)
+{
+    /// <summary>The distinct purchase days up to the calibration end, in order: what an earlier cut of the calibration data reads.</summary>
+    internal DateOnly[] CalibrationDays { get; init; } = [];
+
+    public bool Returned => HoldoutPurchases > 0;
+
+    public double WeeksSinceLastOrder => Calibration.Age - Calibration.Recency;
+}
