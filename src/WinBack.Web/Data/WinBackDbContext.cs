@@ -33,6 +33,7 @@ public sealed class WinBackDbContext(DbContextOptions<WinBackDbContext> options)
     public DbSet<SheetSync> SheetSyncs => Set<SheetSync>();
     public DbSet<SheetListing> SheetListings => Set<SheetListing>();
     public DbSet<CustomerModelFit> CustomerModelFits => Set<CustomerModelFit>();
+    public DbSet<ModelTrackRecord> ModelTrackRecords => Set<ModelTrackRecord>();
     public DbSet<CustomerPrediction> CustomerPredictions => Set<CustomerPrediction>();
     public DbSet<WinBackListing> WinBackListings => Set<WinBackListing>();
     public DbSet<ShopifyTagging> ShopifyTaggings => Set<ShopifyTagging>();

@@ -18,8 +18,9 @@ public sealed class CustomerHistories(WinBackDbContext db)
     public const double DaysPerWeek = 7;
 
     /// <param name="customerIds">Only these customers; null for every customer of the shop with a qualifying order.</param>
+    /// <param name="purchaseDays">When given, receives each customer's order days, in the order of the histories (the holdout check reads them).</param>
     public async Task<List<CustomerHistory>> ReadAsync(long shopId, string zone, DateOnly today, IReadOnlyCollection<long>? customerIds,
-        CancellationToken cancellationToken, int commandTimeoutSeconds = 30)
+        CancellationToken cancellationToken, int commandTimeoutSeconds = 30, List<DateOnly[]>? purchaseDays = null)
     {
         // Sized once: a list of a million customers that doubles as it grows would hold twice that at its peak.
         var expected = customerIds?.Count ?? await db.Customers.CountAsync(c => c.ShopId == shopId && c.OrdersCount > 0, cancellationToken);
@@ -52,6 +53,7 @@ public sealed class CustomerHistories(WinBackDbContext db)
             var buyer = new RepeatBuyer(repeatDays, (last.DayNumber - first.DayNumber) / DaysPerWeek,
                 Math.Max(0, today.DayNumber - first.DayNumber) / DaysPerWeek, Math.Max(0, repeatAverage));
             histories.Add(new CustomerHistory(current, buyer, PurchaseCycle.UsualIntervalDays(days), last, orders, dayTotals.Sum()));
+            purchaseDays?.Add([.. days]);
             days.Clear();
             dayTotals.Clear();
             orders = 0;

@@ -36,8 +36,9 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         db.Database.SetCommandTimeout(LongestStatement);
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var today = scope.Calendar.Today;
+        var purchaseDays = new List<DateOnly[]>();
         var histories = await customerHistories.ReadAsync(shopId, scope.Calendar.Zone.Id, today, customerIds: null, cancellationToken,
-            (int)LongestStatement.TotalSeconds);
+            (int)LongestStatement.TotalSeconds, purchaseDays);
         var read = Stopwatch.GetElapsedTime(started);
         var buyers = histories.Select(h => h.Buyer).ToList();
         var fit = new CustomerModelFit
@@ -73,6 +74,10 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
             fit.SpendModelNote = e.Message;
         }
 
+        var trackRecord = HoldoutEvaluation.Evaluate(HoldoutSplit.EndingOn(purchaseDays, today), customers => BetaGeometricNbd.Fit(customers).Model);
+        // The days are not needed past the holdout check: a large shop's go before scoring.
+        purchaseDays.Clear();
+        purchaseDays.TrimExcess();
         var fitted = Stopwatch.GetElapsedTime(started);
 
         var rfmInputs = histories.Select(h => new RfmInput(h.CustomerId, today.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent)).ToList();
@@ -85,7 +90,7 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         var scored = Stopwatch.GetElapsedTime(started);
 
         fit.Seconds = scored.TotalSeconds;
-        await WriteAsync(shopId, scores, fit, cancellationToken);
+        await WriteAsync(shopId, scores, fit, TrackRecordRow(shopId, trackRecord), cancellationToken);
         var total = Stopwatch.GetElapsedTime(started);
         logger.LogInformation(
             "Predictions of shop {ShopId}: {Customers} customers in {Seconds:F1} s (read {Read:F1} s, fit {Fit:F1} s, score {Score:F1} s, write {Write:F1} s; purchase model {Purchase}, spend model {Spend})",
@@ -97,7 +102,25 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
     /// Every score in one transaction: the shop's rows are replaced by a binary COPY, so the report switches from the old
     /// fit to the new one at commit, never showing half of each (statement triggers bump the report's data version).
     /// </summary>
-    private async Task WriteAsync(long shopId, CustomerScores[] scores, CustomerModelFit fit, CancellationToken cancellationToken)
+    private ModelTrackRecord TrackRecordRow(long shopId, HoldoutResult result)
+    {
+        var row = new ModelTrackRecord { ShopId = shopId, HoldoutEnd = result.HoldoutEnd, CalibrationEnd = result.CalibrationEnd, CheckedAt = time.GetUtcNow() };
+        switch (result)
+        {
+            case TrackRecord record:
+                (row.ModelName, row.PredictedPurchases, row.ActualPurchases) = (record.ModelName, record.PredictedPurchases, record.ActualPurchases);
+                (row.ModelAuc, row.RuleAuc, row.ModelBrier, row.RuleBrier) =
+                    (record.Model.Auc, record.WeeksSinceLastOrder.Auc, record.Model.BrierScore, record.WeeksSinceLastOrder.BrierScore);
+                row.Record = System.Text.Json.JsonSerializer.Serialize(record, System.Text.Json.JsonSerializerOptions.Web);
+                break;
+            case NoTrackRecord none:
+                row.Explanation = none.Explanation;
+                break;
+        }
+        return row;
+    }
+
+    private async Task WriteAsync(long shopId, CustomerScores[] scores, CustomerModelFit fit, ModelTrackRecord trackRecord, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -122,6 +145,9 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         }
         await db.CustomerModelFits.Where(f => f.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
         db.CustomerModelFits.Add(fit);
+        await db.ModelTrackRecords.Where(r => r.ShopId == shopId && (r.HoldoutEnd == trackRecord.HoldoutEnd || r.HoldoutEnd < trackRecord.HoldoutEnd.AddDays(-7 * ModelTrackRecord.KeptWeeks)))
+            .ExecuteDeleteAsync(cancellationToken);
+        db.ModelTrackRecords.Add(trackRecord);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }

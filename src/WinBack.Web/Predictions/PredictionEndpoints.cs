@@ -14,7 +14,17 @@ public sealed record SpendModelDto(double? P, double? Q, double? Gamma, double? 
 public sealed record ModelFitDto(DateTimeOffset FittedAt, DateOnly DataThrough, int Customers, int RepeatCustomers, PurchaseModelDto Purchases,
     SpendModelDto Spend, DateTimeOffset NextRefitAfter);
 
-public sealed record ModelStatus(ModelFitDto? Fit, string? Message, double PersonalOverdueFactor, int PersonalMinimumDays, IReadOnlyList<ChurnRiskInfo> ChurnRisks);
+/// <summary>One refit's holdout check, for the history chart: predicted and actual repeat purchase days, and both rankings' AUC.</summary>
+public sealed record TrackRecordPoint(DateOnly HoldoutEnd, double? PredictedPurchases, int? ActualPurchases, double? ModelAuc, double? RuleAuc);
+
+/// <summary>
+/// The latest holdout check: <see cref="Record"/> is WinBack.Analytics.TrackRecord as JSON (with its two sentences), or
+/// null with <see cref="Explanation"/> saying why there is none yet; <see cref="History"/> holds every kept refit's, oldest first.
+/// </summary>
+public sealed record TrackRecordDto(System.Text.Json.JsonElement? Record, string? Explanation, IReadOnlyList<TrackRecordPoint> History);
+
+public sealed record ModelStatus(ModelFitDto? Fit, string? Message, double PersonalOverdueFactor, int PersonalMinimumDays, IReadOnlyList<ChurnRiskInfo> ChurnRisks,
+    TrackRecordDto? TrackRecord = null);
 
 public static class PredictionEndpoints
 {
@@ -33,7 +43,11 @@ public static class PredictionEndpoints
             new PurchaseModelDto(fit.R, fit.Alpha, fit.A, fit.B, fit.LogLikelihood, fit.PurchaseModelNote),
             new SpendModelDto(fit.P, fit.Q, fit.Gamma, fit is { P: { } p, Q: { } q and > 1, Gamma: { } g } ? Math.Round(p * g / (q - 1), 2) : null, fit.SpendModelNote),
             fit.FittedAt + CustomerPredictionDispatcher.RefitEvery);
+        var records = await db.ModelTrackRecords.AsNoTracking().Where(r => r.ShopId == shopId).OrderBy(r => r.HoldoutEnd).ToListAsync(cancellationToken);
+        var trackRecord = records.Count == 0 ? null : new TrackRecordDto(
+            records[^1].Record is { } json ? System.Text.Json.JsonDocument.Parse(json).RootElement : null, records[^1].Explanation,
+            records.Where(r => r.Record is not null).Select(r => new TrackRecordPoint(r.HoldoutEnd, r.PredictedPurchases, r.ActualPurchases, r.ModelAuc, r.RuleAuc)).ToList());
         return new ModelStatus(dto, fit is null ? "The predictions are computed after the first sync finishes, then every week." : null,
-            PredictionTerms.PersonalOverdueFactor, PredictionTerms.PersonalMinimumDays, PredictionTerms.Risks);
+            PredictionTerms.PersonalOverdueFactor, PredictionTerms.PersonalMinimumDays, PredictionTerms.Risks, trackRecord);
     }
 }

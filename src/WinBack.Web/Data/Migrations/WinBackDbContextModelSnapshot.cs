@@ -419,6 +419,68 @@ namespace WinBack.Web.Data.Migrations
                     b.ToTable("customer_predictions", (string)null);
                 });
 
+            modelBuilder.Entity("WinBack.Web.Predictions.ModelTrackRecord", b =>
+                {
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.Property<DateOnly>("HoldoutEnd")
+                        .HasColumnType("date")
+                        .HasColumnName("holdout_end");
+
+                    b.Property<int?>("ActualPurchases")
+                        .HasColumnType("integer")
+                        .HasColumnName("actual_purchases");
+
+                    b.Property<DateOnly>("CalibrationEnd")
+                        .HasColumnType("date")
+                        .HasColumnName("calibration_end");
+
+                    b.Property<DateTimeOffset>("CheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_at");
+
+                    b.Property<string>("Explanation")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("explanation");
+
+                    b.Property<double?>("ModelAuc")
+                        .HasColumnType("double precision")
+                        .HasColumnName("model_auc");
+
+                    b.Property<double?>("ModelBrier")
+                        .HasColumnType("double precision")
+                        .HasColumnName("model_brier");
+
+                    b.Property<string>("ModelName")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("model_name");
+
+                    b.Property<double?>("PredictedPurchases")
+                        .HasColumnType("double precision")
+                        .HasColumnName("predicted_purchases");
+
+                    b.Property<string>("Record")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("record");
+
+                    b.Property<double?>("RuleAuc")
+                        .HasColumnType("double precision")
+                        .HasColumnName("rule_auc");
+
+                    b.Property<double?>("RuleBrier")
+                        .HasColumnType("double precision")
+                        .HasColumnName("rule_brier");
+
+                    b.HasKey("ShopId", "HoldoutEnd")
+                        .HasName("pk_model_track_records");
+
+                    b.ToTable("model_track_records", (string)null);
+                });
+
             modelBuilder.Entity("WinBack.Web.Privacy.CustomerDataRequest", b =>
                 {
                     b.Property<string>("ShopDomain")
@@ -1175,6 +1237,16 @@ namespace WinBack.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_customer_predictions_shops_shop_id");
+                });
+
+            modelBuilder.Entity("WinBack.Web.Predictions.ModelTrackRecord", b =>
+                {
+                    b.HasOne("WinBack.Web.Shops.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_model_track_records_shops_shop_id");
                 });
 
             modelBuilder.Entity("WinBack.Web.Reports.RetentionSnapshot", b =>
