@@ -91,7 +91,27 @@ export interface ModelStatus {
   personalOverdueFactor: number;
   personalMinimumDays: number;
   churnRisks: ChurnRiskInfo[];
+  /** Null until the first refit has checked itself on the shop's past. */
+  trackRecord: { record: TrackRecord | null; explanation: string | null; history: TrackRecordPoint[] } | null;
 }
+
+/** Customers given a chance of ordering again between from and to: how many, their mean chance and the share who did. */
+export interface CalibrationBand { from: number; to: number; customers: number; meanPredicted: number; observedShare: number }
+/** One forecast of "orders again in the holdout", judged: Brier score (0 is perfect) and AUC of its ranking (null when all or none came back). */
+export interface ReturnForecast { name: string; brierScore: number; auc: number | null; deciles: CalibrationBand[]; chanceBands: CalibrationBand[] }
+/** Customers with this many repeat purchases before the holdout (label "7+" with andMore), and their purchases in it. */
+export interface PastPurchasesGroup {
+  frequency: number; andMore: boolean; customers: number; predictedPurchases: number; actualPurchases: number; label: string;
+  predictedPerCustomer: number; actualPerCustomer: number;
+}
+/** WinBack.Analytics.TrackRecord: the model fitted up to calibrationEnd against what customers did until holdoutEnd. */
+export interface TrackRecord {
+  calibrationEnd: string; holdoutEnd: string; modelName: string; holdoutWeeks: number; customers: number; returnedCustomers: number;
+  predictedPurchases: number; actualPurchases: number; byPastPurchases: PastPurchasesGroup[]; model: ReturnForecast;
+  weeksSinceLastOrder: ReturnForecast; ruleWindowWeeks: number; calibrationSentence: string; rankingSentence: string;
+}
+/** One refit's check, oldest first in the history. */
+export interface TrackRecordPoint { holdoutEnd: string; predictedPurchases: number | null; actualPurchases: number | null; modelAuc: number | null; ruleAuc: number | null }
 
 export interface OutcomeWindow { days: number; listed: number; cameBack: number; revenue: number; rate: number | null }
 export interface OutcomeRow { segment: string | null; listed: number; cameBackSoFar: number; revenueSoFar: number; windows: OutcomeWindow[] }

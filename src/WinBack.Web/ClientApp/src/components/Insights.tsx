@@ -4,6 +4,7 @@ import {
   api, formatDate, formatMoney, formatNumber, formatPercent, type ModelStatus, type OutcomeReport, type OutcomeWindow, type ProductReflectionReport,
   type ReportContext,
 } from '../api';
+import { TrackRecordSection } from './TrackRecord';
 
 /** Below the table: what happened to customers WinBack listed, what lost customers bought, and how the predictions are made. */
 export function Insights({ context }: { context: ReportContext }) {
@@ -160,6 +161,7 @@ function AboutNumbers({ model }: { model: ModelStatus | null }) {
                   : `Spend model not fitted: ${fit.spend.note}`}
               </Text>
             )}
+            {fit && <TrackRecordSection trackRecord={model.trackRecord} />}
           </BlockStack>
         </Collapsible>
       </BlockStack>
