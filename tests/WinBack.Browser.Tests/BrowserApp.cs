@@ -95,13 +95,24 @@ public sealed class BrowserApp : IAsyncLifetime
         return (page, app);
     }
 
-    /// <summary>Saves a screenshot under WINBACK_SCREENSHOTS (docs/screenshots when the README's command makes them).</summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
+    /// <summary>
+    /// Saves a screenshot under WINBACK_SCREENSHOTS (docs/screenshots when the README's command makes them): the page as
+    /// the merchant sees it, or only <paramref name="part"/> of it (scrolled into view, with a little of what surrounds it).
+    /// </summary>
+    public static async Task ScreenshotAsync(IPage page, string name, ILocator? part = null)
     {
         if (Environment.GetEnvironmentVariable("WINBACK_SCREENSHOTS") is not { Length: > 0 } folder) return;
         await Assertions.Expect(page.FrameLocator("#app").GetByText("Loading customers").Filter(new() { Visible = true })).ToHaveCountAsync(0);
         Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png") });
+        var options = new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png") };
+        if (part is not null)
+        {
+            await part.ScrollIntoViewIfNeededAsync();
+            const int margin = 12;
+            var box = (await part.BoundingBoxAsync())!;
+            options.Clip = new Clip { X = box.X - margin, Y = box.Y - margin, Width = box.Width + 2 * margin, Height = box.Height + 2 * margin };
+        }
+        await page.ScreenshotAsync(options);
     }
 
     /// <summary>Creates the shop in the simulator, installs WinBack from its admin and runs the first sync and what follows it.</summary>

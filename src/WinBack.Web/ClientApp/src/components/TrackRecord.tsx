@@ -63,7 +63,7 @@ function PurchasesByPastPurchases({ record }: { record: TrackRecord }) {
   const upTo = formatDate(record.calibrationEnd);
   return (
     <BlockStack gap="200">
-      <Text as="h4" variant="headingSm">Repeat purchases per customer, predicted and actual</Text>
+      <Text as="h4" variant="headingSm">{`Repeat purchases per customer in the ${weeks(record.holdoutWeeks)} since, predicted and actual`}</Text>
       <InlineStack gap="300">
         <Swatch color={predictedColor} label="Predicted" />
         <Swatch color={actualColor} label="Actual" />
@@ -85,7 +85,7 @@ function PurchasesByPastPurchases({ record }: { record: TrackRecord }) {
   );
 }
 
-const chart = { width: 480, height: 220, left: 40, right: 8, top: 10, bottom: 42 };
+const chart = { width: 560, height: 230, left: 40, right: 8, top: 10, bottom: 42 };
 
 /** The smallest of 1, 2, 4, 5, 10 × a power of ten at or above the largest value, so that it and its half read as round numbers. */
 const axisTop = (max: number) => {
