@@ -61,6 +61,9 @@ public sealed class BrowserApp : IAsyncLifetime
         await Google.DisposeAsync();
     }
 
+    /// <summary>For what the page asks the API after the report's own calls: on a busy machine that takes more than the default 5 s.</summary>
+    public static readonly LocatorAssertionsToBeVisibleOptions Loaded = new() { Timeout = 15_000 };
+
     public SimulatedShop Shop(string domain) => Simulator.Runtime.Store.Find(domain)!;
 
     /// <summary>Shopify admin's page for WinBack, as the merchant's bookmark would be (with WinBack's own parameters).</summary>

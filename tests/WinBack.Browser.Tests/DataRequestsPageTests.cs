@@ -10,15 +10,13 @@ namespace WinBack.Browser.Tests;
 public sealed class DataRequestsPageTests(BrowserApp browser)
 {
     private const string Shop = "browser-privacy.myshopify.com";
-    /// <summary>The page asks the API after the report's own calls; on a busy machine that takes more than the default 5 s.</summary>
-    private static readonly LocatorAssertionsToBeVisibleOptions Loaded = new() { Timeout = 15_000 };
 
     [Fact]
     public async Task A_data_request_is_announced_on_the_report_listed_in_the_settings_and_downloaded_with_the_session_token()
     {
         await browser.InstallAndSyncAsync(Shop, orders: 60, seed: 12);
         var (page, app) = await browser.OpenAsync(Shop, "tab=settings", height: 2400);
-        await Expect(app.GetByText("No customer has asked for their data.")).ToBeVisibleAsync(Loaded);
+        await Expect(app.GetByText("No customer has asked for their data.")).ToBeVisibleAsync(BrowserApp.Loaded);
 
         var simulated = browser.Shop(Shop);
         WinBack.ShopifySimulator.Store.SimulatedCustomer customer;
@@ -28,7 +26,7 @@ public sealed class DataRequestsPageTests(BrowserApp browser)
         await browser.App.ProcessWebhooksAsync();
 
         (page, app) = await browser.OpenAsync(Shop, height: 2400);
-        await Expect(app.GetByText("A customer asked for their data")).ToBeVisibleAsync(Loaded);
+        await Expect(app.GetByText("A customer asked for their data")).ToBeVisibleAsync(BrowserApp.Loaded);
         await app.GetByRole(AriaRole.Button, new() { Name = "See data requests" }).ClickAsync();
         await Expect(app.GetByText($"Customer {customer.Id}", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(app.GetByText("Not downloaded yet")).ToBeVisibleAsync();

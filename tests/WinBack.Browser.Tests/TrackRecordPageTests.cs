@@ -14,8 +14,6 @@ namespace WinBack.Browser.Tests;
 public sealed class TrackRecordPageTests(BrowserApp browser)
 {
     private const string Shop = "browser-record.myshopify.com";
-    /// <summary>The panel asks the API after the report's own calls; on a busy machine that takes more than the default 5 s.</summary>
-    private static readonly LocatorAssertionsToBeVisibleOptions Loaded = new() { Timeout = 15_000 };
 
     [Fact]
     public async Task About_these_numbers_shows_the_track_record_in_sentences_a_chart_and_the_chance_bands_and_later_its_course()
@@ -79,7 +77,7 @@ public sealed class TrackRecordPageTests(BrowserApp browser)
     {
         await app.GetByRole(AriaRole.Button, new() { Name = "About these numbers" }).ClickAsync();
         var section = app.GetByRole(AriaRole.Region, new() { Name = "Track record" });
-        await Expect(section.GetByRole(AriaRole.Heading, new() { Name = "Track record", Exact = true })).ToBeVisibleAsync(Loaded);
+        await Expect(section.GetByRole(AriaRole.Heading, new() { Name = "Track record", Exact = true })).ToBeVisibleAsync(BrowserApp.Loaded);
         return section;
     }
 
