@@ -54,6 +54,55 @@ public static class SpecialFunctions
         return max + Math.Log(Math.Exp(x - max) + Math.Exp(y - max));
     }
 
+    /// <summary>ln(e^x − e^y) for y ≤ x; minus infinity where the two are equal (or y, by rounding, is the larger).</summary>
+    public static double LogSubExp(double x, double y) => y < x ? x + Math.Log(-double.ExpM1(y - x)) : double.NegativeInfinity;
+
+    /// <summary>Φ(x), the standard normal distribution function, via erfc (Numerical Recipes' Chebyshev fit, relative error under 1.2e-7).</summary>
+    public static double NormalCdf(double x)
+    {
+        var z = Math.Abs(x) / Math.Sqrt(2);
+        var t = 1 / (1 + 0.5 * z);
+        var erfc = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807
+            + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1 - erfc / 2 : erfc / 2;
+    }
+
+    /// <summary>
+    /// ln ∫ from <paramref name="from"/> to ∞ of (1 + v/A)^(−p) (1 + v/B)^(−q) dv, for p + q &gt; 1: Pareto/NBD's ₂F₁ terms
+    /// (Fader &amp; Hardie's note 009, eqs. 19-20) in a form free of the scale of A and B. As note 009 does, the factor with
+    /// the larger constant decides the branch: with m = min(A, B) + from, M = max(A, B) + from and z = |A − B| / M the
+    /// integral is m/(p + q − 1) · (1 + from/A)^(−p) (1 + from/B)^(−q) · ₂F₁(p + q − 1, e; p + q; z)·(1 − z)^(e − 1), e the
+    /// smaller constant's exponent; Euler's transformation turns that into ₂F₁(1, f; p + q; z), f the larger constant's
+    /// exponent, a series of positive terms falling faster than z^k. Where z is within 1 % of 1 (one constant a hundred
+    /// times the other) the series would need thousands of terms, and the same integral is taken numerically instead.
+    /// </summary>
+    public static double LogPowerProductTail(double a, double p, double b, double q, double from)
+    {
+        var (small, large, smallExponent, largeExponent) = a >= b ? (b, a, q, p) : (a, b, p, q);
+        var (m, bigM) = (small + from, large + from);
+        var common = Math.Log(m) - Math.Log(p + q - 1) - p * Log1P(from / a) - q * Log1P(from / b);
+        if (m >= 0.01 * bigM) return common + LogHypergeometric2F1(1, largeExponent, p + q, (large - small) / bigM);
+        return common + Math.Log(p + q - 1) + LogPowerRatioIntegral((large - small) / m, smallExponent, largeExponent);
+    }
+
+    /// <summary>
+    /// ln ∫ from 1 to ∞ of y^(−e) ((y + ρ)/(1 + ρ))^(−f) dy for large ρ: up to y = 1 + ρ numerically in w = ln y (the log of
+    /// the integrand is concave there, scaled by its peak), beyond it in closed form, (1 + ρ)^(1 − e)/κ · ₂F₁(f, κ; κ + 1; −z)
+    /// with z = ρ/(1 + ρ) and κ = e + f − 1, after Pfaff's transformation a series in z/(1 + z) &lt; ½ of positive terms.
+    /// </summary>
+    private static double LogPowerRatioIntegral(double rho, double e, double f)
+    {
+        var kappa = e + f - 1;
+        var end = Log1P(rho);
+        double LogIntegrand(double w) => (1 - e) * w - f * Log1P(double.ExpM1(w) / (1 + rho));
+        var peak = (1 - e) * (1 + rho) > f ? Math.Clamp(Math.Log(rho * (1 - e) / kappa), 0, end) : 0;
+        var scale = LogIntegrand(peak);
+        var near = scale + Math.Log(Quadrature.Integrate(w => Math.Exp(LogIntegrand(w) - scale), 0, end));
+        var z = rho / (1 + rho);
+        var far = (1 - e) * end - Math.Log(kappa) - f * Log1P(z) + LogHypergeometric2F1(f, 1, kappa + 1, z / (1 + z));
+        return LogAddExp(near, far);
+    }
+
     /// <summary>
     /// ln ₂F₁(a, b; c; z) for 0 ≤ z &lt; 1 and a positive sum, by the Gauss series summed until its terms stop mattering;
     /// the running sum is rescaled when it grows large, so parameters in the thousands do not overflow.

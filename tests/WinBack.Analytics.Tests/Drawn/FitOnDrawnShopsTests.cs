@@ -82,7 +82,7 @@ public sealed class FitOnDrawnShopsTests(ITestOutputHelper output)
     }
 
     /// <summary>Draws the shop, fits it, and requires the fit's log-likelihood to be at least Nelder-Mead's less 1e-6 of it.</summary>
-    private (List<RepeatBuyer> Customers, BetaGeometricNbdFit Fit, BetaGeometricNbd NelderMead) FitAndHoldToNelderMead(DrawnShop shop)
+    private (List<RepeatBuyer> Customers, PurchaseModelFit<BetaGeometricNbd> Fit, BetaGeometricNbd NelderMead) FitAndHoldToNelderMead(DrawnShop shop)
     {
         var customers = shop.Draw();
         var clock = Stopwatch.StartNew();
