@@ -108,13 +108,59 @@ public abstract record BetaGeometricModel(double R, double Alpha, double A, doub
     IPurchaseModel IParametricModel.WithParameters(double[] p) => this with { R = p[0], Alpha = p[1], A = p[2], B = p[3] };
 
     /// <summary>
-    /// Fits r, α, a, b by maximum likelihood over customers folded into distinct (x, t_x, T) (see <see cref="LogParameterFit"/>);
+    /// The log-likelihood of folded customers and, given an array, its gradient by ln r, ln α, ln a, ln b: the terms of x,
+    /// T or t_x alone once per distinct value, each group a weighted log-sum of its two ways to have the data (alive at T,
+    /// or gone at the last opportunity), whose gradient is the two ways' gradients weighted by their shares.
+    /// </summary>
+    internal double LogLikelihood(GroupedCustomers data, double[]? gradient)
+    {
+        var xs = data.Frequencies;
+        var countTerms = xs.Select(x => CountTerm(x)).ToArray();
+        var dropoutTerms = xs.Select(x => DropoutTerm(x)).ToArray();
+        // By ln r, ln a, ln b: ψ differences over the whole number of purchases and opportunities, and ∂ ln(a/(b+k−1)) / ∂ ln b.
+        var countGradients = gradient is null ? null : xs.Select(CountGradient).ToArray();
+        var dropoutByLogB = xs.Select(x => Opportunities(x) is var k && k > 0 ? -B / (B + k - 1) : 0).ToArray();
+        var ages = TimeTerms(data.Ages);
+        var recencies = TimeTerms(data.Recencies);
+        return GroupedCustomers.Sum(data.Counts.Length, (g, sum) =>
+        {
+            var (xi, ti, ri, n) = (data.FrequencyIndex[g], data.AgeIndex[g], data.RecencyIndex[g], data.Counts[g]);
+            double x = xs[xi];
+            var alive = -R * ages.Log1P[ti] - x * ages.Log[ti];
+            var gone = dropoutTerms[xi] - R * recencies.Log1P[ri] - x * recencies.Log[ri];
+            if (sum is not null)
+            {
+                var goneShare = double.IsNegativeInfinity(gone) ? 0 : 1 / (1 + Math.Exp(alive - gone));
+                var aliveShare = 1 - goneShare;
+                var (fa, fr) = (ages.Share[ti], recencies.Share[ri]);
+                var c = countGradients![xi];
+                sum[0] += n * (c[0] - R * (aliveShare * ages.Log1P[ti] + goneShare * recencies.Log1P[ri]));
+                sum[1] += n * (aliveShare * (R * fa - x * (1 - fa)) + goneShare * (R * fr - x * (1 - fr)));
+                sum[2] += n * (c[2] + goneShare);
+                sum[3] += n * (c[3] + goneShare * dropoutByLogB[xi]);
+            }
+            return n * (countTerms[xi] + LogAddExp(alive, gone));
+        }, gradient);
+    }
+
+    /// <summary>The gradient of <see cref="CountTerm"/> by ln r, ln α, ln a, ln b: differences of ψ over whole numbers of purchases and opportunities.</summary>
+    private double[] CountGradient(int x)
+    {
+        var k = (int)Opportunities(x);
+        return [R * DigammaDifference(R, x), 0, -A * DigammaDifference(A + B, k), B * (DigammaDifference(B, k) - DigammaDifference(A + B, k))];
+    }
+
+    /// <summary>For each time t: ln(1 + t/α), ln(α + t) and t/(α + t), the parts of the likelihood and its gradient in t.</summary>
+    private (double[] Log1P, double[] Log, double[] Share) TimeTerms(double[] times) =>
+        (times.Select(t => Log1P(t / Alpha)).ToArray(), times.Select(t => Math.Log(Alpha + t)).ToArray(), times.Select(t => t / (Alpha + t)).ToArray());
+
+    /// <summary>
+    /// Fits r, α, a, b by maximum likelihood the way every purchase model is fitted (see <see cref="LogParameterFit"/>);
     /// <paramref name="model"/> builds this kind of model from the four parameters.
     /// </summary>
     private protected static PurchaseModelFit<TModel> Fit<TModel>(IReadOnlyList<RepeatBuyer> customers, Func<double, double, double, double, TModel> model)
         where TModel : BetaGeometricModel
     {
-        var data = LogParameterFit.GroupFor(customers);
         var (meanAge, repeatRate) = LogParameterFit.Scale(customers);
         // The earlier start (r = a = b = 1, α = the mean age), and two with the shop's mean repeat rate r/α: CDNOW's shape and a steadier one.
         double[][] starts =
@@ -123,6 +169,6 @@ public abstract record BetaGeometricModel(double R, double Alpha, double A, doub
             [Math.Log(0.25), Math.Log(0.25 / repeatRate), Math.Log(0.8), Math.Log(2.5)],
             [Math.Log(2), Math.Log(2 / repeatRate), Math.Log(0.5), Math.Log(5)],
         ];
-        return LogParameterFit.Fit(customers.Count, starts, p => model(Math.Exp(p[0]), Math.Exp(p[1]), Math.Exp(p[2]), Math.Exp(p[3])), data.LogLikelihood, LimitingModel.Of);
+        return LogParameterFit.Fit(customers, starts, p => model(p[0], p[1], p[2], p[3]), (m, data, gradient) => m.LogLikelihood(data, gradient), LimitingModel.Of);
     }
 }

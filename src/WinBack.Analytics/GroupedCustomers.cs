@@ -1,17 +1,13 @@
 using System.Runtime.InteropServices;
-using static WinBack.Analytics.SpecialFunctions;
 
 namespace WinBack.Analytics;
 
 /// <summary>
-/// Customers folded for fitting: equal (x, t_x, T) become one weighted term, and every part of the likelihood that
-/// depends on x, T or t_x alone (or on x with one of the times) is computed once per distinct value, so a million
-/// customers cost a few thousand log-gammas.
+/// Customers folded for fitting: equal (x, t_x, T) become one weighted term, and the parts of the likelihood that depend
+/// on x, T or t_x alone (or on x with one of the times) can be computed once per distinct value.
 /// </summary>
 internal sealed class GroupedCustomers
 {
-    private readonly double[] _xs, _ages, _recencies;
-    private readonly int[] _xIndex, _ageIndex, _recencyIndex;
     private readonly Lazy<(int Frequency, double Time)[]> _pairs;
     private readonly Lazy<(int[] Recency, int[] Age)> _pairIndex;
 
@@ -21,14 +17,15 @@ internal sealed class GroupedCustomers
         var counts = new Dictionary<(int Frequency, double Recency, double Age), int>();
         foreach (var c in customers) CollectionsMarshal.GetValueRefOrAddDefault(counts, (c.Frequency, c.Recency, c.Age), out _)++;
         var groups = counts.Select(g => (g.Key, Count: g.Value)).ToArray();
+        Size = customers.Count;
         Customers = groups.Select(g => new RepeatBuyer(g.Key.Frequency, g.Key.Recency, g.Key.Age)).ToArray();
         Counts = groups.Select(g => (double)g.Count).ToArray();
-        _xs = groups.Select(g => (double)g.Key.Frequency).Distinct().Order().ToArray();
-        _ages = groups.Select(g => g.Key.Age).Distinct().Order().ToArray();
-        _recencies = groups.Select(g => g.Key.Recency).Distinct().Order().ToArray();
-        _xIndex = groups.Select(g => Array.BinarySearch(_xs, (double)g.Key.Frequency)).ToArray();
-        _ageIndex = groups.Select(g => Array.BinarySearch(_ages, g.Key.Age)).ToArray();
-        _recencyIndex = groups.Select(g => Array.BinarySearch(_recencies, g.Key.Recency)).ToArray();
+        Frequencies = groups.Select(g => g.Key.Frequency).Distinct().Order().ToArray();
+        Ages = groups.Select(g => g.Key.Age).Distinct().Order().ToArray();
+        Recencies = groups.Select(g => g.Key.Recency).Distinct().Order().ToArray();
+        FrequencyIndex = groups.Select(g => Array.BinarySearch(Frequencies, g.Key.Frequency)).ToArray();
+        AgeIndex = groups.Select(g => Array.BinarySearch(Ages, g.Key.Age)).ToArray();
+        RecencyIndex = groups.Select(g => Array.BinarySearch(Recencies, g.Key.Recency)).ToArray();
         _pairs = new(() => Customers.SelectMany(c => new[] { (c.Frequency, c.Recency), (c.Frequency, c.Age) }).Distinct().ToArray());
         _pairIndex = new(() =>
         {
@@ -37,11 +34,27 @@ internal sealed class GroupedCustomers
         });
     }
 
+    /// <summary>How many customers were folded.</summary>
+    public int Size { get; }
+
     /// <summary>One customer for each distinct (x, t_x, T).</summary>
     public RepeatBuyer[] Customers { get; }
 
     /// <summary>How many customers each of <see cref="Customers"/> stands for.</summary>
     public double[] Counts { get; }
+
+    /// <summary>The distinct x, T and t_x, in order, and where each group's stand among them.</summary>
+    public int[] Frequencies { get; }
+
+    public double[] Ages { get; }
+
+    public double[] Recencies { get; }
+
+    public int[] FrequencyIndex { get; }
+
+    public int[] AgeIndex { get; }
+
+    public int[] RecencyIndex { get; }
 
     /// <summary>The distinct (x, t) with t a recency or an age of a customer with that x: Pareto/NBD's ₂F₁ terms.</summary>
     public (int Frequency, double Time)[] Pairs => _pairs.Value;
@@ -49,18 +62,30 @@ internal sealed class GroupedCustomers
     /// <summary>For each group, where its (x, t_x) and its (x, T) stand in <see cref="Pairs"/>.</summary>
     public (int[] Recency, int[] Age) PairIndex => _pairIndex.Value;
 
-    public double LogLikelihood(BetaGeometricModel m)
+    /// <summary>
+    /// Σ over i &lt; <paramref name="count"/> of <paramref name="term"/>(i, gradient), in fixed chunks spread over the cores
+    /// and added in chunk order, so the sum is the same however the threads ran. Each term adds its gradient (if asked
+    /// for) into the chunk's own array.
+    /// </summary>
+    public static double Sum(int count, Func<int, double[]?, double> term, double[]? gradient)
     {
-        var countTerms = _xs.Select(m.CountTerm).ToArray();
-        var dropoutTerms = _xs.Select(m.DropoutTerm).ToArray();
-        var (log1PAge, logAge) = (_ages.Select(t => Log1P(t / m.Alpha)).ToArray(), _ages.Select(t => Math.Log(m.Alpha + t)).ToArray());
-        var (log1PRecency, logRecency) = (_recencies.Select(t => Log1P(t / m.Alpha)).ToArray(), _recencies.Select(t => Math.Log(m.Alpha + t)).ToArray());
-        var sum = 0.0;
-        for (var g = 0; g < Counts.Length; g++)
+        const int chunk = 4096;
+        var chunks = (count + chunk - 1) / chunk;
+        var sums = new double[chunks];
+        var gradients = gradient is null ? null : new double[chunks][];
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks > 1 ? -1 : 1 }, k =>
         {
-            var (xi, ti, ri) = (_xIndex[g], _ageIndex[g], _recencyIndex[g]);
-            sum += Counts[g] * m.LogLikelihood(_xs[xi], countTerms[xi], dropoutTerms[xi], log1PAge[ti], logAge[ti], log1PRecency[ri], logRecency[ri]);
+            var own = gradient is null ? null : gradients![k] = new double[gradient.Length];
+            var sum = 0.0;
+            for (var i = k * chunk; i < Math.Min(count, (k + 1) * chunk); i++) sum += term(i, own);
+            sums[k] = sum;
+        });
+        if (gradient is not null)
+        {
+            Array.Clear(gradient);
+            foreach (var own in gradients!)
+                for (var j = 0; j < gradient.Length; j++) gradient[j] += own[j];
         }
-        return sum;
+        return sums.Sum();
     }
 }

@@ -2,10 +2,11 @@ namespace WinBack.Analytics;
 
 /// <summary>
 /// How every purchase model is fitted, in one place: maximum likelihood by BFGS on the logs of the four parameters (so
-/// they stay positive), each start taken roughly to its end and only the best polished; an end inside the bounds must be
-/// a maximum (flat gradient, negative definite Hessian) or the fit says the data do not pin the model down; an end where
-/// the likelihood still rises toward a limit is reported as that limiting model, never as the clamped point's numbers.
-/// Standard errors come from the observed information at the end.
+/// they stay positive), with the model's own gradient, over customers folded into distinct (x, t_x, T). Each start is
+/// taken roughly to its end and only the best is polished; a large shop's starts run on a systematic sample of it, the
+/// polish on everyone. An end inside the bounds must be a maximum (flat gradient, negative definite Hessian) or the fit
+/// says the data do not pin the model down; an end where the likelihood still rises toward a limit is reported as that
+/// limiting model, never as the clamped point's numbers. Standard errors come from the observed information at the end.
 /// </summary>
 internal static class LogParameterFit
 {
@@ -18,57 +19,72 @@ internal static class LogParameterFit
     /// <summary>Indices of the rate parameters (r, α) and the drop-out parameters (a, b or s, β) in every model's parameter list.</summary>
     private static readonly int[] RateParameters = [0, 1], DropoutParameters = [2, 3];
 
-    /// <summary>The customers folded for fitting, once there are enough repeat buyers to fit anything.</summary>
-    public static GroupedCustomers GroupFor(IReadOnlyList<RepeatBuyer> customers)
-    {
-        if (customers.Count(c => c.Frequency > 0) < PurchaseModels.MinimumRepeatCustomers)
-            throw new NotEnoughDataException($"The purchase model needs at least {PurchaseModels.MinimumRepeatCustomers} customers who bought more than once.");
-        return new GroupedCustomers(customers);
-    }
+    /// <summary>Above this many customers the starts are compared on every k-th customer, this many in all: their ends differ far more than the sample's noise.</summary>
+    private const int SampleSize = 50_000;
+
+    /// <summary>The step of the Hessian's central differences of the gradient, in the log-parameters.</summary>
+    private const double HessianStep = 1e-4;
 
     /// <summary>The shop's mean age and mean repeat rate (repeat purchases per unit of age): where the starts are put.</summary>
     public static (double MeanAge, double RepeatRate) Scale(IReadOnlyList<RepeatBuyer> customers) =>
-        (Math.Max(customers.Average(c => c.Age), 1e-3), Math.Max(customers.Sum(c => (double)c.Frequency) / customers.Sum(c => c.Age), 1e-4));
+        (Math.Max(customers.Average(c => c.Age), 1e-3), Math.Max(customers.Sum(c => (double)c.Frequency) / Math.Max(customers.Sum(c => c.Age), 1e-9), 1e-4));
 
-    public static PurchaseModelFit<TModel> Fit<TModel>(int customers, double[][] starts, Func<double[], TModel> fromLogs, Func<TModel, double> logLikelihood,
-        Func<TModel, LimitingModel?> limitOf) where TModel : IPurchaseModel, IParametricModel
+    /// <summary>
+    /// Fits a model of four parameters, built by <paramref name="model"/> from their values, whose log-likelihood over folded
+    /// customers (and its gradient by the logs of the parameters, when given an array) is <paramref name="logLikelihood"/>.
+    /// </summary>
+    public static PurchaseModelFit<TModel> Fit<TModel>(IReadOnlyList<RepeatBuyer> customers, double[][] starts, Func<double[], TModel> model,
+        Func<TModel, GroupedCustomers, double[]?, double> logLikelihood, Func<TModel, LimitingModel?> limitOf) where TModel : IPurchaseModel, IParametricModel
     {
+        if (customers.Count(c => c.Frequency > 0) < PurchaseModels.MinimumRepeatCustomers)
+            throw new NotEnoughDataException($"The purchase model needs at least {PurchaseModels.MinimumRepeatCustomers} customers who bought more than once.");
+        var all = new GroupedCustomers(customers);
+        var sample = customers.Count <= 2 * SampleSize ? all : new GroupedCustomers(Systematic(customers, SampleSize));
         // The mean log-likelihood, so the first step's size does not grow with the number of customers.
-        double Objective(double[] p) => p.All(v => v >= LowerLog && v <= UpperLog) && logLikelihood(fromLogs(p)) is var ll && double.IsFinite(ll) ? -ll / customers : double.NaN;
-        // Each start is taken roughly to its end, and only the best is polished: three starts cost little more than one.
-        var roughly = starts.Select(s => Bfgs.Minimise(Objective, s, gradientTolerance: 1e-4)).Where(r => double.IsFinite(r.Value) && r.Point.All(double.IsFinite))
+        Func<double[], double[]?, double> Objective(GroupedCustomers data) => (p, gradient) =>
+        {
+            if (!p.All(v => v >= LowerLog && v <= UpperLog)) return double.NaN;
+            var ll = logLikelihood(model([.. p.Select(Math.Exp)]), data, gradient);
+            if (gradient is not null)
+                for (var i = 0; i < gradient.Length; i++) gradient[i] /= -data.Size;
+            return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll / data.Size : double.NaN;
+        };
+        var objective = Objective(all);
+        var roughly = starts.Select(s => Bfgs.Minimise(Objective(sample), s, gradientTolerance: 1e-4)).Where(r => double.IsFinite(r.Value) && r.Point.All(double.IsFinite))
                           .MinBy(r => r.Value)
                       ?? throw new NotEnoughDataException("The purchase data do not pin the model down (the fit did not settle); showing the fixed-weeks rule only.");
-        var best = Bfgs.Minimise(Objective, roughly.Point);
-        var model = fromLogs(best.Point);
-        var limit = limitOf(model);
-        if (limit is null && !Bfgs.IsMinimum(Objective, best.Point))
+        var best = Bfgs.Minimise(objective, roughly.Point, inverseHessian: roughly.InverseHessian);
+        var fitted = model([.. best.Point.Select(Math.Exp)]);
+        var limit = limitOf(fitted);
+        var hessian = Bfgs.Hessian(objective, best.Point, HessianStep);
+        if (limit is null && !Bfgs.IsMinimum(objective, best.Point, hessian))
             throw new NotEnoughDataException("The purchase data do not pin the model down (no single best fit); showing the fixed-weeks rule only.");
-        return new PurchaseModelFit<TModel>(model, -best.Value * customers, limit, StandardErrorsAt(model, best.Point, Objective, customers, limit));
+        return new PurchaseModelFit<TModel>(fitted, -best.Value * customers.Count, limit, StandardErrorsAt(fitted, hessian, customers.Count, limit));
+    }
+
+    /// <summary>Every k-th customer, <paramref name="size"/> of them: for data in any order (by first purchase, by id) a spread of all of it.</summary>
+    private static List<RepeatBuyer> Systematic(IReadOnlyList<RepeatBuyer> customers, int size)
+    {
+        var step = (double)customers.Count / size;
+        return [.. Enumerable.Range(0, size).Select(i => customers[(int)(i * step)])];
     }
 
     /// <summary>
     /// Standard errors from the observed information: the Hessian of the mean negative log-likelihood in the log-parameters
-    /// (Richardson-extrapolated central differences), times the number of customers, inverted; by the delta method
+    /// (central differences of the exact gradient), times the number of customers, inverted; by the delta method
     /// SE(θ) = θ·SE(ln θ). At a limiting model the parameters that ran off are held where they are and get no standard error.
     /// </summary>
-    private static StandardErrors StandardErrorsAt(IParametricModel model, double[] logs, Func<double[], double> objective, int customers, LimitingModel? limit)
+    private static StandardErrors StandardErrorsAt(IParametricModel model, double[,] hessian, int customers, LimitingModel? limit)
     {
-        var names = model.ParameterNames;
-        var free = Enumerable.Range(0, logs.Length)
+        var n = model.Parameters.Length;
+        var free = Enumerable.Range(0, n)
             .Except(limit is { RateUnbounded: true } ? RateParameters : []).Except(limit is { DropoutUnbounded: true } ? DropoutParameters : []).ToArray();
-        var covariance = new double[logs.Length, logs.Length];
-        var values = Enumerable.Repeat(double.NaN, logs.Length).ToArray();
-        double OfFree(double[] q)
-        {
-            var p = (double[])logs.Clone();
-            for (var i = 0; i < free.Length; i++) p[free[i]] = q[i];
-            return objective(p);
-        }
-        var information = Bfgs.Hessian(OfFree, free.Select(i => logs[i]).ToArray(), 1e-2, extrapolate: true);
+        var information = new double[free.Length, free.Length];
         for (var i = 0; i < free.Length; i++)
         for (var j = 0; j < free.Length; j++)
-            information[i, j] *= customers;
+            information[i, j] = hessian[free[i], free[j]] * customers;
+        var covariance = new double[n, n];
+        var values = Enumerable.Repeat(double.NaN, n).ToArray();
         if (free.Length > 0 && Cholesky.TryFactor(information, out var lower))
         {
             var inverse = Cholesky.Inverse(lower);
@@ -78,6 +94,6 @@ internal static class LogParameterFit
                 values[free[i]] = model.Parameters[free[i]] * Math.Sqrt(inverse[i, i]);
             }
         }
-        return new StandardErrors(names, values, covariance);
+        return new StandardErrors(model.ParameterNames, values, covariance);
     }
 }

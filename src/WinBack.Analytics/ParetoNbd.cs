@@ -77,33 +77,56 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
 
     IPurchaseModel IParametricModel.WithParameters(double[] p) => new ParetoNbd(p[0], p[1], p[2], p[3]);
 
-    /// <summary>The log-likelihood of folded customers: each distinct (x, t) tail once, each group a weighted sum of its two.</summary>
-    internal double LogLikelihood(GroupedCustomers data)
+    /// <summary>ln[α^r β^s ∫ from τ to ∞ of (α+v)^(−(r+x)) (β+v)^(−(s+1)) dv] and, given a span, its gradient by ln r, ln α, ln s, ln β.</summary>
+    private double LogTail(double x, double tau, Span<double> gradient)
+    {
+        var value = -x * Math.Log(Alpha) - Math.Log(Beta) + LogPowerProductTail(Alpha, R + x, Beta, S + 1, tau, gradient);
+        if (!gradient.IsEmpty) (gradient[0], gradient[1], gradient[2], gradient[3]) = (R * gradient[1], gradient[0] - x, S * gradient[3], gradient[2] - 1);
+        return value;
+    }
+
+    /// <summary>
+    /// The log-likelihood of folded customers and, given an array, its gradient by ln r, ln α, ln s, ln β: each distinct
+    /// (x, t) tail once (a ₂F₁ each, the cost, spread over the cores), each group a weighted log-sum of alive at T and gone
+    /// between t_x and T, whose gradient is the two ways' gradients weighted by their shares.
+    /// </summary>
+    internal double LogLikelihood(GroupedCustomers data, double[]? gradient)
     {
         var pairs = data.Pairs;
-        var tails = new double[pairs.Length];
-        var alive = new double[pairs.Length];
-        var countTerms = new double[pairs.Length];
-        const int chunk = 2048;
-        // The tails are the cost (a ₂F₁ each); spread over the cores when there are many.
-        Parallel.For(0, (pairs.Length + chunk - 1) / chunk, new ParallelOptions { MaxDegreeOfParallelism = pairs.Length > chunk ? -1 : 1 }, k =>
+        var (tails, alive, countTerms, countGradients) = (new double[pairs.Length], new double[pairs.Length], new double[pairs.Length], new double[pairs.Length]);
+        // Four derivatives a pair, by ln r, ln α, ln s, ln β, of the tail and of the alive term.
+        var (tailGradients, aliveGradients) = gradient is null ? (null, null) : (new double[4 * pairs.Length], new double[4 * pairs.Length]);
+        GroupedCustomers.Sum(pairs.Length, (i, _) =>
         {
-            for (var i = k * chunk; i < Math.Min(pairs.Length, (k + 1) * chunk); i++)
-            {
-                var (x, time) = pairs[i];
-                tails[i] = LogTail(x, time);
-                alive[i] = LogAliveTerm(x, time);
-                countTerms[i] = LogGammaRatio(R, x);
-            }
-        });
+            var (x, time) = pairs[i];
+            tails[i] = LogTail(x, time, tailGradients is null ? default : tailGradients.AsSpan(4 * i, 4));
+            alive[i] = LogAliveTerm(x, time);
+            countTerms[i] = LogGammaRatio(R, x);
+            if (aliveGradients is null) return 0;
+            countGradients[i] = R * DigammaDifference(R, x);
+            (aliveGradients[4 * i], aliveGradients[4 * i + 1], aliveGradients[4 * i + 2], aliveGradients[4 * i + 3]) =
+                (-R * Log1P(time / Alpha), (R * time - x * Alpha) / (Alpha + time), -S * Log1P(time / Beta), S * time / (Beta + time));
+            return 0;
+        }, null);
         var (atRecency, atAge) = data.PairIndex;
-        var sum = 0.0;
-        for (var g = 0; g < data.Counts.Length; g++)
+        return GroupedCustomers.Sum(data.Counts.Length, (g, sum) =>
         {
-            var (recency, age) = (atRecency[g], atAge[g]);
-            sum += data.Counts[g] * (countTerms[age] + LogAddExp(alive[age], LogGoneTerm(tails[recency], tails[age])));
-        }
-        return sum;
+            var (recency, age, n) = (atRecency[g], atAge[g], data.Counts[g]);
+            var gone = LogGoneTerm(tails[recency], tails[age]);
+            if (sum is not null)
+            {
+                var goneShare = double.IsNegativeInfinity(gone) ? 0 : 1 / (1 + Math.Exp(alive[age] - gone));
+                // d ln(e^u − e^v) = (du − δ dv)/(1 − δ) with δ = e^(v − u): the gone term's gradient from the two tails'.
+                var closeness = Math.Exp(tails[age] - tails[recency]);
+                for (var j = 0; j < 4; j++)
+                {
+                    var goneGradient = goneShare == 0 ? 0 : (tailGradients![4 * recency + j] - closeness * tailGradients[4 * age + j]) / (1 - closeness) + (j == 2 ? 1 : 0);
+                    sum[j] += n * ((1 - goneShare) * aliveGradients![4 * age + j] + goneShare * goneGradient);
+                }
+                sum[0] += n * countGradients[age];
+            }
+            return n * (countTerms[age] + LogAddExp(alive[age], gone));
+        }, gradient);
     }
 
     /// <summary>
@@ -113,7 +136,6 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
     /// </summary>
     public static PurchaseModelFit<ParetoNbd> Fit(IReadOnlyList<RepeatBuyer> customers)
     {
-        var data = LogParameterFit.GroupFor(customers);
         var (meanAge, repeatRate) = LogParameterFit.Scale(customers);
         // One at unit shapes with both scales at the mean age (CLVTools starts at all ones), and two with the shop's repeat rate r/α.
         double[][] starts =
@@ -122,7 +144,6 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
             [Math.Log(0.5), Math.Log(0.5 / repeatRate), Math.Log(0.5), Math.Log(meanAge / 2)],
             [Math.Log(2), Math.Log(2 / repeatRate), Math.Log(2), Math.Log(4 * meanAge)],
         ];
-        return LogParameterFit.Fit(customers.Count, starts, p => new ParetoNbd(Math.Exp(p[0]), Math.Exp(p[1]), Math.Exp(p[2]), Math.Exp(p[3])),
-            m => m.LogLikelihood(data), LimitingModel.Of);
+        return LogParameterFit.Fit(customers, starts, p => new ParetoNbd(p[0], p[1], p[2], p[3]), (m, data, gradient) => m.LogLikelihood(data, gradient), LimitingModel.Of);
     }
 }

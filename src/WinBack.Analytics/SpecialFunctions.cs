@@ -67,6 +67,14 @@ public static class SpecialFunctions
         return x >= 0 ? 1 - erfc / 2 : erfc / 2;
     }
 
+    /// <summary>ψ(a + n) − ψ(a) for a whole n ≥ 0: Σ 1/(a + j) over j &lt; n, exact where two digammas of a huge a would cancel.</summary>
+    public static double DigammaDifference(double a, int n)
+    {
+        var sum = 0.0;
+        for (var j = 0; j < n; j++) sum += 1 / (a + j);
+        return sum;
+    }
+
     /// <summary>
     /// ln ∫ from <paramref name="from"/> to ∞ of (1 + v/A)^(−p) (1 + v/B)^(−q) dv, for p + q &gt; 1: Pareto/NBD's ₂F₁ terms
     /// (Fader &amp; Hardie's note 009, eqs. 19-20) in a form free of the scale of A and B. As note 009 does, the factor with
@@ -75,14 +83,66 @@ public static class SpecialFunctions
     /// smaller constant's exponent; Euler's transformation turns that into ₂F₁(1, f; p + q; z), f the larger constant's
     /// exponent, a series of positive terms falling faster than z^k. Where z is within 1 % of 1 (one constant a hundred
     /// times the other) the series would need thousands of terms, and the same integral is taken numerically instead.
+    /// Given <paramref name="gradient"/>, writes the derivatives by ln A, p, ln B and q there.
     /// </summary>
-    public static double LogPowerProductTail(double a, double p, double b, double q, double from)
+    public static double LogPowerProductTail(double a, double p, double b, double q, double from, Span<double> gradient = default)
     {
-        var (small, large, smallExponent, largeExponent) = a >= b ? (b, a, q, p) : (a, b, p, q);
+        var aIsLarger = a >= b;
+        var (small, large, smallExponent, largeExponent) = aIsLarger ? (b, a, q, p) : (a, b, p, q);
         var (m, bigM) = (small + from, large + from);
         var common = Math.Log(m) - Math.Log(p + q - 1) - p * Log1P(from / a) - q * Log1P(from / b);
-        if (m >= 0.01 * bigM) return common + LogHypergeometric2F1(1, largeExponent, p + q, (large - small) / bigM);
-        return common + Math.Log(p + q - 1) + LogPowerRatioIntegral((large - small) / m, smallExponent, largeExponent);
+        if (m < 0.01 * bigM)
+        {
+            double Value(double a2, double p2, double b2, double q2) => LogPowerProductTail(a2, p2, b2, q2, from);
+            var value = common + Math.Log(p + q - 1) + LogPowerRatioIntegral((large - small) / m, smallExponent, largeExponent);
+            if (!gradient.IsEmpty)
+            {
+                // Rare (one constant a hundred times the other): central differences of the numerical integral.
+                const double h = 1e-6;
+                gradient[0] = (Value(a * Math.Exp(h), p, b, q) - Value(a * Math.Exp(-h), p, b, q)) / (2 * h);
+                gradient[1] = (Value(a, p * (1 + h), b, q) - Value(a, p * (1 - h), b, q)) / (2 * h * p);
+                gradient[2] = (Value(a, p, b * Math.Exp(h), q) - Value(a, p, b * Math.Exp(-h), q)) / (2 * h);
+                gradient[3] = (Value(a, p, b, q * (1 + h)) - Value(a, p, b, q * (1 - h))) / (2 * h * q);
+            }
+            return value;
+        }
+        var z = (large - small) / bigM;
+        var series = LogEulerSeries(largeExponent, p + q, z, out var byF, out var byC, out var byZ);
+        if (!gradient.IsEmpty)
+        {
+            var byP = -1 / (p + q - 1) - Log1P(from / a) + byC + (aIsLarger ? byF : 0);
+            var byQ = -1 / (p + q - 1) - Log1P(from / b) + byC + (aIsLarger ? 0 : byF);
+            // By ln A and ln B: ln m, the two log1p terms and z all move.
+            var byLogA = p * from / (a + from) + (aIsLarger ? byZ * a * m / (bigM * bigM) : a / m - byZ * a / bigM);
+            var byLogB = q * from / (b + from) + (aIsLarger ? b / m - byZ * b / bigM : byZ * b * m / (bigM * bigM));
+            (gradient[0], gradient[1], gradient[2], gradient[3]) = (byLogA, byP, byLogB, byQ);
+        }
+        return common + series;
+    }
+
+    /// <summary>
+    /// ln ₂F₁(1, f; c; z) = ln Σ (f)ₖ/(c)ₖ zᵏ for 0 ≤ z &lt; 1, f &lt; c, and its derivatives by f, c and z, summed with the
+    /// series (each term's derivative is the term times Σ 1/(f + j), −Σ 1/(c + j) or k/z). Every term is positive and
+    /// at most z times the one before, so the sum stops when the rest cannot matter.
+    /// </summary>
+    private static double LogEulerSeries(double f, double c, double z, out double byF, out double byC, out double byZ)
+    {
+        double sum = 1, sumF = 0, sumC = 0, sumZ = 0;
+        // term = (f)ₖ/(c)ₖ zᵏ, and perZ = term / z (so z = 0 needs no division).
+        double term = 1, harmonicF = 0, harmonicC = 0, perZ = 0;
+        for (var k = 0; k < 10_000_000; k++)
+        {
+            perZ = (k == 0 ? 1 : perZ * z) * (f + k) / (c + k);
+            (harmonicF, harmonicC) = (harmonicF + 1 / (f + k), harmonicC + 1 / (c + k));
+            term = perZ * z;
+            sum += term;
+            sumF += term * harmonicF;
+            sumC += term * harmonicC;
+            sumZ += (k + 1) * perZ;
+            if ((k + 2) * term <= 1e-17 * sum * (1 - z)) break;
+        }
+        (byF, byC, byZ) = (sumF / sum, -sumC / sum, sumZ / sum);
+        return Math.Log(sum);
     }
 
     /// <summary>
