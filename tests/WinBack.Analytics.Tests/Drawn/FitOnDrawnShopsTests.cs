@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit.Abstractions;
 
 namespace WinBack.Analytics.Tests.Drawn;
@@ -81,51 +80,9 @@ public sealed class FitOnDrawnShopsTests(ITestOutputHelper output)
         fit.Model.R.Should().BeApproximately(0.8, 0.1);
     }
 
-    /// <summary>Draws the shop, fits it, and requires the fit's log-likelihood to be at least Nelder-Mead's less 1e-6 of it.</summary>
     private (List<RepeatBuyer> Customers, PurchaseModelFit<BetaGeometricNbd> Fit, BetaGeometricNbd NelderMead) FitAndHoldToNelderMead(DrawnShop shop)
     {
-        var customers = shop.Draw();
-        var clock = Stopwatch.StartNew();
-        var fit = BetaGeometricNbd.Fit(customers);
-        var fitSeconds = clock.Elapsed.TotalSeconds;
-        var (best, bestLl) = IndependentMaximum(customers);
-
-        output.WriteLine($"{shop.Name}, {shop.Customers:N0} customers ({customers.Count(c => c.Frequency > 0):N0} repeat): " +
-                         $"drawn r {shop.R}, α {shop.Alpha}, a {shop.A}, b {shop.B}; fitted {Describe(fit.Model)} LL {fit.LogLikelihood:F4} in {fitSeconds:F2} s" +
-                         $"{(fit.Limit is null ? "" : $" (limit: {fit.Limit.Name})")}; Nelder-Mead {Describe(best)} LL {bestLl:F4}");
-        fit.LogLikelihood.Should().BeGreaterThanOrEqualTo(bestLl - 1e-6 * Math.Abs(bestLl), "the fit must reach the maximum an independent maximiser finds");
-        return (customers, fit, best);
-    }
-
-    private static string Describe(BetaGeometricNbd m) => $"r {m.R:G4}, α {m.Alpha:G4}, a {m.A:G4}, b {m.B:G4}";
-
-    /// <summary>
-    /// Nelder-Mead on the logs of the parameters from four spread-out starts, over the reference's likelihood (A1 … A4 of
-    /// analytics-models.md §3.1) written out here, with the terms that depend on x, T or t_x alone computed once per value.
-    /// </summary>
-    private static (BetaGeometricNbd Model, double LogLikelihood) IndependentMaximum(List<RepeatBuyer> customers)
-    {
-        var groups = customers.GroupBy(c => c).Select(g => (Customer: g.Key, Count: g.Count())).ToArray();
-        var xs = groups.Select(g => g.Customer.Frequency).Distinct().ToArray();
-        var times = groups.SelectMany(g => new[] { g.Customer.Age, g.Customer.Recency }).Distinct().ToArray();
-        var xIndex = xs.Select((x, i) => (x, i)).ToDictionary(p => p.x, p => p.i);
-        var timeIndex = times.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i);
-        var rows = groups.Select(g => (X: xIndex[g.Customer.Frequency], Age: timeIndex[g.Customer.Age], Recency: timeIndex[g.Customer.Recency], g.Count, Frequency: (double)g.Customer.Frequency)).ToArray();
-        static BetaGeometricNbd Model(double[] p) => new(Math.Exp(p[0]), Math.Exp(p[1]), Math.Exp(p[2]), Math.Exp(p[3]));
-        double LogLikelihood(double[] p)
-        {
-            var (r, alpha, a, b) = Model(p);
-            var a1A2 = xs.Select(x => SpecialFunctions.LogGamma(r + x) - SpecialFunctions.LogGamma(r) + r * Math.Log(alpha)
-                                      + SpecialFunctions.LogGamma(a + b) + SpecialFunctions.LogGamma(b + x) - SpecialFunctions.LogGamma(b) - SpecialFunctions.LogGamma(a + b + x)).ToArray();
-            var dropout = xs.Select(x => x > 0 ? Math.Log(a) - Math.Log(b + x - 1) : double.NegativeInfinity).ToArray();
-            var logTime = times.Select(t => Math.Log(alpha + t)).ToArray();
-            var sum = 0.0;
-            foreach (var row in rows)
-                sum += row.Count * (a1A2[row.X] + SpecialFunctions.LogAddExp(-(r + row.Frequency) * logTime[row.Age], dropout[row.X] - (r + row.Frequency) * logTime[row.Recency]));
-            return sum;
-        }
-        double[][] starts = [[0, 0, 0, 0], [0, Math.Log(3), 0, Math.Log(3)], [Math.Log(0.2), 0, Math.Log(0.5), Math.Log(2)], [Math.Log(2), Math.Log(20), Math.Log(5), Math.Log(20)]];
-        var (point, value) = NelderMead.Maximise(LogLikelihood, starts);
-        return (Model(point), value);
+        var (customers, fit, best) = HeldToNelderMead.Check(output, shop, BetaGeometricNbd.Fit, c => ReferenceLikelihoods.BetaGeometric(c, modified: false));
+        return (customers, fit, new BetaGeometricNbd(best[0], best[1], best[2], best[3]));
     }
 }
