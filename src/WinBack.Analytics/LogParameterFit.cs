@@ -16,8 +16,11 @@ internal static class LogParameterFit
     /// </summary>
     private static readonly double LowerLog = Math.Log(1e-8), UpperLog = Math.Log(1e8);
 
-    /// <summary>Indices of the rate parameters (r, α) and the drop-out parameters (a, b or s, β) in every model's parameter list.</summary>
-    private static readonly int[] RateParameters = [0, 1], DropoutParameters = [2, 3];
+    /// <summary>
+    /// Whether the parameter at <paramref name="index"/> (every model lists the rate pair r, α first, then its drop-out
+    /// pair) ran off to 0 or infinity at <paramref name="limit"/>, so that it has neither a value to show nor a standard error.
+    /// </summary>
+    public static bool Unestimated(int index, LimitingModel? limit) => index < 2 ? limit is { RateUnbounded: true } : limit is { DropoutUnbounded: true };
 
     /// <summary>Above this many customers the starts are compared on every k-th customer, this many in all: their ends differ far more than the sample's noise.</summary>
     private const int SampleSize = 50_000;
@@ -77,8 +80,7 @@ internal static class LogParameterFit
     private static StandardErrors StandardErrorsAt(IParametricModel model, double[,] hessian, int customers, LimitingModel? limit)
     {
         var n = model.Parameters.Length;
-        var free = Enumerable.Range(0, n)
-            .Except(limit is { RateUnbounded: true } ? RateParameters : []).Except(limit is { DropoutUnbounded: true } ? DropoutParameters : []).ToArray();
+        var free = Enumerable.Range(0, n).Where(i => !Unestimated(i, limit)).ToArray();
         var information = new double[free.Length, free.Length];
         for (var i = 0; i < free.Length; i++)
         for (var j = 0; j < free.Length; j++)

@@ -12,6 +12,15 @@ public interface IPurchaseModelFit
 
     StandardErrors StandardErrors { get; }
 
+    /// <summary>The fitted parameters by the reference's names (r, alpha, a, b or r, alpha, s, beta), in that order.</summary>
+    IReadOnlyDictionary<string, double> Parameters { get; }
+
+    /// <summary>
+    /// The parameters a merchant or analyst may be shown: at a limiting model the ones that ran off to 0 or infinity mean
+    /// nothing one by one and are null (r and α when every rate is the same, the drop-out pair otherwise).
+    /// </summary>
+    IReadOnlyDictionary<string, double?> ShownParameters { get; }
+
     /// <inheritdoc cref="PurchaseModelFit{TModel}.ReturningCustomers"/>
     ReturningCustomersForecast ReturningCustomers(IReadOnlyList<RepeatBuyer> customers, double t, int draws = 400, int seed = 1);
 }
@@ -23,6 +32,18 @@ public sealed record PurchaseModelFit<TModel>(TModel Model, double LogLikelihood
     IPurchaseModel IPurchaseModelFit.Model => Model;
 
     public void Deconstruct(out TModel model, out double logLikelihood) => (model, logLikelihood) = (Model, LogLikelihood);
+
+    public IReadOnlyDictionary<string, double> Parameters
+    {
+        get
+        {
+            var model = (IParametricModel)Model;
+            return model.ParameterNames.Zip(model.Parameters).ToDictionary(p => p.First, p => p.Second);
+        }
+    }
+
+    public IReadOnlyDictionary<string, double?> ShownParameters =>
+        Parameters.Select((p, i) => (p.Key, Value: LogParameterFit.Unestimated(i, Limit) ? null : (double?)p.Value)).ToDictionary(p => p.Key, p => p.Value);
 
     /// <summary>
     /// How many of <paramref name="customers"/> will come back (buy at least once) in the next <paramref name="t"/> time

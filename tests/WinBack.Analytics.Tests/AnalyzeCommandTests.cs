@@ -68,6 +68,70 @@ public sealed class AnalyzeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Auto_fits_all_three_models_and_scores_customers_with_the_one_of_highest_likelihood()
+    {
+        var customers = Path.Combine(_folder.FullName, "customers.csv");
+        var parameters = Path.Combine(_folder.FullName, "params.json");
+
+        var (exit, error) = await RunAsync(Transactions(), "--date-format", "yyyyMMdd", "--calibration-end", "19970930", "--periods", "39", "--model", "auto",
+            "--out", customers, "--params", parameters);
+
+        exit.Should().Be(0, error);
+        var json = JsonDocument.Parse(await File.ReadAllTextAsync(parameters)).RootElement;
+        var expected = new Dictionary<string, (string Name, double Value, double Error)[]>
+        {
+            ["bgNbd"] = [("r", 0.2426, 0.012557), ("alpha", 4.4135, 0.378221), ("a", 0.7929, 0.185719), ("b", 2.4258, 0.705345)],
+            ["mbgNbd"] = [("r", 0.52484, double.NaN), ("alpha", 6.18299, double.NaN), ("a", 0.89136, double.NaN), ("b", 1.61400, double.NaN)],
+            ["paretoNbd"] = [("r", 0.55315, 0.0476), ("alpha", 10.57633, 0.8427), ("s", 0.60625, 0.1873), ("beta", 11.67150, 6.2105)],
+        };
+        foreach (var (section, values) in expected)
+        {
+            var fit = json.GetProperty(section);
+            foreach (var (name, value, standardError) in values)
+            {
+                fit.GetProperty(name).GetDouble().Should().BeApproximately(value, value * 2e-3, $"{section}.{name}");
+                var written = fit.GetProperty("standardErrors").GetProperty(name).GetDouble();
+                if (double.IsNaN(standardError)) written.Should().BePositive();
+                else written.Should().BeApproximately(standardError, standardError * 0.05, $"{section}.standardErrors.{name}");
+            }
+            fit.GetProperty("limitingModel").ValueKind.Should().Be(JsonValueKind.Null);
+        }
+        json.GetProperty("mbgNbd").GetProperty("logLikelihood").GetDouble().Should().BeApproximately(-9582.13, 0.01);
+        json.GetProperty("paretoNbd").GetProperty("logLikelihood").GetDouble().Should().BeApproximately(-9594.97, 0.01);
+        json.GetProperty("purchaseModel").GetString().Should().Be("MBG/NBD");
+
+        var rows = (await File.ReadAllLinesAsync(customers)).Skip(1).Select(l => l.Split(',')).ToList();
+        var oneTimeBuyers = rows.Where(r => r[1] == "0").Select(r => double.Parse(r[4], CultureInfo.InvariantCulture)).ToList();
+        oneTimeBuyers.Should().HaveCount(1411).And.OnlyContain(p => p > 0 && p < 0.5, "MBG/NBD gives one-time buyers a real chance of being gone");
+        double.Parse(rows.Single(r => r[0] == "0001")[5], CultureInfo.InvariantCulture).Should().BeApproximately(1.26267, 0.005, "MBG/NBD's conditional expectation for customer 1");
+    }
+
+    [Fact]
+    public async Task Pareto_nbd_alone_writes_its_own_section_and_its_p_alive()
+    {
+        var customers = Path.Combine(_folder.FullName, "customers.csv");
+        var parameters = Path.Combine(_folder.FullName, "params.json");
+
+        var (exit, error) = await RunAsync(Transactions(), "--date-format", "yyyyMMdd", "--calibration-end", "19970930", "--model", "pnbd",
+            "--out", customers, "--params", parameters);
+
+        exit.Should().Be(0, error);
+        var json = JsonDocument.Parse(await File.ReadAllTextAsync(parameters)).RootElement;
+        json.TryGetProperty("bgNbd", out _).Should().BeFalse("only the model asked for is fitted");
+        var pareto = json.GetProperty("paretoNbd");
+        var model = new ParetoNbd(pareto.GetProperty("r").GetDouble(), pareto.GetProperty("alpha").GetDouble(), pareto.GetProperty("s").GetDouble(), pareto.GetProperty("beta").GetDouble());
+        json.GetProperty("purchaseModel").GetString().Should().Be("Pareto/NBD");
+        var rows = (await File.ReadAllLinesAsync(customers)).Skip(1).Select(l => l.Split(',')).ToList();
+        foreach (var id in new[] { "0001", "0003", "1516" })
+        {
+            var row = rows.Single(r => r[0] == id);
+            var buyer = new RepeatBuyer(int.Parse(row[1], CultureInfo.InvariantCulture), double.Parse(row[2], CultureInfo.InvariantCulture), double.Parse(row[3], CultureInfo.InvariantCulture));
+            double.Parse(row[4], CultureInfo.InvariantCulture).Should().BeApproximately(model.ProbabilityAlive(buyer), 1e-6, $"customer {id}");
+        }
+        (await RunAsync(Transactions(), "--model", "pareto")).Error.Should().Contain("--model is bgnbd, mbgnbd, pnbd or auto.");
+    }
+
+    [Fact]
     public async Task A_line_that_is_not_a_transaction_is_named_and_nothing_is_written()
     {
         var path = Path.Combine(_folder.FullName, "bad.csv");
