@@ -31,17 +31,23 @@ public sealed class AnalyzeCommandTests : IDisposable
         return (exit, error.ToString());
     }
 
-    [Fact]
-    public async Task The_cdnow_sample_gives_the_published_parameters_and_each_customers_numbers()
+    /// <summary>Runs the command on the CDNOW sample with its calibration end and <paramref name="options"/>; the parameters' JSON and the customers' rows.</summary>
+    private async Task<(JsonElement Parameters, List<string[]> Rows)> RunOnCdnowAsync(params string[] options)
     {
         var customers = Path.Combine(_folder.FullName, "customers.csv");
         var parameters = Path.Combine(_folder.FullName, "params.json");
 
-        var (exit, error) = await RunAsync(Transactions(), "--date-format", "yyyyMMdd", "--calibration-end", "19970930", "--periods", "39",
-            "--out", customers, "--params", parameters);
+        var (exit, error) = await RunAsync([Transactions(), "--date-format", "yyyyMMdd", "--calibration-end", "19970930", .. options, "--out", customers, "--params", parameters]);
 
         exit.Should().Be(0, error);
-        var json = JsonDocument.Parse(await File.ReadAllTextAsync(parameters)).RootElement;
+        return (JsonDocument.Parse(await File.ReadAllTextAsync(parameters)).RootElement, (await File.ReadAllLinesAsync(customers)).Select(l => l.Split(',')).ToList());
+    }
+
+    [Fact]
+    public async Task The_cdnow_sample_gives_the_published_parameters_and_each_customers_numbers()
+    {
+        var (json, rows) = await RunOnCdnowAsync("--periods", "39");
+
         json.GetProperty("customers").GetInt32().Should().Be(2357);
         json.GetProperty("repeatCustomers").GetInt32().Should().Be(946);
         var bg = json.GetProperty("bgNbd");
@@ -54,7 +60,6 @@ public sealed class AnalyzeCommandTests : IDisposable
         gg.GetProperty("p").GetDouble().Should().BeApproximately(6.25, 0.01);
         gg.GetProperty("q").GetDouble().Should().BeApproximately(3.74, 0.01);
 
-        var rows = (await File.ReadAllLinesAsync(customers)).Select(l => l.Split(',')).ToList();
         rows[0].Should().Equal("customer_id", "x", "t_x", "T", "p_alive", "expected_purchases_39", "predicted_value_12_months", "rfm_score", "rfm_segment");
         rows.Should().HaveCount(2358);
         double Field(string[] row, int i) => double.Parse(row[i], CultureInfo.InvariantCulture);
@@ -70,14 +75,8 @@ public sealed class AnalyzeCommandTests : IDisposable
     [Fact]
     public async Task Auto_fits_all_three_models_and_scores_customers_with_the_one_of_highest_likelihood()
     {
-        var customers = Path.Combine(_folder.FullName, "customers.csv");
-        var parameters = Path.Combine(_folder.FullName, "params.json");
+        var (json, rows) = await RunOnCdnowAsync("--periods", "39", "--model", "auto");
 
-        var (exit, error) = await RunAsync(Transactions(), "--date-format", "yyyyMMdd", "--calibration-end", "19970930", "--periods", "39", "--model", "auto",
-            "--out", customers, "--params", parameters);
-
-        exit.Should().Be(0, error);
-        var json = JsonDocument.Parse(await File.ReadAllTextAsync(parameters)).RootElement;
         var expected = new Dictionary<string, (string Name, double Value, double Error)[]>
         {
             ["bgNbd"] = [("r", 0.2426, 0.012557), ("alpha", 4.4135, 0.378221), ("a", 0.7929, 0.185719), ("b", 2.4258, 0.705345)],
@@ -100,8 +99,7 @@ public sealed class AnalyzeCommandTests : IDisposable
         json.GetProperty("paretoNbd").GetProperty("logLikelihood").GetDouble().Should().BeApproximately(-9594.97, 0.01);
         json.GetProperty("purchaseModel").GetString().Should().Be("MBG/NBD");
 
-        var rows = (await File.ReadAllLinesAsync(customers)).Skip(1).Select(l => l.Split(',')).ToList();
-        var oneTimeBuyers = rows.Where(r => r[1] == "0").Select(r => double.Parse(r[4], CultureInfo.InvariantCulture)).ToList();
+        var oneTimeBuyers = rows.Skip(1).Where(r => r[1] == "0").Select(r => double.Parse(r[4], CultureInfo.InvariantCulture)).ToList();
         oneTimeBuyers.Should().HaveCount(1411).And.OnlyContain(p => p > 0 && p < 0.5, "MBG/NBD gives one-time buyers a real chance of being gone");
         double.Parse(rows.Single(r => r[0] == "0001")[5], CultureInfo.InvariantCulture).Should().BeApproximately(1.26267, 0.005, "MBG/NBD's conditional expectation for customer 1");
     }
@@ -109,19 +107,12 @@ public sealed class AnalyzeCommandTests : IDisposable
     [Fact]
     public async Task Pareto_nbd_alone_writes_its_own_section_and_its_p_alive()
     {
-        var customers = Path.Combine(_folder.FullName, "customers.csv");
-        var parameters = Path.Combine(_folder.FullName, "params.json");
+        var (json, rows) = await RunOnCdnowAsync("--model", "pnbd");
 
-        var (exit, error) = await RunAsync(Transactions(), "--date-format", "yyyyMMdd", "--calibration-end", "19970930", "--model", "pnbd",
-            "--out", customers, "--params", parameters);
-
-        exit.Should().Be(0, error);
-        var json = JsonDocument.Parse(await File.ReadAllTextAsync(parameters)).RootElement;
         json.TryGetProperty("bgNbd", out _).Should().BeFalse("only the model asked for is fitted");
         var pareto = json.GetProperty("paretoNbd");
         var model = new ParetoNbd(pareto.GetProperty("r").GetDouble(), pareto.GetProperty("alpha").GetDouble(), pareto.GetProperty("s").GetDouble(), pareto.GetProperty("beta").GetDouble());
         json.GetProperty("purchaseModel").GetString().Should().Be("Pareto/NBD");
-        var rows = (await File.ReadAllLinesAsync(customers)).Skip(1).Select(l => l.Split(',')).ToList();
         foreach (var id in new[] { "0001", "0003", "1516" })
         {
             var row = rows.Single(r => r[0] == id);

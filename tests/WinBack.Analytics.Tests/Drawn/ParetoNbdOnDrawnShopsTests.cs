@@ -23,17 +23,8 @@ public sealed class ParetoNbdOnDrawnShopsTests(ITestOutputHelper output)
     {
         // From the parameters drawn from and two spread-out starts: note 009's series is slow, and more starts found nothing more.
         double[][] starts = [[Math.Log(shop.R), Math.Log(shop.Alpha), Math.Log(shop.A), Math.Log(shop.B)], HeldToNelderMead.Starts[0], HeldToNelderMead.Starts[3]];
-        var (customers, fit, best) = HeldToNelderMead.Check(output, shop, ParetoNbd.Fit, ReferenceLikelihoods.Pareto, starts);
-        var model = fit.Model;
-        var atBest = new ParetoNbd(best[0], best[1], best[2], best[3]);
+        var (customers, fit, _) = HeldToNelderMead.Check(output, shop, ParetoNbd.Fit, ReferenceLikelihoods.Pareto, starts, recovery: [0.1, 0.1, 0.15, 0.2]);
 
-        customers.Max(c => Math.Abs(model.ProbabilityAlive(c) - atBest.ProbabilityAlive(c))).Should().BeLessThan(0.002, "P(alive) at the fit and at the maximum agree");
-        if (shop.Customers >= 50_000)
-        {
-            model.R.Should().BeApproximately(shop.R, 0.1 * shop.R);
-            model.Alpha.Should().BeApproximately(shop.Alpha, 0.1 * shop.Alpha);
-            model.S.Should().BeApproximately(shop.A, 0.15 * shop.A);
-            model.Beta.Should().BeApproximately(shop.B, 0.2 * shop.B);
-        }
+        customers.Should().OnlyContain(c => fit.Model.ProbabilityOfPurchaseWithin(c, 13) <= fit.Model.ProbabilityAlive(c), "only a customer still alive buys");
     }
 }
