@@ -23,18 +23,26 @@ internal static class Quadrature
     /// kept when its 15- and 7-point values agree to <paramref name="tolerance"/> of the largest piece seen so far (the
     /// 15-point value is then good to far more), else halved, down to 2⁻⁴⁰ of the range.
     /// </summary>
-    public static double Integrate(Func<double, double> f, double from, double to, double tolerance = 1e-10)
+    public static double Integrate(Func<double, double> f, double from, double to, double tolerance = 1e-10) =>
+        Integrate((x, values) => values[0] = f(x), 1, from, to, tolerance)[0];
+
+    /// <summary>
+    /// The same for <paramref name="components"/> functions evaluated together (<paramref name="f"/> writes them at a point),
+    /// on the pieces the first one needs: the derivatives of an integral with the integral itself.
+    /// </summary>
+    public static double[] Integrate(Action<double, double[]> f, int components, double from, double to, double tolerance = 1e-10)
     {
-        var (total, reference) = (0.0, 0.0);
+        var (total, reference) = (new double[components], 0.0);
         var pending = new Stack<(double From, double To, int Depth)>();
         pending.Push((from, to, 0));
+        var (kronrod, gauss, values) = (new double[components], new double[components], new double[components]);
         while (pending.TryPop(out var piece))
         {
-            var (kronrod, gauss) = Rule(f, piece.From, piece.To);
-            reference = Math.Max(reference, Math.Abs(kronrod));
-            if (Math.Abs(kronrod - gauss) <= tolerance * reference || piece.Depth >= 40)
+            Rule(f, piece.From, piece.To, kronrod, gauss, values);
+            reference = Math.Max(reference, Math.Abs(kronrod[0]));
+            if (Math.Abs(kronrod[0] - gauss[0]) <= tolerance * reference || piece.Depth >= 40)
             {
-                total += kronrod;
+                for (var i = 0; i < components; i++) total[i] += kronrod[i];
                 continue;
             }
             var middle = (piece.From + piece.To) / 2;
@@ -44,17 +52,23 @@ internal static class Quadrature
         return total;
     }
 
-    private static (double Kronrod, double Gauss) Rule(Func<double, double> f, double from, double to)
+    private static void Rule(Action<double, double[]> f, double from, double to, double[] kronrod, double[] gauss, double[] values)
     {
         var (centre, half) = ((from + to) / 2, (to - from) / 2);
-        var middle = f(centre);
-        var (kronrod, gauss) = (KronrodWeights[7] * middle, GaussWeights[3] * middle);
+        f(centre, values);
+        for (var c = 0; c < values.Length; c++) (kronrod[c], gauss[c]) = (KronrodWeights[7] * values[c], GaussWeights[3] * values[c]);
+        var other = new double[values.Length];
         for (var i = 0; i < 7; i++)
         {
-            var pair = f(centre - half * Nodes[i]) + f(centre + half * Nodes[i]);
-            kronrod += KronrodWeights[i] * pair;
-            if (i % 2 == 1) gauss += GaussWeights[i / 2] * pair;
+            f(centre - half * Nodes[i], values);
+            f(centre + half * Nodes[i], other);
+            for (var c = 0; c < values.Length; c++)
+            {
+                var pair = values[c] + other[c];
+                kronrod[c] += KronrodWeights[i] * pair;
+                if (i % 2 == 1) gauss[c] += GaussWeights[i / 2] * pair;
+            }
         }
-        return (kronrod * half, gauss * half);
+        for (var c = 0; c < values.Length; c++) (kronrod[c], gauss[c]) = (kronrod[c] * half, gauss[c] * half);
     }
 }

@@ -93,18 +93,17 @@ public static class SpecialFunctions
         var common = Math.Log(m) - Math.Log(p + q - 1) - p * Log1P(from / a) - q * Log1P(from / b);
         if (m < 0.01 * bigM)
         {
-            double Value(double a2, double p2, double b2, double q2) => LogPowerProductTail(a2, p2, b2, q2, from);
-            var value = common + Math.Log(p + q - 1) + LogPowerRatioIntegral((large - small) / m, smallExponent, largeExponent);
+            var tail = LogPowerRatioIntegral((large - small) / m, smallExponent, largeExponent, out var bySmall, out var byLarge, out var byRho);
             if (!gradient.IsEmpty)
             {
-                // Rare (one constant a hundred times the other): central differences of the numerical integral.
-                const double h = 1e-6;
-                gradient[0] = (Value(a * Math.Exp(h), p, b, q) - Value(a * Math.Exp(-h), p, b, q)) / (2 * h);
-                gradient[1] = (Value(a, p * (1 + h), b, q) - Value(a, p * (1 - h), b, q)) / (2 * h * p);
-                gradient[2] = (Value(a, p, b * Math.Exp(h), q) - Value(a, p, b * Math.Exp(-h), q)) / (2 * h);
-                gradient[3] = (Value(a, p, b, q * (1 + h)) - Value(a, p, b, q * (1 - h))) / (2 * h * q);
+                // ρ = (large − small)/m moves with both constants: by ln(large) as large/m, by ln(small) as −small·M/m².
+                var (byLogLarge, byLogSmall) = (byRho * large / m, small / m - byRho * small * bigM / (m * m));
+                gradient[0] = p * from / (a + from) + (aIsLarger ? byLogLarge : byLogSmall);
+                gradient[1] = -Log1P(from / a) + (aIsLarger ? byLarge : bySmall);
+                gradient[2] = q * from / (b + from) + (aIsLarger ? byLogSmall : byLogLarge);
+                gradient[3] = -Log1P(from / b) + (aIsLarger ? bySmall : byLarge);
             }
-            return value;
+            return Math.Log(m) - p * Log1P(from / a) - q * Log1P(from / b) + tail;
         }
         var z = (large - small) / bigM;
         var series = LogEulerSeries(largeExponent, p + q, z, out var byF, out var byC, out var byZ);
@@ -146,21 +145,40 @@ public static class SpecialFunctions
     }
 
     /// <summary>
-    /// ln ∫ from 1 to ∞ of y^(−e) ((y + ρ)/(1 + ρ))^(−f) dy for large ρ: up to y = 1 + ρ numerically in w = ln y (the log of
-    /// the integrand is concave there, scaled by its peak), beyond it in closed form, (1 + ρ)^(1 − e)/κ · ₂F₁(f, κ; κ + 1; −z)
-    /// with z = ρ/(1 + ρ) and κ = e + f − 1, after Pfaff's transformation a series in z/(1 + z) &lt; ½ of positive terms.
+    /// ln ∫ from 1 to ∞ of y^(−e) ((y + ρ)/(1 + ρ))^(−f) dy for large ρ, and its derivatives by e, f and ρ: up to y = 1 + ρ
+    /// numerically in w = ln y (the log of the integrand is concave there, scaled by its peak; the derivatives are the
+    /// integrals of the integrand's own derivatives, taken on the same points), beyond it in closed form,
+    /// (1 + ρ)^(1 − e)/κ · ₂F₁(f, κ; κ + 1; −z) with z = ρ/(1 + ρ) and κ = e + f − 1, after Pfaff's transformation
+    /// (1 + z)^(−f) ₂F₁(1, f; κ + 1; z/(1 + z)), the series <see cref="LogEulerSeries"/> differentiates.
     /// </summary>
-    private static double LogPowerRatioIntegral(double rho, double e, double f)
+    private static double LogPowerRatioIntegral(double rho, double e, double f, out double byE, out double byF, out double byRho)
     {
         var kappa = e + f - 1;
         var end = Log1P(rho);
         double LogIntegrand(double w) => (1 - e) * w - f * Log1P(double.ExpM1(w) / (1 + rho));
         var peak = (1 - e) * (1 + rho) > f ? Math.Clamp(Math.Log(rho * (1 - e) / kappa), 0, end) : 0;
         var scale = LogIntegrand(peak);
-        var near = scale + Math.Log(Quadrature.Integrate(w => Math.Exp(LogIntegrand(w) - scale), 0, end));
+        var near = Quadrature.Integrate((w, values) =>
+        {
+            var grown = double.ExpM1(w);
+            var integrand = Math.Exp(LogIntegrand(w) - scale);
+            values[0] = integrand;
+            values[1] = -w * integrand;
+            values[2] = -Log1P(grown / (1 + rho)) * integrand;
+            values[3] = f * grown / ((1 + rho) * (grown + 1 + rho)) * integrand;
+        }, 4, 0, end);
+        var logNear = scale + Math.Log(near[0]);
         var z = rho / (1 + rho);
-        var far = (1 - e) * end - Math.Log(kappa) - f * Log1P(z) + LogHypergeometric2F1(f, 1, kappa + 1, z / (1 + z));
-        return LogAddExp(near, far);
+        var series = LogEulerSeries(f, kappa + 1, z / (1 + z), out var seriesByF, out var seriesByC, out var seriesByZ);
+        var logFar = (1 - e) * end - Math.Log(kappa) - f * Log1P(z) + series;
+        var farShare = 1 / (1 + Math.Exp(logNear - logFar));
+        // The near part's upper end, ln(1 + ρ), moves with ρ: the integrand there over 1 + ρ.
+        var nearByRho = near[3] / near[0] + Math.Exp(LogIntegrand(end) - logNear) / (1 + rho);
+        var farByRho = (1 - e) / (1 + rho) - f / ((1 + z) * (1 + rho) * (1 + rho)) + seriesByZ / ((1 + z) * (1 + z) * (1 + rho) * (1 + rho));
+        byE = (1 - farShare) * near[1] / near[0] + farShare * (-end - 1 / kappa + seriesByC);
+        byF = (1 - farShare) * near[2] / near[0] + farShare * (-1 / kappa - Log1P(z) + seriesByF + seriesByC);
+        byRho = (1 - farShare) * nearByRho + farShare * farByRho;
+        return LogAddExp(logNear, logFar);
     }
 
     /// <summary>

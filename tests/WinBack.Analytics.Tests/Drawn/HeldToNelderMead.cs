@@ -18,16 +18,17 @@ public static class HeldToNelderMead
 
     /// <summary>
     /// Draws the shop, fits it with <paramref name="fit"/>, maximises <paramref name="reference"/> from <paramref name="starts"/>,
-    /// and compares; <paramref name="recovery"/> gives the relative tolerances for the parameters on a large shop.
+    /// and compares; <paramref name="recovery"/> gives the relative tolerances for the parameters on a large shop, and
+    /// <paramref name="restarts"/> caps Nelder-Mead's restarts from its best point.
     /// </summary>
     public static (List<RepeatBuyer> Customers, TFit Fit, double[] NelderMead) Check<TFit>(ITestOutputHelper output, DrawnShop shop, Func<List<RepeatBuyer>, TFit> fit,
-        Func<List<RepeatBuyer>, Func<double[], double>> reference, double[][]? starts = null, double[]? recovery = null) where TFit : IPurchaseModelFit
+        Func<List<RepeatBuyer>, Func<double[], double>> reference, double[][]? starts = null, double[]? recovery = null, int restarts = 20) where TFit : IPurchaseModelFit
     {
         var customers = shop.Draw();
         var clock = Stopwatch.StartNew();
         var fitted = fit(customers);
         var fitSeconds = clock.Elapsed.TotalSeconds;
-        var (point, bestLl) = NelderMead.Maximise(reference(customers), starts ?? Starts);
+        var (point, bestLl) = NelderMead.Maximise(reference(customers), starts ?? Starts, restarts);
         var best = point.Select(Math.Exp).ToArray();
         var model = (IParametricModel)fitted.Model;
 

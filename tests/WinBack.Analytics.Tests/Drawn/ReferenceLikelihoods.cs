@@ -57,13 +57,15 @@ public static class ReferenceLikelihoods
                 terms[i] = LogHypergeometric2F1(r + s + x, alpha >= beta ? s + 1 : r + x, r + s + x + 1, z) - (r + s + x) * Math.Log(big + t);
             }
             var counts = xs.Select(x => LogGamma(r + x) - LogGamma(r) + r * Math.Log(alpha) + s * Math.Log(beta)).ToArray();
+            var gone = xs.Select(x => Math.Log(s / (r + s + x))).ToArray();
+            var (logRate, logLife) = (times.Select(t => Math.Log(alpha + t)).ToArray(), times.Select(t => Math.Log(beta + t)).ToArray());
             var sum = 0.0;
             for (var i = 0; i < rows.Length; i++)
             {
                 var (row, x) = (rows[i], (double)rows[i].Frequency);
                 var (atRecency, atAge) = (terms[rowPairs[i].Recency], terms[rowPairs[i].Age]);
                 var a0 = atAge < atRecency ? atRecency + Math.Log(-double.ExpM1(atAge - atRecency)) : double.NegativeInfinity;
-                sum += row.Count * (counts[row.X] + LogAddExp(-(r + x) * Math.Log(alpha + times[row.Age]) - s * Math.Log(beta + times[row.Age]), Math.Log(s / (r + s + x)) + a0));
+                sum += row.Count * (counts[row.X] + LogAddExp(-(r + x) * logRate[row.Age] - s * logLife[row.Age], gone[row.X] + a0));
             }
             return sum;
         };
