@@ -107,6 +107,8 @@ public abstract record BetaGeometricModel(double R, double Alpha, double A, doub
 
     IPurchaseModel IParametricModel.WithParameters(double[] p) => this with { R = p[0], Alpha = p[1], A = p[2], B = p[3] };
 
+    double[] IParametricModel.ProbabilitiesOfPurchaseWithin(GroupedCustomers data, double t) => [.. data.Customers.Select(c => ProbabilityOfPurchaseWithin(c, t))];
+
     /// <summary>
     /// The log-likelihood of folded customers and, given an array, its gradient by ln r, ln α, ln a, ln b: the terms of x,
     /// T or t_x alone once per distinct value, each group a weighted log-sum of its two ways to have the data (alive at T,

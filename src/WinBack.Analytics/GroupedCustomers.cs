@@ -69,15 +69,14 @@ internal sealed class GroupedCustomers
     /// </summary>
     public static double Sum(int count, Func<int, double[]?, double> term, double[]? gradient)
     {
-        const int chunk = 4096;
-        var chunks = (count + chunk - 1) / chunk;
+        var chunks = (count + Chunk - 1) / Chunk;
         var sums = new double[chunks];
         var gradients = gradient is null ? null : new double[chunks][];
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks > 1 ? -1 : 1 }, k =>
+        Chunks(count, (k, from, to) =>
         {
             var own = gradient is null ? null : gradients![k] = new double[gradient.Length];
             var sum = 0.0;
-            for (var i = k * chunk; i < Math.Min(count, (k + 1) * chunk); i++) sum += term(i, own);
+            for (var i = from; i < to; i++) sum += term(i, own);
             sums[k] = sum;
         });
         if (gradient is not null)
@@ -87,5 +86,19 @@ internal sealed class GroupedCustomers
                 for (var j = 0; j < gradient.Length; j++) gradient[j] += own[j];
         }
         return sums.Sum();
+    }
+
+    /// <summary><paramref name="body"/> for each i &lt; <paramref name="count"/>, in the same chunks over the cores.</summary>
+    public static void InChunks(int count, Action<int> body) => Chunks(count, (_, from, to) =>
+    {
+        for (var i = from; i < to; i++) body(i);
+    });
+
+    private const int Chunk = 4096;
+
+    private static void Chunks(int count, Action<int, int, int> chunk)
+    {
+        var chunks = (count + Chunk - 1) / Chunk;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks > 1 ? -1 : 1 }, k => chunk(k, k * Chunk, Math.Min(count, (k + 1) * Chunk)));
     }
 }

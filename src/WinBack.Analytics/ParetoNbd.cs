@@ -28,9 +28,6 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
     /// <summary>ln[α^r β^s / ((α+T)^(r+x) (β+T)^s)]: x purchases in (0, T] and still alive at T, written so that huge r, α, s, β stay exact.</summary>
     internal double LogAliveTerm(double x, double age) => -R * Log1P(age / Alpha) - x * Math.Log(Alpha + age) - S * Log1P(age / Beta);
 
-    /// <summary>ln[α^r β^s ∫ from τ to ∞ of (α+v)^(−(r+x)) (β+v)^(−(s+1)) dv]: note 009's ₂F₁ term at τ, without s/(r+s+x)'s factor s.</summary>
-    internal double LogTail(double x, double tau) => -x * Math.Log(Alpha) - Math.Log(Beta) + LogPowerProductTail(Alpha, R + x, Beta, S + 1, tau);
-
     /// <summary>ln[s ∫ from t_x to T ...]: the last purchase at t_x, then gone before T (note 009's s/(r+s+x)·A₀), from the two tails.</summary>
     internal double LogGoneTerm(double logTailAtRecency, double logTailAtAge) => Math.Log(S) + LogSubExp(logTailAtRecency, logTailAtAge);
 
@@ -60,12 +57,14 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
     /// (r+x)/(α+T) · (1 + u/(α+T))^(−(r+x+1)) · (1 + u/(β+T))^(−s); its integral over (0, t) is the difference of two tails of
     /// the same kind as the likelihood's, so one positive quantity with no 1 − (…) to lose digits in.
     /// </summary>
-    public double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t)
+    public double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t) =>
+        t <= 0 ? 0 : ProbabilityAlive(c) * Math.Min(1, Math.Exp(LogPurchaseWithinIfAlive(c.Frequency, c.Age, t)));
+
+    /// <summary>ln P(a purchase within t | alive at T): ln((r+x)/(α+T)) plus the log of the first purchase's density integrated over (0, t).</summary>
+    private double LogPurchaseWithinIfAlive(double x, double age, double t)
     {
-        if (t <= 0) return 0;
-        double x = c.Frequency, rate = Alpha + c.Age, life = Beta + c.Age;
-        var logWithin = LogSubExp(LogPowerProductTail(rate, R + x + 1, life, S, 0), LogPowerProductTail(rate, R + x + 1, life, S, t));
-        return ProbabilityAlive(c) * Math.Min(1, Math.Exp(Math.Log((R + x) / rate) + logWithin));
+        double rate = Alpha + age, life = Beta + age;
+        return Math.Log((R + x) / rate) + LogSubExp(LogPowerProductTail(rate, R + x + 1, life, S, 0), LogPowerProductTail(rate, R + x + 1, life, S, t));
     }
 
     /// <summary>Expected purchases of a new customer in their first <paramref name="t"/> time units (note 009, eq. 27): rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)].</summary>
@@ -77,8 +76,34 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
 
     IPurchaseModel IParametricModel.WithParameters(double[] p) => new ParetoNbd(p[0], p[1], p[2], p[3]);
 
-    /// <summary>ln[α^r β^s ∫ from τ to ∞ of (α+v)^(−(r+x)) (β+v)^(−(s+1)) dv] and, given a span, its gradient by ln r, ln α, ln s, ln β.</summary>
-    private double LogTail(double x, double tau, Span<double> gradient)
+    /// <summary>As <see cref="ProbabilityOfPurchaseWithin"/>, each distinct (x, t) tail and each (x, T)'s chance if alive once.</summary>
+    double[] IParametricModel.ProbabilitiesOfPurchaseWithin(GroupedCustomers data, double t)
+    {
+        var pairs = data.Pairs;
+        var (atRecency, atAge) = data.PairIndex;
+        var isAge = new bool[pairs.Length];
+        foreach (var i in atAge) isAge[i] = true;
+        var (tails, alive, within) = (new double[pairs.Length], new double[pairs.Length], new double[pairs.Length]);
+        GroupedCustomers.InChunks(pairs.Length, i =>
+        {
+            var (x, time) = pairs[i];
+            tails[i] = LogTail(x, time);
+            if (!isAge[i]) return;
+            alive[i] = LogAliveTerm(x, time);
+            within[i] = t <= 0 ? double.NegativeInfinity : LogPurchaseWithinIfAlive(x, time, t);
+        });
+        return [.. Enumerable.Range(0, data.Counts.Length).Select(g =>
+        {
+            var logOdds = LogGoneTerm(tails[atRecency[g]], tails[atAge[g]]) - alive[atAge[g]];
+            return logOdds > 700 ? 0 : Math.Min(1, Math.Exp(within[atAge[g]])) / (1 + Math.Exp(logOdds));
+        })];
+    }
+
+    /// <summary>
+    /// ln[α^r β^s ∫ from τ to ∞ of (α+v)^(−(r+x)) (β+v)^(−(s+1)) dv], note 009's ₂F₁ term at τ without s/(r+s+x)'s factor s,
+    /// and, given a span, its gradient by ln r, ln α, ln s, ln β.
+    /// </summary>
+    private double LogTail(double x, double tau, Span<double> gradient = default)
     {
         var value = -x * Math.Log(Alpha) - Math.Log(Beta) + LogPowerProductTail(Alpha, R + x, Beta, S + 1, tau, gradient);
         if (!gradient.IsEmpty) (gradient[0], gradient[1], gradient[2], gradient[3]) = (R * gradient[1], gradient[0] - x, S * gradient[3], gradient[2] - 1);
@@ -96,18 +121,17 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
         var (tails, alive, countTerms, countGradients) = (new double[pairs.Length], new double[pairs.Length], new double[pairs.Length], new double[pairs.Length]);
         // Four derivatives a pair, by ln r, ln α, ln s, ln β, of the tail and of the alive term.
         var (tailGradients, aliveGradients) = gradient is null ? (null, null) : (new double[4 * pairs.Length], new double[4 * pairs.Length]);
-        GroupedCustomers.Sum(pairs.Length, (i, _) =>
+        GroupedCustomers.InChunks(pairs.Length, i =>
         {
             var (x, time) = pairs[i];
             tails[i] = LogTail(x, time, tailGradients is null ? default : tailGradients.AsSpan(4 * i, 4));
             alive[i] = LogAliveTerm(x, time);
             countTerms[i] = LogGammaRatio(R, x);
-            if (aliveGradients is null) return 0;
+            if (aliveGradients is null) return;
             countGradients[i] = R * DigammaDifference(R, x);
             (aliveGradients[4 * i], aliveGradients[4 * i + 1], aliveGradients[4 * i + 2], aliveGradients[4 * i + 3]) =
                 (-R * Log1P(time / Alpha), (R * time - x * Alpha) / (Alpha + time), -S * Log1P(time / Beta), S * time / (Beta + time));
-            return 0;
-        }, null);
+        });
         var (atRecency, atAge) = data.PairIndex;
         return GroupedCustomers.Sum(data.Counts.Length, (g, sum) =>
         {

@@ -78,4 +78,7 @@ internal interface IParametricModel
 
     /// <summary>The same kind of model with other parameters, in <see cref="ParameterNames"/>' order.</summary>
     IPurchaseModel WithParameters(double[] parameters);
+
+    /// <summary>P(a purchase within <paramref name="t"/>) for each group of folded customers: the forecast's sums, each term computed once.</summary>
+    double[] ProbabilitiesOfPurchaseWithin(GroupedCustomers data, double t);
 }

@@ -13,19 +13,19 @@ public sealed record ReturningCustomersForecast(double Expected, double Lower, d
     {
         ArgumentOutOfRangeException.ThrowIfNegative(draws);
         var grouped = new GroupedCustomers(customers);
-        (double Mean, double Variance) Count(IPurchaseModel m)
+        (double Mean, double Variance) Count(IParametricModel m)
         {
+            var probabilities = m.ProbabilitiesOfPurchaseWithin(grouped, t);
             double mean = 0, variance = 0;
             for (var g = 0; g < grouped.Counts.Length; g++)
             {
-                var p = m.ProbabilityOfPurchaseWithin(grouped.Customers[g], t);
-                mean += grouped.Counts[g] * p;
-                variance += grouped.Counts[g] * p * (1 - p);
+                mean += grouped.Counts[g] * probabilities[g];
+                variance += grouped.Counts[g] * probabilities[g] * (1 - probabilities[g]);
             }
             return (mean, variance);
         }
-        var atFit = Count(model);
         var parametric = (IParametricModel)model;
+        var atFit = Count(parametric);
         var logs = parametric.Parameters.Select(p => Math.Log(p)).ToArray();
         var free = Enumerable.Range(0, logs.Length).Where(i => errors.LogCovariance[i, i] > 0).ToArray();
         var covariance = new double[free.Length, free.Length];
@@ -45,7 +45,7 @@ public sealed record ReturningCustomersForecast(double Expected, double Lower, d
                 for (var i = 0; i < free.Length; i++)
                 for (var k = 0; k <= i; k++)
                     drawn[free[i]] += lower[i, k] * normals[d][k];
-                counts[d] = Count(parametric.WithParameters([.. drawn.Select(v => Math.Exp(v))]));
+                counts[d] = Count((IParametricModel)parametric.WithParameters([.. drawn.Select(v => Math.Exp(v))]));
             });
             mixture = [.. counts];
         }
