@@ -22,8 +22,12 @@ internal static class LogParameterFit
     /// </summary>
     public static bool Unestimated(int index, LimitingModel? limit) => index < 2 ? limit is { RateUnbounded: true } : limit is { DropoutUnbounded: true };
 
-    /// <summary>Above this many customers the starts are compared on every k-th customer, this many in all: their ends differ far more than the sample's noise.</summary>
-    private const int SampleSize = 50_000;
+    /// <summary>
+    /// With more distinct (x, t_x, T) than this, the starts are compared on every k-th customer, <see cref="SampleSize"/> in
+    /// all, if the sample holds at least <see cref="SampleRepeatCustomers"/> repeat buyers: the starts' ends differ far more
+    /// than such a sample's noise. Fewer groups cost little, and a shop of few repeat buyers has few groups.
+    /// </summary>
+    private const int SampleAbove = 50_000, SampleSize = 50_000, SampleRepeatCustomers = 2_000;
 
     /// <summary>The step of the Hessian's central differences of the gradient, in the log-parameters.</summary>
     private const double HessianStep = 1e-4;
@@ -42,7 +46,10 @@ internal static class LogParameterFit
         if (customers.Count(c => c.Frequency > 0) < PurchaseModels.MinimumRepeatCustomers)
             throw new NotEnoughDataException($"The purchase model needs at least {PurchaseModels.MinimumRepeatCustomers} customers who bought more than once.");
         var all = new GroupedCustomers(customers);
-        var sample = customers.Count <= 2 * SampleSize ? all : new GroupedCustomers(Systematic(customers, SampleSize));
+        var sample = all;
+        if (all.Counts.Length > SampleAbove && customers.Count > 2 * SampleSize && Systematic(customers, SampleSize) is var drawn
+            && drawn.Count(c => c.Frequency > 0) >= SampleRepeatCustomers)
+            sample = new GroupedCustomers(drawn);
         // The mean log-likelihood, so the first step's size does not grow with the number of customers.
         Func<double[], double[]?, double> Objective(GroupedCustomers data) => (p, gradient) =>
         {
