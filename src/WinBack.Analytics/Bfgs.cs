@@ -1,24 +1,40 @@
 namespace WinBack.Analytics;
 
 /// <summary>
-/// Minimises a smooth function of a few unconstrained variables with BFGS: central-difference gradients, a backtracking
-/// line search, stop when the gradient is flat. The models fit log-parameters with it, so positivity is the bound.
+/// Minimises a smooth function of a few unconstrained variables with BFGS: the function's own gradient or central
+/// differences, a backtracking line search, stop when the gradient is flat. The models fit log-parameters with it, so
+/// positivity is the bound.
 /// </summary>
 public static class Bfgs
 {
-    public sealed record Result(double[] Point, double Value, int Iterations, bool Converged);
+    /// <summary>Where the search ended; <see cref="InverseHessian"/> is its last approximation, a warm start for a polish.</summary>
+    public sealed record Result(double[] Point, double Value, int Iterations, bool Converged)
+    {
+        public double[,]? InverseHessian { get; init; }
+    }
 
-    public static Result Minimise(Func<double[], double> f, double[] start, double gradientTolerance = 1e-8, int maxIterations = 500)
+    /// <summary>Minimises <paramref name="f"/> with central-difference gradients.</summary>
+    public static Result Minimise(Func<double[], double> f, double[] start, double gradientTolerance = 1e-8, int maxIterations = 500) =>
+        Minimise(WithNumericGradient(f), start, gradientTolerance, maxIterations, gradientAtEveryTrial: false);
+
+    /// <summary>
+    /// Minimises <paramref name="f"/>, which returns the value at a point and, given an array, writes its gradient there.
+    /// With <paramref name="gradientAtEveryTrial"/> the line search asks for the gradient with every value (right when it
+    /// costs little more than the value); otherwise only at the point it accepts.
+    /// </summary>
+    public static Result Minimise(Func<double[], double[]?, double> f, double[] start, double gradientTolerance = 1e-8, int maxIterations = 500,
+        bool gradientAtEveryTrial = true, double[,]? inverseHessian = null)
     {
         var n = start.Length;
         var x = (double[])start.Clone();
-        var fx = f(x);
-        var g = Gradient(f, x, fx);
-        var h = Identity(n);
+        var g = new double[n];
+        var fx = f(x, g);
+        var h = inverseHessian is null ? Identity(n) : (double[,])inverseHessian.Clone();
+        Result Ended(double[] point, double value, int iterations, bool converged) => new(point, value, iterations, converged) { InverseHessian = h };
         for (var iteration = 0; iteration < maxIterations; iteration++)
         {
             // Relative to the function's size: a log-likelihood of -9582 has a numerical-gradient noise far above 1e-7.
-            if (Norm(g) < gradientTolerance * Math.Max(1, Math.Abs(fx))) return new Result(x, fx, iteration, true);
+            if (Norm(g) < gradientTolerance * Math.Max(1, Math.Abs(fx))) return Ended(x, fx, iteration, true);
             var direction = new double[n];
             for (var i = 0; i < n; i++) for (var j = 0; j < n; j++) direction[i] -= h[i, j] * g[j];
             var slope = Dot(direction, g);
@@ -30,16 +46,17 @@ public static class Bfgs
             }
             double step = 1, fNew;
             double[] xNew;
+            var gNew = new double[n];
             while (true)
             {
                 xNew = x.Select((v, i) => v + step * direction[i]).ToArray();
-                fNew = f(xNew);
+                fNew = f(xNew, gradientAtEveryTrial ? gNew : null);
                 if (!double.IsNaN(fNew) && fNew <= fx + 1e-4 * step * slope) break;
                 step /= 2;
-                if (step < 1e-12) return new Result(x, fx, iteration, Norm(g) < 1e-5 * Math.Max(1, Math.Abs(fx)));
+                if (step < 1e-12) return Ended(x, fx, iteration, Norm(g) < 1e-5 * Math.Max(1, Math.Abs(fx)));
             }
-            var gNew = Gradient(f, xNew, fNew);
-            if (Math.Abs(fx - fNew) <= 1e-13 * Math.Max(1, Math.Abs(fx))) return new Result(xNew, fNew, iteration + 1, true);
+            if (!gradientAtEveryTrial) f(xNew, gNew);
+            if (Math.Abs(fx - fNew) <= 1e-13 * Math.Max(1, Math.Abs(fx))) return Ended(xNew, fNew, iteration + 1, true);
             var s = xNew.Select((v, i) => v - x[i]).ToArray();
             var y = gNew.Select((v, i) => v - g[i]).ToArray();
             var sy = Dot(s, y);
@@ -54,43 +71,49 @@ public static class Bfgs
             }
             (x, fx, g) = (xNew, fNew, gNew);
         }
-        return new Result(x, fx, maxIterations, false);
+        return Ended(x, fx, maxIterations, false);
     }
 
     /// <summary>
-    /// Whether <paramref name="x"/> is a strict local minimum of <paramref name="f"/>: the gradient flat against the
-    /// function's size and the central-difference Hessian positive definite (its Cholesky factorisation succeeds).
+    /// The Hessian of a function with a gradient, by central differences of the gradient (step <paramref name="h"/>),
+    /// made symmetric; NaN entries where a step leaves the function's domain.
     /// </summary>
-    public static bool IsMinimum(Func<double[], double> f, double[] x, double gradientTolerance = 1e-5)
+    public static double[,] Hessian(Func<double[], double[]?, double> f, double[] x, double h)
     {
-        var fx = f(x);
-        if (!double.IsFinite(fx) || Norm(Gradient(f, x, fx)) > gradientTolerance * Math.Max(1, Math.Abs(fx))) return false;
         var n = x.Length;
-        const double h = 1e-4;
-        double At(int i, double di, int j, double dj)
-        {
-            var p = (double[])x.Clone();
-            p[i] += di;
-            p[j] += dj;
-            return f(p);
-        }
         var hessian = new double[n, n];
-        for (var i = 0; i < n; i++)
-        for (var j = 0; j <= i; j++)
-            hessian[i, j] = (At(i, h, j, h) - At(i, h, j, -h) - At(i, -h, j, h) + At(i, -h, j, -h)) / (4 * h * h);
-        // Cholesky: every pivot positive, or there is a direction of no or downward curvature.
+        var (up, down) = (new double[n], new double[n]);
         for (var j = 0; j < n; j++)
         {
-            for (var k = 0; k < j; k++) hessian[j, j] -= hessian[j, k] * hessian[j, k];
-            if (!(hessian[j, j] > 0)) return false;
-            hessian[j, j] = Math.Sqrt(hessian[j, j]);
-            for (var i = j + 1; i < n; i++)
-            {
-                for (var k = 0; k < j; k++) hessian[i, j] -= hessian[i, k] * hessian[j, k];
-                hessian[i, j] /= hessian[j, j];
-            }
+            var p = (double[])x.Clone();
+            p[j] = x[j] + h;
+            var fUp = f(p, up);
+            p[j] = x[j] - h;
+            var fDown = f(p, down);
+            for (var i = 0; i < n; i++) hessian[i, j] = double.IsFinite(fUp) && double.IsFinite(fDown) ? (up[i] - down[i]) / (2 * h) : double.NaN;
         }
-        return true;
+        for (var i = 0; i < n; i++)
+        for (var j = 0; j < i; j++)
+            hessian[i, j] = hessian[j, i] = (hessian[i, j] + hessian[j, i]) / 2;
+        return hessian;
+    }
+
+    private static Func<double[], double[]?, double> WithNumericGradient(Func<double[], double> f) => (x, gradient) =>
+    {
+        var value = f(x);
+        if (gradient is not null) Gradient(f, x, value).CopyTo(gradient, 0);
+        return value;
+    };
+
+    /// <summary>
+    /// Whether <paramref name="x"/> is a strict local minimum: the gradient flat against the function's size and
+    /// <paramref name="hessian"/> there positive definite (its Cholesky factorisation succeeds).
+    /// </summary>
+    public static bool IsMinimum(Func<double[], double[]?, double> f, double[] x, double[,] hessian, double gradientTolerance = 1e-5)
+    {
+        var g = new double[x.Length];
+        var fx = f(x, g);
+        return double.IsFinite(fx) && Norm(g) <= gradientTolerance * Math.Max(1, Math.Abs(fx)) && Cholesky.TryFactor(hessian, out _);
     }
 
     /// <summary>Central differences, one-sided where one side is not a number (a point next to the search's bounds).</summary>

@@ -45,8 +45,8 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
             customers++;
             valueSum += c.AverageRepeatValue;
         }
-        if (customers < BetaGeometricNbd.MinimumRepeatCustomers)
-            throw new NotEnoughDataException($"The spend model needs at least {BetaGeometricNbd.MinimumRepeatCustomers} customers who bought more than once.");
+        if (customers < PurchaseModels.MinimumRepeatCustomers)
+            throw new NotEnoughDataException($"The spend model needs at least {PurchaseModels.MinimumRepeatCustomers} customers who bought more than once.");
         var groups = counts.Select(g => (Customer: new RepeatBuyer(g.Key.Frequency, 0, 0, g.Key.AverageRepeatValue), Count: g.Value)).ToArray();
         double[] start = [0, 0, Math.Log(valueSum / customers)];
         var result = Bfgs.Minimise(p =>

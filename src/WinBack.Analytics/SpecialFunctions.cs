@@ -54,6 +54,133 @@ public static class SpecialFunctions
         return max + Math.Log(Math.Exp(x - max) + Math.Exp(y - max));
     }
 
+    /// <summary>ln(e^x − e^y) for y ≤ x; minus infinity where the two are equal (or y, by rounding, is the larger).</summary>
+    public static double LogSubExp(double x, double y) => y < x ? x + Math.Log(-double.ExpM1(y - x)) : double.NegativeInfinity;
+
+    /// <summary>Φ(x), the standard normal distribution function, via erfc (Numerical Recipes' Chebyshev fit, relative error under 1.2e-7).</summary>
+    public static double NormalCdf(double x)
+    {
+        var z = Math.Abs(x) / Math.Sqrt(2);
+        var t = 1 / (1 + 0.5 * z);
+        var erfc = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807
+            + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1 - erfc / 2 : erfc / 2;
+    }
+
+    /// <summary>ψ(a + n) − ψ(a) for a whole n ≥ 0: Σ 1/(a + j) over j &lt; n, exact where two digammas of a huge a would cancel.</summary>
+    public static double DigammaDifference(double a, int n)
+    {
+        var sum = 0.0;
+        for (var j = 0; j < n; j++) sum += 1 / (a + j);
+        return sum;
+    }
+
+    /// <summary>
+    /// ln ∫ from <paramref name="from"/> to ∞ of (1 + v/A)^(−p) (1 + v/B)^(−q) dv, for p + q &gt; 1: Pareto/NBD's ₂F₁ terms
+    /// (Fader &amp; Hardie's note 009, eqs. 19-20) in a form free of the scale of A and B. As note 009 does, the factor with
+    /// the larger constant decides the branch: with m = min(A, B) + from, M = max(A, B) + from and z = |A − B| / M the
+    /// integral is m/(p + q − 1) · (1 + from/A)^(−p) (1 + from/B)^(−q) · ₂F₁(p + q − 1, e; p + q; z)·(1 − z)^(e − 1), e the
+    /// smaller constant's exponent; Euler's transformation turns that into ₂F₁(1, f; p + q; z), f the larger constant's
+    /// exponent, a series of positive terms falling faster than z^k. Where z is within 1 % of 1 (one constant a hundred
+    /// times the other) the series would need thousands of terms, and the same integral is taken numerically instead.
+    /// Given <paramref name="gradient"/>, writes the derivatives by ln A, p, ln B and q there.
+    /// </summary>
+    public static double LogPowerProductTail(double a, double p, double b, double q, double from, Span<double> gradient = default)
+    {
+        var aIsLarger = a >= b;
+        var (small, large, smallExponent, largeExponent) = aIsLarger ? (b, a, q, p) : (a, b, p, q);
+        var (m, bigM) = (small + from, large + from);
+        var common = Math.Log(m) - Math.Log(p + q - 1) - p * Log1P(from / a) - q * Log1P(from / b);
+        if (m < 0.01 * bigM)
+        {
+            var tail = LogPowerRatioIntegral((large - small) / m, smallExponent, largeExponent, out var bySmall, out var byLarge, out var byRho);
+            if (!gradient.IsEmpty)
+            {
+                // ρ = (large − small)/m moves with both constants: by ln(large) as large/m, by ln(small) as −small·M/m².
+                var (byLogLarge, byLogSmall) = (byRho * large / m, small / m - byRho * small * bigM / (m * m));
+                gradient[0] = p * from / (a + from) + (aIsLarger ? byLogLarge : byLogSmall);
+                gradient[1] = -Log1P(from / a) + (aIsLarger ? byLarge : bySmall);
+                gradient[2] = q * from / (b + from) + (aIsLarger ? byLogSmall : byLogLarge);
+                gradient[3] = -Log1P(from / b) + (aIsLarger ? bySmall : byLarge);
+            }
+            return Math.Log(m) - p * Log1P(from / a) - q * Log1P(from / b) + tail;
+        }
+        var z = (large - small) / bigM;
+        var series = LogEulerSeries(largeExponent, p + q, z, out var byF, out var byC, out var byZ);
+        if (!gradient.IsEmpty)
+        {
+            var byP = -1 / (p + q - 1) - Log1P(from / a) + byC + (aIsLarger ? byF : 0);
+            var byQ = -1 / (p + q - 1) - Log1P(from / b) + byC + (aIsLarger ? 0 : byF);
+            // By ln A and ln B: ln m, the two log1p terms and z all move.
+            var byLogA = p * from / (a + from) + (aIsLarger ? byZ * a * m / (bigM * bigM) : a / m - byZ * a / bigM);
+            var byLogB = q * from / (b + from) + (aIsLarger ? b / m - byZ * b / bigM : byZ * b * m / (bigM * bigM));
+            (gradient[0], gradient[1], gradient[2], gradient[3]) = (byLogA, byP, byLogB, byQ);
+        }
+        return common + series;
+    }
+
+    /// <summary>
+    /// ln ₂F₁(1, f; c; z) = ln Σ (f)ₖ/(c)ₖ zᵏ for 0 ≤ z &lt; 1, f &lt; c, and its derivatives by f, c and z, summed with the
+    /// series (each term's derivative is the term times Σ 1/(f + j), −Σ 1/(c + j) or k/z). Every term is positive and
+    /// at most z times the one before, so the sum stops when the rest cannot matter.
+    /// </summary>
+    private static double LogEulerSeries(double f, double c, double z, out double byF, out double byC, out double byZ)
+    {
+        double sum = 1, sumF = 0, sumC = 0, sumZ = 0;
+        // term = (f)ₖ/(c)ₖ zᵏ, and perZ = term / z (so z = 0 needs no division).
+        double term = 1, harmonicF = 0, harmonicC = 0, perZ = 0;
+        for (var k = 0; k < 10_000_000; k++)
+        {
+            perZ = (k == 0 ? 1 : perZ * z) * (f + k) / (c + k);
+            (harmonicF, harmonicC) = (harmonicF + 1 / (f + k), harmonicC + 1 / (c + k));
+            term = perZ * z;
+            sum += term;
+            sumF += term * harmonicF;
+            sumC += term * harmonicC;
+            sumZ += (k + 1) * perZ;
+            if ((k + 2) * term <= 1e-17 * sum * (1 - z)) break;
+        }
+        (byF, byC, byZ) = (sumF / sum, -sumC / sum, sumZ / sum);
+        return Math.Log(sum);
+    }
+
+    /// <summary>
+    /// ln ∫ from 1 to ∞ of y^(−e) ((y + ρ)/(1 + ρ))^(−f) dy for large ρ, and its derivatives by e, f and ρ: up to y = 1 + ρ
+    /// numerically in w = ln y (the log of the integrand is concave there, scaled by its peak; the derivatives are the
+    /// integrals of the integrand's own derivatives, taken on the same points), beyond it in closed form,
+    /// (1 + ρ)^(1 − e)/κ · ₂F₁(f, κ; κ + 1; −z) with z = ρ/(1 + ρ) and κ = e + f − 1, after Pfaff's transformation
+    /// (1 + z)^(−f) ₂F₁(1, f; κ + 1; z/(1 + z)), the series <see cref="LogEulerSeries"/> differentiates.
+    /// </summary>
+    private static double LogPowerRatioIntegral(double rho, double e, double f, out double byE, out double byF, out double byRho)
+    {
+        var kappa = e + f - 1;
+        var end = Log1P(rho);
+        double LogIntegrand(double w) => (1 - e) * w - f * Log1P(double.ExpM1(w) / (1 + rho));
+        var peak = (1 - e) * (1 + rho) > f ? Math.Clamp(Math.Log(rho * (1 - e) / kappa), 0, end) : 0;
+        var scale = LogIntegrand(peak);
+        var near = Quadrature.Integrate((w, values) =>
+        {
+            var grown = double.ExpM1(w);
+            var integrand = Math.Exp(LogIntegrand(w) - scale);
+            values[0] = integrand;
+            values[1] = -w * integrand;
+            values[2] = -Log1P(grown / (1 + rho)) * integrand;
+            values[3] = f * grown / ((1 + rho) * (grown + 1 + rho)) * integrand;
+        }, 4, 0, end);
+        var logNear = scale + Math.Log(near[0]);
+        var z = rho / (1 + rho);
+        var series = LogEulerSeries(f, kappa + 1, z / (1 + z), out var seriesByF, out var seriesByC, out var seriesByZ);
+        var logFar = (1 - e) * end - Math.Log(kappa) - f * Log1P(z) + series;
+        var farShare = 1 / (1 + Math.Exp(logNear - logFar));
+        // The near part's upper end, ln(1 + ρ), moves with ρ: the integrand there over 1 + ρ.
+        var nearByRho = near[3] / near[0] + Math.Exp(LogIntegrand(end) - logNear) / (1 + rho);
+        var farByRho = (1 - e) / (1 + rho) - f / ((1 + z) * (1 + rho) * (1 + rho)) + seriesByZ / ((1 + z) * (1 + z) * (1 + rho) * (1 + rho));
+        byE = (1 - farShare) * near[1] / near[0] + farShare * (-end - 1 / kappa + seriesByC);
+        byF = (1 - farShare) * near[2] / near[0] + farShare * (-1 / kappa - Log1P(z) + seriesByF + seriesByC);
+        byRho = (1 - farShare) * nearByRho + farShare * farByRho;
+        return LogAddExp(logNear, logFar);
+    }
+
     /// <summary>
     /// ln ₂F₁(a, b; c; z) for 0 ≤ z &lt; 1 and a positive sum, by the Gauss series summed until its terms stop mattering;
     /// the running sum is rescaled when it grows large, so parameters in the thousands do not overflow.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using WinBack.Analytics;
 
 namespace WinBack.Analyze;
@@ -56,20 +57,9 @@ public static class AnalyzeCommand
 
         var unitDays = options.Unit == TimeUnit.Week ? 7.0 : 1.0;
         var buyers = customers.Select(c => ToBuyer(c, end, unitDays)).ToList();
-        BetaGeometricNbd? purchases = null;
-        double? logLikelihood = null;
-        LimitingModel? limit = null;
-        string? purchaseNote = null, spendNote = null;
-        try
-        {
-            var fit = BetaGeometricNbd.Fit(buyers);
-            (purchases, logLikelihood, limit) = (fit.Model, fit.LogLikelihood, fit.Limit);
-            purchaseNote = limit?.Note;
-        }
-        catch (NotEnoughDataException e)
-        {
-            purchaseNote = e.Message;
-        }
+        var fits = FitPurchaseModels(options.Model, buyers);
+        var purchases = fits.Choose()?.Model;
+        string? spendNote = null;
         GammaGamma? spend = null;
         try
         {
@@ -104,25 +94,66 @@ public static class AnalyzeCommand
             if (output != stdout) await output.DisposeAsync();
         }
 
-        var parameters = JsonSerializer.Serialize(new
+        var json = new JsonObject
         {
-            unit = options.Unit.ToString().ToLowerInvariant(),
-            calibrationEnd = end.ToString("yyyy-MM-dd", Invariant),
-            customers = customers.Count,
-            repeatCustomers = buyers.Count(b => b.Frequency > 0),
-            bgNbd = purchases is null ? null : new
-            {
-                r = limit is { RateUnbounded: true } ? (double?)null : purchases.R, alpha = limit is { RateUnbounded: true } ? (double?)null : purchases.Alpha,
-                a = limit is { DropoutUnbounded: true } ? (double?)null : purchases.A, b = limit is { DropoutUnbounded: true } ? (double?)null : purchases.B,
-                logLikelihood, limitingModel = limit?.Name,
-            },
-            bgNbdNote = purchaseNote,
-            gammaGamma = spend is null ? null : new { p = spend.P, q = spend.Q, gamma = spend.Gamma },
-            gammaGammaNote = spendNote,
-        }, new JsonSerializerOptions { WriteIndented = true });
+            ["unit"] = options.Unit.ToString().ToLowerInvariant(),
+            ["calibrationEnd"] = end.ToString("yyyy-MM-dd", Invariant),
+            ["customers"] = customers.Count,
+            ["repeatCustomers"] = buyers.Count(b => b.Frequency > 0),
+            ["purchaseModel"] = purchases?.Name,
+            ["purchaseModelChosenBy"] = options.Model == PurchaseModelOption.Auto ? "the highest log-likelihood of the three (each has four parameters)" : "--model",
+        };
+        foreach (var (key, fit, note) in new (string, IPurchaseModelFit?, string?)[]
+                 {
+                     ("bgNbd", fits.BgNbd, fits.BgNbdNote), ("mbgNbd", fits.MbgNbd, fits.MbgNbdNote), ("paretoNbd", fits.ParetoNbd, fits.ParetoNbdNote),
+                 })
+        {
+            if (fit is null && note is null) continue;
+            json[key] = fit is null ? null : Section(fit);
+            json[key + "Note"] = fit?.Limit?.Note ?? note;
+        }
+        json["gammaGamma"] = spend is null ? null : new JsonObject { ["p"] = spend.P, ["q"] = spend.Q, ["gamma"] = spend.Gamma };
+        json["gammaGammaNote"] = spendNote;
+        var parameters = json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         if (options.Parameters is null) await stderr.WriteLineAsync(parameters);
         else await File.WriteAllTextAsync(options.Parameters, parameters);
         return 0;
+    }
+
+    /// <summary>
+    /// The purchase models <paramref name="option"/> asks for: one, or all three for <c>auto</c>, which then uses
+    /// <see cref="PurchaseModelFits.Choose"/> (the one place a better rule, such as a holdout check, replaces the likelihood).
+    /// </summary>
+    private static PurchaseModelFits FitPurchaseModels(PurchaseModelOption option, IReadOnlyList<RepeatBuyer> buyers)
+    {
+        if (option == PurchaseModelOption.Auto) return PurchaseModels.FitAll(buyers);
+        var none = new PurchaseModelFits(null, null, null, null, null, null);
+        switch (option)
+        {
+            case PurchaseModelOption.MbgNbd:
+                var (mbg, mbgNote) = PurchaseModels.TryFit(() => ModifiedBetaGeometricNbd.Fit(buyers));
+                return none with { MbgNbd = mbg, MbgNbdNote = mbgNote };
+            case PurchaseModelOption.ParetoNbd:
+                var (pareto, paretoNote) = PurchaseModels.TryFit(() => ParetoNbd.Fit(buyers));
+                return none with { ParetoNbd = pareto, ParetoNbdNote = paretoNote };
+            default:
+                var (bg, bgNote) = PurchaseModels.TryFit(() => BetaGeometricNbd.Fit(buyers));
+                return none with { BgNbd = bg, BgNbdNote = bgNote };
+        }
+    }
+
+    /// <summary>A fitted model's JSON: its parameters by the reference's names (null where a limiting model leaves them unestimated), log-likelihood, standard errors and limit.</summary>
+    private static JsonObject Section(IPurchaseModelFit fit)
+    {
+        var section = new JsonObject();
+        foreach (var (name, value) in fit.ShownParameters) section[name] = value;
+        section["logLikelihood"] = fit.LogLikelihood;
+        var errors = new JsonObject();
+        for (var i = 0; i < fit.StandardErrors.Names.Count; i++)
+            errors[fit.StandardErrors.Names[i]] = double.IsFinite(fit.StandardErrors.Values[i]) ? fit.StandardErrors.Values[i] : null;
+        section["standardErrors"] = errors;
+        section["limitingModel"] = fit.Limit?.Name;
+        return section;
     }
 
     /// <summary>

@@ -12,20 +12,24 @@ public sealed record AnalyzeOptions(
     TimeUnit Unit,
     string? Output,
     string? Parameters,
+    PurchaseModelOption Model = PurchaseModelOption.BgNbd,
     DateOnly? HoldoutEnd = null)
 {
     public const string Usage = """
         usage: winback-analyze <transactions.csv> [options]
 
-        Reads one transaction per line, customer_id,date,amount (a header line is skipped), fits BG/NBD and Gamma-Gamma,
-        and writes one row per customer: customer_id, x, t_x, T, p_alive, expected purchases in the next N periods,
-        predicted 12-month value (discounted 1 % a month), RFM score and segment. The fitted parameters go out as JSON.
+        Reads one transaction per line, customer_id,date,amount (a header line is skipped), fits a purchase model and
+        Gamma-Gamma, and writes one row per customer: customer_id, x, t_x, T, p_alive, expected purchases in the next N
+        periods, predicted 12-month value (discounted 1 % a month), RFM score and segment. The fitted parameters, with
+        their standard errors, go out as JSON.
 
           --date-format F       how dates are written (.NET format, default yyyy-MM-dd; CDNOW uses yyyyMMdd)
           --calibration-end D   the last day of the calibration period (same format; default: the last date in the file);
                                 later transactions are ignored
           --periods N           the horizon of "expected purchases", in units (default 52)
           --unit week|day       the time unit of x, t_x, T and the horizon (default week)
+          --model M             the purchase model: bgnbd (BG/NBD, the default), mbgnbd (MBG/NBD), pnbd (Pareto/NBD),
+                                or auto (fit all three and use the one the data favour)
           --out FILE            the customers' CSV (default: standard output)
           --params FILE         the parameters' JSON (default: standard error)
           --holdout-end D       instead of the customers, the track record: BG/NBD fitted on the orders up to the
@@ -35,6 +39,11 @@ public sealed record AnalyzeOptions(
                                 Without --calibration-end the holdout is the 13 weeks up to D. Always in weeks;
                                 written as plain text to --out or standard output
         """;
+
+    private static readonly Dictionary<string, PurchaseModelOption> Models = new()
+    {
+        ["bgnbd"] = PurchaseModelOption.BgNbd, ["mbgnbd"] = PurchaseModelOption.MbgNbd, ["pnbd"] = PurchaseModelOption.ParetoNbd, ["auto"] = PurchaseModelOption.Auto,
+    };
 
     public static (AnalyzeOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
     {
@@ -57,6 +66,10 @@ public sealed record AnalyzeOptions(
                 case "--unit":
                     if (value is not ("week" or "day")) return (null, "--unit is week or day.");
                     options = options with { Unit = value == "week" ? TimeUnit.Week : TimeUnit.Day };
+                    break;
+                case "--model":
+                    if (!Models.TryGetValue(value, out var model)) return (null, "--model is bgnbd, mbgnbd, pnbd or auto.");
+                    options = options with { Model = model };
                     break;
                 case "--out": options = options with { Output = value }; break;
                 case "--params": options = options with { Parameters = value }; break;
@@ -88,4 +101,13 @@ public enum TimeUnit
 {
     Day,
     Week,
+}
+
+/// <summary>Which purchase model <c>--model</c> asks for; <see cref="Auto"/> fits all three and lets the data choose.</summary>
+public enum PurchaseModelOption
+{
+    BgNbd,
+    MbgNbd,
+    ParetoNbd,
+    Auto,
 }

@@ -37,17 +37,23 @@ public sealed class AnalyzeCommandTests : IDisposable
         return (exit, output.ToString(), error.ToString());
     }
 
-    [Fact]
-    public async Task The_cdnow_sample_gives_the_published_parameters_and_each_customers_numbers()
+    /// <summary>Runs the command on the CDNOW sample with its calibration end and <paramref name="options"/>; the parameters' JSON and the customers' rows.</summary>
+    private async Task<(JsonElement Parameters, List<string[]> Rows)> RunOnCdnowAsync(params string[] options)
     {
         var customers = Path.Combine(_folder.FullName, "customers.csv");
         var parameters = Path.Combine(_folder.FullName, "params.json");
 
-        var (exit, error) = await RunAsync(Transactions(), "--date-format", "yyyyMMdd", "--calibration-end", "19970930", "--periods", "39",
-            "--out", customers, "--params", parameters);
+        var (exit, error) = await RunAsync([Transactions(), "--date-format", "yyyyMMdd", "--calibration-end", "19970930", .. options, "--out", customers, "--params", parameters]);
 
         exit.Should().Be(0, error);
-        var json = JsonDocument.Parse(await File.ReadAllTextAsync(parameters)).RootElement;
+        return (JsonDocument.Parse(await File.ReadAllTextAsync(parameters)).RootElement, (await File.ReadAllLinesAsync(customers)).Select(l => l.Split(',')).ToList());
+    }
+
+    [Fact]
+    public async Task The_cdnow_sample_gives_the_published_parameters_and_each_customers_numbers()
+    {
+        var (json, rows) = await RunOnCdnowAsync("--periods", "39");
+
         json.GetProperty("customers").GetInt32().Should().Be(2357);
         json.GetProperty("repeatCustomers").GetInt32().Should().Be(946);
         var bg = json.GetProperty("bgNbd");
@@ -60,7 +66,6 @@ public sealed class AnalyzeCommandTests : IDisposable
         gg.GetProperty("p").GetDouble().Should().BeApproximately(6.25, 0.01);
         gg.GetProperty("q").GetDouble().Should().BeApproximately(3.74, 0.01);
 
-        var rows = (await File.ReadAllLinesAsync(customers)).Select(l => l.Split(',')).ToList();
         rows[0].Should().Equal("customer_id", "x", "t_x", "T", "p_alive", "expected_purchases_39", "predicted_value_12_months", "rfm_score", "rfm_segment");
         rows.Should().HaveCount(2358);
         double Field(string[] row, int i) => double.Parse(row[i], CultureInfo.InvariantCulture);
@@ -71,6 +76,56 @@ public sealed class AnalyzeCommandTests : IDisposable
         Field(first, 6).Should().BeApproximately(36.278501, 0.5, "lifetimes' weekly 12-month value, 1 % a month");
         Field(rows.Single(r => r[0] == "1901"), 4).Should().BeLessThan(1e-9, "customer 1901 bought 21 times in 5 weeks, then nothing for 24");
         rows.Skip(1).Should().OnlyContain(r => r[7].Length == 3 && Enum.IsDefined(Enum.Parse<RfmSegment>(r[8])));
+    }
+
+    [Fact]
+    public async Task Auto_fits_all_three_models_and_scores_customers_with_the_one_of_highest_likelihood()
+    {
+        var (json, rows) = await RunOnCdnowAsync("--periods", "39", "--model", "auto");
+
+        var expected = new Dictionary<string, (string Name, double Value, double Error)[]>
+        {
+            ["bgNbd"] = [("r", 0.2426, 0.012557), ("alpha", 4.4135, 0.378221), ("a", 0.7929, 0.185719), ("b", 2.4258, 0.705345)],
+            ["mbgNbd"] = [("r", 0.52484, double.NaN), ("alpha", 6.18299, double.NaN), ("a", 0.89136, double.NaN), ("b", 1.61400, double.NaN)],
+            ["paretoNbd"] = [("r", 0.55315, 0.0476), ("alpha", 10.57633, 0.8427), ("s", 0.60625, 0.1873), ("beta", 11.67150, 6.2105)],
+        };
+        foreach (var (section, values) in expected)
+        {
+            var fit = json.GetProperty(section);
+            foreach (var (name, value, standardError) in values)
+            {
+                fit.GetProperty(name).GetDouble().Should().BeApproximately(value, value * 2e-3, $"{section}.{name}");
+                var written = fit.GetProperty("standardErrors").GetProperty(name).GetDouble();
+                if (double.IsNaN(standardError)) written.Should().BePositive();
+                else written.Should().BeApproximately(standardError, standardError * 0.05, $"{section}.standardErrors.{name}");
+            }
+            fit.GetProperty("limitingModel").ValueKind.Should().Be(JsonValueKind.Null);
+        }
+        json.GetProperty("mbgNbd").GetProperty("logLikelihood").GetDouble().Should().BeApproximately(-9582.13, 0.01);
+        json.GetProperty("paretoNbd").GetProperty("logLikelihood").GetDouble().Should().BeApproximately(-9594.97, 0.01);
+        json.GetProperty("purchaseModel").GetString().Should().Be("MBG/NBD");
+
+        var oneTimeBuyers = rows.Skip(1).Where(r => r[1] == "0").Select(r => double.Parse(r[4], CultureInfo.InvariantCulture)).ToList();
+        oneTimeBuyers.Should().HaveCount(1411).And.OnlyContain(p => p > 0 && p < 0.5, "MBG/NBD gives one-time buyers a real chance of being gone");
+        double.Parse(rows.Single(r => r[0] == "0001")[5], CultureInfo.InvariantCulture).Should().BeApproximately(1.26267, 0.005, "MBG/NBD's conditional expectation for customer 1");
+    }
+
+    [Fact]
+    public async Task Pareto_nbd_alone_writes_its_own_section_and_its_p_alive()
+    {
+        var (json, rows) = await RunOnCdnowAsync("--model", "pnbd");
+
+        json.TryGetProperty("bgNbd", out _).Should().BeFalse("only the model asked for is fitted");
+        var pareto = json.GetProperty("paretoNbd");
+        var model = new ParetoNbd(pareto.GetProperty("r").GetDouble(), pareto.GetProperty("alpha").GetDouble(), pareto.GetProperty("s").GetDouble(), pareto.GetProperty("beta").GetDouble());
+        json.GetProperty("purchaseModel").GetString().Should().Be("Pareto/NBD");
+        foreach (var id in new[] { "0001", "0003", "1516" })
+        {
+            var row = rows.Single(r => r[0] == id);
+            var buyer = new RepeatBuyer(int.Parse(row[1], CultureInfo.InvariantCulture), double.Parse(row[2], CultureInfo.InvariantCulture), double.Parse(row[3], CultureInfo.InvariantCulture));
+            double.Parse(row[4], CultureInfo.InvariantCulture).Should().BeApproximately(model.ProbabilityAlive(buyer), 1e-6, $"customer {id}");
+        }
+        (await RunAsync(Transactions(), "--model", "pareto")).Error.Should().Contain("--model is bgnbd, mbgnbd, pnbd or auto.");
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class CdnowHoldoutTests
     public void The_split_gives_the_published_calibration_summary_and_holdout_counts()
     {
         var split = Split.Value;
-        var summary = CdnowModelTests.Cdnow.Value.ToDictionary(c => c.Id, c => c.Customer);
+        var summary = Cdnow.WithIds.ToDictionary(c => c.Id, c => c.Customer);
 
         split.HoldoutWeeks.Should().Be(39);
         split.Customers.Should().HaveCount(2357);

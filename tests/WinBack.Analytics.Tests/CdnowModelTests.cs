@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace WinBack.Analytics.Tests;
 
 /// <summary>
@@ -9,19 +7,12 @@ namespace WinBack.Analytics.Tests;
 /// </summary>
 public sealed class CdnowModelTests
 {
-    internal static readonly Lazy<List<(int Id, RepeatBuyer Customer)>> Cdnow = new(() =>
-        File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Data", "cdnow_customers_summary_with_transactions.csv")).Skip(1)
-            .Select(line => line.Split(','))
-            .Select(f => (int.Parse(f[0], CultureInfo.InvariantCulture), new RepeatBuyer(int.Parse(f[1], CultureInfo.InvariantCulture),
-                double.Parse(f[2], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture))))
-            .ToList());
-
     private static readonly BetaGeometricNbd Mle = new(0.2425929, 4.4135316, 0.7928860, 2.4257537);
 
     [Fact]
     public void Bg_nbd_fit_reproduces_the_published_parameters_and_log_likelihood()
     {
-        var (model, ll) = BetaGeometricNbd.Fit(Cdnow.Value.Select(c => c.Customer).ToList());
+        var (model, ll) = BetaGeometricNbd.Fit(Cdnow.Customers);
 
         Math.Round(model.R, 3).Should().Be(0.243);
         Math.Round(model.Alpha, 3).Should().Be(4.414);
@@ -34,7 +25,7 @@ public sealed class CdnowModelTests
     [Fact]
     public void Gamma_gamma_fit_reproduces_the_published_parameters()
     {
-        var (model, ll) = GammaGamma.Fit(Cdnow.Value.Select(c => c.Customer).Where(c => c.Frequency > 0).ToList());
+        var (model, ll) = GammaGamma.Fit(Cdnow.Customers.Where(c => c.Frequency > 0).ToList());
 
         Math.Round(model.P, 2).Should().Be(6.25);
         Math.Round(model.Q, 2).Should().Be(3.74);
@@ -51,7 +42,7 @@ public sealed class CdnowModelTests
     [InlineData(1516, 0.968920, 0.710623, 8.277634, 20.750571)]
     public void P_alive_and_expected_purchases_match_the_oracles(int id, double alive, double week, double quarter, double threeQuarters)
     {
-        var customer = Cdnow.Value.Single(c => c.Id == id).Customer;
+        var customer = Cdnow.Customer(id);
 
         Mle.ProbabilityAlive(customer).Should().BeApproximately(alive, alive * 1e-4);
         Mle.ExpectedPurchases(customer, 1).Should().BeApproximately(week, week * 1e-4);
@@ -78,7 +69,7 @@ public sealed class CdnowModelTests
         model.LogLikelihood(new RepeatBuyer(0, 0, 40)).Should().BeApproximately(-0.59947382, 1e-6);
         model.LogLikelihood(new RepeatBuyer(200, 38, 40)).Should().BeApproximately(100.7957, 1e-4);
         Mle.ProbabilityAlive(new RepeatBuyer(1000, 10, 100)).Should().Be(0);
-        Mle.ProbabilityAlive(Cdnow.Value.Single(c => c.Id == 1901).Customer).Should().BeApproximately(2.49e-11, 0.01e-11);
+        Mle.ProbabilityAlive(Cdnow.Customer(1901)).Should().BeApproximately(2.49e-11, 0.01e-11);
     }
 
     private static readonly BetaGeometricNbd Paper = new(0.243, 4.414, 0.793, 2.426);
@@ -107,14 +98,14 @@ public sealed class CdnowModelTests
     [Fact]
     public void The_discounted_twelve_month_value_matches_lifetimes_in_weeks()
     {
-        var customers = Cdnow.Value.Select(c => c.Customer).ToList();
+        var customers = Cdnow.Customers;
         var (purchases, _) = BetaGeometricNbd.Fit(customers);
         var (spend, _) = GammaGamma.Fit(customers.Where(c => c.Frequency > 0).ToList());
         var expected = new Dictionary<int, double> { [1] = 36.278501, [2] = 4.637468, [3] = 8.344093, [6] = 283.523607, [7] = 6.881410, [9] = 43.353648 };
 
         foreach (var (id, value) in expected)
         {
-            var customer = Cdnow.Value.Single(c => c.Id == id).Customer;
+            var customer = Cdnow.Customer(id);
             purchases.DiscountedValue(customer, spend.ExpectedAverageValue(customer)).Should().BeApproximately(value, value * 1e-4, $"customer {id}");
         }
     }

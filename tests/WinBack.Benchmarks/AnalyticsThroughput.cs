@@ -6,7 +6,8 @@ namespace WinBack.Benchmarks;
 /// <summary>
 /// Fit and score a large shop's customers (default 1,000,000) with the models: customers drawn from a BG/NBD process
 /// (times in whole days, expressed in weeks, as WinBack will feed them), then BG/NBD and Gamma-Gamma fitted, and every
-/// customer scored (P(alive), expected purchases in 52 weeks, expected spend per order, RFM).
+/// customer scored (P(alive), expected purchases in 52 weeks, expected spend per order, RFM); then MBG/NBD and
+/// Pareto/NBD fitted on the same customers, each timed on its own.
 /// </summary>
 public static class AnalyticsThroughput
 {
@@ -53,6 +54,12 @@ public static class AnalyticsThroughput
         Console.WriteLine($"analytics: {count:N0} customers; BG/NBD fit {fitted.TotalSeconds:0.00} s ({model}, LL {ll:N1}), Gamma-Gamma fit {(spendFitted - fitted).TotalSeconds:0.00} s, " +
                           $"scoring {(scored - spendFitted).TotalSeconds:0.00} s, RFM {(total - scored).TotalSeconds:0.00} s; total {total.TotalSeconds:0.00} s " +
                           $"(mean P(alive) {sumAlive / count:0.000}, mean purchases next 52 weeks {sumPurchases / count:0.00}, {rfm.Count:N0} RFM scores)");
+        foreach (var (name, fit) in new (string, Func<IPurchaseModelFit>)[] { ("MBG/NBD", () => ModifiedBetaGeometricNbd.Fit(customers)), ("Pareto/NBD", () => ParetoNbd.Fit(customers)) })
+        {
+            var clock = Stopwatch.StartNew();
+            var other = fit();
+            Console.WriteLine($"{name} fit {clock.Elapsed.TotalSeconds:0.00} s ({string.Join(", ", other.Parameters.Select(p => $"{p.Key} {p.Value:G4}"))}, LL {other.LogLikelihood:N1})");
+        }
         return Task.FromResult(double.IsFinite(sumPurchases) ? 0 : 1);
     }
 }

@@ -7,14 +7,14 @@ namespace WinBack.Analytics.Tests.Drawn;
 /// </summary>
 public static class NelderMead
 {
-    public static (double[] Point, double Value) Maximise(Func<double[], double> f, IEnumerable<double[]> starts)
+    public static (double[] Point, double Value) Maximise(Func<double[], double> f, IEnumerable<double[]> starts, int restarts = 20)
     {
         double Safe(double[] p) => f(p) is var v && double.IsFinite(v) ? v : double.NegativeInfinity;
         (double[] Point, double Value) best = ([], double.NegativeInfinity);
         foreach (var start in starts)
         {
             var current = (Point: start, Value: Safe(start));
-            for (var restart = 0; restart < 20; restart++)
+            for (var restart = 0; restart < restarts; restart++)
             {
                 var next = Run(Safe, current.Point);
                 var gained = next.Value - current.Value;

@@ -1,11 +1,25 @@
 namespace WinBack.Analytics.Tests.Drawn;
 
+/// <summary>The process a shop's customers are drawn from.</summary>
+public enum Process
+{
+    /// <summary>BG/NBD: a drop-out coin after each repeat purchase (A, B the beta of its chance).</summary>
+    BgNbd,
+
+    /// <summary>MBG/NBD: the same coin after the first purchase too.</summary>
+    MbgNbd,
+
+    /// <summary>Pareto/NBD: an exponential lifetime whose rate is Gamma(A, B) (A = s, B = β).</summary>
+    ParetoNbd,
+}
+
 /// <summary>
-/// A shop drawn from BG/NBD with known parameters (weeks): first purchases spread evenly over
+/// A shop drawn from a purchase model with known parameters (weeks): first purchases spread evenly over
 /// <paramref name="AcquisitionDays"/>, calibration ending <paramref name="CalibrationDays"/> after the first of them, dates in
 /// whole days. Purchases on one day are not merged, so the customers follow the model up to the rounding to days.
 /// </summary>
-public sealed record DrawnShop(string Name, double R, double Alpha, double A, double B, int Customers, int AcquisitionDays, int CalibrationDays, int Seed)
+public sealed record DrawnShop(string Name, double R, double Alpha, double A, double B, int Customers, int AcquisitionDays, int CalibrationDays, int Seed,
+    Process Process = Process.BgNbd)
 {
     public override string ToString() => Name;
 
@@ -40,11 +54,22 @@ public sealed record DrawnShop(string Name, double R, double Alpha, double A, do
         return customers;
     }
 
-    /// <summary>One customer's repeat purchases, in days after the first, up to <paramref name="days"/> (<see cref="BuyTillYouDie"/>).</summary>
+    /// <summary>
+    /// One customer's repeat purchases, in days after the first, up to <paramref name="days"/>: a purchase rate λ ~ Gamma(r, α)
+    /// a week; Poisson purchases at λ until the customer leaves (see <see cref="Process"/>; a drop-out chance p = 0 when a = 0).
+    /// </summary>
     private List<double> RepeatPurchases(Random random, double days)
     {
-        var weeks = new List<double>();
-        new BuyTillYouDie(R, Alpha, A, B).DrawRepeatPurchases(random, days / 7, weeks);
-        return weeks.ConvertAll(w => w * 7);
+        var ratePerDay = RandomDraws.Gamma(random, R) / Alpha / 7;
+        var dropout = Process == Process.ParetoNbd || A == 0 ? 0 : RandomDraws.Beta(random, A, B);
+        var lifetimeDays = Process == Process.ParetoNbd ? RandomDraws.Exponential(random, RandomDraws.Gamma(random, A) / B / 7) : double.PositiveInfinity;
+        var purchases = new List<double>();
+        if (Process == Process.MbgNbd && random.NextDouble() < dropout) return purchases;
+        for (var t = RandomDraws.Exponential(random, ratePerDay); t <= days && t <= lifetimeDays; t += RandomDraws.Exponential(random, ratePerDay))
+        {
+            purchases.Add(t);
+            if (random.NextDouble() < dropout) break;
+        }
+        return purchases;
     }
 }

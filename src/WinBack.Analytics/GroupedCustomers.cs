@@ -1,0 +1,104 @@
+using System.Runtime.InteropServices;
+
+namespace WinBack.Analytics;
+
+/// <summary>
+/// Customers folded for fitting: equal (x, t_x, T) become one weighted term, and the parts of the likelihood that depend
+/// on x, T or t_x alone (or on x with one of the times) can be computed once per distinct value.
+/// </summary>
+internal sealed class GroupedCustomers
+{
+    private readonly Lazy<(int Frequency, double Time)[]> _pairs;
+    private readonly Lazy<(int[] Recency, int[] Age)> _pairIndex;
+
+    public GroupedCustomers(IReadOnlyList<RepeatBuyer> customers)
+    {
+        // Counted in a dictionary rather than grouped: a million customers should not become a million lists.
+        var counts = new Dictionary<(int Frequency, double Recency, double Age), int>();
+        foreach (var c in customers) CollectionsMarshal.GetValueRefOrAddDefault(counts, (c.Frequency, c.Recency, c.Age), out _)++;
+        var groups = counts.Select(g => (g.Key, Count: g.Value)).ToArray();
+        Size = customers.Count;
+        Customers = groups.Select(g => new RepeatBuyer(g.Key.Frequency, g.Key.Recency, g.Key.Age)).ToArray();
+        Counts = groups.Select(g => (double)g.Count).ToArray();
+        Frequencies = groups.Select(g => g.Key.Frequency).Distinct().Order().ToArray();
+        Ages = groups.Select(g => g.Key.Age).Distinct().Order().ToArray();
+        Recencies = groups.Select(g => g.Key.Recency).Distinct().Order().ToArray();
+        FrequencyIndex = groups.Select(g => Array.BinarySearch(Frequencies, g.Key.Frequency)).ToArray();
+        AgeIndex = groups.Select(g => Array.BinarySearch(Ages, g.Key.Age)).ToArray();
+        RecencyIndex = groups.Select(g => Array.BinarySearch(Recencies, g.Key.Recency)).ToArray();
+        _pairs = new(() => Customers.SelectMany(c => new[] { (c.Frequency, c.Recency), (c.Frequency, c.Age) }).Distinct().ToArray());
+        _pairIndex = new(() =>
+        {
+            var index = _pairs.Value.Select((p, i) => (p, i)).ToDictionary(p => p.p, p => p.i);
+            return (Customers.Select(c => index[(c.Frequency, c.Recency)]).ToArray(), Customers.Select(c => index[(c.Frequency, c.Age)]).ToArray());
+        });
+    }
+
+    /// <summary>How many customers were folded.</summary>
+    public int Size { get; }
+
+    /// <summary>One customer for each distinct (x, t_x, T).</summary>
+    public RepeatBuyer[] Customers { get; }
+
+    /// <summary>How many customers each of <see cref="Customers"/> stands for.</summary>
+    public double[] Counts { get; }
+
+    /// <summary>The distinct x, T and t_x, in order, and where each group's stand among them.</summary>
+    public int[] Frequencies { get; }
+
+    public double[] Ages { get; }
+
+    public double[] Recencies { get; }
+
+    public int[] FrequencyIndex { get; }
+
+    public int[] AgeIndex { get; }
+
+    public int[] RecencyIndex { get; }
+
+    /// <summary>The distinct (x, t) with t a recency or an age of a customer with that x: Pareto/NBD's ₂F₁ terms.</summary>
+    public (int Frequency, double Time)[] Pairs => _pairs.Value;
+
+    /// <summary>For each group, where its (x, t_x) and its (x, T) stand in <see cref="Pairs"/>.</summary>
+    public (int[] Recency, int[] Age) PairIndex => _pairIndex.Value;
+
+    /// <summary>
+    /// Σ over i &lt; <paramref name="count"/> of <paramref name="term"/>(i, gradient), in fixed chunks spread over the cores
+    /// and added in chunk order, so the sum is the same however the threads ran. Each term adds its gradient (if asked
+    /// for) into the chunk's own array.
+    /// </summary>
+    public static double Sum(int count, Func<int, double[]?, double> term, double[]? gradient)
+    {
+        var chunks = (count + Chunk - 1) / Chunk;
+        var sums = new double[chunks];
+        var gradients = gradient is null ? null : new double[chunks][];
+        Chunks(count, (k, from, to) =>
+        {
+            var own = gradient is null ? null : gradients![k] = new double[gradient.Length];
+            var sum = 0.0;
+            for (var i = from; i < to; i++) sum += term(i, own);
+            sums[k] = sum;
+        });
+        if (gradient is not null)
+        {
+            Array.Clear(gradient);
+            foreach (var own in gradients!)
+                for (var j = 0; j < gradient.Length; j++) gradient[j] += own[j];
+        }
+        return sums.Sum();
+    }
+
+    /// <summary><paramref name="body"/> for each i &lt; <paramref name="count"/>, in the same chunks over the cores.</summary>
+    public static void InChunks(int count, Action<int> body) => Chunks(count, (_, from, to) =>
+    {
+        for (var i = from; i < to; i++) body(i);
+    });
+
+    private const int Chunk = 4096;
+
+    private static void Chunks(int count, Action<int, int, int> chunk)
+    {
+        var chunks = (count + Chunk - 1) / Chunk;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks > 1 ? -1 : 1 }, k => chunk(k, k * Chunk, Math.Min(count, (k + 1) * Chunk)));
+    }
+}

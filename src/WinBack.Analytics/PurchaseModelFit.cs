@@ -1,0 +1,85 @@
+namespace WinBack.Analytics;
+
+/// <summary>What every purchase model's fit gives, whichever the model: see <see cref="PurchaseModelFit{TModel}"/>.</summary>
+public interface IPurchaseModelFit
+{
+    IPurchaseModel Model { get; }
+
+    double LogLikelihood { get; }
+
+    /// <summary>The limiting model the likelihood rises toward, when the maximum lies at a bound; null at an interior maximum.</summary>
+    LimitingModel? Limit { get; }
+
+    StandardErrors StandardErrors { get; }
+
+    /// <summary>The fitted parameters by the reference's names (r, alpha, a, b or r, alpha, s, beta), in that order.</summary>
+    IReadOnlyDictionary<string, double> Parameters { get; }
+
+    /// <summary>
+    /// The parameters a merchant or analyst may be shown: at a limiting model the ones that ran off to 0 or infinity mean
+    /// nothing one by one and are null (r and α when every rate is the same, the drop-out pair otherwise).
+    /// </summary>
+    IReadOnlyDictionary<string, double?> ShownParameters { get; }
+
+    /// <inheritdoc cref="PurchaseModelFit{TModel}.ReturningCustomers"/>
+    ReturningCustomersForecast ReturningCustomers(IReadOnlyList<RepeatBuyer> customers, double t, int draws = 400, int seed = 1);
+}
+
+/// <summary>A fitted model, its log-likelihood, the limiting model it stands for when the maximum lies at a bound, and its standard errors.</summary>
+public sealed record PurchaseModelFit<TModel>(TModel Model, double LogLikelihood, LimitingModel? Limit, StandardErrors StandardErrors) : IPurchaseModelFit
+    where TModel : IPurchaseModel
+{
+    IPurchaseModel IPurchaseModelFit.Model => Model;
+
+    public void Deconstruct(out TModel model, out double logLikelihood) => (model, logLikelihood) = (Model, LogLikelihood);
+
+    public IReadOnlyDictionary<string, double> Parameters
+    {
+        get
+        {
+            var model = (IParametricModel)Model;
+            return model.ParameterNames.Zip(model.Parameters).ToDictionary(p => p.First, p => p.Second);
+        }
+    }
+
+    public IReadOnlyDictionary<string, double?> ShownParameters =>
+        Parameters.Select((p, i) => (p.Key, Value: LogParameterFit.Unestimated(i, Limit) ? null : (double?)p.Value)).ToDictionary(p => p.Key, p => p.Value);
+
+    /// <summary>
+    /// How many of <paramref name="customers"/> will come back (buy at least once) in the next <paramref name="t"/> time
+    /// units, with an 80 % interval. The expected number is the sum over customers of P(a purchase within t) at the fitted
+    /// parameters. The interval combines two uncertainties: which customers buy, given the parameters (the count is then a
+    /// sum of independent yes/no outcomes, a Poisson-binomial, taken as normal with variance Σ p(1 − p)), and the
+    /// parameters themselves (drawn <paramref name="draws"/> times, with a fixed <paramref name="seed"/>, from the normal
+    /// approximation of the fit's log-parameters with the observed-information covariance). The interval's ends are the 10th
+    /// and 90th percentiles of the mixture of those normals. Parameters a limiting model leaves unestimated are held fixed.
+    /// Customers with the same (x, t_x, T) are computed once: a million daily customers take about 10 s with 400 draws.
+    /// </summary>
+    public ReturningCustomersForecast ReturningCustomers(IReadOnlyList<RepeatBuyer> customers, double t, int draws = 400, int seed = 1) =>
+        ReturningCustomersForecast.Of(Model, StandardErrors, customers, t, draws, seed);
+}
+
+/// <summary>
+/// Standard errors of the fitted parameters from the observed information (the inverse of the negative Hessian of the
+/// log-likelihood at the maximum), in the reference's names (r, alpha, a, b or r, alpha, s, beta); NaN for a parameter a
+/// limiting model leaves unestimated or where the information is not positive definite. <see cref="LogCovariance"/> is
+/// the covariance of the parameters' logs, which the forecast draws from.
+/// </summary>
+public sealed record StandardErrors(IReadOnlyList<string> Names, IReadOnlyList<double> Values, double[,] LogCovariance)
+{
+    public double this[string name] => Values[Names.ToList().IndexOf(name) is var i and >= 0 ? i : throw new ArgumentException($"No parameter {name}.", nameof(name))];
+}
+
+/// <summary>Parameters as a list, for the fitter and the forecast: every purchase model has four, rate ones first.</summary>
+internal interface IParametricModel
+{
+    IReadOnlyList<string> ParameterNames { get; }
+
+    double[] Parameters { get; }
+
+    /// <summary>The same kind of model with other parameters, in <see cref="ParameterNames"/>' order.</summary>
+    IPurchaseModel WithParameters(double[] parameters);
+
+    /// <summary>P(a purchase within <paramref name="t"/>) for each group of folded customers: the forecast's sums, each term computed once.</summary>
+    double[] ProbabilitiesOfPurchaseWithin(GroupedCustomers data, double t);
+}
