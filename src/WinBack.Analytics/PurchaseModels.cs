@@ -37,9 +37,13 @@ public sealed record PurchaseModelFits(
 {
     public IEnumerable<IPurchaseModelFit> Fitted => new IPurchaseModelFit?[] { BgNbd, MbgNbd, ParetoNbd }.OfType<IPurchaseModelFit>();
 
+    /// <summary>How <see cref="Choose"/> chooses, in words for an analyst's report; it changes with the rule.</summary>
+    public const string ChoiceRule = "the highest log-likelihood of the fitted models (each has four parameters)";
+
     /// <summary>
     /// The model to use when the caller leaves the choice to the data. For now the highest log-likelihood: the three have
-    /// four parameters each, so there is nothing to penalise. This is the one place to put a better rule (a holdout check).
+    /// four parameters each, so there is nothing to penalise. This is the one place to put a better rule (a holdout check),
+    /// with <see cref="ChoiceRule"/> beside it.
     /// </summary>
     public IPurchaseModelFit? Choose() => Fitted.MaxBy(f => f.LogLikelihood);
 }

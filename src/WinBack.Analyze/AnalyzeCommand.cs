@@ -101,7 +101,7 @@ public static class AnalyzeCommand
             ["customers"] = customers.Count,
             ["repeatCustomers"] = buyers.Count(b => b.Frequency > 0),
             ["purchaseModel"] = purchases?.Name,
-            ["purchaseModelChosenBy"] = options.Model == PurchaseModelOption.Auto ? "the highest log-likelihood of the three (each has four parameters)" : "--model",
+            ["purchaseModelChosenBy"] = options.Model == PurchaseModelOption.Auto ? PurchaseModelFits.ChoiceRule : "--model",
         };
         foreach (var (key, fit, note) in new (string, IPurchaseModelFit?, string?)[]
                  {

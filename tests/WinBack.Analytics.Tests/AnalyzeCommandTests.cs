@@ -104,6 +104,7 @@ public sealed class AnalyzeCommandTests : IDisposable
         json.GetProperty("mbgNbd").GetProperty("logLikelihood").GetDouble().Should().BeApproximately(-9582.13, 0.01);
         json.GetProperty("paretoNbd").GetProperty("logLikelihood").GetDouble().Should().BeApproximately(-9594.97, 0.01);
         json.GetProperty("purchaseModel").GetString().Should().Be("MBG/NBD");
+        json.GetProperty("purchaseModelChosenBy").GetString().Should().Be(PurchaseModelFits.ChoiceRule);
 
         var oneTimeBuyers = rows.Skip(1).Where(r => r[1] == "0").Select(r => double.Parse(r[4], CultureInfo.InvariantCulture)).ToList();
         oneTimeBuyers.Should().HaveCount(1411).And.OnlyContain(p => p > 0 && p < 0.5, "MBG/NBD gives one-time buyers a real chance of being gone");

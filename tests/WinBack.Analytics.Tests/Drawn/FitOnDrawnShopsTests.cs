@@ -23,5 +23,6 @@ public sealed class FitOnDrawnShopsTests(ITestOutputHelper output)
     [Theory]
     [MemberData(nameof(Shops))]
     public void The_fit_reaches_the_maximum_and_recovers_the_parameters(DrawnShop shop) =>
-        HeldToNelderMead.Check(output, shop, BetaGeometricNbd.Fit, c => ReferenceLikelihoods.BetaGeometric(c, modified: false));
+        HeldToNelderMead.Check(output, shop, BetaGeometricNbd.Fit, c => ReferenceLikelihoods.BetaGeometric(c, modified: false),
+            shop.Customers >= 50_000 ? HeldToNelderMead.LargeShopStarts(shop) : null);
 }

@@ -10,7 +10,7 @@ public sealed class LimitingModelsOnDrawnShopsTests(ITestOutputHelper output)
 {
     /// <summary>
     /// Where the maximum lies at a bound Nelder-Mead crawls along the ridge toward it from every start, gaining ever less
-    /// with each restart: two spread-out starts and three restarts reach within the tolerance of the supremum there.
+    /// with each restart: two spread-out starts, each run once, reach within the tolerance of the supremum there.
     /// </summary>
     private static readonly double[][] TowardALimit = [HeldToNelderMead.Starts[0], HeldToNelderMead.Starts[2]];
 
@@ -18,7 +18,7 @@ public sealed class LimitingModelsOnDrawnShopsTests(ITestOutputHelper output)
     public void Customers_who_all_share_one_drop_out_chance_get_it_back_as_a_limit_or_a_tight_beta()
     {
         var shop = new DrawnShop("one drop-out chance for all", 0.5, 2, 3e8, 7e8, 5_000, 300, 364, 9);
-        var (customers, fit, _) = HeldToNelderMead.Check(output, shop, BetaGeometricNbd.Fit, c => ReferenceLikelihoods.BetaGeometric(c, modified: false), TowardALimit, restarts: 3);
+        var (customers, fit, _) = HeldToNelderMead.Check(output, shop, BetaGeometricNbd.Fit, c => ReferenceLikelihoods.BetaGeometric(c, modified: false), TowardALimit, restarts: 1);
 
         var (a, b) = (fit.Model.A, fit.Model.B);
         (a / (a + b)).Should().BeApproximately(0.3, 0.03, "the shared chance is the one the customers were drawn with");
@@ -48,7 +48,7 @@ public sealed class LimitingModelsOnDrawnShopsTests(ITestOutputHelper output)
     public void Customers_who_never_leave_get_that_limiting_model_and_are_all_alive()
     {
         var shop = new DrawnShop("nobody leaves", 0.8, 6, 0, 1, 10_000, 300, 364, 10);
-        var (customers, fit, _) = HeldToNelderMead.Check(output, shop, BetaGeometricNbd.Fit, c => ReferenceLikelihoods.BetaGeometric(c, modified: false), TowardALimit, restarts: 3);
+        var (customers, fit, _) = HeldToNelderMead.Check(output, shop, BetaGeometricNbd.Fit, c => ReferenceLikelihoods.BetaGeometric(c, modified: false), TowardALimit, restarts: 1);
 
         fit.Limit.Should().NotBeNull();
         fit.Limit!.Name.Should().StartWith("customers never drop out");

@@ -66,6 +66,27 @@ public sealed class CdnowPurchaseModelsTests
             new ParetoNbd(0.55, 10.56, 0.61, 11.64).ExpectedPurchasesOfNewCustomer(t).Should().BeApproximately(newCustomer[t], 1e-8, $"E[X({t})]");
     }
 
+    [Theory]
+    [InlineData(221)]
+    [InlineData(254)]
+    [InlineData(161)]
+    [InlineData(204)]
+    public void Pareto_nbd_stays_finite_for_the_customers_CLVTools_saw_NaN_for(int x)
+    {
+        // analytics-models.md §12.2, pitfall 7: these parameters and frequencies gave NaN P(alive) elsewhere.
+        var model = new ParetoNbd(0.5143, 2.8845, 0.2856, 14.1087);
+        foreach (var (recency, age) in new[] { (51.9, 52.0), (30.0, 52.0), (5.0, 52.0), (1.0, 104.0) })
+        {
+            var c = new RepeatBuyer(x, recency, age);
+            double.IsFinite(model.LogLikelihood(c)).Should().BeTrue($"ln L for {c}");
+            model.ProbabilityAlive(c).Should().BeInRange(0, 1);
+            model.ExpectedPurchases(c, 52).Should().BeInRange(0, 52 * (0.5143 + x) / (2.8845 + age) * 1.0001);
+            model.ProbabilityOfPurchaseWithin(c, 4).Should().BeInRange(0, model.ProbabilityAlive(c));
+        }
+        model.ProbabilityAlive(new RepeatBuyer(x, 1, 104)).Should().BeLessThan(1e-6, $"{x} purchases in the first week, then none for two years");
+        model.ProbabilityAlive(new RepeatBuyer(x, 51.9, 52)).Should().BeGreaterThan(0.99, "a purchase in the last days");
+    }
+
     [Fact]
     public void Standard_errors_match_lifetimes_and_CLVTools()
     {
