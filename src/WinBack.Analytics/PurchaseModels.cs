@@ -47,3 +47,66 @@ public sealed record PurchaseModelFits(
     /// </summary>
     public IPurchaseModelFit? Choose() => Fitted.MaxBy(f => f.LogLikelihood);
 }
+
+/// <summary>
+/// Which purchase model scores a shop's customers: the one that predicted the shop's own held-out weeks best. Only the
+/// models that give a one-time buyer a real P(alive) take part (MBG/NBD and Pareto/NBD; BG/NBD says 1 for every one of
+/// them by construction, and most of a shop's customers buy once). Best is the lower Brier score of "buys again within
+/// the holdout", a proper score of those chances; a shop with no holdout check yet takes the higher likelihood.
+/// </summary>
+public static class PurchaseModelChoice
+{
+    public static readonly IReadOnlyList<string> Candidates = ["MBG/NBD", "Pareto/NBD"];
+
+    /// <summary>The fit of each candidate the data supported, by name.</summary>
+    public static IReadOnlyList<IPurchaseModelFit> CandidatesOf(PurchaseModelFits fits) =>
+        fits.Fitted.Where(f => Candidates.Contains(f.Model.Name)).ToList();
+
+    /// <summary>A candidate refitted on a holdout's calibration customers (the track record's fit).</summary>
+    public static IPurchaseModel Refit(string name, IReadOnlyList<RepeatBuyer> customers) => name switch
+    {
+        "MBG/NBD" => ModifiedBetaGeometricNbd.Fit(customers).Model,
+        "Pareto/NBD" => ParetoNbd.Fit(customers).Model,
+        _ => BetaGeometricNbd.Fit(customers).Model,
+    };
+
+    /// <summary>The chosen fit and why, in a sentence for "About these numbers"; null when no candidate could be fitted.</summary>
+    public static (IPurchaseModelFit Fit, string Reason)? Choose(IReadOnlyList<IPurchaseModelFit> candidates, IReadOnlyDictionary<string, HoldoutResult> checks)
+    {
+        if (candidates.Count == 0) return null;
+        var judged = candidates.Select(f => (Fit: f, Record: checks.GetValueOrDefault(f.Model.Name) as TrackRecord)).ToList();
+        if (judged.All(j => j.Record is not null))
+        {
+            var ranked = judged.OrderBy(j => j.Record!.Model.BrierScore).ToList();
+            var best = ranked[0];
+            var weeks = MerchantText.Weeks(best.Record!.HoldoutWeeks);
+            var others = string.Join(" and ", ranked.Skip(1).Select(j => $"{j.Fit.Model.Name}'s {j.Record!.Model.BrierScore.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)}"));
+            var reason = ranked.Count == 1
+                ? $"{best.Fit.Model.Name} was checked on your last {weeks} (Brier score {best.Record.Model.BrierScore.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)})."
+                : $"{best.Fit.Model.Name} predicted who ordered in your last {weeks} best: Brier score {best.Record.Model.BrierScore.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} against {others} (lower is better).";
+            return (best.Fit, reason);
+        }
+        var likeliest = candidates.MaxBy(f => f.LogLikelihood)!;
+        return (likeliest, $"{likeliest.Model.Name} fits your orders best (the higher likelihood); your shop's own past is too short to check the models on yet.");
+    }
+
+    /// <summary>A stored model back from its name and parameters (in the reference's order).</summary>
+    public static IPurchaseModel? Create(string? name, IReadOnlyList<double>? p) => (name, p) switch
+    {
+        ("BG/NBD", [var r, var alpha, var a, var b]) => new BetaGeometricNbd(r, alpha, a, b),
+        ("MBG/NBD", [var r, var alpha, var a, var b]) => new ModifiedBetaGeometricNbd(r, alpha, a, b),
+        ("Pareto/NBD", [var r, var alpha, var s, var beta]) => new ParetoNbd(r, alpha, s, beta),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The customer's purchase rate if still active, per time unit: in all three models λ's posterior given the customer is
+    /// alive is Gamma(r + x, α + T), whose mean blends their own orders with the shop's typical rate.
+    /// </summary>
+    public static double RateIfActive(IPurchaseModel model, RepeatBuyer c) => model switch
+    {
+        BetaGeometricModel m => m.RateIfActive(c),
+        ParetoNbd m => (m.R + c.Frequency) / (m.Alpha + c.Age),
+        _ => throw new ArgumentException($"No rate for {model.Name}.", nameof(model)),
+    };
+}

@@ -45,7 +45,11 @@ public sealed class ReportPageTests(BrowserApp browser)
 
         await app.GetByRole(AriaRole.Button, new() { Name = "About these numbers" }).ClickAsync();
         await Expect(app.GetByText(new Regex("^Fitted on .* customers with orders"))).ToBeVisibleAsync();
-        await Expect(app.GetByText(new Regex(@"^Purchase model \(weeks\): r \d"))).ToBeVisibleAsync();
+        await Expect(app.GetByText(new Regex(@"^Purchase model (MBG/NBD|Pareto/NBD) \(weeks; ± standard errors\): r \d"))).ToBeVisibleAsync();
+        await Expect(app.GetByText(new Regex(@"^Why (MBG/NBD|Pareto/NBD): "))).ToBeVisibleAsync();
+        await Expect(app.GetByText(new Regex(@"^Customers expected to order again: \d+ \(80 % interval \d+–\d+\) in the next 4 weeks"))).ToBeVisibleAsync();
+        // One-time buyers have a chance of their own: the column never falls back to "One order".
+        await Expect(app.Locator("tbody").GetByText("One order")).ToHaveCountAsync(0);
         await Expect(app.GetByRole(AriaRole.Heading, new() { Name = "Win-back results" })).ToBeVisibleAsync();
         await Expect(app.GetByRole(AriaRole.Heading, new() { Name = "What lost customers bought" })).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "inactive-customers-own-cycle");

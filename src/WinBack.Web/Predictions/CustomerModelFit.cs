@@ -18,7 +18,8 @@ public sealed class CustomerModelFit
     public int Customers { get; set; }
     public int RepeatCustomers { get; set; }
 
-    // BG/NBD (purchases and drop-out), time in weeks; null when not fitted.
+    // The purchase model's shown parameters, time in weeks (r, α, a, b; for Pareto/NBD r, α, s, β); null when not fitted
+    // or where a limiting model leaves them unestimated.
     public double? R { get; set; }
     public double? Alpha { get; set; }
     public double? A { get; set; }
@@ -29,6 +30,13 @@ public sealed class CustomerModelFit
     /// order, even where a limit makes them too large to show: a customer rescored between refits uses these.</summary>
     public string? PurchaseModel { get; set; }
     public double[]? PurchaseParameters { get; set; }
+    /// <summary>Each parameter's standard error (NaN where a limit leaves it unestimated), in the same order.</summary>
+    public double[]? PurchaseStandardErrors { get; set; }
+    /// <summary>Why this model scores the shop (PurchaseModelChoice), in a sentence.</summary>
+    public string? PurchaseModelChoice { get; set; }
+    /// <summary>Customers expected to order at least once in the next 4 and 13 weeks, with 80 % intervals.</summary>
+    public double[]? ReturningIn4Weeks { get; set; }
+    public double[]? ReturningIn13Weeks { get; set; }
 
     // Gamma-Gamma (spend per order); null when not fitted.
     public double? P { get; set; }
@@ -54,5 +62,6 @@ internal sealed class CustomerModelFitConfiguration : IEntityTypeConfiguration<C
         fit.Property(f => f.PurchaseModelNote).HasMaxLength(500);
         fit.Property(f => f.SpendModelNote).HasMaxLength(500);
         fit.Property(f => f.PurchaseModel).HasMaxLength(20);
+        fit.Property(f => f.PurchaseModelChoice).HasMaxLength(500);
     }
 }

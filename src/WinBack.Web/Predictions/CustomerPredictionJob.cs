@@ -20,6 +20,10 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
 {
     private const int LockNamespace = 0x50524544; // "PRED"
     private static readonly TimeSpan LongestStatement = TimeSpan.FromMinutes(15);
+    /// <summary>Parameter draws behind the returning-customers intervals: enough for steady 10th and 90th percentiles.</summary>
+    private const int ReturningDraws = 200;
+
+    private static double[] Interval(ReturningCustomersForecast forecast) => [forecast.Expected, forecast.Lower, forecast.Upper];
 
     [AutomaticRetry(Attempts = 3)]
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
@@ -47,21 +51,37 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
             RepeatCustomers = buyers.Count(b => b.Frequency > 0),
         };
 
-        BetaGeometricNbd? purchases = null;
-        try
+        // Every model is fitted; the ones that can score a one-time buyer are checked on the shop's own past, and the one
+        // that predicted it best scores the customers (PurchaseModelChoice).
+        var fits = PurchaseModels.FitAll(buyers);
+        var candidates = PurchaseModelChoice.CandidatesOf(fits);
+        var split = HoldoutSplit.EndingOn(purchaseDays, today);
+        var checks = candidates.ToDictionary(f => f.Model.Name,
+            f => HoldoutEvaluation.Evaluate(split, customers => PurchaseModelChoice.Refit(f.Model.Name, customers)));
+        var chosen = PurchaseModelChoice.Choose(candidates, checks);
+        // The days are not needed past the holdout check: a large shop's go before scoring.
+        split = null;
+        purchaseDays.Clear();
+        purchaseDays.TrimExcess();
+        IPurchaseModel? purchases = null;
+        HoldoutResult trackRecord = checks.Values.FirstOrDefault() ?? HoldoutEvaluation.Evaluate(HoldoutSplit.EndingOn([], today), _ => throw new NotEnoughDataException("No orders."));
+        if (chosen is var (purchaseFit, reason))
         {
-            var purchaseFit = BetaGeometricNbd.Fit(buyers);
-            (purchases, fit.LogLikelihood) = (purchaseFit.Model, purchaseFit.LogLikelihood);
+            purchases = purchaseFit.Model;
+            trackRecord = checks[purchases.Name];
+            fit.LogLikelihood = purchaseFit.LogLikelihood;
             // At a limiting model the parameters that ran off to 0 or infinity are not shown; the note names the limit.
-            var limit = purchaseFit.Limit;
-            if (limit is not { RateUnbounded: true }) (fit.R, fit.Alpha) = (purchases.R, purchases.Alpha);
-            if (limit is not { DropoutUnbounded: true }) (fit.A, fit.B) = (purchases.A, purchases.B);
-            fit.PurchaseModelNote = limit?.Note;
-            (fit.PurchaseModel, fit.PurchaseParameters) = (purchases.Name, [purchases.R, purchases.Alpha, purchases.A, purchases.B]);
+            var shown = purchaseFit.ShownParameters.Values.ToArray();
+            (fit.R, fit.Alpha, fit.A, fit.B) = (shown[0], shown[1], shown[2], shown[3]);
+            fit.PurchaseModelNote = purchaseFit.Limit?.Note;
+            (fit.PurchaseModel, fit.PurchaseParameters, fit.PurchaseModelChoice) = (purchases.Name, [.. purchaseFit.Parameters.Values], reason);
+            fit.PurchaseStandardErrors = [.. purchaseFit.StandardErrors.Values];
+            fit.ReturningIn4Weeks = Interval(purchaseFit.ReturningCustomers(buyers, 4, draws: ReturningDraws));
+            fit.ReturningIn13Weeks = Interval(purchaseFit.ReturningCustomers(buyers, 13, draws: ReturningDraws));
         }
-        catch (NotEnoughDataException e)
+        else
         {
-            fit.PurchaseModelNote = e.Message;
+            fit.PurchaseModelNote = new[] { fits.MbgNbdNote, fits.ParetoNbdNote }.FirstOrDefault(n => n is not null);
         }
         GammaGamma? spend = null;
         try
@@ -74,10 +94,6 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
             fit.SpendModelNote = e.Message;
         }
 
-        var trackRecord = HoldoutEvaluation.Evaluate(HoldoutSplit.EndingOn(purchaseDays, today), customers => BetaGeometricNbd.Fit(customers).Model);
-        // The days are not needed past the holdout check: a large shop's go before scoring.
-        purchaseDays.Clear();
-        purchaseDays.TrimExcess();
         var fitted = Stopwatch.GetElapsedTime(started);
 
         var rfmInputs = histories.Select(h => new RfmInput(h.CustomerId, today.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent)).ToList();

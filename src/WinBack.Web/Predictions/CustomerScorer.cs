@@ -25,11 +25,7 @@ public sealed class CustomerScorer(IPurchaseModel? purchases, GammaGamma? spend,
         new(PurchaseModelOf(fit), fit is { P: { } p, Q: { } q, Gamma: { } g } ? new GammaGamma(p, q, g) : null,
             fit is { RfmRecencyCuts: { } r, RfmFrequencyCuts: { } f, RfmMonetaryCuts: { } m } ? new RfmCutPoints(r, f, m) : null);
 
-    private static IPurchaseModel? PurchaseModelOf(CustomerModelFit fit) => fit.PurchaseParameters switch
-    {
-        [var r, var alpha, var a, var b] when fit.PurchaseModel == "BG/NBD" => new BetaGeometricNbd(r, alpha, a, b),
-        _ => null,
-    };
+    private static IPurchaseModel? PurchaseModelOf(CustomerModelFit fit) => PurchaseModelChoice.Create(fit.PurchaseModel, fit.PurchaseParameters);
 
     /// <summary>The customer's scores; RFM from the refit's ranking, or against its cut points when none is given.</summary>
     public CustomerScores Score(CustomerHistory h, DateOnly refitDate, RfmScore? ranked = null)
@@ -37,8 +33,8 @@ public sealed class CustomerScorer(IPurchaseModel? purchases, GammaGamma? spend,
         // BG/NBD says 1 for every one-time buyer by construction: no score is better than a false certainty.
         double? alive = purchases is not null && (purchases is not BetaGeometricNbd || h.Buyer.Frequency > 0) ? purchases.ProbabilityAlive(h.Buyer) : null;
         DateOnly? next = null;
-        if (purchases is BetaGeometricNbd bgNbd && h.Buyer.Frequency > 0
-            && CustomerHistories.DaysPerWeek / bgNbd.RateIfActive(h.Buyer) is var gap and <= LongestExpectedGapDays)
+        if (purchases is not null && h.Buyer.Frequency > 0
+            && CustomerHistories.DaysPerWeek / PurchaseModelChoice.RateIfActive(purchases, h.Buyer) is var gap and <= LongestExpectedGapDays)
             next = h.LastOrderOn.AddDays((int)Math.Round(gap));
         decimal? value = null;
         if (purchases is not null && spend is not null)

@@ -5,8 +5,20 @@ using WinBack.Web.Shops;
 
 namespace WinBack.Web.Predictions;
 
-/// <summary>The purchase model (BG/NBD, time in weeks) as fitted; null parameters with a note when it was not.</summary>
-public sealed record PurchaseModelDto(double? R, double? Alpha, double? A, double? B, double? LogLikelihood, string? Note);
+/// <summary>An expected count with its 80 % interval.</summary>
+public sealed record ForecastDto(double Expected, double Lower, double Upper);
+
+/// <summary>
+/// The purchase model that scores the shop (<see cref="Model"/>: MBG/NBD or Pareto/NBD, time in weeks) as fitted, with why
+/// it was chosen; its parameters by the reference's names in <see cref="Parameters"/> (r, alpha, a, b or r, alpha, s, beta;
+/// null where a limiting model leaves them unestimated) and their standard errors; R, Alpha, A, B are the same four in
+/// order. Null parameters with a note when it was not fitted. <see cref="ReturningIn4Weeks"/> and
+/// <see cref="ReturningIn13Weeks"/>: customers expected to order again, with 80 % intervals.
+/// </summary>
+public sealed record PurchaseModelDto(double? R, double? Alpha, double? A, double? B, double? LogLikelihood, string? Note,
+    string? Model = null, string? Choice = null, IReadOnlyList<ParameterDto>? Parameters = null, ForecastDto? ReturningIn4Weeks = null, ForecastDto? ReturningIn13Weeks = null);
+
+public sealed record ParameterDto(string Name, double? Value, double? StandardError);
 
 /// <summary>The spend model (Gamma-Gamma); <see cref="AverageOrderValue"/> is its population mean p·γ/(q−1).</summary>
 public sealed record SpendModelDto(double? P, double? Q, double? Gamma, double? AverageOrderValue, string? Note);
@@ -35,12 +47,25 @@ public static class PredictionEndpoints
         return routes;
     }
 
+    private static ForecastDto? Forecast(double[]? interval) =>
+        interval is [var expected, var lower, var upper] ? new ForecastDto(Math.Round(expected, 1), Math.Round(lower, 1), Math.Round(upper, 1)) : null;
+
+    private static IReadOnlyList<ParameterDto>? ParametersOf(CustomerModelFit fit)
+    {
+        if (fit.PurchaseModel is null) return null;
+        string[] names = fit.PurchaseModel == "Pareto/NBD" ? ["r", "alpha", "s", "beta"] : ["r", "alpha", "a", "b"];
+        double?[] shown = [fit.R, fit.Alpha, fit.A, fit.B];
+        return names.Select((name, i) => new ParameterDto(name, shown[i],
+            shown[i] is not null && fit.PurchaseStandardErrors?.ElementAtOrDefault(i) is { } se && double.IsFinite(se) ? se : null)).ToList();
+    }
+
     private static async Task<ModelStatus> ModelAsync(ClaimsPrincipal user, WinBackDbContext db, CancellationToken cancellationToken)
     {
         var shopId = user.ShopId();
         var fit = await db.CustomerModelFits.AsNoTracking().SingleOrDefaultAsync(f => f.ShopId == shopId, cancellationToken);
         var dto = fit is null ? null : new ModelFitDto(fit.FittedAt, fit.DataThrough, fit.Customers, fit.RepeatCustomers,
-            new PurchaseModelDto(fit.R, fit.Alpha, fit.A, fit.B, fit.LogLikelihood, fit.PurchaseModelNote),
+            new PurchaseModelDto(fit.R, fit.Alpha, fit.A, fit.B, fit.LogLikelihood, fit.PurchaseModelNote, fit.PurchaseModel, fit.PurchaseModelChoice,
+                ParametersOf(fit), Forecast(fit.ReturningIn4Weeks), Forecast(fit.ReturningIn13Weeks)),
             new SpendModelDto(fit.P, fit.Q, fit.Gamma, fit is { P: { } p, Q: { } q and > 1, Gamma: { } g } ? Math.Round(p * g / (q - 1), 2) : null, fit.SpendModelNote),
             fit.FittedAt + CustomerPredictionDispatcher.RefitEvery);
         var records = await db.ModelTrackRecords.AsNoTracking().Where(r => r.ShopId == shopId).OrderBy(r => r.HoldoutEnd).ToListAsync(cancellationToken);

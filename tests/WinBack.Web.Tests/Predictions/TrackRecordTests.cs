@@ -48,6 +48,10 @@ public sealed class TrackRecordTests : IAsyncLifetime
         record.GetProperty("calibrationSentence").GetString().Should().MatchRegex(@"^Of customers we gave under 20 % chance of ordering within 13 weeks, \d+ % did;");
         record.GetProperty("rankingSentence").GetString().Should().Contain("weeks since last order alone did");
         status.TrackRecord.History.Should().ContainSingle().Which.ActualPurchases.Should().Be(actual);
+
+        // The model that scores the shop is the one that predicted these weeks best, and the panel says so.
+        status.Fit!.Purchases.Choice.Should().StartWith($"{status.Fit.Purchases.Model} predicted who ordered in your last 13 weeks best: Brier score");
+        record.GetProperty("modelName").GetString().Should().Be(status.Fit.Purchases.Model);
     }
 
     [Fact]

@@ -81,10 +81,19 @@ export interface ShopifyTagsStatus {
 
 export interface RetentionStatus { months: number | null; suggestedMonths: number; minMonths: number; maxMonths: number; monthsCounted: number; customersBeyond: number }
 
+export interface Forecast { expected: number; lower: number; upper: number }
+
 export interface ModelStatus {
   fit: {
     fittedAt: string; dataThrough: string; customers: number; repeatCustomers: number; nextRefitAfter: string;
-    purchases: { r: number | null; alpha: number | null; a: number | null; b: number | null; logLikelihood: number | null; note: string | null };
+    purchases: {
+      r: number | null; alpha: number | null; a: number | null; b: number | null; logLikelihood: number | null; note: string | null;
+      /** The model that scores the shop (MBG/NBD or Pareto/NBD) and why it was chosen. */
+      model: string | null; choice: string | null;
+      parameters: { name: string; value: number | null; standardError: number | null }[] | null;
+      /** Customers expected to order again in the next 4 and 13 weeks, with 80 % intervals. */
+      returningIn4Weeks: Forecast | null; returningIn13Weeks: Forecast | null;
+    };
     spend: { p: number | null; q: number | null; gamma: number | null; averageOrderValue: number | null; note: string | null };
   } | null;
   message: string | null;

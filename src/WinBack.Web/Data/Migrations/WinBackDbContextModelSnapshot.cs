@@ -330,6 +330,11 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("purchase_model");
 
+                    b.Property<string>("PurchaseModelChoice")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("purchase_model_choice");
+
                     b.Property<string>("PurchaseModelNote")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
@@ -338,6 +343,10 @@ namespace WinBack.Web.Data.Migrations
                     b.PrimitiveCollection<double[]>("PurchaseParameters")
                         .HasColumnType("double precision[]")
                         .HasColumnName("purchase_parameters");
+
+                    b.PrimitiveCollection<double[]>("PurchaseStandardErrors")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("purchase_standard_errors");
 
                     b.Property<double?>("Q")
                         .HasColumnType("double precision")
@@ -350,6 +359,14 @@ namespace WinBack.Web.Data.Migrations
                     b.Property<int>("RepeatCustomers")
                         .HasColumnType("integer")
                         .HasColumnName("repeat_customers");
+
+                    b.PrimitiveCollection<double[]>("ReturningIn13Weeks")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("returning_in13weeks");
+
+                    b.PrimitiveCollection<double[]>("ReturningIn4Weeks")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("returning_in4weeks");
 
                     b.PrimitiveCollection<double[]>("RfmFrequencyCuts")
                         .HasColumnType("double precision[]")

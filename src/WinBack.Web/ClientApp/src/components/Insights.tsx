@@ -101,8 +101,12 @@ function ProductsCard({ products }: { products: ProductReflectionReport | null }
 
 const round = (n: number | null, digits = 3) => (n === null ? '—' : n.toFixed(digits));
 // At a limiting model the parameters that ran to 0 or infinity are null and the note names the limit instead.
-const purchaseParameters = (p: { r: number | null; alpha: number | null; a: number | null; b: number | null }) =>
-  ([['r', p.r], ['α', p.alpha], ['a', p.a], ['b', p.b]] as const).filter(([, v]) => v !== null).map(([name, v]) => `${name} ${round(v)}, `).join('');
+const symbols: Record<string, string> = { alpha: 'α', beta: 'β' };
+const purchaseParameters = (parameters: { name: string; value: number | null; standardError: number | null }[] | null) =>
+  (parameters ?? []).filter((p) => p.value !== null)
+    .map((p) => `${symbols[p.name] ?? p.name} ${round(p.value)}${p.standardError !== null ? ` (± ${round(p.standardError)})` : ''}, `).join('');
+const forecast = (f: { expected: number; lower: number; upper: number }) =>
+  `${formatNumber(Math.round(f.expected))} (80 % interval ${formatNumber(Math.round(f.lower))}–${formatNumber(Math.round(f.upper))})`;
 
 function AboutNumbers({ model }: { model: ModelStatus | null }) {
   const [open, setOpen] = useState(false);
@@ -125,12 +129,13 @@ function AboutNumbers({ model }: { model: ModelStatus | null }) {
             )}
             <List>
               <List.Item>
-                <b>Churn risk</b> is the chance the customer is still buying from you (P(alive), the BG/NBD model of Fader, Hardie and Lee, 2005).
+                <b>Churn risk</b> is the chance the customer is still buying from you (P(alive), from {fit?.purchases.model ?? 'a buy-till-you-die model'}:
+                MBG/NBD, Batislam and others, 2007, or Pareto/NBD, Schmittlein and others, 1987).
                 While a customer is active they buy at their own steady rate; after each purchase there is a chance they quietly stop. Both vary from
                 customer to customer, and the model learns how from all your customers' order days. A customer who used to buy often and has been
                 silent long is likely gone; one who buys rarely is not, after the same silence.
                 {model && ` High below ${formatPercent(model.churnRisks[0].maxAlive ?? 0)}, medium to ${formatPercent(model.churnRisks[1].maxAlive ?? 0)}, low above.`}
-                {' '}With a single order the model cannot tell yet, so the column says "One order".
+                {' '}Customers with a single order get a chance too: how likely someone who bought once is still a customer after this long.
               </List.Item>
               <List.Item>
                 <b>Next order expected</b> is the last order date plus the customer's expected time between orders if still active: their own
@@ -151,10 +156,18 @@ function AboutNumbers({ model }: { model: ModelStatus | null }) {
                 from a fixed table.
               </List.Item>
             </List>
+            {fit?.purchases.choice && <Text as="p">{`Why ${fit.purchases.model}: ${fit.purchases.choice}`}</Text>}
+            {fit?.purchases.returningIn4Weeks && fit.purchases.returningIn13Weeks && (
+              <Text as="p">
+                {`Customers expected to order again: ${forecast(fit.purchases.returningIn4Weeks)} in the next 4 weeks, `}
+                {`${forecast(fit.purchases.returningIn13Weeks)} in the next 13. `}
+                {`The interval holds both the chance of who orders and how precisely your orders pin the model down (its parameters drawn 200 times from their standard errors).`}
+              </Text>
+            )}
             {fit && (
               <Text as="p" variant="bodySm" tone="subdued">
                 {fit.purchases.logLikelihood !== null
-                  ? `Purchase model (weeks): ${purchaseParameters(fit.purchases)}log-likelihood ${round(fit.purchases.logLikelihood, 1)}. ${fit.purchases.note ?? ''} `
+                  ? `Purchase model ${fit.purchases.model} (weeks; ± standard errors): ${purchaseParameters(fit.purchases.parameters)}log-likelihood ${round(fit.purchases.logLikelihood, 1)}. ${fit.purchases.note ?? ''} `
                   : `Purchase model not fitted: ${fit.purchases.note} `}
                 {fit.spend.p !== null
                   ? `Spend model: p ${round(fit.spend.p)}, q ${round(fit.spend.q)}, γ ${round(fit.spend.gamma)}, average order ${round(fit.spend.averageOrderValue, 2)}.`
