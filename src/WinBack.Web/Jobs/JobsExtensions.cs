@@ -74,7 +74,8 @@ public static class JobsExtensions
     /// <summary>
     /// One Hangfire server of this process, with <see cref="ShopifyFailurePolicy"/> among its filters. The policy is the
     /// server's own, not one of Hangfire's static global filters: those outlive the host that added them, so a second
-    /// host in the process (a test's) would run the first one's policy with its disposed services.
+    /// host in the process (a test's) would run the first one's policy with its disposed services. The activator is this
+    /// host's too, for the same reason.
     /// </summary>
     private static void AddServer(IServiceCollection services, string nameSuffix, string[] queues, int? workers) =>
         services.AddHangfireServer((provider, server) =>
@@ -82,6 +83,8 @@ public static class JobsExtensions
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}{nameSuffix}";
             server.Queues = queues;
             if (workers is { } count) server.WorkerCount = count;
+            // This host's services build the jobs, never Hangfire's static JobActivator.Current (the last host configured).
+            server.Activator = provider.GetRequiredService<JobActivator>();
             var policy = new JobFilterCollection();
             policy.Add(ActivatorUtilities.CreateInstance<ShopifyFailurePolicy>(provider));
             server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, policy);
