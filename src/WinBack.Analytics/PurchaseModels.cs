@@ -58,17 +58,17 @@ public static class PurchaseModelChoice
 {
     public static readonly IReadOnlyList<string> Candidates = ["MBG/NBD", "Pareto/NBD"];
 
-    /// <summary>The fit of each candidate the data supported, by name.</summary>
-    public static IReadOnlyList<IPurchaseModelFit> CandidatesOf(PurchaseModelFits fits) =>
-        fits.Fitted.Where(f => Candidates.Contains(f.Model.Name)).ToList();
-
-    /// <summary>A candidate refitted on a holdout's calibration customers (the track record's fit).</summary>
-    public static IPurchaseModel Refit(string name, IReadOnlyList<RepeatBuyer> customers) => name switch
+    /// <summary>Fits one candidate (or BG/NBD, by name) on <paramref name="customers"/>: the refit's own fit and the holdout check's.</summary>
+    public static IPurchaseModelFit Fit(string name, IReadOnlyList<RepeatBuyer> customers) => name switch
     {
-        "MBG/NBD" => ModifiedBetaGeometricNbd.Fit(customers).Model,
-        "Pareto/NBD" => ParetoNbd.Fit(customers).Model,
-        _ => BetaGeometricNbd.Fit(customers).Model,
+        "MBG/NBD" => ModifiedBetaGeometricNbd.Fit(customers),
+        "Pareto/NBD" => ParetoNbd.Fit(customers),
+        _ => BetaGeometricNbd.Fit(customers),
     };
+
+    /// <summary>Each candidate's fit, or why the data could not support it; BG/NBD, which is never chosen, is not fitted.</summary>
+    public static IReadOnlyList<(string Name, IPurchaseModelFit? Fit, string? Note)> FitCandidates(IReadOnlyList<RepeatBuyer> customers) =>
+        Candidates.Select(name => PurchaseModels.TryFit(() => Fit(name, customers)) is var (fit, note) ? (name, fit, note) : default).ToList();
 
     /// <summary>The chosen fit and why, in a sentence for "About these numbers"; null when no candidate could be fitted.</summary>
     public static (IPurchaseModelFit Fit, string Reason)? Choose(IReadOnlyList<IPurchaseModelFit> candidates, IReadOnlyDictionary<string, HoldoutResult> checks)

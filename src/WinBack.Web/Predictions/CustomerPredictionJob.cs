@@ -51,24 +51,26 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
             RepeatCustomers = buyers.Count(b => b.Frequency > 0),
         };
 
-        // Every model is fitted; the ones that can score a one-time buyer are checked on the shop's own past, and the one
-        // that predicted it best scores the customers (PurchaseModelChoice).
-        var fits = PurchaseModels.FitAll(buyers);
-        var candidates = PurchaseModelChoice.CandidatesOf(fits);
+        // The models that can score a one-time buyer are fitted and checked on the shop's own past; the one that predicted
+        // it best scores the customers (PurchaseModelChoice).
+        var attempts = PurchaseModelChoice.FitCandidates(buyers);
+        var candidates = attempts.Where(a => a.Fit is not null).Select(a => a.Fit!).ToList();
         var split = HoldoutSplit.EndingOn(purchaseDays, today);
         var checks = candidates.ToDictionary(f => f.Model.Name,
-            f => HoldoutEvaluation.Evaluate(split, customers => PurchaseModelChoice.Refit(f.Model.Name, customers)));
+            f => HoldoutEvaluation.Evaluate(split, customers => PurchaseModelChoice.Fit(f.Model.Name, customers).Model));
         var chosen = PurchaseModelChoice.Choose(candidates, checks);
+        // Without a fitted model the check still says, in words, why there is no record (too young, too few repeat customers).
+        var trackRecord = chosen is var (chosenFit, _)
+            ? checks[chosenFit.Model.Name]
+            : HoldoutEvaluation.Evaluate(split, customers => PurchaseModelChoice.Fit(PurchaseModelChoice.Candidates[0], customers).Model);
         // The days are not needed past the holdout check: a large shop's go before scoring.
         split = null;
         purchaseDays.Clear();
         purchaseDays.TrimExcess();
         IPurchaseModel? purchases = null;
-        HoldoutResult trackRecord = checks.Values.FirstOrDefault() ?? HoldoutEvaluation.Evaluate(HoldoutSplit.EndingOn([], today), _ => throw new NotEnoughDataException("No orders."));
         if (chosen is var (purchaseFit, reason))
         {
             purchases = purchaseFit.Model;
-            trackRecord = checks[purchases.Name];
             fit.LogLikelihood = purchaseFit.LogLikelihood;
             // At a limiting model the parameters that ran off to 0 or infinity are not shown; the note names the limit.
             var shown = purchaseFit.ShownParameters.Values.ToArray();
@@ -81,7 +83,7 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         }
         else
         {
-            fit.PurchaseModelNote = new[] { fits.MbgNbdNote, fits.ParetoNbdNote }.FirstOrDefault(n => n is not null);
+            fit.PurchaseModelNote = attempts.Select(a => a.Note).FirstOrDefault(n => n is not null);
         }
         GammaGamma? spend = null;
         try
