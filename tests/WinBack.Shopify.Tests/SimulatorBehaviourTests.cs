@@ -8,14 +8,21 @@ namespace WinBack.Shopify.Tests;
 [Collection(SimulatorCollection.Name)]
 public sealed class SimulatorBehaviourTests(SimulatorFixture fixture)
 {
+    /// <summary>A shop of its own store, filled by the generator.</summary>
+    private static SimulatedShop Generated(string domain, int seed, int orders, DateTimeOffset now)
+    {
+        var store = new SimulatorStore(TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new WinBack.ShopifySimulator.SimulatorOptions()));
+        var shop = store.GetOrCreate(domain);
+        ShopDataGenerator.Populate(shop, store, new GeneratedShopSpec(seed, orders, now));
+        return shop;
+    }
+
     [Fact]
     public void The_generator_gives_the_same_shop_for_the_same_seed_and_a_different_one_for_another()
     {
         static string Fingerprint(int seed)
         {
-            var store = new SimulatorStore(TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new WinBack.ShopifySimulator.SimulatorOptions()));
-            var shop = store.GetOrCreate("gen.myshopify.com");
-            ShopDataGenerator.Populate(shop, store, new GeneratedShopSpec(seed, 3_000, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero)));
+            var shop = Generated("gen.myshopify.com", seed, 3_000, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
             return string.Join('|', shop.Orders.Select(o => $"{o.Id - shop.Orders[0].Id}:{o.CustomerId - shop.Customers[0].Id}:{o.ProcessedAt.UtcTicks}:{o.CurrentTotalPrice}:{o.Test}:{o.CancelledAt?.UtcTicks}"))
                 + string.Join('|', shop.Customers.Select(c => $"{c.FirstName}{c.LastName}{c.Email}"));
         }
@@ -27,10 +34,8 @@ public sealed class SimulatorBehaviourTests(SimulatorFixture fixture)
     [Fact]
     public void A_generated_shop_has_the_edge_cases_the_report_must_handle()
     {
-        var store = new SimulatorStore(TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new WinBack.ShopifySimulator.SimulatorOptions()));
-        var shop = store.GetOrCreate("edge.myshopify.com");
         var now = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-        ShopDataGenerator.Populate(shop, store, new GeneratedShopSpec(5, 5_000, now));
+        var shop = Generated("edge.myshopify.com", 5, 5_000, now);
 
         shop.Orders.Should().HaveCount(5_000);
         shop.Orders.Should().Contain(o => o.CancelledAt != null).And.Contain(o => o.Refunds.Count > 0)
@@ -44,10 +49,8 @@ public sealed class SimulatorBehaviourTests(SimulatorFixture fixture)
     [Fact]
     public void A_generated_shops_customers_buy_as_the_buy_till_you_die_process_says_so_the_models_fit_inside_their_bounds()
     {
-        var store = new SimulatorStore(TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new WinBack.ShopifySimulator.SimulatorOptions()));
-        var shop = store.GetOrCreate("btyd.myshopify.com");
         var now = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-        ShopDataGenerator.Populate(shop, store, new GeneratedShopSpec(3, 150_000, now));
+        var shop = Generated("btyd.myshopify.com", 3, 150_000, now);
 
         // Each customer's order days, as WinBack's refit folds them (cancelled and test orders left out).
         var buyers = shop.Orders.Where(o => o.CustomerId != null && o.CancelledAt == null && !o.Test)
