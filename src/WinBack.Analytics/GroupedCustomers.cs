@@ -11,27 +11,47 @@ internal sealed class GroupedCustomers
     private readonly Lazy<(int Frequency, double Time)[]> _pairs;
     private readonly Lazy<(int[] Recency, int[] Age)> _pairIndex;
 
-    public GroupedCustomers(IReadOnlyList<RepeatBuyer> customers)
+    public GroupedCustomers(IReadOnlyList<RepeatBuyer> customers) : this(Count(customers), customers.Count)
     {
-        // Counted in a dictionary rather than grouped: a million customers should not become a million lists.
-        var counts = new Dictionary<(int Frequency, double Recency, double Age), int>();
-        foreach (var c in customers) CollectionsMarshal.GetValueRefOrAddDefault(counts, (c.Frequency, c.Recency, c.Age), out _)++;
-        var groups = counts.Select(g => (g.Key, Count: g.Value)).ToArray();
-        Size = customers.Count;
-        Customers = groups.Select(g => new RepeatBuyer(g.Key.Frequency, g.Key.Recency, g.Key.Age)).ToArray();
-        Counts = groups.Select(g => (double)g.Count).ToArray();
-        Frequencies = groups.Select(g => g.Key.Frequency).Distinct().Order().ToArray();
-        Ages = groups.Select(g => g.Key.Age).Distinct().Order().ToArray();
-        Recencies = groups.Select(g => g.Key.Recency).Distinct().Order().ToArray();
-        FrequencyIndex = groups.Select(g => Array.BinarySearch(Frequencies, g.Key.Frequency)).ToArray();
-        AgeIndex = groups.Select(g => Array.BinarySearch(Ages, g.Key.Age)).ToArray();
-        RecencyIndex = groups.Select(g => Array.BinarySearch(Recencies, g.Key.Recency)).ToArray();
+    }
+
+    private GroupedCustomers((RepeatBuyer Customer, double Count)[] groups, int size)
+    {
+        Size = size;
+        Customers = groups.Select(g => g.Customer).ToArray();
+        Counts = groups.Select(g => g.Count).ToArray();
+        Frequencies = Customers.Select(c => c.Frequency).Distinct().Order().ToArray();
+        Ages = Customers.Select(c => c.Age).Distinct().Order().ToArray();
+        Recencies = Customers.Select(c => c.Recency).Distinct().Order().ToArray();
+        FrequencyIndex = Customers.Select(c => Array.BinarySearch(Frequencies, c.Frequency)).ToArray();
+        AgeIndex = Customers.Select(c => Array.BinarySearch(Ages, c.Age)).ToArray();
+        RecencyIndex = Customers.Select(c => Array.BinarySearch(Recencies, c.Recency)).ToArray();
         _pairs = new(() => Customers.SelectMany(c => new[] { (c.Frequency, c.Recency), (c.Frequency, c.Age) }).Distinct().ToArray());
         _pairIndex = new(() =>
         {
             var index = _pairs.Value.Select((p, i) => (p, i)).ToDictionary(p => p.p, p => p.i);
             return (Customers.Select(c => index[(c.Frequency, c.Recency)]).ToArray(), Customers.Select(c => index[(c.Frequency, c.Age)]).ToArray());
         });
+    }
+
+    private static (RepeatBuyer, double)[] Count(IReadOnlyList<RepeatBuyer> customers)
+    {
+        // Counted in a dictionary rather than grouped: a million customers should not become a million lists.
+        var counts = new Dictionary<(int Frequency, double Recency, double Age), int>();
+        foreach (var c in customers) CollectionsMarshal.GetValueRefOrAddDefault(counts, (c.Frequency, c.Recency, c.Age), out _)++;
+        return counts.Select(g => (new RepeatBuyer(g.Key.Frequency, g.Key.Recency, g.Key.Age), (double)g.Value)).ToArray();
+    }
+
+    /// <summary>
+    /// At most <paramref name="groups"/> of the groups, every k-th in the order customers were first seen (so a spread of
+    /// every kind, not the first ones), with their own counts; this set itself when it is no larger.
+    /// </summary>
+    public GroupedCustomers Sample(int groups)
+    {
+        if (Customers.Length <= groups) return this;
+        var step = (double)Customers.Length / groups;
+        var picked = Enumerable.Range(0, groups).Select(i => (int)(i * step)).Select(g => (Customers[g], Counts[g])).ToArray();
+        return new GroupedCustomers(picked, (int)picked.Sum(p => p.Item2));
     }
 
     /// <summary>How many customers were folded.</summary>

@@ -27,4 +27,26 @@ public sealed class LargeShopTests(ITestOutputHelper output)
         fit.Model.LogLikelihood(data, gradient);
         gradient.Should().OnlyContain(g => Math.Abs(g) < 1e-6 * customers.Count, "the end is a maximum of everyone's likelihood, not the sample's");
     }
+
+    [Fact]
+    public void A_large_shops_returning_customers_interval_from_a_sample_of_groups_is_the_interval_from_all_of_them()
+    {
+        var shop = new DrawnShop("mid-size, daily", 0.25, 8, 1.2, 2.4, 80_000, 365, 730, 7, Process.MbgNbd);
+        var customers = shop.Draw();
+        var groups = new GroupedCustomers(customers).Counts.Length;
+        groups.Should().BeGreaterThan(3 * ReturningCustomersForecast.SampledGroups, "the draws then see a small part of the groups");
+        var fit = ModifiedBetaGeometricNbd.Fit(customers);
+
+        foreach (var weeks in new[] { 4.0, 13.0 })
+        {
+            var sampled = fit.ReturningCustomers(customers, weeks, draws: 200);
+            var everyGroup = ReturningCustomersForecast.Of(fit.Model, fit.StandardErrors, customers, weeks, draws: 200, seed: 1, sampledGroups: int.MaxValue);
+            output.WriteLine($"{weeks} weeks, {groups} groups: sampled {sampled}, every group {everyGroup}");
+
+            sampled.Expected.Should().Be(everyGroup.Expected, "the expected number is always summed over everyone");
+            var width = everyGroup.Upper - everyGroup.Lower;
+            sampled.Lower.Should().BeApproximately(everyGroup.Lower, 0.01 * width);
+            sampled.Upper.Should().BeApproximately(everyGroup.Upper, 0.01 * width);
+        }
+    }
 }
