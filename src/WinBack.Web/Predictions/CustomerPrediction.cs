@@ -18,6 +18,13 @@ public sealed class CustomerPrediction
     public double? ProbabilityAlive { get; set; }
     /// <summary>The median number of days between the customer's own order days (2+ order days).</summary>
     public double? UsualIntervalDays { get; set; }
+    /// <summary>
+    /// The day the customer is overdue by their own cycle: the last order date plus <see cref="PredictionTerms.PersonalOverdueFactor"/>
+    /// usual intervals (at least <see cref="PredictionTerms.PersonalMinimumDays"/>), in the shop's calendar; null without a usual
+    /// interval. Fixed between orders, so the "overdue" sort and the personal-cycle list read it from an index, while
+    /// the overdue factor shown beside it depends on today.
+    /// </summary>
+    public DateOnly? OverdueOn { get; set; }
     /// <summary>The last order date plus the expected gap at the customer's rate if still active, in the shop's calendar.</summary>
     public DateOnly? ExpectedNextOrderOn { get; set; }
     /// <summary>Predicted value of the next 12 months (BG/NBD x Gamma-Gamma, discounted 1 % a month), in the shop currency.</summary>
@@ -37,5 +44,7 @@ internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration
         prediction.HasOne<Shop>().WithMany().HasForeignKey(p => p.ShopId).OnDelete(DeleteBehavior.Cascade);
         prediction.Property(p => p.PredictedValue).HasPrecision(19, 4);
         prediction.Property(p => p.RfmSegment).HasConversion<short>();
+        // The prediction sorts (InactiveCustomersQuery) walk expression indexes on (shop_id, the sort value with unknowns
+        // coalesced, customer_id), created in the PredictionSortIndexes migration (EF cannot express them).
     }
 }

@@ -54,11 +54,13 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         // The models that can score a one-time buyer are fitted and checked on the shop's own past; the one that predicted
         // it best scores the customers (PurchaseModelChoice).
         var attempts = PurchaseModelChoice.FitCandidates(buyers);
+        var candidatesAt = Stopwatch.GetElapsedTime(started);
         var candidates = attempts.Where(a => a.Fit is not null).Select(a => a.Fit!).ToList();
         var split = HoldoutSplit.EndingOn(purchaseDays, today);
         var checks = candidates.ToDictionary(f => f.Model.Name,
             f => HoldoutEvaluation.Evaluate(split, customers => PurchaseModelChoice.Fit(f.Model.Name, customers).Model));
         var chosen = PurchaseModelChoice.Choose(candidates, checks);
+        var checksAt = Stopwatch.GetElapsedTime(started);
         // Without a fitted model the check still says, in words, why there is no record (too young, too few repeat customers).
         var trackRecord = chosen is var (chosenFit, _)
             ? checks[chosenFit.Model.Name]
@@ -85,6 +87,7 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         {
             fit.PurchaseModelNote = attempts.Select(a => a.Note).FirstOrDefault(n => n is not null);
         }
+        var forecastsAt = Stopwatch.GetElapsedTime(started);
         GammaGamma? spend = null;
         try
         {
@@ -111,8 +114,10 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         await WriteAsync(shopId, scores, fit, TrackRecordRow(shopId, trackRecord), cancellationToken);
         var total = Stopwatch.GetElapsedTime(started);
         logger.LogInformation(
-            "Predictions of shop {ShopId}: {Customers} customers in {Seconds:F1} s (read {Read:F1} s, fit {Fit:F1} s, score {Score:F1} s, write {Write:F1} s; purchase model {Purchase}, spend model {Spend})",
-            shopId, histories.Count, total.TotalSeconds, read.TotalSeconds, (fitted - read).TotalSeconds, (scored - fitted).TotalSeconds, (total - scored).TotalSeconds,
+            "Predictions of shop {ShopId}: {Customers} customers in {Seconds:F1} s (read {Read:F1} s, fit {Fit:F1} s: candidates {Candidates:F1} s, holdout checks {Checks:F1} s, " +
+            "forecasts {Forecasts:F1} s; score {Score:F1} s, write {Write:F1} s; purchase model {Purchase}, spend model {Spend})",
+            shopId, histories.Count, total.TotalSeconds, read.TotalSeconds, (fitted - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
+            (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, (scored - fitted).TotalSeconds, (total - scored).TotalSeconds,
             purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : "fitted");
     }
 
@@ -144,7 +149,7 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.CustomerPredictions.Where(p => p.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY customer_predictions (shop_id, customer_id, probability_alive, usual_interval_days, expected_next_order_on, predicted_value, rfm_score, rfm_segment) FROM STDIN (FORMAT BINARY)",
+            "COPY customer_predictions (shop_id, customer_id, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment) FROM STDIN (FORMAT BINARY)",
             cancellationToken))
         {
             foreach (var s in scores)
@@ -154,6 +159,7 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
                 await copy.WriteAsync(s.CustomerId, NpgsqlDbType.Bigint, cancellationToken);
                 await WriteNullableAsync(copy, s.ProbabilityAlive, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullableAsync(copy, s.UsualIntervalDays, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullableAsync(copy, s.OverdueOn, NpgsqlDbType.Date, cancellationToken);
                 await WriteNullableAsync(copy, s.ExpectedNextOrderOn, NpgsqlDbType.Date, cancellationToken);
                 await WriteNullableAsync(copy, s.PredictedValue, NpgsqlDbType.Numeric, cancellationToken);
                 await copy.WriteAsync(s.RfmScore, NpgsqlDbType.Smallint, cancellationToken);

@@ -7,10 +7,23 @@ namespace WinBack.Web.Predictions;
 /// <summary>
 /// Keeps scores current between refits (PRODUCT.md: every list is computed from current data): when an order of a
 /// customer is created, cancelled, refunded or deleted, the sync's flush rescores that customer with the shop's stored
-/// fit, in the same transaction as the rollups. A customer left without a qualifying order loses their scores.
+/// fit, in the same transaction as the rollups. A customer left without a qualifying order loses their scores. Once a
+/// shop has a fit, every customer with a qualifying order has scores: the report's prediction sorts rely on it.
 /// </summary>
 public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories histories, TimeProvider time)
 {
+    /// <summary>After a sync wrote customers outside the webhooks' path: those with a qualifying order and no scores get theirs.</summary>
+    public async Task ScoreUnscoredAsync(long shopId, CancellationToken cancellationToken)
+    {
+        if (!await db.CustomerModelFits.AnyAsync(f => f.ShopId == shopId, cancellationToken)) return;
+        var unscored = await db.Database.SqlQuery<long>($"""
+            SELECT c.id AS "Value" FROM customers c
+            WHERE c.shop_id = {shopId} AND c.orders_count > 0
+              AND NOT EXISTS (SELECT 1 FROM customer_predictions p WHERE p.shop_id = c.shop_id AND p.customer_id = c.id)
+            """).ToListAsync(cancellationToken);
+        foreach (var chunk in unscored.Chunk(10_000)) await RescoreAsync(shopId, chunk, cancellationToken);
+    }
+
     public async Task RescoreAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
     {
         if (customerIds.Count == 0) return;
@@ -30,17 +43,17 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
             """, cancellationToken);
         if (scores.Count == 0) return;
         await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO customer_predictions (shop_id, customer_id, probability_alive, usual_interval_days, expected_next_order_on, predicted_value, rfm_score, rfm_segment)
+            INSERT INTO customer_predictions (shop_id, customer_id, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment)
             SELECT {shopId}, s.* FROM unnest({scored}, {scores.Select(s => s.ProbabilityAlive).ToArray()}, {scores.Select(s => s.UsualIntervalDays).ToArray()},
-                {scores.Select(s => s.ExpectedNextOrderOn).ToArray()}, {scores.Select(s => s.PredictedValue).ToArray()}, {scores.Select(s => s.RfmScore).ToArray()},
+                {scores.Select(s => s.OverdueOn).ToArray()}, {scores.Select(s => s.ExpectedNextOrderOn).ToArray()}, {scores.Select(s => s.PredictedValue).ToArray()}, {scores.Select(s => s.RfmScore).ToArray()},
                 {scores.Select(s => (short)s.RfmSegment).ToArray()}) AS s
             ON CONFLICT (shop_id, customer_id) DO UPDATE SET
-                probability_alive = excluded.probability_alive, usual_interval_days = excluded.usual_interval_days,
+                probability_alive = excluded.probability_alive, usual_interval_days = excluded.usual_interval_days, overdue_on = excluded.overdue_on,
                 expected_next_order_on = excluded.expected_next_order_on, predicted_value = excluded.predicted_value,
                 rfm_score = excluded.rfm_score, rfm_segment = excluded.rfm_segment
-            WHERE (customer_predictions.probability_alive, customer_predictions.usual_interval_days, customer_predictions.expected_next_order_on,
+            WHERE (customer_predictions.probability_alive, customer_predictions.usual_interval_days, customer_predictions.overdue_on, customer_predictions.expected_next_order_on,
                    customer_predictions.predicted_value, customer_predictions.rfm_score, customer_predictions.rfm_segment)
-                IS DISTINCT FROM (excluded.probability_alive, excluded.usual_interval_days, excluded.expected_next_order_on,
+                IS DISTINCT FROM (excluded.probability_alive, excluded.usual_interval_days, excluded.overdue_on, excluded.expected_next_order_on,
                    excluded.predicted_value, excluded.rfm_score, excluded.rfm_segment)
             """, cancellationToken);
     }

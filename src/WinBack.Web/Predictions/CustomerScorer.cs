@@ -3,8 +3,8 @@ using WinBack.Analytics;
 namespace WinBack.Web.Predictions;
 
 /// <summary>One customer's scores, as <see cref="CustomerPrediction"/> stores them.</summary>
-public readonly record struct CustomerScores(long CustomerId, double? ProbabilityAlive, double? UsualIntervalDays, DateOnly? ExpectedNextOrderOn,
-    decimal? PredictedValue, short RfmScore, RfmSegment RfmSegment);
+public readonly record struct CustomerScores(long CustomerId, double? ProbabilityAlive, double? UsualIntervalDays, DateOnly? OverdueOn,
+    DateOnly? ExpectedNextOrderOn, decimal? PredictedValue, short RfmScore, RfmSegment RfmSegment);
 
 /// <summary>
 /// The one home of how a customer is scored from a shop's fitted models: P(alive), the expected next order, the
@@ -44,6 +44,13 @@ public sealed class CustomerScorer(IPurchaseModel? purchases, GammaGamma? spend,
         }
         var r = ranked ?? (rfm ?? throw new InvalidOperationException("A customer is scored alone only against a refit's RFM cut points."))
             .Score(new RfmInput(h.CustomerId, refitDate.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent));
-        return new CustomerScores(h.CustomerId, alive, h.UsualIntervalDays, next, value, (short)(r.Recency * 100 + r.Frequency * 10 + r.Monetary), r.Segment);
+        return new CustomerScores(h.CustomerId, alive, h.UsualIntervalDays, OverdueOn(h), next, value,
+            (short)(r.Recency * 100 + r.Frequency * 10 + r.Monetary), r.Segment);
     }
+
+    /// <summary>The first day the customer is away <see cref="PredictionTerms.PersonalOverdueFactor"/> usual intervals (and at least
+    /// <see cref="PredictionTerms.PersonalMinimumDays"/>): whole days away ≥ the line from that day on.</summary>
+    private static DateOnly? OverdueOn(CustomerHistory h) => h.UsualIntervalDays is { } usual
+        ? h.LastOrderOn.AddDays((int)Math.Ceiling(Math.Max(PredictionTerms.PersonalOverdueFactor * usual, PredictionTerms.PersonalMinimumDays)))
+        : null;
 }

@@ -15,7 +15,7 @@ public sealed record CustomerRecord(long Id, string? FirstName, string? LastName
     DateOnly? LastOrderDate, int OrdersCount, decimal TotalSpent, DateOnly CreatedDate, Predicted Prediction);
 
 /// <summary>The customer's predictions as last refitted (all null before the first refit or where the models had too little to go on).</summary>
-public sealed record Predicted(double? ProbabilityAlive, double? UsualIntervalDays, DateOnly? ExpectedNextOrderOn, decimal? PredictedValue,
+public sealed record Predicted(double? ProbabilityAlive, double? UsualIntervalDays, DateOnly? OverdueOn, DateOnly? ExpectedNextOrderOn, decimal? PredictedValue,
     short? RfmScore, RfmSegment? RfmSegment);
 
 public sealed record CustomerPage(IReadOnlyList<CustomerRecord> Rows, string? NextCursor);
@@ -36,26 +36,35 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     /// </summary>
     private const string From = "customers c LEFT JOIN customer_predictions p ON p.shop_id = c.shop_id AND p.customer_id = c.id";
 
+    /// <summary>
+    /// The same rows for a prediction sort once the shop has a fit: every customer with a qualifying order then has a
+    /// prediction row (the refit writes everyone, a webhook's rescoring and a sync's <see cref="CustomerRescoring"/> the
+    /// rest), so an inner join lets PostgreSQL walk the sort's index on <c>customer_predictions</c> and stop after a page.
+    /// </summary>
+    private const string FromPredictions = "customer_predictions p JOIN customers c ON c.shop_id = p.shop_id AND c.id = p.customer_id";
+
     /// <summary>The report's columns; local dates are computed by PostgreSQL (its IANA zone data), far cheaper than per row in .NET.</summary>
     private static string Columns(ReportScope scope, SqlText sql)
     {
         var zone = sql.Add(scope.Calendar.Zone.Id);
         return $"id, first_name, last_name, email, email_marketing_state, (last_order_at AT TIME ZONE {zone})::date, orders_count, total_spent, (created_at AT TIME ZONE {zone})::date, " +
-               "probability_alive, usual_interval_days, expected_next_order_on, predicted_value, rfm_score, rfm_segment";
+               "probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment";
     }
 
     public async Task<CustomerPage> PageAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken)
     {
         var sql = new SqlText();
-        var (sortExpression, sortType) = SortColumn(scope, filter.Sort, sql);
+        var order = SortColumn(scope, filter.Sort, sql);
         var where = Where(scope, filter, sql);
-        var direction = filter.Descending ? "DESC" : "ASC";
+        var descending = filter.Descending != order.Reversed;
+        var direction = descending ? "DESC" : "ASC";
         if (filter.After is { } after)
         {
-            var (value, id) = DecodeCursor(after, filter.Sort, sortType);
-            where += $" AND ({sortExpression}, id) {(filter.Descending ? "<" : ">")} ({sql.Add(value, sortType)}, {sql.Add(id)})";
+            var (value, id) = DecodeCursor(after, filter.Sort, order.Type);
+            where += $" AND ({order.Expression}, {order.Id}) {(descending ? "<" : ">")} ({sql.Add(value, order.Type)}, {sql.Add(id)})";
         }
-        sql.Append($"SELECT {Columns(scope, sql)}, {sortExpression} AS sort_value FROM {From} WHERE {where} ORDER BY sort_value {direction}, id {direction} LIMIT {filter.PageSize + 1}");
+        sql.Append($"SELECT {Columns(scope, sql)}, {order.Expression} AS sort_value FROM {order.From} WHERE {where} " +
+                   $"ORDER BY {order.Expression} {direction}, {order.Id} {direction} LIMIT {filter.PageSize + 1}");
 
         var rows = new List<CustomerRecord>(filter.PageSize + 1);
         object? lastSortValue = null;
@@ -83,10 +92,10 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     public async IAsyncEnumerable<CustomerRecord> AllAsync(ReportScope scope, InactiveCustomersFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var sql = new SqlText();
-        var (sortExpression, _) = SortColumn(scope, filter.Sort, sql);
-        var direction = filter.Descending ? "DESC" : "ASC";
+        var order = SortColumn(scope, filter.Sort, sql);
+        var direction = filter.Descending != order.Reversed ? "DESC" : "ASC";
         var columns = Columns(scope, sql);
-        sql.Append($"SELECT {columns} FROM {From} WHERE {Where(scope, filter, sql)} ORDER BY {sortExpression} {direction}, id {direction}");
+        sql.Append($"SELECT {columns} FROM {order.From} WHERE {Where(scope, filter, sql)} ORDER BY {order.Expression} {direction}, {order.Id} {direction}");
         await foreach (var (row, _) in ReadAsync(sql, withSortValue: false, cancellationToken)) yield return row;
     }
 
@@ -125,8 +134,8 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         if (filter.Mode == InactivityMode.PersonalCycle)
         {
             // Away at least twice the customer's usual interval (and two weeks); one-order customers keep the fixed rule.
-            where.Append($" AND CASE WHEN usual_interval_days IS NULL THEN last_order_at < {sql.Add(calendar.AtLeastWeeksAgo(scope.ThresholdWeeks))}" +
-                         $" ELSE {DaysAway(scope, sql)} >= greatest({sql.Add(PredictionTerms.PersonalOverdueFactor)} * usual_interval_days, {sql.Add(PredictionTerms.PersonalMinimumDays)}) END");
+            where.Append($" AND CASE WHEN overdue_on IS NULL THEN last_order_at < {sql.Add(calendar.AtLeastWeeksAgo(scope.ThresholdWeeks))}" +
+                         $" ELSE overdue_on <= {sql.Add(calendar.Today)} END");
         }
         else
         {
@@ -167,24 +176,31 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         return where.ToString();
     }
 
-    /// <summary>Whole days from the last order to today, in the shop's calendar (what the overdue factor divides).</summary>
-    private static string DaysAway(ReportScope scope, SqlText sql) =>
-        $"({sql.Add(scope.Calendar.Today)} - (last_order_at AT TIME ZONE {sql.Add(scope.Calendar.Zone.Id)})::date)";
+    /// <summary>
+    /// How a list is ordered: the sort value, its type (for the cursor), the tie-breaking id, the rows it reads from, and
+    /// whether the merchant's "descending" walks the value upwards.
+    /// </summary>
+    private sealed record ListOrder(string Expression, NpgsqlDbType Type, string Id = "id", string From = From, bool Reversed = false);
 
-    private static (string Expression, NpgsqlDbType Type) SortColumn(ReportScope scope, CustomerSort sort, SqlText sql) => sort switch
+    private static ListOrder SortColumn(ReportScope scope, CustomerSort sort, SqlText sql) => sort switch
     {
-        CustomerSort.LastOrder => ("last_order_at", NpgsqlDbType.TimestampTz),
-        CustomerSort.Name => ("lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))", NpgsqlDbType.Text),
-        CustomerSort.Email => ("lower(coalesce(email, ''))", NpgsqlDbType.Text),
-        CustomerSort.TotalSpent => ("total_spent", NpgsqlDbType.Numeric),
-        CustomerSort.OrdersCount => ("orders_count", NpgsqlDbType.Integer),
-        // Unknown predictions sort after every known one in the default direction.
-        CustomerSort.ProbabilityAlive => ("coalesce(probability_alive, 2)", NpgsqlDbType.Double),
-        CustomerSort.Overdue => ($"coalesce({DaysAway(scope, sql)} / usual_interval_days, -1)", NpgsqlDbType.Double),
-        CustomerSort.PredictedValue => ("coalesce(predicted_value, -1)", NpgsqlDbType.Numeric),
-        _ => ($"(CASE WHEN total_spent >= {sql.Add(scope.HighValueLine)} THEN 0 ELSE 2 END + CASE WHEN last_order_at >= {sql.Add(scope.Calendar.AtLeastWeeksAgo(WinBackRules.LongInactiveWeeks(scope.ThresholdWeeks)))} THEN 1 ELSE 2 END)",
+        CustomerSort.LastOrder => new("last_order_at", NpgsqlDbType.TimestampTz),
+        CustomerSort.Name => new("lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))", NpgsqlDbType.Text),
+        CustomerSort.Email => new("lower(coalesce(email, ''))", NpgsqlDbType.Text),
+        CustomerSort.TotalSpent => new("total_spent", NpgsqlDbType.Numeric),
+        CustomerSort.OrdersCount => new("orders_count", NpgsqlDbType.Integer),
+        // Unknown predictions sort after every known one in the default direction. The expressions are those of the
+        // PredictionSortIndexes migration's indexes, word for word.
+        CustomerSort.ProbabilityAlive => Predicted(scope, "coalesce(probability_alive, 2)", NpgsqlDbType.Double),
+        // Most overdue first is the earliest day of becoming overdue: fixed between orders, unlike the factor shown.
+        CustomerSort.Overdue => Predicted(scope, "coalesce(overdue_on, 'infinity')", NpgsqlDbType.Date) with { Reversed = true },
+        CustomerSort.PredictedValue => Predicted(scope, "coalesce(predicted_value, -1)", NpgsqlDbType.Numeric),
+        _ => new($"(CASE WHEN total_spent >= {sql.Add(scope.HighValueLine)} THEN 0 ELSE 2 END + CASE WHEN last_order_at >= {sql.Add(scope.Calendar.AtLeastWeeksAgo(WinBackRules.LongInactiveWeeks(scope.ThresholdWeeks)))} THEN 1 ELSE 2 END)",
             NpgsqlDbType.Integer),
     };
+
+    private static ListOrder Predicted(ReportScope scope, string expression, NpgsqlDbType type) =>
+        scope.HasPredictions ? new(expression, type, "p.customer_id", FromPredictions) : new(expression, type);
 
     private async IAsyncEnumerable<(CustomerRecord Row, object? SortValue)> ReadAsync(SqlText sql, bool withSortValue, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -206,10 +222,11 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
                     reader.IsDBNull(9) ? null : reader.GetDouble(9),
                     reader.IsDBNull(10) ? null : reader.GetDouble(10),
                     reader.IsDBNull(11) ? null : reader.GetFieldValue<DateOnly>(11),
-                    reader.IsDBNull(12) ? null : reader.GetDecimal(12),
-                    reader.IsDBNull(13) ? null : reader.GetInt16(13),
-                    reader.IsDBNull(14) ? null : (RfmSegment)reader.GetInt16(14)));
-            yield return (row, withSortValue ? reader.GetValue(15) : null);
+                    reader.IsDBNull(12) ? null : reader.GetFieldValue<DateOnly>(12),
+                    reader.IsDBNull(13) ? null : reader.GetDecimal(13),
+                    reader.IsDBNull(14) ? null : reader.GetInt16(14),
+                    reader.IsDBNull(15) ? null : (RfmSegment)reader.GetInt16(15)));
+            yield return (row, withSortValue ? reader.GetValue(16) : null);
         }
     }
 
@@ -227,6 +244,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         {
             DateTime utc => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).UtcTicks.ToString(CultureInfo.InvariantCulture),
             DateTimeOffset instant => instant.UtcTicks.ToString(CultureInfo.InvariantCulture),
+            DateOnly day => day.ToDateTime(TimeOnly.MinValue).Ticks.ToString(CultureInfo.InvariantCulture),
             IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString()!,
         };
@@ -248,6 +266,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
                 NpgsqlDbType.Numeric => decimal.Parse(parts[2], CultureInfo.InvariantCulture),
                 NpgsqlDbType.Integer => int.Parse(parts[2], CultureInfo.InvariantCulture),
                 NpgsqlDbType.Double => double.Parse(parts[2], CultureInfo.InvariantCulture),
+                NpgsqlDbType.Date => DateOnly.FromDateTime(new DateTime(long.Parse(parts[2], CultureInfo.InvariantCulture))),
                 _ => parts[2],
             };
             return (value, id);

@@ -29,6 +29,7 @@ public sealed record ReportCustomer(
     string? ChurnRisk,
     DateOnly? ExpectedNextOrderDate,
     double? Overdue,
+    DateOnly? OverdueSince,
     decimal? PredictedValue,
     string? RfmSegment,
     string? RfmScore);
@@ -221,7 +222,7 @@ public static class ReportEndpoints
         return new ReportCustomer(r.Id, name.Length > 0 ? name : r.Email ?? $"Customer {r.Id}", r.FirstName, r.LastName, r.Email,
             r.EmailMarketingState == "SUBSCRIBED", r.LastOrderDate, weeks, r.OrdersCount, r.TotalSpent, highValue, segment?.Key, segment?.Priority, r.CreatedDate,
             p.ProbabilityAlive is { } alive ? Math.Round(alive, 3) : null, p.ProbabilityAlive is { } a ? PredictionTerms.RiskOf(a).Key : null,
-            p.ExpectedNextOrderOn, overdue, p.PredictedValue, p.RfmSegment is { } rfm ? PredictionTerms.Info(rfm).Key : null,
+            p.ExpectedNextOrderOn, overdue, p.OverdueOn, p.PredictedValue, p.RfmSegment is { } rfm ? PredictionTerms.Info(rfm).Key : null,
             p.RfmScore?.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -7,7 +7,8 @@ namespace WinBack.Web.Reports;
 
 /// <summary>
 /// Everything a report of one shop depends on besides the filter: the shop's currency and calendar, its threshold, the
-/// high-value line in money, and the version of its customer data. Anything computed from the data (counts, the
+/// high-value line in money, the version of its customer data, and whether its models have been fitted (then every
+/// customer with an order has a prediction row). Anything computed from the data (counts, the
 /// percentile line) is cached under that version, which a trigger on <c>customers</c> bumps on every change, so a
 /// cached figure is never older than the rows shown next to it.
 /// </summary>
@@ -21,7 +22,8 @@ public sealed record ReportScope(
     HighValueRule HighValueRule,
     int HighValuePercentile,
     decimal HighValueLine,
-    long DataVersion)
+    long DataVersion,
+    bool HasPredictions)
 {
     /// <summary>A cache key for a figure computed from this shop's data as of today.</summary>
     public string CacheKey(string figure) => $"report:{ShopId}:{DataVersion}:{Calendar.Today:yyyy-MM-dd}:{ThresholdWeeks}:{HighValueLine}:{figure}";
@@ -32,7 +34,7 @@ public sealed class ReportScopes(WinBackDbContext db, IMemoryCache cache, TimePr
     private static readonly MemoryCacheEntryOptions CacheFor = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(10), Size = 1 };
 
     private sealed record ShopRow(string Domain, string? Name, string? CurrencyCode, string? IanaTimezone, int? InactivityThresholdWeeks,
-        string? HighValueRule, int? HighValuePercentile, decimal? HighValueAmount, long Version);
+        string? HighValueRule, int? HighValuePercentile, decimal? HighValueAmount, long Version, bool HasPredictions);
 
     /// <summary>One round trip: the shop, its settings (defaults when never saved) and its data version.</summary>
     public async Task<ReportScope> LoadAsync(long shopId, CancellationToken cancellationToken, ShopSettings? overrideSettings = null)
@@ -41,7 +43,8 @@ public sealed class ReportScopes(WinBackDbContext db, IMemoryCache cache, TimePr
         await db.Database.OpenConnectionAsync(cancellationToken);
         var row = await db.Database.SqlQuery<ShopRow>($"""
             SELECT s.domain, s.name, s.currency_code, s.iana_timezone, st.inactivity_threshold_weeks, st.high_value_rule,
-                   st.high_value_percentile, st.high_value_amount, coalesce(v.version, 0) AS version
+                   st.high_value_percentile, st.high_value_amount, coalesce(v.version, 0) AS version,
+                   EXISTS (SELECT 1 FROM customer_model_fits f WHERE f.shop_id = s.id) AS has_predictions
             FROM shops s
             LEFT JOIN shop_settings st ON st.shop_id = s.id
             LEFT JOIN report_data_versions v ON v.shop_id = s.id
@@ -60,7 +63,7 @@ public sealed class ReportScopes(WinBackDbContext db, IMemoryCache cache, TimePr
             ? amount
             : await PercentileAsync(shopId, row.Version, settings.HighValuePercentile, cancellationToken);
         return new ReportScope(shopId, row.Domain, row.Name, row.CurrencyCode ?? "USD", ShopCalendar.For(row.IanaTimezone, time.GetUtcNow()),
-            settings.InactivityThresholdWeeks, settings.HighValueRule, settings.HighValuePercentile, line, row.Version);
+            settings.InactivityThresholdWeeks, settings.HighValueRule, settings.HighValuePercentile, line, row.Version, row.HasPredictions);
     }
 
     /// <summary>Cached per data version: a shop's figure only changes when its customers do.</summary>

@@ -22,6 +22,7 @@ public sealed class InitialSyncJob(
     ShopifyGraphQLClient shopify,
     BulkImporter importer,
     CustomerRollups rollups,
+    CustomerRescoring rescoring,
     IBackgroundJobClient jobs,
     TimeProvider time,
     ILogger<InitialSyncJob> logger)
@@ -125,6 +126,8 @@ public sealed class InitialSyncJob(
         // customers were merged (orders imported since) still has to recompute them.
         var changed = customers is null ? await rollups.RecomputeShopAsync(shopId, cancellationToken) : 0;
         logger.LogInformation("Sync of shop {ShopId} done; {Changed} customers' rollups changed after the merge", shopId, changed);
+        // A shop synced again after its first refit: its new customers are scored now, the rest at the refit queued below.
+        await rescoring.ScoreUnscoredAsync(shopId, cancellationToken);
         // The retention chart gets its first point as soon as there is data, not at the next daily run.
         jobs.Enqueue<RetentionSnapshotJob>(job => job.RunAsync(shopId, CancellationToken.None));
         jobs.Enqueue<CustomerPredictionJob>(job => job.RunAsync(shopId, CancellationToken.None));

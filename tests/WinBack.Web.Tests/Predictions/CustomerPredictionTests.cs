@@ -154,6 +154,68 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_prediction_sort_pages_through_every_inactive_customer_once_in_its_order_newcomers_included()
+    {
+        // Sixty customers away 5 to 64 weeks, with one to four orders at their own rhythm: three pages of 25.
+        var many = new ReportShop(_app, "many.myshopify.com");
+        for (var id = 1; id <= 60; id++)
+        {
+            many.Customer(id, $"Many{id}", "M");
+            var last = new DateTime(2026, 11, 22, 10, 0, 0).AddDays(-7 * (4 + id) - id % 3);
+            for (var k = 0; k < 1 + id % 4; k++) many.Order(id, last.AddDays(-k * 7 * (1 + id % 9)), 10m + id * (1 + id % 3));
+        }
+        var shop = await many.SaveAsync();
+        await RefitAsync(shop.ShopId);
+        // Nadia's first order reaches WinBack by webhook after the refit, ten weeks back: she is inactive and sorted with the rest.
+        var placed = Now.AddDays(-70);
+        var nadia = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = 9001, name = "#9001", processed_at = placed, created_at = placed, updated_at = Now, cancelled_at = (DateTimeOffset?)null, test = false,
+            current_total_price_set = new { shop_money = new { amount = "80.00", currency_code = "USD" } },
+            customer = new { id = 300, first_name = "Nadia", last_name = "New", updated_at = Now },
+        });
+        (await _app.PostWebhookAsync("orders/create", shop.Domain, nadia)).EnsureSuccessStatusCode();
+        await _app.ProcessWebhooksAsync();
+        var inactive = (await PageAsync("", shop.Domain)).Customers.Select(c => c.Id).ToList();
+        inactive.Should().HaveCount(61).And.Contain(300);
+
+        foreach (var sort in new[] { "pAlive", "overdue", "predictedValue" })
+        foreach (var direction in new[] { "asc", "desc" })
+        {
+            var client = _app.CreateClientFor(shop.Domain);
+            var rows = new List<ReportCustomer>();
+            string? cursor = null;
+            do
+            {
+                var page = (await client.GetFromJsonAsync<InactiveCustomersPage>(
+                    $"/api/reports/inactive?pageSize=25&sort={sort}&direction={direction}{(cursor is null ? "" : "&after=" + Uri.EscapeDataString(cursor))}"))!;
+                rows.AddRange(page.Customers);
+                cursor = page.NextCursor;
+            } while (cursor is not null);
+
+            rows.Select(c => c.Id).Should().BeEquivalentTo(inactive, $"sorted by {sort} {direction}, every inactive customer once");
+            // Unknown values come after every known one when the merchant's sort is the default direction, before them otherwise.
+            var values = sort switch
+            {
+                "pAlive" => rows.Select(c => c.ProbabilityAlive ?? 2).ToList(),
+                "overdue" => rows.Select(c => (double)(c.OverdueSince ?? DateOnly.MaxValue).DayNumber).ToList(),
+                _ => rows.Select(c => (double)(c.PredictedValue ?? -1)).ToList(),
+            };
+            // "Most overdue first" (descending) is the earliest day of becoming overdue.
+            var ascending = (direction == "asc") != (sort == "overdue");
+            if (ascending) values.Should().BeInAscendingOrder($"{sort} {direction}");
+            else values.Should().BeInDescendingOrder($"{sort} {direction}");
+            rows.Single(c => c.Id == 300).ProbabilityAlive.Should().NotBeNull("Nadia was scored when her order arrived");
+        }
+
+        await RefitAsync(_shop.ShopId);
+        var byOverdue = (await PageAsync("sort=overdue")).Customers;
+        byOverdue[0].FirstName.Should().Be("Wendy", "a weekly buyer four weeks away has been overdue since two weeks after her last order");
+        byOverdue[0].OverdueSince.Should().Be(byOverdue[0].LastOrderDate!.Value.AddDays(14));
+        byOverdue.Single(c => c.FirstName == "Oscar").OverdueSince.Should().BeNull("one order gives no cycle of his own");
+    }
+
+    [Fact]
     public async Task Mixing_personal_mode_with_weeks_or_naming_an_unknown_band_is_a_400_naming_the_parameter()
     {
         var client = _app.CreateClientFor(_shop.Domain);

@@ -38,6 +38,8 @@ export interface ReportCustomer {
   churnRisk: string | null;
   expectedNextOrderDate: string | null;
   overdue: number | null;
+  /** The day the customer is (or will be) overdue by their own cycle; the "Overdue" sort puts the earliest first. */
+  overdueSince: string | null;
   predictedValue: number | null;
   rfmSegment: string | null;
   rfmScore: string | null;

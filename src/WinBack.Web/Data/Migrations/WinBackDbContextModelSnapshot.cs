@@ -409,6 +409,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("expected_next_order_on");
 
+                    b.Property<DateOnly?>("OverdueOn")
+                        .HasColumnType("date")
+                        .HasColumnName("overdue_on");
+
                     b.Property<decimal?>("PredictedValue")
                         .HasPrecision(19, 4)
                         .HasColumnType("numeric(19,4)")

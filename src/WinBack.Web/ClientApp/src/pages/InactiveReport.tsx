@@ -245,7 +245,10 @@ export function InactiveReport({ context }: { context: ReportContext }) {
           ? <Badge tone={riskTone[c.churnRisk]}>{`${context.churnRisks.find((r) => r.key === c.churnRisk)?.title.replace(' churn risk', '') ?? c.churnRisk} · ${formatPercent(c.probabilityAlive)} still active`}</Badge>
           : <Text as="span" tone="subdued">{c.ordersCount === 1 ? 'One order' : '—'}</Text>}
       </IndexTable.Cell>
-      <IndexTable.Cell><Text as="p" alignment="end" numeric>{c.overdue !== null ? `${c.overdue.toFixed(1)}×` : '—'}</Text></IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="p" alignment="end" numeric>{c.overdue !== null ? `${c.overdue.toFixed(1)}×` : '—'}</Text>
+        {c.overdueSince && <Text as="p" alignment="end" tone="subdued" variant="bodySm">{`from ${formatDate(c.overdueSince)}`}</Text>}
+      </IndexTable.Cell>
       <IndexTable.Cell>{formatDate(c.expectedNextOrderDate)}</IndexTable.Cell>
       <IndexTable.Cell><Text as="p" alignment="end" numeric>{c.predictedValue !== null ? money(c.predictedValue) : '—'}</Text></IndexTable.Cell>
       <IndexTable.Cell>{c.rfmSegment ? `${context.rfmSegments.find((r) => r.key === c.rfmSegment)?.title ?? c.rfmSegment} (${c.rfmScore})` : '—'}</IndexTable.Cell>
