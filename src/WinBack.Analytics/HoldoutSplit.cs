@@ -45,15 +45,26 @@ public sealed class HoldoutSplit
         var customers = new List<HoldoutCustomer>();
         foreach (var days in purchaseDays)
         {
-            var distinct = days.Distinct().Order().ToArray();
-            var calibration = distinct.TakeWhile(d => d <= calibrationEnd).ToArray();
-            if (calibration.Length == 0) continue;
-            var holdout = distinct.Skip(calibration.Length).Count(d => d <= holdoutEnd);
+            // A large shop's days come sorted and distinct already: they are then used as they are, not copied twice.
+            var distinct = days is DateOnly[] given && StrictlyIncreasing(given) ? given : days.Distinct().Order().ToArray();
+            var found = Array.BinarySearch(distinct, calibrationEnd);
+            var known = found >= 0 ? found + 1 : ~found;
+            if (known == 0) continue;
+            var calibration = known == distinct.Length ? distinct : distinct[..known];
+            var holdout = 0;
+            for (var k = known; k < distinct.Length && distinct[k] <= holdoutEnd; k++) holdout++;
             var (first, last) = (calibration[0], calibration[^1]);
             var buyer = new RepeatBuyer(calibration.Length - 1, (last.DayNumber - first.DayNumber) / DaysPerWeek, (calibrationEnd.DayNumber - first.DayNumber) / DaysPerWeek);
             customers.Add(new HoldoutCustomer(buyer, holdout) { CalibrationDays = calibration });
         }
         return new HoldoutSplit(calibrationEnd, holdoutEnd, customers);
+    }
+
+    private static bool StrictlyIncreasing(DateOnly[] days)
+    {
+        for (var k = 1; k < days.Length; k++)
+            if (days[k] <= days[k - 1]) return false;
+        return true;
     }
 
     /// <summary>The split whose holdout is the <paramref name="holdoutWeeks"/> weeks up to and including <paramref name="holdoutEnd"/>.</summary>
