@@ -1,8 +1,8 @@
-using Serilog;
 using WinBack.Shopify;
 using WinBack.Web.Data;
 using WinBack.Web.Digests;
 using WinBack.Web.Jobs;
+using WinBack.Web.Operations;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Predictions;
 using WinBack.Web.Privacy;
@@ -16,7 +16,7 @@ using WinBack.Web.Sync;
 using WinBack.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
+builder.Services.AddWinBackLogging(builder.Configuration);
 builder.Services.AddWinBackDatabase(builder.Configuration);
 builder.Services.AddShopifyAdminApi(builder.Configuration);
 builder.Services.AddWinBackJobs(builder.Configuration);
@@ -35,6 +35,7 @@ builder.Services.AddSessionTokenAuthentication();
 builder.Services.AddShopRateLimits(builder.Configuration);
 builder.Services.AddMerchantProblemDetails();
 builder.Services.AddOpenApi();
+builder.Services.AddOperations();
 
 var app = builder.Build();
 
@@ -57,13 +58,14 @@ if (args is [WebhookReplayCommand.ListName or WebhookReplayCommand.ReplayName, .
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup")) await app.Services.MigrateDatabaseAsync();
 
 app.UseForwardedHeaders();
-app.UseSerilogRequestLogging();
+app.UseWinBackRequestLogging();
 app.UseEmbeddedPageAssets();
 app.UseExceptionHandler();
 app.UseAuthentication();
+app.UseShopLogContext();
 app.UseAuthorization();
 app.UseRateLimiter();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapOperations();
 app.MapOpenApi();
 app.MapInstall();
 app.MapWebhooks();

@@ -26,6 +26,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     private bool _quiet;
     private bool _runJobs;
     private int? _smtpPort;
+    private Serilog.Core.ILogEventSink? _logSink;
     private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
 
     private WinBackApp(PostgresServer server, string connectionString, Uri appUrl, RunningSimulator? simulator, FakeTimeProvider? clock, Uri? simulatorUrl = null)
@@ -57,8 +58,10 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     }
 
     /// <summary>App and simulator wired to each other on loopback; the simulator plays Shopify with the app's credentials.</summary>
+    /// <param name="logSink">Receives every event the app logs, as its console would (a test that reads the logs).</param>
     public static async Task<(WinBackApp App, RunningSimulator Simulator)> StartWithSimulatorAsync(
-        string databasePrefix, FakeTimeProvider? clock = null, bool quiet = false, bool runJobs = false, IReadOnlyDictionary<string, string>? settings = null)
+        string databasePrefix, FakeTimeProvider? clock = null, bool quiet = false, bool runJobs = false, IReadOnlyDictionary<string, string>? settings = null,
+        Serilog.Core.ILogEventSink? logSink = null)
     {
         var port = PostgresServer.FreePort();
         var appUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -75,6 +78,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
             _quiet = quiet,
             _runJobs = runJobs,
             _settings = settings ?? new Dictionary<string, string>(),
+            _logSink = logSink,
         };
         app.UseKestrel(port);
         app.StartServer();
@@ -122,6 +126,8 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         }
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         if (_clock is not null) builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_clock));
+        // Serilog takes the sinks registered as services (ReadFrom.Services in Program).
+        if (_logSink is not null) builder.ConfigureTestServices(services => services.AddSingleton(_logSink));
     }
 
     /// <summary>Opens the app from the simulated Shopify admin, as a merchant's browser would: loads the admin page and

@@ -64,6 +64,47 @@ public sealed class DatabaseSchemaTests
         });
     }
 
+    /// <summary>
+    /// Tables that are not one shop's rows, each with the reason; everything else is distributed by shop_id when one
+    /// PostgreSQL is no longer enough (Citus), which needs every key and unique index to start with it. Hangfire's tables
+    /// are in their own schema (and may be in their own database, ConnectionStrings:Jobs).
+    /// </summary>
+    private static readonly Dictionary<string, string> NotKeyedByShopId = new()
+    {
+        ["shops"] = "the shops themselves: a reference table, on every node",
+        ["webhook_receipts"] = "keyed by shop_domain: compliance webhooks arrive for shops WinBack no longer has (distributed by shop_domain)",
+        ["customer_data_requests"] = "keyed by shop_domain, for the same reason as webhook_receipts",
+        ["data_protection_keys"] = "ASP.NET Core's key ring, shared by every process: a reference table",
+        ["sheets_write_slots"] = "Google's write quota, one for all shops of a service account: a reference table",
+    };
+
+    [Fact]
+    public async Task Every_key_and_unique_index_of_shop_data_starts_with_shop_id_and_foreign_keys_between_shop_tables_carry_it()
+    {
+        await using var app = await WinBackApp.StartAsync("shard");
+        var uniqueIndexes = await Pairs(app.ConnectionString, """
+            SELECT c.relname || '.' || i.relname, a.attname
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.indkey[0]
+            WHERE x.indisunique AND c.relnamespace = 'public'::regnamespace AND c.relname NOT LIKE '\_\_%'
+            """);
+        var foreignKeys = await Pairs(app.ConnectionString, """
+            SELECT c.conrelid::regclass::text || '.' || c.conname, c.confrelid::regclass::text || ':' || string_agg(a.attname, ',')
+            FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+            WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+            GROUP BY c.conrelid, c.conname, c.confrelid
+            """);
+        var tables = await Scalars<string>(app.ConnectionString, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+
+        tables.Should().Contain(NotKeyedByShopId.Keys, "every exception names a table that exists");
+        uniqueIndexes.Where(i => !NotKeyedByShopId.ContainsKey(i.Key.Split('.')[0]) && i.Value != "shop_id").Select(i => i.Key)
+            .Should().BeEmpty("a unique index without shop_id first cannot be enforced once rows are spread over nodes by shop");
+        uniqueIndexes.Should().ContainKey("customers.pk_customers").WhoseValue.Should().Be("shop_id");
+        foreignKeys.Where(f => !f.Value.Split(':')[1].Split(',').Contains("shop_id")).Select(f => f.Key)
+            .Should().BeEmpty("rows that refer to each other must be on the same node: the key between them includes shop_id");
+        foreignKeys.Should().NotBeEmpty();
+    }
+
     [Fact]
     public async Task The_inactive_customers_page_is_read_from_its_index()
     {

@@ -4,6 +4,7 @@ using MimeKit;
 using MimeKit.Utils;
 using Npgsql;
 using WinBack.Web.Data;
+using WinBack.Web.Operations;
 
 namespace WinBack.Web.Digests;
 
@@ -24,7 +25,7 @@ namespace WinBack.Web.Digests;
 /// final dot than after it, and a mail client shows one message for two copies with one Message-Id, while the
 /// opposite rule would silently lose that week's digest.
 /// </summary>
-public sealed class DeliveryOutbox(WinBackDbContext db, DigestMailer mailer, IOptions<OutboxOptions> options, TimeProvider time, ILogger<DeliveryOutbox> logger)
+public sealed class DeliveryOutbox(WinBackDbContext db, DigestMailer mailer, IOptions<OutboxOptions> options, WinBackMetrics metrics, TimeProvider time, ILogger<DeliveryOutbox> logger)
 {
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMinutes(5);
@@ -105,6 +106,7 @@ public sealed class DeliveryOutbox(WinBackDbContext db, DigestMailer mailer, IOp
                     .SetProperty(x => x.Status, DeliveryStatus.Sent).SetProperty(x => x.SentAt, sentAt).SetProperty(x => x.Figures, figures)
                     .SetProperty(x => x.LastError, (string?)null).SetProperty(x => x.NextAttemptAt, (DateTimeOffset?)null), CancellationToken.None);
                 logger.LogInformation("{Kind} {Period} of shop {ShopId} sent to {Count} recipients", delivery.Kind, delivery.Period, delivery.ShopId, delivery.Recipients.Count);
+                metrics.EmailSent(delivery.Kind);
                 return;
             }
             catch (Exception e) when (attempt < 5)
@@ -126,6 +128,7 @@ public sealed class DeliveryOutbox(WinBackDbContext db, DigestMailer mailer, IOp
     /// <summary>The attempt failed before the server accepted the message: Retrying, the next attempt after a growing delay.</summary>
     public async Task RecordFailureAsync(DigestDelivery delivery, Exception e)
     {
+        metrics.EmailFailed(delivery.Kind);
         var reason = DigestFailure.Describe(e);
         var delay = TimeSpan.FromTicks(Math.Min(LongestRetryDelay.Ticks, FirstRetryDelay.Ticks << Math.Min(delivery.Attempts - 1, 10)));
         var next = time.GetUtcNow() + delay;

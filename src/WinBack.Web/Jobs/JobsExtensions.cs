@@ -37,21 +37,27 @@ public sealed class JobsOptions
     public string DashboardUser { get; set; } = "operator";
 
     public string? DashboardPassword { get; set; }
+
+    /// <summary>Hangfire's database: ConnectionStrings:Jobs, else WinBack's own. Its own database keeps the job queue's churn
+    /// (and, once WinBack's data is distributed by shop, Hangfire's tables) apart from the shop data.</summary>
+    public string? ConnectionString { get; set; }
 }
 
 public static class JobsExtensions
 {
-    /// <summary>Hangfire on PostgreSQL (schema "hangfire", created by Hangfire itself on first start).</summary>
+    /// <summary>Hangfire on PostgreSQL (schema "hangfire" of <see cref="JobsOptions.ConnectionString"/>, created by Hangfire itself on first start).</summary>
     public static IServiceCollection AddWinBackJobs(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
-        services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.SectionName));
+        services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.SectionName))
+            .PostConfigure<IOptions<DatabaseOptions>>((jobs, database) =>
+                jobs.ConnectionString = configuration.GetConnectionString("Jobs") ?? jobs.ConnectionString ?? database.Value.ConnectionString);
         services.AddHangfire((provider, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(
-                storage => storage.UseNpgsqlConnection(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString),
+                storage => storage.UseNpgsqlConnection(provider.GetRequiredService<IOptions<JobsOptions>>().Value.ConnectionString),
                 new PostgreSqlStorageOptions
                 {
                     SchemaName = "hangfire",

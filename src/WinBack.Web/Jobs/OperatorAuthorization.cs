@@ -4,14 +4,15 @@ using Hangfire.Dashboard;
 
 namespace WinBack.Web.Jobs;
 
-/// <summary>HTTP Basic for the jobs dashboard: the operator's user and password from configuration, compared in constant time.</summary>
+/// <summary>HTTP Basic for the operator's pages (the jobs dashboard, /metrics): the user and password from configuration, compared in constant time.</summary>
 public sealed class OperatorAuthorization(string user, string password) : IDashboardAuthorizationFilter
 {
     private readonly byte[] _expected = Encoding.UTF8.GetBytes($"{user}:{password}");
 
-    public bool Authorize(DashboardContext context)
+    public bool Authorize(DashboardContext context) => Authorize(context.GetHttpContext());
+
+    public bool Authorize(HttpContext http)
     {
-        var http = context.GetHttpContext();
         var header = http.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Basic ", StringComparison.Ordinal))
         {
@@ -25,7 +26,7 @@ public sealed class OperatorAuthorization(string user, string password) : IDashb
                 // Not base64: refused like a wrong password.
             }
         }
-        http.Response.Headers.WWWAuthenticate = "Basic realm=\"WinBack jobs\", charset=\"UTF-8\"";
+        http.Response.Headers.WWWAuthenticate = "Basic realm=\"WinBack operator\", charset=\"UTF-8\"";
         return false;
     }
 }

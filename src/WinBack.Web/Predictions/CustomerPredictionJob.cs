@@ -5,6 +5,7 @@ using Npgsql;
 using NpgsqlTypes;
 using WinBack.Analytics;
 using WinBack.Web.Data;
+using WinBack.Web.Operations;
 using WinBack.Web.Reports;
 
 namespace WinBack.Web.Predictions;
@@ -16,7 +17,7 @@ namespace WinBack.Web.Predictions;
 /// customer; writes all scores in one transaction, so the report never shows half a refit. Runs weekly and after each
 /// full sync; one run per shop at a time (advisory lock).
 /// </summary>
-public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scopes, CustomerHistories customerHistories, TimeProvider time, ILogger<CustomerPredictionJob> logger)
+public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scopes, CustomerHistories customerHistories, WinBackMetrics metrics, TimeProvider time, ILogger<CustomerPredictionJob> logger)
 {
     private const int LockNamespace = 0x50524544; // "PRED"
     private static readonly TimeSpan LongestStatement = TimeSpan.FromMinutes(15);
@@ -113,6 +114,7 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         fit.Seconds = scored.TotalSeconds;
         await WriteAsync(shopId, scores, fit, TrackRecordRow(shopId, trackRecord), cancellationToken);
         var total = Stopwatch.GetElapsedTime(started);
+        metrics.Refitted(total);
         logger.LogInformation(
             "Predictions of shop {ShopId}: {Customers} customers in {Seconds:F1} s (read {Read:F1} s, fit {Fit:F1} s: candidates {Candidates:F1} s, holdout checks {Checks:F1} s, " +
             "forecasts {Forecasts:F1} s; score {Score:F1} s, write {Write:F1} s; purchase model {Purchase}, spend model {Spend})",

@@ -4,7 +4,6 @@ using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using WinBack.Web.Data;
 using WinBack.Web.Shops;
 
@@ -97,7 +96,7 @@ public static partial class SheetEndpoints
         if (await db.SheetSyncs.AnyAsync(s => s.ShopId == shopId && s.SpreadsheetId == spreadsheetId && s.VerifiedAt != null, cancellationToken)) sync.VerifiedAt = now;
         else SheetOwnership.IssueCode(sync, now);
         db.SheetSyncs.Add(sync);
-        if (!await SaveUnlessTakenAsync(db, cancellationToken)) return TakenProblem("tab");
+        if (await SaveUnlessTakenAsync(db, shopId, sync, cancellationToken) is { } takenMeanwhile) return TakenProblem("tab", takenMeanwhile);
         if (sync.VerifiedAt is not null) jobs.Enqueue<SheetSyncJob>(job => job.RunAsync(shopId, sync.Id, CancellationToken.None));
         return TypedResults.Ok(ToDto(sync, null));
     }
@@ -115,7 +114,7 @@ public static partial class SheetEndpoints
             if (failure is not null)
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["verification"] = [failure] }, detail: failure, title: "The spreadsheet is not verified yet.");
             (sync.VerifiedAt, sync.VerificationCode, sync.VerificationCodeExpiresAt) = (time.GetUtcNow(), null, null);
-            if (!await SaveUnlessTakenAsync(db, cancellationToken)) return TakenProblem("verification");
+            if (await SaveUnlessTakenAsync(db, shopId, sync, cancellationToken) is { } takenMeanwhile) return TakenProblem("verification", takenMeanwhile);
             jobs.Enqueue<SheetSyncJob>(job => job.RunAsync(shopId, id, CancellationToken.None));
         }
         return TypedResults.Ok(ToDto(sync, null));
@@ -169,21 +168,23 @@ public static partial class SheetEndpoints
 
     private const string TakenByAnotherStore = "Another store already keeps this tab up to date. Choose another tab or another spreadsheet.";
 
-    private static ValidationProblem TakenProblem(string field) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [TakenByAnotherStore] }, detail: TakenByAnotherStore, title: ValidationTitle);
+    private static ValidationProblem TakenProblem(string field, string reason) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] }, detail: reason, title: ValidationTitle);
 
-    /// <returns>False when another shop proved the same tab at the same moment (the unique index said so).</returns>
-    private static async Task<bool> SaveUnlessTakenAsync(WinBackDbContext db, CancellationToken cancellationToken)
+    /// <summary>Advisory-lock namespace of tab claims: shops that take the same tab at the same moment check and save one after the other.</summary>
+    private const int TabClaimLock = 0x57_42_54_43; // "WBTC"
+
+    /// <returns>Null when the changes were saved; otherwise why the sync's tab is taken (another shop proved it a moment ago).</returns>
+    private static async Task<string?> SaveUnlessTakenAsync(WinBackDbContext db, long shopId, SheetSync sync, CancellationToken cancellationToken)
     {
-        try
+        string? taken = null;
+        // Keyed by the name as Google compares it (case ignored), so two spellings of one tab wait for each other.
+        await db.RunInTurnAsync(TabClaimLock, $"{sync.SpreadsheetId}/{sync.TabName.ToLowerInvariant()}", async () =>
         {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            return false;
-        }
+            taken = await TabTakenAsync(db, shopId, sync.SpreadsheetId, sync.TabName, cancellationToken, ownSyncId: sync.Id == 0 ? null : sync.Id);
+            if (taken is null) await db.SaveChangesAsync(cancellationToken);
+        }, cancellationToken);
+        return taken;
     }
 
     /// <summary>When the dispatcher will next run it (within its 15 minutes); after-sync sheets follow the data, not the clock.</summary>

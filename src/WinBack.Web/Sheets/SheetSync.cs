@@ -73,8 +73,9 @@ internal sealed class SheetSyncConfiguration : IEntityTypeConfiguration<SheetSyn
         sync.Property(s => s.LastError).HasMaxLength(1000);
         sync.Property(s => s.Frequency).HasConversion<string>().HasMaxLength(16);
         sync.Property(s => s.VerificationCode).HasMaxLength(32);
-        // No tab is written by two shops. Unproved connections do not count, so no one can squat a tab they cannot prove.
-        sync.HasIndex(s => new { s.SpreadsheetId, s.TabName }).IsUnique().HasFilter("verified_at IS NOT NULL");
+        // Who proved a tab (SheetEndpoints checks it before a shop takes one). Not unique: a unique index across shops could
+        // not be enforced once shops are spread over nodes; the check runs under a lock of the tab's name instead.
+        sync.HasIndex(s => new { s.SpreadsheetId, s.TabName }).HasFilter("verified_at IS NOT NULL");
     }
 
     public void Configure(EntityTypeBuilder<SheetListing> listing)

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WinBack.Web.Data;
 using WinBack.Web.Jobs;
+using WinBack.Web.Operations;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Reports;
 
@@ -27,6 +28,7 @@ public sealed class SheetSyncJob(
     IOptions<SheetsOptions> options,
     IOptions<DatabaseOptions> database,
     IBackgroundJobClient jobs,
+    WinBackMetrics metrics,
     TimeProvider time,
     ILogger<SheetSyncJob> logger)
 {
@@ -57,6 +59,7 @@ public sealed class SheetSyncJob(
         if (await limiter.TimeUntilFreeAsync(options.Value.ServiceAccountEmail ?? "", cancellationToken) is { } wait && wait > LongestQuotaWaitInWorker)
         {
             jobs.Schedule<SheetSyncJob>(job => job.RunAsync(shopId, syncId, CancellationToken.None), wait);
+            metrics.SheetQuotaWait(wait, rescheduled: true);
             logger.LogInformation("Sheet sync {SyncId} waits {Wait} for Google's write quota; rescheduled", syncId, wait);
             return;
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WinBack.Web.Data;
+using WinBack.Web.Operations;
 
 namespace WinBack.Web.Sheets;
 
@@ -10,7 +11,7 @@ namespace WinBack.Web.Sheets;
 /// lock, so the quota is shared without a coordinator. A full window makes the caller wait for the oldest slot to age
 /// out. It uses a connection of its own, so a caller may hold a reader open on its DbContext meanwhile.
 /// </summary>
-public sealed class SheetsWriteLimiter(IOptions<DatabaseOptions> database, IOptions<SheetsOptions> options, TimeProvider time)
+public sealed class SheetsWriteLimiter(IOptions<DatabaseOptions> database, IOptions<SheetsOptions> options, WinBackMetrics metrics, TimeProvider time)
 {
     private const int LockNamespace = 0x57_42_51; // "WBQ"
 
@@ -22,7 +23,12 @@ public sealed class SheetsWriteLimiter(IOptions<DatabaseOptions> database, IOpti
         while (true)
         {
             var wait = await TryTakeAsync(serviceAccount, take: true, cancellationToken);
-            if (wait is null) return;
+            if (wait is null)
+            {
+                metrics.SheetWrite();
+                return;
+            }
+            metrics.SheetQuotaWait(wait.Value, rescheduled: false);
             await Task.Delay(wait.Value, time, cancellationToken);
         }
     }

@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Operations;
 using WinBack.Web.Predictions;
 using WinBack.Web.Reports;
 using WinBack.Web.Sheets;
@@ -24,6 +25,7 @@ public sealed class InitialSyncJob(
     CustomerRollups rollups,
     CustomerRescoring rescoring,
     IBackgroundJobClient jobs,
+    WinBackMetrics metrics,
     TimeProvider time,
     ILogger<InitialSyncJob> logger)
 {
@@ -63,15 +65,18 @@ public sealed class InitialSyncJob(
         try
         {
             await SyncAsync(shopId, cancellationToken);
+            metrics.SyncEnded("initial", completed: true);
         }
         catch (Exception e) when (e is ShopifyUnauthorizedException or ShopNotAuthorizedException)
         {
+            metrics.SyncEnded("initial", completed: false);
             logger.LogWarning("The sync of shop {ShopId} stopped: the shop needs re-authorization ({Reason})", shopId, e.Message);
             if (e is ShopifyUnauthorizedException) await tokens.MarkNeedsReauthorizationAsync(shopId, CancellationToken.None);
             await RecordFailureAsync(shopId, ReconnectMessage);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            metrics.SyncEnded("initial", completed: false);
             await RecordFailureAsync(shopId, e is ShopifyApiException or HttpRequestException
                 ? "Shopify could not be reached or did not finish the export. WinBack tries again in a few minutes; you can also start the import again now."
                 : "The import stopped on an error on WinBack's side. WinBack tries again in a few minutes; you can also start the import again now.");
@@ -194,8 +199,12 @@ public sealed class InitialSyncJob(
         // Progress goes through its own connection: the import's connection is busy with the COPY.
         await using var progressConnection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
         await progressConnection.OpenAsync(cancellationToken);
-        return await import(operation.Url is null ? null : new Uri(operation.Url), async done =>
+        // Progress in the metrics as it goes (a large import takes minutes), the rest once it is done.
+        long counted = 0;
+        var written = await import(operation.Url is null ? null : new Uri(operation.Url), async done =>
         {
+            metrics.SyncObjectsWritten(state.Resource.ToString(), done - counted);
+            counted = done;
             await using var command = new Npgsql.NpgsqlCommand(
                 "UPDATE sync_states SET objects_done = @done WHERE shop_id = @shop AND resource = @resource", progressConnection);
             command.Parameters.AddWithValue("done", done);
@@ -203,6 +212,8 @@ public sealed class InitialSyncJob(
             command.Parameters.AddWithValue("resource", state.Resource.ToString());
             await command.ExecuteNonQueryAsync(cancellationToken);
         });
+        metrics.SyncObjectsWritten(state.Resource.ToString(), written - counted);
+        return written;
     }
 
     private async Task CompleteAsync(SyncState state, long count, CancellationToken cancellationToken)

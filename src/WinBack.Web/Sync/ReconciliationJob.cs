@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Operations;
 using WinBack.Web.Sheets;
 using WinBack.Web.Shops;
 
@@ -19,6 +20,7 @@ public sealed class ReconciliationJob(
     ShopifyGraphQLClient shopify,
     SyncWriter writer,
     IBackgroundJobClient jobs,
+    WinBackMetrics metrics,
     TimeProvider time,
     ILogger<ReconciliationJob> logger)
 {
@@ -32,6 +34,20 @@ public sealed class ReconciliationJob(
         var shop = await db.Shops.AsNoTracking().SingleAsync(s => s.Id == shopId, cancellationToken);
         if (!shop.IsInstalled || shop.NeedsReauthorization) return;
 
+        try
+        {
+            await ReconcileAsync(shopId, shop, states, cancellationToken);
+            metrics.SyncEnded("reconciliation", completed: true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            metrics.SyncEnded("reconciliation", completed: false);
+            throw;
+        }
+    }
+
+    private async Task ReconcileAsync(long shopId, Shop shop, List<SyncState> states, CancellationToken cancellationToken)
+    {
         var credentials = await tokens.GetAsync(shopId, cancellationToken);
         var startedAt = time.GetUtcNow();
         var customers = states.Single(s => s.Resource == SyncResource.Customers);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
+using WinBack.Web.Operations;
 using WinBack.Web.Privacy;
 using WinBack.Web.Sync;
 
@@ -12,7 +13,7 @@ namespace WinBack.Web.Webhooks;
 /// reason at once: retrying cannot fix it. Any other error rolls the whole transaction back and is returned with what was
 /// claimed, for the job to try each delivery alone. Order and customer topics update the synced copy (<see cref="SyncWebhooks"/>).
 /// </summary>
-public sealed class WebhookBatch(WinBackDbContext db, PrivacyRequests privacy, SyncWebhooks sync, TimeProvider time, ILogger<WebhookBatch> logger)
+public sealed class WebhookBatch(WinBackDbContext db, PrivacyRequests privacy, SyncWebhooks sync, WinBackMetrics metrics, TimeProvider time, ILogger<WebhookBatch> logger)
 {
     public sealed record Delivery(string ShopDomain, string WebhookId);
 
@@ -40,6 +41,9 @@ public sealed class WebhookBatch(WinBackDbContext db, PrivacyRequests privacy, S
             await sync.FlushAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            foreach (var receipt in batch)
+                if (receipt.Status == WebhookReceiptStatus.Processed) metrics.WebhookApplied(receipt.Topic);
+                else metrics.WebhookQuarantined(receipt.Topic);
             return new Result(claimed, null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Operations;
 using WinBack.Web.Shops;
 
 namespace WinBack.Web.Webhooks;
@@ -37,7 +38,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<Results<Ok, UnauthorizedHttpResult, ProblemHttpResult>> ReceiveAsync(
-        HttpRequest request, WinBackDbContext db, IOptions<ShopifyAppOptions> app, WebhookProcessingTrigger trigger, TimeProvider time, ILoggerFactory loggers,
+        HttpRequest request, WinBackDbContext db, IOptions<ShopifyAppOptions> app, WebhookProcessingTrigger trigger, WinBackMetrics metrics, TimeProvider time, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         // Refused before a byte of the body is read: no well-formed signature, or more announced than WinBack takes.
@@ -71,7 +72,10 @@ public static class WebhookEndpoints
         };
 
         if (await RecordOnceAsync(db, receipt, cancellationToken))
+        {
+            metrics.WebhookReceived(topic);
             trigger.Notify();
+        }
         else
             loggers.CreateLogger(nameof(WebhookEndpoints)).LogInformation("Webhook {WebhookId} ({Topic}) for {Shop} was delivered again; ignored", webhookId, topic, shopDomain);
         return TypedResults.Ok();

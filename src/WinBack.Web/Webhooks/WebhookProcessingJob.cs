@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
 using WinBack.Web.Jobs;
+using WinBack.Web.Operations;
 
 namespace WinBack.Web.Webhooks;
 
@@ -14,7 +15,7 @@ namespace WinBack.Web.Webhooks;
 /// waits out a back-off; after <see cref="MaxAttempts"/> it is set aside as Failed with its reason, for the operator to
 /// replay (<see cref="WebhookReplayCommand"/>).
 /// </summary>
-public sealed class WebhookProcessingJob(IServiceScopeFactory scopes, WinBackDbContext db, TimeProvider time, ILogger<WebhookProcessingJob> logger)
+public sealed class WebhookProcessingJob(IServiceScopeFactory scopes, WinBackDbContext db, WinBackMetrics metrics, TimeProvider time, ILogger<WebhookProcessingJob> logger)
 {
     public const int BatchSize = 100;
     public const int MaxAttempts = 5;
@@ -73,5 +74,6 @@ public sealed class WebhookProcessingJob(IServiceScopeFactory scopes, WinBackDbC
         }
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
+        if (receipt.Status == WebhookReceiptStatus.Failed) metrics.WebhookQuarantined(receipt.Topic);
     }
 }

@@ -766,7 +766,6 @@ namespace WinBack.Web.Data.Migrations
                         .HasName("pk_sheet_syncs");
 
                     b.HasIndex("SpreadsheetId", "TabName")
-                        .IsUnique()
                         .HasDatabaseName("ix_sheet_syncs_spreadsheet_id_tab_name")
                         .HasFilter("verified_at IS NOT NULL");
 
