@@ -23,16 +23,18 @@ public static class ReportLatency
 {
     private const string Domain = "bench-report.myshopify.com";
 
-    // What merchants open: the default list, each segment, each window, high value, other sorts, consent.
+    // What merchants open: the default list, each segment, each window, high value, other sorts, consent, and the
+    // predictions' sorts, filters and personal-cycle mode.
     private static readonly string[] Views =
     [
         "", "segment=high-value-recent", "segment=high-value-long", "segment=low-value-recent", "segment=low-value-long",
         "window=optimal", "window=stronger", "window=last-chance", "highValue=true", "sort=totalSpent", "sort=name", "sort=email",
         "consent=subscribed", "highValue=true&window=optimal", "minSpent=150&sort=ordersCount",
+        "sort=pAlive", "sort=overdue", "sort=predictedValue", "risk=high", "rfm=cant-lose-them,at-risk", "mode=personal",
     ];
 
-    // The predictions' views (#8): no index orders them, so each is a scan of the shop's inactive customers; the products
-    // and outcomes are computed once per data version.
+    // The predictions' views, each timed alone as well (first request, then warm); the products and outcomes are
+    // computed once per data version.
     private static readonly string[] PredictionViews =
     [
         "/api/reports/inactive?mode=personal", "/api/reports/inactive?sort=pAlive", "/api/reports/inactive?sort=overdue",
