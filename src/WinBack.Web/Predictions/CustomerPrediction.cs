@@ -25,6 +25,9 @@ public sealed class CustomerPrediction
     /// the overdue factor shown beside it depends on today.
     /// </summary>
     public DateOnly? OverdueOn { get; set; }
+    /// <summary>The customer's last order date in the shop's calendar, as scored: with <see cref="OverdueOn"/> it counts
+    /// the personal-cycle list from this table alone.</summary>
+    public DateOnly LastOrderOn { get; set; }
     /// <summary>The last order date plus the expected gap at the customer's rate if still active, in the shop's calendar.</summary>
     public DateOnly? ExpectedNextOrderOn { get; set; }
     /// <summary>Predicted value of the next 12 months (BG/NBD x Gamma-Gamma, discounted 1 % a month), in the shop currency.</summary>
@@ -45,6 +48,8 @@ internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration
         prediction.Property(p => p.PredictedValue).HasPrecision(19, 4);
         prediction.Property(p => p.RfmSegment).HasConversion<short>();
         // The prediction sorts (InactiveCustomersQuery) walk expression indexes on (shop_id, the sort value with unknowns
-        // coalesced, customer_id), created in the PredictionSortIndexes migration (EF cannot express them).
+        // coalesced, customer_id), created in the PredictionSortIndexes migration (EF cannot express them). Customers
+        // without a cycle of their own are overdue by the shop's weeks: the personal-cycle count reads them here.
+        prediction.HasIndex(p => new { p.ShopId, p.LastOrderOn }).HasDatabaseName("ix_customer_predictions_without_cycle").HasFilter("overdue_on IS NULL");
     }
 }

@@ -78,15 +78,29 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         return new CustomerPage(rows, EncodeCursor(filter.Sort, lastSortValue!, rows[^1].Id));
     }
 
+    private static readonly string PersonalCycleOnly = new InactiveCustomersFilter { Mode = InactivityMode.PersonalCycle }.ToQueryString();
+
     /// <summary>How many customers the filter matches (cached until the shop's customers change or the day turns).</summary>
-    public Task<int> CountAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken) =>
-        scopes.CachedAsync(scope.CacheKey("inactive-count:" + (filter with { After = null, Sort = CustomerSort.LastOrder, PageSize = 50 }).ToQueryString()), async ct =>
+    public Task<int> CountAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken)
+    {
+        var canonical = (filter with { After = null, Sort = CustomerSort.LastOrder, Descending = false, PageSize = 50 }).ToQueryString();
+        return scopes.CachedAsync(scope.CacheKey("inactive-count:" + canonical), async ct =>
         {
             var sql = new SqlText();
-            sql.Append($"SELECT count(*)::int FROM {From} WHERE {Where(scope, filter, sql)}");
+            if (canonical == PersonalCycleOnly && scope.HasPredictions)
+            {
+                // The personal-cycle list as a whole, from the scores' two indexes: overdue by their own cycle, and the
+                // customers without one (a single order day) away the shop's weeks.
+                var shop = sql.Add(scope.ShopId);
+                sql.Append($"SELECT ((SELECT count(*) FROM customer_predictions WHERE shop_id = {shop} AND coalesce(overdue_on, 'infinity') <= {sql.Add(scope.Calendar.Today)})" +
+                           $" + (SELECT count(*) FROM customer_predictions WHERE shop_id = {shop} AND overdue_on IS NULL" +
+                           $" AND last_order_on < {sql.Add(scope.Calendar.AtLeastWeeksAgoDate(scope.ThresholdWeeks))}))::int");
+            }
+            else sql.Append($"SELECT count(*)::int FROM {From} WHERE {Where(scope, filter, sql)}");
             await using var command = await CommandAsync(sql, ct);
             return (int)(await command.ExecuteScalarAsync(ct))!;
         }, cancellationToken);
+    }
 
     /// <summary>Every matching customer in the filter's order, streamed (the CSV export).</summary>
     public async IAsyncEnumerable<CustomerRecord> AllAsync(ReportScope scope, InactiveCustomersFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -32,7 +32,10 @@ public sealed class ShopCalendar
     public int WeeksSince(DateOnly localDate) => (Today.DayNumber - localDate.DayNumber) / 7;
 
     /// <summary>Orders before this instant are at least <paramref name="weeks"/> whole weeks old today.</summary>
-    public DateTimeOffset AtLeastWeeksAgo(int weeks) => StartOfDay(Today.AddDays(-7 * weeks + 1));
+    public DateTimeOffset AtLeastWeeksAgo(int weeks) => StartOfDay(AtLeastWeeksAgoDate(weeks));
+
+    /// <summary>Orders on local dates before this one are at least <paramref name="weeks"/> whole weeks old today.</summary>
+    public DateOnly AtLeastWeeksAgoDate(int weeks) => Today.AddDays(-7 * weeks + 1);
 
     /// <summary>Orders at or after this instant are at most <paramref name="weeks"/> whole weeks old today.</summary>
     public DateTimeOffset AtMostWeeksAgo(int weeks) => StartOfDay(Today.AddDays(-7 * weeks - 6));

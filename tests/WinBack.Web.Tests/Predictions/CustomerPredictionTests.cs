@@ -208,6 +208,14 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
             rows.Single(c => c.Id == 300).ProbabilityAlive.Should().NotBeNull("Nadia was scored when her order arrived");
         }
 
+        // The personal-cycle list and its count (read from the scores alone) agree with each customer's own line.
+        var everyone = (await PageAsync("", shop.Domain)).Customers;
+        var today = DateOnly.FromDateTime(Now.UtcDateTime);
+        var expected = everyone.Where(c => c.OverdueSince is { } since ? since <= today : c.WeeksSinceLastOrder >= 4).Select(c => c.Id).ToList();
+        var personal = await PageAsync("mode=personal", shop.Domain);
+        personal.Customers.Select(c => c.Id).Should().BeEquivalentTo(expected);
+        personal.TotalCount.Should().Be(expected.Count).And.BeGreaterThan(0);
+
         await RefitAsync(_shop.ShopId);
         var byOverdue = (await PageAsync("sort=overdue")).Customers;
         byOverdue[0].FirstName.Should().Be("Wendy", "a weekly buyer four weeks away has been overdue since two weeks after her last order");

@@ -409,6 +409,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("expected_next_order_on");
 
+                    b.Property<DateOnly>("LastOrderOn")
+                        .HasColumnType("date")
+                        .HasColumnName("last_order_on");
+
                     b.Property<DateOnly?>("OverdueOn")
                         .HasColumnType("date")
                         .HasColumnName("overdue_on");
@@ -436,6 +440,10 @@ namespace WinBack.Web.Data.Migrations
 
                     b.HasKey("ShopId", "CustomerId")
                         .HasName("pk_customer_predictions");
+
+                    b.HasIndex("ShopId", "LastOrderOn")
+                        .HasDatabaseName("ix_customer_predictions_without_cycle")
+                        .HasFilter("overdue_on IS NULL");
 
                     b.ToTable("customer_predictions", (string)null);
                 });
