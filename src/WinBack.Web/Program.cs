@@ -2,6 +2,7 @@ using Serilog;
 using WinBack.Shopify;
 using WinBack.Web.Data;
 using WinBack.Web.Digests;
+using WinBack.Web.Hosting;
 using WinBack.Web.Jobs;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Predictions;
@@ -14,6 +15,12 @@ using WinBack.Web.ShopifyTags;
 using WinBack.Web.Shops;
 using WinBack.Web.Sync;
 using WinBack.Web.Webhooks;
+
+if (args is [HealthCheckCommand.Name, ..])
+{
+    Environment.ExitCode = await HealthCheckCommand.RunAsync(args);
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
@@ -38,6 +45,11 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
+if (args is [SettingsCheckCommand.Name, ..])
+{
+    Environment.ExitCode = SettingsCheckCommand.Run(app.Services);
+    return;
+}
 if (args.Contains("migrate"))
 {
     await app.Services.MigrateDatabaseAsync();
