@@ -87,4 +87,17 @@ public sealed class SheetsStore
         lock (Sync) ServiceAccounts[email] = rsa;
         return rsa.ExportPkcs8PrivateKeyPem();
     }
+
+    public IReadOnlyList<string> ServiceAccountEmails()
+    {
+        lock (Sync) return ServiceAccounts.Keys.Order().ToList();
+    }
+
+    /// <summary>Registers a service account whose private key (PEM) was made earlier, e.g. read from its key file.</summary>
+    public void AddServiceAccount(string email, string privateKeyPem)
+    {
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(privateKeyPem);
+        lock (Sync) ServiceAccounts[email] = rsa;
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 using WinBack.ShopifySimulator.Admin;
 using WinBack.ShopifySimulator.Bulk;
 using WinBack.ShopifySimulator.GraphQL;
@@ -32,7 +33,8 @@ public static class SimulatorHost
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            var address = app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.PublicUrl?.ToString()
+                ?? app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
             if (address is not null) app.Services.GetRequiredService<BulkOperationRunner>().PublicBaseUrl = new Uri(address.TrimEnd('/') + "/");
         });
         app.UseShopFromPath();

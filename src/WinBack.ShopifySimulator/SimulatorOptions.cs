@@ -31,6 +31,10 @@ public sealed class SimulatorOptions
     public TimeSpan BulkResultLifetime { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan OrderWindowWithoutReadAllOrders { get; set; } = TimeSpan.FromDays(60);
 
+    /// <summary>Where the app reaches this simulator (bulk result URLs point here): the listening address when unset, which a
+    /// container's "http://[::]:8080" is not.</summary>
+    public Uri? PublicUrl { get; set; }
+
     /// <summary>Folder for bulk JSONL results; a temp folder when empty.</summary>
     public string? BulkResultFolder { get; set; }
 }

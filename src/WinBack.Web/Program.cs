@@ -1,6 +1,7 @@
 using WinBack.Shopify;
 using WinBack.Web.Data;
 using WinBack.Web.Digests;
+using WinBack.Web.Hosting;
 using WinBack.Web.Jobs;
 using WinBack.Web.Operations;
 using WinBack.Web.Outcomes;
@@ -14,6 +15,12 @@ using WinBack.Web.ShopifyTags;
 using WinBack.Web.Shops;
 using WinBack.Web.Sync;
 using WinBack.Web.Webhooks;
+
+if (args is [HealthCheckCommand.Name, ..])
+{
+    Environment.ExitCode = await HealthCheckCommand.RunAsync(args);
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddWinBackLogging(builder.Configuration);
@@ -39,6 +46,11 @@ builder.Services.AddOperations();
 
 var app = builder.Build();
 
+if (args is [SettingsCheckCommand.Name, ..])
+{
+    Environment.ExitCode = SettingsCheckCommand.Run(app.Services);
+    return;
+}
 if (args.Contains("migrate"))
 {
     await app.Services.MigrateDatabaseAsync();

@@ -9,6 +9,14 @@ public sealed class BulkOperationTests(SimulatorFixture fixture)
         """;
 
     [Fact]
+    public async Task Bulk_result_urls_use_the_public_url_where_the_simulator_runs_in_a_container()
+    {
+        await using var simulator = await WinBack.ShopifySimulator.SimulatorHost.StartAsync(o => o.PublicUrl = new Uri("http://shopify-simulator:8080/"));
+
+        simulator.Runtime.Bulk.PublicBaseUrl.Should().Be(new Uri("http://shopify-simulator:8080/"), "the app downloads results there, not from the container's own [::]:8080");
+    }
+
+    [Fact]
     public async Task A_bulk_query_streams_every_object_with_children_pointing_at_their_parent()
     {
         var shop = await fixture.InstallShopAsync(orders: 2_000, seed: 7);

@@ -5,7 +5,7 @@ namespace WinBack.Web.Tests;
 
 public sealed class AppConfigurationTests
 {
-    private static string Toml() => File.ReadAllText(Path.Combine(RepositoryRoot(), "shopify.app.toml"));
+    private static string Toml() => File.ReadAllText(Path.Combine(Repository.Root(), "shopify.app.toml"));
 
     [Fact]
     public void The_partner_app_configuration_asks_for_the_scopes_and_topics_the_app_uses()
@@ -22,12 +22,5 @@ public sealed class AppConfigurationTests
     {
         var last = topic.LastIndexOf('_');
         return $"{topic[..last].ToLowerInvariant()}/{topic[(last + 1)..].ToLowerInvariant()}";
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "WinBack.sln"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new DirectoryNotFoundException("WinBack.sln not found above the test binaries.");
     }
 }

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace WinBack.Web.Data;
 
@@ -50,6 +52,9 @@ public static class DatabaseExtensions
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        // Npgsql's migrator learns whether the history table exists by reading it (npgsql/efcore.pg#3407), which EF logs as
+        // a failed command on every fresh database; created first (IF NOT EXISTS, as the migrator would), nothing fails.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 }

@@ -109,10 +109,12 @@ public sealed class GoogleSheetsClient(HttpClient http, SheetsAccessTokens token
 
 public static class SheetsExtensions
 {
-    /// <summary>The Sheets client: service-account tokens (Google.Apis.Auth) and a typed HttpClient on Sheets:BaseUrl.</summary>
+    /// <summary>The Sheets client: the service account (a named key file must be readable at start), its tokens (Google.Apis.Auth) and a typed HttpClient on Sheets:BaseUrl.</summary>
     public static IServiceCollection AddGoogleSheets(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SheetsOptions>().Bind(configuration.GetSection(SheetsOptions.SectionName));
+        services.AddOptions<SheetsOptions>().Bind(configuration.GetSection(SheetsOptions.SectionName))
+            .PostConfigure(o => o.LoadKeyFile())
+            .Validate(o => string.IsNullOrEmpty(o.ServiceAccountKeyFile) || o.IsConfigured, SheetsOptions.UnreadableKeyFile).ValidateOnStart();
         services.AddSingleton<SheetsAccessTokens>();
         services.AddScoped<SheetsWriteLimiter>();
         services.AddScoped<SheetSyncJob>();

@@ -18,6 +18,10 @@ public sealed class SheetsOptions
     /// <summary>Its private key, PKCS#8 PEM ("private_key" of the JSON key file).</summary>
     public string? ServiceAccountPrivateKey { get; set; }
 
+    /// <summary>Instead of the two above: the JSON key file Google hands out (mounted as a secret). Its client_email and
+    /// private_key are used; its token_uri never is (see above).</summary>
+    public string? ServiceAccountKeyFile { get; set; }
+
     /// <summary>How often a 429 or 5xx is retried, with exponential backoff from <see cref="RetryBaseDelay"/>, before the run fails.</summary>
     public int MaxRetries { get; set; } = 6;
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
@@ -28,6 +32,24 @@ public sealed class SheetsOptions
 
     /// <summary>Rows per values.batchUpdate: about 1.5 MB of customer rows, under the 2 MB Google recommends.</summary>
     public int RowsPerWrite { get; set; } = 5_000;
+
+    public const string UnreadableKeyFile = "Sheets:ServiceAccountKeyFile does not name a readable service-account JSON key (with client_email and private_key).";
+
+    /// <summary>Takes the account from <see cref="ServiceAccountKeyFile"/> when one is named (a file that cannot be read as a key leaves it unset).</summary>
+    public void LoadKeyFile()
+    {
+        if (string.IsNullOrEmpty(ServiceAccountKeyFile)) return;
+        try
+        {
+            using var key = System.Text.Json.JsonDocument.Parse(File.ReadAllText(ServiceAccountKeyFile));
+            ServiceAccountEmail = key.RootElement.GetProperty("client_email").GetString();
+            ServiceAccountPrivateKey = key.RootElement.GetProperty("private_key").GetString();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            (ServiceAccountEmail, ServiceAccountPrivateKey) = (null, null);
+        }
+    }
 
     public bool IsConfigured => !string.IsNullOrEmpty(ServiceAccountEmail) && !string.IsNullOrEmpty(ServiceAccountPrivateKey);
 }
