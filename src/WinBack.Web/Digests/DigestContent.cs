@@ -21,6 +21,7 @@ public sealed record DigestContent(
     IReadOnlyList<ReportCustomer> WentInactive,
     IReadOnlyList<ReportCustomer> HighValueAtRisk,
     IReadOnlyList<DigestSegment> Segments,
+    RetentionTrend? Retention,
     OutcomeReport Outcomes,
     string ReportUrl)
 {
@@ -59,7 +60,7 @@ public sealed class DigestComposer(
 
         return new DigestContent(scope, period, summary.Inactive, previous is null ? null : summary.Inactive - previous.Inactive, summary.RevenueAtStake,
             summary.WentInactiveThisWeek, wentInactive.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(),
-            highValue.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(), segments, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl);
+            highValue.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(), segments, summary.RetentionTrend, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl);
     }
 
     private static InactiveCustomersFilter FilterOf(string query, int threshold)

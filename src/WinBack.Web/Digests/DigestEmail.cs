@@ -113,6 +113,7 @@ public static class DigestEmail
         text.AppendLine($"Inactive customers: {c.Inactive:N0}{Change(c.InactiveChange)}");
         text.AppendLine($"Went inactive this week (crossed {scope.ThresholdWeeks} weeks): {c.WentInactiveThisWeek:N0}");
         text.AppendLine($"Revenue at stake (what they have spent with you): {Money(scope, c.RevenueAtStake)}");
+        if (c.Retention is { } trend) text.AppendLine().AppendLine(RetentionLine(trend));
         text.AppendLine();
         text.AppendLine("Segments, most urgent first:");
         foreach (var s in c.Segments)
@@ -153,6 +154,7 @@ public static class DigestEmail
               <td style="background:#f7f7f7;border-radius:8px"><div style="font-size:12px;color:#616161">New this week</div><div style="font-size:22px;font-weight:bold">{c.WentInactiveThisWeek:N0}</div><div style="font-size:12px;color:#616161">crossed {scope.ThresholdWeeks} weeks</div></td>
               <td style="background:#f7f7f7;border-radius:8px"><div style="font-size:12px;color:#616161">Revenue at stake</div><div style="font-size:22px;font-weight:bold">{E(Money(scope, c.RevenueAtStake))}</div></td>
             </tr></table>
+            {(c.Retention is { } trend ? $"<p style=\"margin:0 0 16px;padding:8px 12px;border-radius:8px;background:{(trend.Warning ? "#fee9e8" : "#f7f7f7")}\">{E(RetentionLine(trend))}</p>" : "")}
             <h2 style="font-size:16px;margin:16px 0 8px">Segments, most urgent first</h2>
             <table role="presentation" width="100%" cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:14px">
             """);
@@ -181,6 +183,9 @@ public static class DigestEmail
         html.Append(Footer(c.ReportUrl));
         return html.ToString();
     }
+
+    /// <summary>Retention health in one sentence, flagged when the inactive list outgrows the active base.</summary>
+    private static string RetentionLine(RetentionTrend trend) => (trend.Warning ? "Warning: " : "Retention: ") + trend.Sentence;
 
     private sealed record OutcomeLine(string Title, int Listed, int CameBack, decimal Revenue, IReadOnlyList<OutcomeWindow> Windows);
 

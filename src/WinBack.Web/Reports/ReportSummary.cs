@@ -19,13 +19,14 @@ public sealed record InactiveSummary(
     decimal RevenueAtStake,
     IReadOnlyList<SegmentCount> Segments,
     IReadOnlyList<WeeksBucket> WeeksSinceLastOrder,
-    IReadOnlyList<RetentionPoint> RetentionHistory);
+    IReadOnlyList<RetentionPoint> RetentionHistory,
+    RetentionTrend? RetentionTrend);
 
 /// <summary>
 /// Computes the summary in one pass over the shop's customers (rollup columns only) and caches it per data version:
 /// a scan of a million customers takes a few hundred milliseconds, a cache hit none.
 /// </summary>
-public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes)
+public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes, RetentionSeries retention)
 {
     /// <summary>Histogram buckets: one per week up to a year, then one "52 weeks or more" bucket.</summary>
     public const int HistogramWeeks = 52;
@@ -36,12 +37,11 @@ public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes)
     public async Task<InactiveSummary> GetAsync(ReportScope scope, CancellationToken cancellationToken)
     {
         var summary = await scopes.CachedAsync(scope.CacheKey("summary"), ct => ComputeAsync(scope, ct), cancellationToken);
-        // Snapshots are written by a job, not by a customer change, so they are read fresh (a few dozen rows by key).
-        var history = await db.RetentionSnapshots.AsNoTracking().Where(s => s.ShopId == scope.ShopId)
-            .OrderByDescending(s => s.WeekStart).Take(52)
-            .Select(s => new RetentionPoint(s.WeekStart, s.Active, s.Inactive)).ToListAsync(cancellationToken);
-        history.Reverse();
-        return summary with { RetentionHistory = history };
+        // Past weeks are written by a job, not by a customer change, so they are read fresh (one row a week, by key);
+        // this week is the headline's own figures, so chart and headline never disagree.
+        var live = new RetentionPoint(RetentionSeries.WeekStart(scope.Calendar.Today), summary.CustomersWithOrders - summary.Inactive, summary.Inactive);
+        var history = await retention.ReadAsync(scope, live, cancellationToken);
+        return summary with { RetentionHistory = history, RetentionTrend = RetentionTrend.Of(history) };
     }
 
     private async Task<InactiveSummary> ComputeAsync(ReportScope scope, CancellationToken ct)
@@ -84,6 +84,6 @@ public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes)
         var segments = WinBackRules.Segments.Select((s, i) => new SegmentCount(s.Key, s.Priority, s.Title, s.SuggestedAction, counts[i], spent[i])).ToList();
         return new InactiveSummary(totals.WithOrders, totals.WithoutOrders, totals.Inactive,
             totals.WithOrders == 0 ? 0 : Math.Round((double)totals.Inactive / totals.WithOrders, 4),
-            totals.WentInactiveThisWeek, totals.AtStake, segments, histogram, []);
+            totals.WentInactiveThisWeek, totals.AtStake, segments, histogram, [], null);
     }
 }

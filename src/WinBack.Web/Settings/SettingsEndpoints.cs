@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
@@ -55,19 +56,22 @@ public static class SettingsEndpoints
     }
 
     private static async Task<Results<Ok<SettingsDto>, ValidationProblem>> SaveAsync(
-        SettingsDto body, ClaimsPrincipal user, WinBackDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        SettingsDto body, ClaimsPrincipal user, WinBackDbContext db, IBackgroundJobClient jobs, TimeProvider time, CancellationToken cancellationToken)
     {
         var shopId = user.ShopId();
         var (candidate, errors) = Validate(body, shopId);
         if (candidate is null) return Invalid(errors);
         var settings = await db.ShopSettings.SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
         if (settings is null) db.ShopSettings.Add(settings = new ShopSettings { ShopId = shopId });
+        var thresholdMoved = settings.InactivityThresholdWeeks != candidate.InactivityThresholdWeeks;
         settings.InactivityThresholdWeeks = candidate.InactivityThresholdWeeks;
         settings.HighValueRule = candidate.HighValueRule;
         settings.HighValuePercentile = candidate.HighValuePercentile;
         settings.HighValueAmount = candidate.HighValueAmount;
         settings.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        // The weekly series was counted with the old threshold; the job sees that and rebuilds it.
+        if (thresholdMoved) jobs.Enqueue<RetentionSnapshotJob>(job => job.RunAsync(shopId, CancellationToken.None));
         return TypedResults.Ok(ToDto(settings));
     }
 

@@ -125,8 +125,8 @@ public sealed class InitialSyncJob(
         // customers were merged (orders imported since) still has to recompute them.
         var changed = customers is null ? await rollups.RecomputeShopAsync(shopId, cancellationToken) : 0;
         logger.LogInformation("Sync of shop {ShopId} done; {Changed} customers' rollups changed after the merge", shopId, changed);
-        // The retention chart gets its first point as soon as there is data, not at the next daily run.
-        jobs.Enqueue<RetentionSnapshotJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        // The retention series is rebuilt from the orders just imported: from the first order, not from install.
+        jobs.Enqueue<RetentionSnapshotJob>(job => job.RebuildAsync(shopId, CancellationToken.None));
         jobs.Enqueue<CustomerPredictionJob>(job => job.RunAsync(shopId, CancellationToken.None));
         await SheetSyncDispatcher.QueueForShop(db, jobs, shopId, SheetSyncFrequency.AfterSync, cancellationToken);
     }

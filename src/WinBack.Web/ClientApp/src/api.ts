@@ -61,6 +61,13 @@ export interface InactiveSummary {
   segments: { key: string; priority: number; title: string; suggestedAction: string; customers: number; totalSpent: number }[];
   weeksSinceLastOrder: { weeks: number; customers: number }[];
   retentionHistory: { weekStart: string; active: number; inactive: number }[];
+  retentionTrend: RetentionTrend | null;
+}
+
+/** How active and inactive customers moved over the last weeks, computed by the server with the sentence to show. */
+export interface RetentionTrend {
+  weeks: number; since: string; activeThen: number; activeNow: number; inactiveThen: number; inactiveNow: number;
+  activeGrowth: number | null; inactiveGrowth: number | null; warning: boolean; sentence: string;
 }
 
 export interface ResourceProgress {

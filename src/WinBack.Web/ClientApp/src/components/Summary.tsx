@@ -1,4 +1,4 @@
-import { Badge, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Text } from '@shopify/polaris';
+import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Text } from '@shopify/polaris';
 import { BarChart } from '@shopify/polaris-viz';
 import { formatMoney, formatNumber, type InactiveSummary, type ReportContext } from '../api';
 
@@ -64,7 +64,7 @@ export function Summary({ summary, context, onSegment }: { summary: InactiveSumm
             <Text as="h2" variant="headingMd">Active and inactive customers, week by week</Text>
             {summary.retentionHistory.length === 0 ? (
               <div style={{ height: 240, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
-                <Text as="p" tone="subdued">The first weekly snapshot is taken as soon as your data is imported; one point is added every week.</Text>
+                <Text as="p" tone="subdued">The series is built from your order history as soon as your data is imported, one bar a week from your first order.</Text>
               </div>
             ) : (
               <div style={{ height: 240 }}>
@@ -79,7 +79,16 @@ export function Summary({ summary, context, onSegment }: { summary: InactiveSumm
                 />
               </div>
             )}
-            <Text as="p" tone="subdued">An inactive list growing faster than the active base is the warning sign.</Text>
+            {summary.retentionTrend?.warning ? (
+              <Banner tone="warning" title="Your inactive list is growing faster than your active customers">
+                <p>{summary.retentionTrend.sentence}</p>
+              </Banner>
+            ) : (
+              <Text as="p" tone="subdued">
+                {summary.retentionTrend?.sentence ?? 'An inactive list growing faster than the active base is the warning sign; it is checked once there are 8 weeks of history.'}
+              </Text>
+            )}
+            <Text as="p" tone="subdued">{`Each bar is a week as of its last day, with your threshold of ${context.thresholdWeeks} weeks; this week is as of today.`}</Text>
           </BlockStack>
         </Card>
         <Card>
