@@ -135,7 +135,7 @@ public sealed class ReportPagingExportAndSettingsTests : IAsyncLifetime
         var page = (await _client.GetFromJsonAsync<SettingsPage>("/api/settings"))!;
         page.Settings.Should().Be(new SettingsDto(4, "percentile", 80, null));
         page.CurrencyCode.Should().Be("EUR");
-        page.Suggestion.Should().Be(new ThresholdSuggestion(null, 0, null), "nobody here ordered twice");
+        page.Suggestion.Should().Be(ThresholdSuggestion.None, "nobody here ordered twice");
 
         // Last orders run from 2026-09-01 to 2026-09-14 (Berlin): 10 to 11 weeks before 2026-11-22.
         var preview = (await (await _client.PostAsJsonAsync("/api/settings/preview", new SettingsDto(11, "amount", 80, 60m))).Content.ReadFromJsonAsync<SettingsPreview>())!;

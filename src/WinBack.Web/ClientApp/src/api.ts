@@ -142,7 +142,7 @@ export interface Settings { inactivityThresholdWeeks: number; highValueRule: 'pe
 export interface SettingsPage {
   settings: Settings;
   currencyCode: string;
-  suggestion: { medianDaysBetweenOrders: number | null; repeatCustomers: number; suggestedThresholdWeeks: number | null };
+  suggestion: { gapDays: number | null; percentile: number; repeatCustomers: number; suggestedThresholdWeeks: number | null; explanation: string };
 }
 export interface SettingsPreview { inactiveCustomers: number; customersWithOrders: number; highValueCustomers: number; highValueLine: number }
 

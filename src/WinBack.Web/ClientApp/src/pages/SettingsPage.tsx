@@ -62,15 +62,14 @@ export function SettingsPage({ context, onSaved }: { context: ReportContext; onS
         <Card>
           <BlockStack gap="400">
             {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
-            {suggestion.suggestedThresholdWeeks && (
-              <Banner tone="info" title={`Your customers typically order every ${Math.round(suggestion.medianDaysBetweenOrders!)} days`}
+            {suggestion.suggestedThresholdWeeks ? (
+              <Banner tone="info" title={`Suggested for your shop: ${suggestion.suggestedThresholdWeeks} weeks`}
                 action={draft.inactivityThresholdWeeks === suggestion.suggestedThresholdWeeks ? undefined
                   : { content: `Use ${suggestion.suggestedThresholdWeeks} weeks`, onAction: () => change({ inactivityThresholdWeeks: suggestion.suggestedThresholdWeeks! }) }}>
-                <p>
-                  That is the median time between orders of your {formatNumber(suggestion.repeatCustomers)} repeat customers, so a threshold of{' '}
-                  {suggestion.suggestedThresholdWeeks} weeks fits your shop better than a default: a wine shop and a shoe shop should not share one.
-                </p>
+                <p>{suggestion.explanation}</p>
               </Banner>
+            ) : (
+              <Text as="p" tone="subdued">{suggestion.explanation}</Text>
             )}
             <FormLayout>
               <TextField label="Inactivity threshold" type="number" suffix="weeks" autoComplete="off" min={1} max={104}
