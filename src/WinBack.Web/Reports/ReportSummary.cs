@@ -20,13 +20,14 @@ public sealed record InactiveSummary(
     IReadOnlyList<SegmentCount> Segments,
     IReadOnlyList<WeeksBucket> WeeksSinceLastOrder,
     IReadOnlyList<RetentionPoint> RetentionHistory,
-    RetentionTrend? RetentionTrend);
+    RetentionTrend? RetentionTrend,
+    DataWindow DataWindow);
 
 /// <summary>
 /// Computes the summary in one pass over the shop's customers (rollup columns only) and caches it per data version:
 /// a scan of a million customers takes a few hundred milliseconds, a cache hit none.
 /// </summary>
-public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes, RetentionSeries retention)
+public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes, RetentionSeries retention, DataWindows windows)
 {
     /// <summary>Histogram buckets: one per week up to a year, then one "52 weeks or more" bucket.</summary>
     public const int HistogramWeeks = 52;
@@ -41,7 +42,7 @@ public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes, Re
         // this week is the headline's own figures, so chart and headline never disagree.
         var live = new RetentionPoint(RetentionSeries.WeekStart(scope.Calendar.Today), summary.CustomersWithOrders - summary.Inactive, summary.Inactive);
         var history = await retention.ReadAsync(scope, live, cancellationToken);
-        return summary with { RetentionHistory = history, RetentionTrend = RetentionTrend.Of(history) };
+        return summary with { RetentionHistory = history, RetentionTrend = RetentionTrend.Of(history), DataWindow = await windows.GetAsync(scope, cancellationToken) };
     }
 
     private async Task<InactiveSummary> ComputeAsync(ReportScope scope, CancellationToken ct)
@@ -84,6 +85,6 @@ public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes, Re
         var segments = WinBackRules.Segments.Select((s, i) => new SegmentCount(s.Key, s.Priority, s.Title, s.SuggestedAction, counts[i], spent[i])).ToList();
         return new InactiveSummary(totals.WithOrders, totals.WithoutOrders, totals.Inactive,
             totals.WithOrders == 0 ? 0 : Math.Round((double)totals.Inactive / totals.WithOrders, 4),
-            totals.WentInactiveThisWeek, totals.AtStake, segments, histogram, [], null);
+            totals.WentInactiveThisWeek, totals.AtStake, segments, histogram, [], null, DataWindow.Full);
     }
 }

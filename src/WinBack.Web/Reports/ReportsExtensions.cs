@@ -10,6 +10,7 @@ public static class ReportsExtensions
         services.AddScoped<ReportSummaries>();
         services.AddScoped<LostCustomerProducts>();
         services.AddScoped<RetentionSeries>();
+        services.AddScoped<DataWindows>();
         services.AddScoped<RetentionSnapshotJob>();
         services.AddScoped<RetentionSnapshotDispatcher>();
         return services;

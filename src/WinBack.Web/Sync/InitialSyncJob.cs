@@ -92,6 +92,10 @@ public sealed class InitialSyncJob(
     {
         var states = await StatesAsync(shopId, cancellationToken);
         var credentials = await tokens.GetAsync(shopId, cancellationToken);
+        // What Shopify will export depends on the scopes granted now (without read_all_orders, 60 days of orders): the
+        // report states the window from what is recorded here.
+        var granted = string.Join(',', (await shopify.GetGrantedScopesAsync(credentials, cancellationToken)).Order(StringComparer.Ordinal));
+        await db.Shops.Where(s => s.Id == shopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Scopes, granted), cancellationToken);
         // Install reads the currency before queuing this job; guessing one would throw away every order in another.
         var currency = await db.Shops.Where(s => s.Id == shopId).Select(s => s.CurrencyCode).SingleAsync(cancellationToken)
             ?? throw new InvalidOperationException($"The currency of shop {shopId} is not known yet; it is read when the shop installs.");

@@ -62,6 +62,13 @@ export interface InactiveSummary {
   weeksSinceLastOrder: { weeks: number; customers: number }[];
   retentionHistory: { weekStart: string; active: number; inactive: number }[];
   retentionTrend: RetentionTrend | null;
+  dataWindow: DataWindow;
+}
+
+/** Which orders WinBack sees: all of them, or (without Shopify's read_all_orders) only those since a date. */
+export interface DataWindow {
+  allOrders: boolean; ordersSince: string | null; longestVisibleWeeks: number | null;
+  missing: string | null; consequence: string | null; howToAsk: string | null;
 }
 
 /** How active and inactive customers moved over the last weeks, computed by the server with the sentence to show. */

@@ -22,14 +22,26 @@ export function Summary({ summary, context, onSegment }: { summary: InactiveSumm
   // A year or more away is one bucket; kept out of the chart, where it would flatten the weeks around the threshold.
   const histogram = summary.weeksSinceLastOrder.filter((b) => b.weeks < 52).map((b) => ({ key: String(b.weeks), value: b.customers }));
   const yearOrMore = summary.weeksSinceLastOrder.find((b) => b.weeks >= 52)?.customers ?? 0;
+  const dataWindow = summary.dataWindow;
+  // Said beside each figure the 60-day window limits, not only once at the top.
+  const windowNote = dataWindow.allOrders ? '' : ` Counts orders since ${dataWindow.ordersSince} only.`;
   return (
     <BlockStack gap="400">
+      {!dataWindow.allOrders && (
+        <Banner tone="warning" title="WinBack sees only the last 60 days of your orders">
+          <BlockStack gap="100">
+            <p>{dataWindow.missing}</p>
+            <p>{dataWindow.consequence}</p>
+            <p>{dataWindow.howToAsk}</p>
+          </BlockStack>
+        </Banner>
+      )}
       <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
         <Metric label="Inactive customers" value={formatNumber(summary.inactive)}
-          help={`${Math.round(summary.inactiveShare * 1000) / 10} % of ${formatNumber(summary.customersWithOrders)} customers with orders`} />
+          help={`${Math.round(summary.inactiveShare * 1000) / 10} % of ${formatNumber(summary.customersWithOrders)} customers with orders.${windowNote}`} />
         <Metric label="Went inactive this week" value={formatNumber(summary.wentInactiveThisWeek)} help={`Crossed ${context.thresholdWeeks} weeks in the last 7 days`} />
-        <Metric label="Revenue at stake" value={money(summary.revenueAtStake)} help="What the inactive customers have spent with you" />
-        <Metric label="Customers without orders" value={formatNumber(summary.customersWithoutOrders)} help="Accounts that never bought: see their own tab" />
+        <Metric label="Revenue at stake" value={money(summary.revenueAtStake)} help={`What the inactive customers have spent with you.${windowNote}`} />
+        <Metric label="Customers without orders" value={formatNumber(summary.customersWithoutOrders)} help={`Accounts that never bought: see their own tab.${dataWindow.allOrders ? '' : ` Includes buyers whose orders are all before ${dataWindow.ordersSince}.`}`} />
       </InlineGrid>
 
       <Card>
@@ -88,7 +100,7 @@ export function Summary({ summary, context, onSegment }: { summary: InactiveSumm
                 {summary.retentionTrend?.sentence ?? 'An inactive list growing faster than the active base is the warning sign; it is checked once there are 8 weeks of history.'}
               </Text>
             )}
-            <Text as="p" tone="subdued">{`Each bar is a week as of its last day, with your threshold of ${context.thresholdWeeks} weeks; this week is as of today.`}</Text>
+            <Text as="p" tone="subdued">{`Each bar is a week as of its last day, with your threshold of ${context.thresholdWeeks} weeks; this week is as of today.${windowNote}`}</Text>
           </BlockStack>
         </Card>
         <Card>
@@ -99,7 +111,7 @@ export function Summary({ summary, context, onSegment }: { summary: InactiveSumm
             </div>
             <Text as="p" tone="subdued">
               {`Customers with orders by whole weeks away; from ${context.thresholdWeeks} weeks on they are inactive. ` +
-                `${formatNumber(yearOrMore)} more have been away a year or longer.`}
+                `${formatNumber(yearOrMore)} more have been away a year or longer.${windowNote}`}
             </Text>
           </BlockStack>
         </Card>
