@@ -73,12 +73,15 @@ public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes, Re
                   FROM customers WHERE shop_id = {scope.ShopId}) c
             """).SingleAsync(ct);
 
-        var histogram = await db.Database.SqlQuery<WeeksBucket>($"""
+        var buckets = await db.Database.SqlQuery<WeeksBucket>($"""
             SELECT least(({calendar.Today} - (last_order_at AT TIME ZONE {calendar.Zone.Id})::date) / 7, {HistogramWeeks})::int AS weeks,
                    count(*)::int AS customers
             FROM customers WHERE shop_id = {scope.ShopId} AND orders_count > 0
             GROUP BY 1 ORDER BY 1
             """).ToListAsync(ct);
+        // Every week from 0 to the last bucket, empty ones as zero: a chart that skipped them would put 3 and 9 weeks side by side.
+        var counted = buckets.ToDictionary(b => b.Weeks, b => b.Customers);
+        var histogram = buckets.Count == 0 ? [] : Enumerable.Range(0, HistogramWeeks + 1).Select(w => new WeeksBucket(w, counted.GetValueOrDefault(w))).ToList();
 
         int[] counts = [totals.Segment1, totals.Segment2, totals.Segment3, totals.Segment4];
         decimal[] spent = [totals.Spent1, totals.Spent2, totals.Spent3, totals.Spent4];
