@@ -83,6 +83,8 @@ export interface ResourceProgress {
   objectsDone: number;
   objectsExpected: number | null;
   objectsPerSecond: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
   error: string | null;
 }
 
@@ -218,8 +220,9 @@ async function authorizedFetch(path: string, init: RequestInit = {}): Promise<Re
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await authorizedFetch(path, init);
-  if (response.status === 204) return undefined as T;
-  return response.json() as Promise<T>;
+  // 204, and a 202 (a sync queued), have no body to parse.
+  const body = await response.text();
+  return (body ? JSON.parse(body) : undefined) as T;
 }
 
 /**
@@ -244,6 +247,9 @@ export const formatMoney = (amount: number, currency: string) =>
   new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: amount >= 1000 ? 0 : 2 }).format(amount);
 
 export const formatNumber = (n: number) => new Intl.NumberFormat().format(n);
+
+/** "1 customer", "2 customers": a count with its noun in the right number. */
+export const countOf = (n: number, singular: string, plural = `${singular}s`) => `${formatNumber(n)} ${n === 1 ? singular : plural}`;
 
 export const formatPercent = (share: number, digits = 0) =>
   new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: digits }).format(share);

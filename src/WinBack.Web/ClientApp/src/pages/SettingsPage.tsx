@@ -6,10 +6,11 @@ import { SheetsSection } from '../components/SheetsSection';
 import { DataRetentionSection } from '../components/DataRetentionSection';
 import { ShopifyTagsSection } from '../components/ShopifyTagsSection';
 import { DataRequestsSection } from '../components/DataRequestsSection';
+import { SyncSection } from '../components/SyncSection';
 import { api, ApiError, formatMoney, formatNumber, type ReportContext, type Settings, type SettingsPage as SettingsData, type SettingsPreview } from '../api';
 
 /** Threshold and high-value line, with what each choice yields before it is saved, and the shop's own suggested threshold. */
-export function SettingsPage({ context, onSaved }: { context: ReportContext; onSaved: () => void }) {
+export function SettingsPage({ context, onSaved, onSyncStarted }: { context: ReportContext; onSaved: () => void; onSyncStarted: () => void }) {
   const [data, setData] = useState<SettingsData | null>(null);
   const [draft, setDraft] = useState<Settings | null>(null);
   const [preview, setPreview] = useState<SettingsPreview | null>(null);
@@ -116,6 +117,7 @@ export function SettingsPage({ context, onSaved }: { context: ReportContext; onS
       <ScheduledReportsSection context={context} />
       <SheetsSection context={context} />
       <ShopifyTagsSection timezone={context.timezone} />
+      <SyncSection timezone={context.timezone} onStarted={onSyncStarted} />
       <DataRetentionSection />
       <DataRequestsSection context={context} />
     </Layout>
