@@ -35,6 +35,7 @@ builder.Services.AddPrivacyRequests();
 builder.Services.AddReports();
 builder.Services.AddPredictions();
 builder.Services.AddWinBackOutcomes();
+builder.Services.AddReportSettings();
 builder.Services.AddShopifyTags();
 builder.Services.AddDigests(builder.Configuration);
 builder.Services.AddGoogleSheets(builder.Configuration);

@@ -118,11 +118,15 @@ public sealed class BrowserApp : IAsyncLifetime
         await page.ScreenshotAsync(options);
     }
 
-    /// <summary>Creates the shop in the simulator, installs WinBack from its admin and runs the first sync and what follows it.</summary>
-    public async Task InstallAndSyncAsync(string domain, int orders, int seed)
+    /// <summary>
+    /// Creates the shop in the simulator (with the scopes given, all of WinBack's by default), installs WinBack from its
+    /// admin and runs the first sync and what follows it (unless <paramref name="sync"/> is false: the import then waits).
+    /// </summary>
+    public async Task InstallAndSyncAsync(string domain, int orders, int seed, IReadOnlyList<string>? scopes = null, bool sync = true)
     {
-        ShopLifecycle.CreateAndInstall(Simulator.Runtime, new ShopLifecycle.NewShop(domain, Orders: orders, Seed: seed, Name: domain.Split('.')[0].Replace('-', ' ')));
+        ShopLifecycle.CreateAndInstall(Simulator.Runtime, new ShopLifecycle.NewShop(domain, Orders: orders, Seed: seed, Name: domain.Split('.')[0].Replace('-', ' '), Scopes: scopes));
         (await WinBackApp.OpenFromAdminAsync(Simulator.BaseUrl, domain)).StatusCode.Should().Be(HttpStatusCode.OK);
+        if (!sync) return;
         long shopId;
         await using (var db = App.CreateDbContext()) shopId = (await db.Shops.SingleAsync(s => s.Domain == domain)).Id;
         using var scope = App.Services.CreateScope();

@@ -148,6 +148,41 @@ public sealed class SyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_read_all_orders_the_report_says_what_is_missing_and_since_when_it_counts()
+    {
+        var (_, shopId) = await InstallAsync("window.myshopify.com", 300, ["read_customers", "read_orders"]);
+        await SyncAsync(shopId);
+
+        var summary = (await _app.CreateClientFor("window.myshopify.com").GetFromJsonAsync<WinBack.Web.Reports.InactiveSummary>("/api/reports/inactive/summary"))!;
+
+        await using var db = _app.CreateDbContext();
+        var started = await db.SyncStates.Where(s => s.ShopId == shopId && s.Resource == SyncResource.Orders).Select(s => s.StartedAt!.Value).SingleAsync();
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var since = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(started.AddDays(-60), zone).DateTime);
+        summary.DataWindow.Should().BeEquivalentTo(new { AllOrders = false, OrdersSince = since });
+        summary.DataWindow.Missing.Should().Contain("read_all_orders").And.Contain("60 days");
+        summary.DataWindow.Consequence.Should().Contain($"since {since.ToString("MMMM d, yyyy", System.Globalization.CultureInfo.InvariantCulture)}").And.Contain("customer without orders");
+        summary.DataWindow.HowToAsk.Should().Contain("Sync again");
+    }
+
+    [Fact]
+    public async Task A_scope_taken_away_after_install_is_seen_at_the_next_sync()
+    {
+        var (simulated, shopId) = await InstallAsync("narrowed.myshopify.com", 50);
+        await SyncAsync(shopId);
+        var client = _app.CreateClientFor("narrowed.myshopify.com");
+        (await client.GetFromJsonAsync<WinBack.Web.Reports.InactiveSummary>("/api/reports/inactive/summary"))!.DataWindow.AllOrders.Should().BeTrue();
+
+        lock (simulated.Sync) simulated.Installation!.Scopes.Remove("read_all_orders");
+        await QueueFullSyncAsync(shopId);
+        await SyncAsync(shopId);
+
+        var window = (await client.GetFromJsonAsync<WinBack.Web.Reports.InactiveSummary>("/api/reports/inactive/summary"))!.DataWindow;
+        window.AllOrders.Should().BeFalse();
+        window.LongestVisibleWeeks.Should().Be(8, "60 days back from today is 8 whole weeks");
+    }
+
+    [Fact]
     public async Task Refunds_and_cancellations_reach_the_rollups_through_webhooks()
     {
         var (_, shopId) = await InstallAsync("lively.myshopify.com", 0);

@@ -19,8 +19,9 @@ public sealed record DigestContent(
     decimal RevenueAtStake,
     int WentInactiveThisWeek,
     IReadOnlyList<ReportCustomer> WentInactive,
-    IReadOnlyList<ReportCustomer> HighValueAtRisk,
+    IReadOnlyList<ReportCustomer> PriorityOne,
     IReadOnlyList<DigestSegment> Segments,
+    RetentionTrend? Retention,
     OutcomeReport Outcomes,
     string ReportUrl)
 {
@@ -42,9 +43,10 @@ public sealed class DigestComposer(
         var threshold = scope.ThresholdWeeks;
 
         var crossed = FilterOf($"minWeeks={threshold}&maxWeeks={threshold}&sort=totalSpent&pageSize=25", threshold);
-        var atRisk = FilterOf("segment=high-value-recent,high-value-long&sort=totalSpent&pageSize=25", threshold);
+        // The group the page puts first (priority 1): high value and recently inactive, while winning them back pays best.
+        var atRisk = FilterOf($"segment={WinBackRules.Info(Segment.HighValueRecent).Key}&sort=totalSpent&pageSize=25", threshold);
         var wentInactive = (await query.PageAsync(scope, crossed, cancellationToken)).Rows.Take(DigestContent.ListedCustomers);
-        var highValue = (await query.PageAsync(scope, atRisk, cancellationToken)).Rows.Take(DigestContent.ListedCustomers);
+        var priorityOne = (await query.PageAsync(scope, atRisk, cancellationToken)).Rows.Take(DigestContent.ListedCustomers);
 
         var previousFigures = await db.DigestDeliveries.AsNoTracking()
             .Where(d => d.ShopId == shopId && d.Kind == DigestDelivery.WeeklyDigest && d.Status == DeliveryStatus.Sent && d.Period.CompareTo(period) < 0)
@@ -59,7 +61,7 @@ public sealed class DigestComposer(
 
         return new DigestContent(scope, period, summary.Inactive, previous is null ? null : summary.Inactive - previous.Inactive, summary.RevenueAtStake,
             summary.WentInactiveThisWeek, wentInactive.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(),
-            highValue.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(), segments, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl);
+            priorityOne.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(), segments, summary.RetentionTrend, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl);
     }
 
     private static InactiveCustomersFilter FilterOf(string query, int threshold)

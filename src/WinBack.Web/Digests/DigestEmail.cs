@@ -17,7 +17,7 @@ public static class DigestEmail
     {
         var scope = content.Scope;
         var shopName = scope.ShopName ?? scope.ShopDomain;
-        return Message(from, recipients, messageId, Subject(content, shopName, test), Text(content, shopName), Html(content, shopName), csv, scope);
+        return Message(from, recipients, messageId, Subject(content, shopName, test), Text(content, shopName, test), Html(content, shopName, test), csv, scope);
     }
 
     /// <summary>The alert: high-value customers who crossed the threshold today, listed.</summary>
@@ -39,7 +39,7 @@ public static class DigestEmail
         IEnumerable<string> recipients, string messageId, string reportUrl, Stream csv)
     {
         var shopName = scope.ShopName ?? scope.ShopDomain;
-        var title = $"{viewName}: {total:N0} customers";
+        var title = $"{viewName}: {Count(total, "customer")}";
         var url = $"{reportUrl}?{viewQuery}";
         var text = new StringBuilder().AppendLine($"{shopName}: {title} ({scope.Calendar.Today:yyyy-MM-dd}).");
         Customers(text, total > firstRows.Count ? $"The first {firstRows.Count} (all of them are in the attached CSV)" : "Customers", firstRows, scope);
@@ -91,7 +91,15 @@ public static class DigestEmail
     }
 
     private static string Subject(DigestContent content, string shopName, bool test) =>
-        (test ? "[Test] " : "") + $"{shopName}: {content.Inactive:N0} inactive customers, {content.WentInactiveThisWeek:N0} new this week";
+        (test ? "[Test] " : "") + $"{shopName}: {Count(content.Inactive, "inactive customer")}, {content.WentInactiveThisWeek:N0} new this week";
+
+    /// <summary>"1 customer", "2 customers".</summary>
+    private static string Count(int count, string singular) => $"{count:N0} {singular}{(count == 1 ? "" : "s")}";
+
+    /// <summary>Said in the body, not only the subject: a forwarded or filtered test must not pass for the real digest.</summary>
+    private const string TestNotice = "This is a test digest, sent from WinBack's settings to check delivery. The figures are today's; the weekly digest follows its schedule.";
+
+    private static string PriorityOneTitle => $"Priority 1: {WinBackRules.Info(Segment.HighValueRecent).Title}";
 
     private static string Money(ReportScope scope, decimal amount) =>
         string.Create(CultureInfo.InvariantCulture, $"{amount:N2} {scope.CurrencyCode}");
@@ -104,20 +112,22 @@ public static class DigestEmail
         _ => $" ({change:N0} since last week)",
     };
 
-    private static string Text(DigestContent c, string shopName)
+    private static string Text(DigestContent c, string shopName, bool test)
     {
         var scope = c.Scope;
         var text = new StringBuilder();
+        if (test) text.AppendLine(TestNotice).AppendLine();
         text.AppendLine($"WinBack weekly digest for {shopName} ({c.Period}, dates in {scope.Calendar.Zone.Id})");
         text.AppendLine();
         text.AppendLine($"Inactive customers: {c.Inactive:N0}{Change(c.InactiveChange)}");
         text.AppendLine($"Went inactive this week (crossed {scope.ThresholdWeeks} weeks): {c.WentInactiveThisWeek:N0}");
         text.AppendLine($"Revenue at stake (what they have spent with you): {Money(scope, c.RevenueAtStake)}");
+        if (c.Retention is { } trend) text.AppendLine().AppendLine(RetentionLine(trend));
         text.AppendLine();
         text.AppendLine("Segments, most urgent first:");
         foreach (var s in c.Segments)
             text.AppendLine($"  {s.Info.Priority}. {s.Info.Title}: {s.Customers:N0}{Change(s.ChangeSinceLastWeek)}. {s.Info.SuggestedAction} {s.ReportUrl}");
-        Customers(text, "High-value customers at risk", c.HighValueAtRisk, scope);
+        Customers(text, PriorityOneTitle, c.PriorityOne, scope);
         Customers(text, "Went inactive this week", c.WentInactive, scope);
         if (c.Outcomes.All.Listed > 0)
         {
@@ -140,12 +150,13 @@ public static class DigestEmail
             text.AppendLine($"  {r.Name} <{r.Email}>: last order {r.LastOrderDate:yyyy-MM-dd}, {r.WeeksSinceLastOrder} weeks ago, spent {Money(scope, r.TotalSpent)}");
     }
 
-    private static string Html(DigestContent c, string shopName)
+    private static string Html(DigestContent c, string shopName, bool test)
     {
         var scope = c.Scope;
         static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
         var html = new StringBuilder();
         html.Append(Header(shopName, "your weekly win-back digest", $"{c.Period} · dates in {scope.Calendar.Zone.Id}"));
+        if (test) html.Append($"""<p style="margin:0 0 16px;padding:8px 12px;border-radius:8px;background:#fff5d6">{E(TestNotice)}</p>""");
         html.Append($"""
             <table role="presentation" width="100%" cellpadding="8" cellspacing="0" style="border-collapse:collapse;margin-bottom:16px">
             <tr>
@@ -153,6 +164,7 @@ public static class DigestEmail
               <td style="background:#f7f7f7;border-radius:8px"><div style="font-size:12px;color:#616161">New this week</div><div style="font-size:22px;font-weight:bold">{c.WentInactiveThisWeek:N0}</div><div style="font-size:12px;color:#616161">crossed {scope.ThresholdWeeks} weeks</div></td>
               <td style="background:#f7f7f7;border-radius:8px"><div style="font-size:12px;color:#616161">Revenue at stake</div><div style="font-size:22px;font-weight:bold">{E(Money(scope, c.RevenueAtStake))}</div></td>
             </tr></table>
+            {(c.Retention is { } trend ? $"<p style=\"margin:0 0 16px;padding:8px 12px;border-radius:8px;background:{(trend.Warning ? "#fee9e8" : "#f7f7f7")}\">{E(RetentionLine(trend))}</p>" : "")}
             <h2 style="font-size:16px;margin:16px 0 8px">Segments, most urgent first</h2>
             <table role="presentation" width="100%" cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:14px">
             """);
@@ -162,7 +174,7 @@ public static class DigestEmail
                 <td align="right" style="white-space:nowrap"><b>{s.Customers:N0}</b><br><span style="color:#616161;font-size:12px">{E(Change(s.ChangeSinceLastWeek).Trim(' ', '(', ')'))}</span></td></tr>
                 """);
         html.Append("</table>");
-        CustomersTable(html, "High-value customers at risk", c.HighValueAtRisk, scope);
+        CustomersTable(html, PriorityOneTitle, c.PriorityOne, scope);
         CustomersTable(html, "Went inactive this week", c.WentInactive, scope);
         if (c.Outcomes.All.Listed > 0)
         {
@@ -181,6 +193,9 @@ public static class DigestEmail
         html.Append(Footer(c.ReportUrl));
         return html.ToString();
     }
+
+    /// <summary>Retention health in one sentence, flagged when the inactive list outgrows the active base.</summary>
+    private static string RetentionLine(RetentionTrend trend) => (trend.Warning ? "Warning: " : "Retention: ") + trend.Sentence;
 
     private sealed record OutcomeLine(string Title, int Listed, int CameBack, decimal Revenue, IReadOnlyList<OutcomeWindow> Windows);
 

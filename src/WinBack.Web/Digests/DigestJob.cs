@@ -59,7 +59,7 @@ public sealed class DigestJob(
     {
         try
         {
-            await outcomes.RecordAsync(content.Scope.ShopId, [.. content.WentInactive, .. content.HighValueAtRisk], ListingChannel.Digest, CancellationToken.None);
+            await outcomes.RecordAsync(content.Scope.ShopId, [.. content.WentInactive, .. content.PriorityOne], ListingChannel.Digest, CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -49,6 +49,8 @@ public sealed record SavedViewDto(long Id, string Name, string Query);
 
 public sealed record SaveViewRequest(string? Name, string? Query);
 
+public sealed record RenameViewRequest(string? Name);
+
 /// <summary>The report API under the embedded page: session-token authenticated, one shop's data only, validated parameters.</summary>
 public static class ReportEndpoints
 {
@@ -69,6 +71,7 @@ public static class ReportEndpoints
         var views = routes.MapGroup("/api/views").RequireAuthorization().WithTags("Saved views");
         views.MapGet("/", ListViewsAsync);
         views.MapPut("/", SaveViewAsync).WithSummary("Saves the filter under a name; saving an existing name replaces its filter.");
+        views.MapPatch("/{id:long}", RenameViewAsync).WithSummary("Renames a saved view; its filter, schedules and sheets stay.");
         views.MapDelete("/{id:long}", DeleteViewAsync);
 
         routes.MapGet("/exports/inactive-customers.csv", DownloadExportAsync).WithTags("Reports").ExcludeFromDescription();
@@ -186,8 +189,7 @@ public static class ReportEndpoints
     {
         var shopId = user.ShopId();
         var name = body.Name?.Trim() ?? "";
-        if (name.Length is 0 or > SavedViewConfiguration.MaxNameLength)
-            return InvalidFilter(new() { ["name"] = [$"Give the view a name of 1 to {SavedViewConfiguration.MaxNameLength} characters."] });
+        if (NameError(name) is { } nameError) return nameError;
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var (filter, errors) = InactiveCustomersFilter.Parse(body.Query ?? "", scope.ThresholdWeeks);
         if (errors.Count > 0) return InvalidFilter(errors);
@@ -202,6 +204,25 @@ public static class ReportEndpoints
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new SavedViewDto(view.Id, view.Name, view.Query));
     }
+
+    private static async Task<Results<Ok<SavedViewDto>, NotFound, ValidationProblem>> RenameViewAsync(
+        long id, RenameViewRequest body, ClaimsPrincipal user, WinBackDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var shopId = user.ShopId();
+        var name = body.Name?.Trim() ?? "";
+        if (NameError(name) is { } nameError) return nameError;
+        var view = await db.SavedViews.SingleOrDefaultAsync(v => v.ShopId == shopId && v.Id == id, cancellationToken);
+        if (view is null) return TypedResults.NotFound();
+        if (await db.SavedViews.AnyAsync(v => v.ShopId == shopId && v.Name == name && v.Id != id, cancellationToken))
+            return InvalidFilter(new() { ["name"] = [$"You already have a view named \"{name}\". Choose another name."] });
+        (view.Name, view.UpdatedAt) = (name, time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new SavedViewDto(view.Id, view.Name, view.Query));
+    }
+
+    private static ValidationProblem? NameError(string name) => name.Length is 0 or > SavedViewConfiguration.MaxNameLength
+        ? InvalidFilter(new() { ["name"] = [$"Give the view a name of 1 to {SavedViewConfiguration.MaxNameLength} characters."] })
+        : null;
 
     private static async Task<Results<NoContent, NotFound>> DeleteViewAsync(long id, ClaimsPrincipal user, WinBackDbContext db, CancellationToken cancellationToken)
     {

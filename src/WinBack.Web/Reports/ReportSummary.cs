@@ -19,13 +19,15 @@ public sealed record InactiveSummary(
     decimal RevenueAtStake,
     IReadOnlyList<SegmentCount> Segments,
     IReadOnlyList<WeeksBucket> WeeksSinceLastOrder,
-    IReadOnlyList<RetentionPoint> RetentionHistory);
+    IReadOnlyList<RetentionPoint> RetentionHistory,
+    RetentionTrend? RetentionTrend,
+    DataWindow DataWindow);
 
 /// <summary>
 /// Computes the summary in one pass over the shop's customers (rollup columns only) and caches it per data version:
 /// a scan of a million customers takes a few hundred milliseconds, a cache hit none.
 /// </summary>
-public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes)
+public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes, RetentionSeries retention, DataWindows windows)
 {
     /// <summary>Histogram buckets: one per week up to a year, then one "52 weeks or more" bucket.</summary>
     public const int HistogramWeeks = 52;
@@ -36,12 +38,11 @@ public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes)
     public async Task<InactiveSummary> GetAsync(ReportScope scope, CancellationToken cancellationToken)
     {
         var summary = await scopes.CachedAsync(scope.CacheKey("summary"), ct => ComputeAsync(scope, ct), cancellationToken);
-        // Snapshots are written by a job, not by a customer change, so they are read fresh (a few dozen rows by key).
-        var history = await db.RetentionSnapshots.AsNoTracking().Where(s => s.ShopId == scope.ShopId)
-            .OrderByDescending(s => s.WeekStart).Take(52)
-            .Select(s => new RetentionPoint(s.WeekStart, s.Active, s.Inactive)).ToListAsync(cancellationToken);
-        history.Reverse();
-        return summary with { RetentionHistory = history };
+        // Past weeks are written by a job, not by a customer change, so they are read fresh (one row a week, by key);
+        // this week is the headline's own figures, so chart and headline never disagree.
+        var live = new RetentionPoint(RetentionSeries.WeekStart(scope.Calendar.Today), summary.CustomersWithOrders - summary.Inactive, summary.Inactive);
+        var history = await retention.ReadAsync(scope, live, cancellationToken);
+        return summary with { RetentionHistory = history, RetentionTrend = RetentionTrend.Of(history), DataWindow = await windows.GetAsync(scope, cancellationToken) };
     }
 
     private async Task<InactiveSummary> ComputeAsync(ReportScope scope, CancellationToken ct)
@@ -72,18 +73,21 @@ public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes)
                   FROM customers WHERE shop_id = {scope.ShopId}) c
             """).SingleAsync(ct);
 
-        var histogram = await db.Database.SqlQuery<WeeksBucket>($"""
+        var buckets = await db.Database.SqlQuery<WeeksBucket>($"""
             SELECT least(({calendar.Today} - (last_order_at AT TIME ZONE {calendar.Zone.Id})::date) / 7, {HistogramWeeks})::int AS weeks,
                    count(*)::int AS customers
             FROM customers WHERE shop_id = {scope.ShopId} AND orders_count > 0
             GROUP BY 1 ORDER BY 1
             """).ToListAsync(ct);
+        // Every week from 0 to the last bucket, empty ones as zero: a chart that skipped them would put 3 and 9 weeks side by side.
+        var counted = buckets.ToDictionary(b => b.Weeks, b => b.Customers);
+        var histogram = buckets.Count == 0 ? [] : Enumerable.Range(0, HistogramWeeks + 1).Select(w => new WeeksBucket(w, counted.GetValueOrDefault(w))).ToList();
 
         int[] counts = [totals.Segment1, totals.Segment2, totals.Segment3, totals.Segment4];
         decimal[] spent = [totals.Spent1, totals.Spent2, totals.Spent3, totals.Spent4];
         var segments = WinBackRules.Segments.Select((s, i) => new SegmentCount(s.Key, s.Priority, s.Title, s.SuggestedAction, counts[i], spent[i])).ToList();
         return new InactiveSummary(totals.WithOrders, totals.WithoutOrders, totals.Inactive,
             totals.WithOrders == 0 ? 0 : Math.Round((double)totals.Inactive / totals.WithOrders, 4),
-            totals.WentInactiveThisWeek, totals.AtStake, segments, histogram, []);
+            totals.WentInactiveThisWeek, totals.AtStake, segments, histogram, [], null, DataWindow.Full);
     }
 }

@@ -9,6 +9,8 @@ public static class ReportsExtensions
         services.AddScoped<InactiveCustomersQuery>();
         services.AddScoped<ReportSummaries>();
         services.AddScoped<LostCustomerProducts>();
+        services.AddScoped<RetentionSeries>();
+        services.AddScoped<DataWindows>();
         services.AddScoped<RetentionSnapshotJob>();
         services.AddScoped<RetentionSnapshotDispatcher>();
         return services;

@@ -6,13 +6,19 @@ using WinBack.Web.Shops;
 
 namespace WinBack.Web.Reports;
 
-/// <summary>Retention health (PRODUCT.md): active and inactive customers as of one week, in the shop's calendar (weeks start on Monday).</summary>
+/// <summary>
+/// Retention health (PRODUCT.md): active and inactive customers at the end of one completed week (weeks start on Monday
+/// in the shop's calendar), computed from the stored orders with the threshold in <see cref="ThresholdWeeks"/>. The
+/// current week is never stored: the report computes it live.
+/// </summary>
 public sealed class RetentionSnapshot
 {
     public long ShopId { get; set; }
     public DateOnly WeekStart { get; set; }
     public int Active { get; set; }
     public int Inactive { get; set; }
+    /// <summary>The threshold the row was computed with; rows of another threshold are stale and not shown.</summary>
+    public int ThresholdWeeks { get; set; }
     public DateTimeOffset TakenAt { get; set; }
 }
 
@@ -27,34 +33,33 @@ internal sealed class RetentionSnapshotConfiguration : IEntityTypeConfiguration<
 }
 
 /// <summary>
-/// Records this week's active / inactive counts for one shop. Safe to run any number of times: the week's row is
-/// overwritten, so the figure kept for a week is the last one taken in it.
+/// Keeps a shop's weekly series current: rebuilt from every stored order after a sync, and whenever a week has ended
+/// or the threshold moved since the last build. Safe to run any number of times: a rebuild replaces the shop's rows.
 /// </summary>
-public sealed class RetentionSnapshotJob(WinBackDbContext db, ReportScopes scopes, TimeProvider time)
+public sealed class RetentionSnapshotJob(WinBackDbContext db, ReportScopes scopes, RetentionSeries series)
 {
+    /// <summary>The daily check: rebuilds only when the last completed week is missing or was built with another threshold.</summary>
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
     {
         var shop = await db.Shops.AsNoTracking().SingleOrDefaultAsync(s => s.Id == shopId, cancellationToken);
         if (shop is not { IsInstalled: true }) return;
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
-        var inactiveBefore = scope.Calendar.AtLeastWeeksAgo(scope.ThresholdWeeks);
-        var counts = await db.Customers.Where(c => c.ShopId == shopId && c.OrdersCount > 0)
-            .GroupBy(_ => 1)
-            .Select(g => new { Inactive = g.Count(c => c.LastOrderAt < inactiveBefore), All = g.Count() })
-            .SingleOrDefaultAsync(cancellationToken);
-        var today = scope.Calendar.Today;
-        var weekStart = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
-        var active = (counts?.All ?? 0) - (counts?.Inactive ?? 0);
-        var inactive = counts?.Inactive ?? 0;
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO retention_snapshots (shop_id, week_start, active, inactive, taken_at)
-            VALUES ({shopId}, {weekStart}, {active}, {inactive}, {time.GetUtcNow()})
-            ON CONFLICT (shop_id, week_start) DO UPDATE SET active = excluded.active, inactive = excluded.inactive, taken_at = excluded.taken_at
-            """, cancellationToken);
+        var lastWeek = RetentionSeries.WeekStart(scope.Calendar.Today).AddDays(-7);
+        var upToDate = await db.RetentionSnapshots.AnyAsync(s => s.ShopId == shopId && s.WeekStart == lastWeek && s.ThresholdWeeks == scope.ThresholdWeeks, cancellationToken);
+        var hasOrders = await db.Customers.AnyAsync(c => c.ShopId == shopId && c.OrdersCount > 0, cancellationToken);
+        if (!upToDate && hasOrders) await series.RebuildAsync(scope, cancellationToken);
+    }
+
+    /// <summary>After a sync: the orders may have changed anywhere in the shop's history.</summary>
+    public async Task RebuildAsync(long shopId, CancellationToken cancellationToken)
+    {
+        var shop = await db.Shops.AsNoTracking().SingleOrDefaultAsync(s => s.Id == shopId, cancellationToken);
+        if (shop is not { IsInstalled: true }) return;
+        await series.RebuildAsync(await scopes.LoadAsync(shopId, cancellationToken), cancellationToken);
     }
 }
 
-/// <summary>The daily fan-out: one snapshot job per installed shop.</summary>
+/// <summary>The daily fan-out: one check per installed shop.</summary>
 public sealed class RetentionSnapshotDispatcher(WinBackDbContext db, IBackgroundJobClient jobs)
 {
     public const string RecurringId = "reports:retention-snapshots";

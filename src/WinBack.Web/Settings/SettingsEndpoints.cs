@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
@@ -8,8 +9,6 @@ using WinBack.Web.Shops;
 namespace WinBack.Web.Settings;
 
 public sealed record SettingsDto(int InactivityThresholdWeeks, string HighValueRule, int HighValuePercentile, decimal? HighValueAmount);
-
-public sealed record ThresholdSuggestion(double? MedianDaysBetweenOrders, int RepeatCustomers, int? SuggestedThresholdWeeks);
 
 public sealed record SettingsPage(SettingsDto Settings, string CurrencyCode, ThresholdSuggestion Suggestion);
 
@@ -28,13 +27,13 @@ public static class SettingsEndpoints
         return routes;
     }
 
-    private static async Task<SettingsPage> GetAsync(ClaimsPrincipal user, WinBackDbContext db, ReportScopes scopes, CancellationToken cancellationToken)
+    private static async Task<SettingsPage> GetAsync(
+        ClaimsPrincipal user, WinBackDbContext db, ReportScopes scopes, ThresholdSuggestions suggestions, CancellationToken cancellationToken)
     {
         var shopId = user.ShopId();
         var settings = await db.ShopSettings.AsNoTracking().SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken) ?? new ShopSettings { ShopId = shopId };
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
-        var suggestion = await scopes.CachedAsync(scope.CacheKey("threshold-suggestion"), ct => SuggestAsync(db, shopId, ct), cancellationToken);
-        return new SettingsPage(ToDto(settings), scope.CurrencyCode, suggestion);
+        return new SettingsPage(ToDto(settings), scope.CurrencyCode, await suggestions.GetAsync(scope, cancellationToken));
     }
 
     private static async Task<Results<Ok<SettingsPreview>, ValidationProblem>> PreviewAsync(
@@ -55,35 +54,24 @@ public static class SettingsEndpoints
     }
 
     private static async Task<Results<Ok<SettingsDto>, ValidationProblem>> SaveAsync(
-        SettingsDto body, ClaimsPrincipal user, WinBackDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        SettingsDto body, ClaimsPrincipal user, WinBackDbContext db, IBackgroundJobClient jobs, TimeProvider time, CancellationToken cancellationToken)
     {
         var shopId = user.ShopId();
         var (candidate, errors) = Validate(body, shopId);
         if (candidate is null) return Invalid(errors);
         var settings = await db.ShopSettings.SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
         if (settings is null) db.ShopSettings.Add(settings = new ShopSettings { ShopId = shopId });
+        var thresholdMoved = settings.InactivityThresholdWeeks != candidate.InactivityThresholdWeeks;
         settings.InactivityThresholdWeeks = candidate.InactivityThresholdWeeks;
         settings.HighValueRule = candidate.HighValueRule;
         settings.HighValuePercentile = candidate.HighValuePercentile;
         settings.HighValueAmount = candidate.HighValueAmount;
         settings.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        // The weekly series was counted with the old threshold; the job sees that and rebuilds it.
+        if (thresholdMoved) jobs.Enqueue<RetentionSnapshotJob>(job => job.RunAsync(shopId, CancellationToken.None));
         return TypedResults.Ok(ToDto(settings));
     }
-
-    /// <summary>The median, over repeat customers, of each one's average days between orders (from the rollups: span / (orders - 1)).</summary>
-    private static async Task<ThresholdSuggestion> SuggestAsync(WinBackDbContext db, long shopId, CancellationToken cancellationToken)
-    {
-        var result = await db.Database.SqlQuery<MedianGap>($"""
-            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM last_order_at - first_order_at) / 86400.0 / (orders_count - 1)) AS median_days,
-                   count(*)::int AS repeat_customers
-            FROM customers WHERE shop_id = {shopId} AND orders_count >= 2
-            """).SingleAsync(cancellationToken);
-        if (result.MedianDays is not { } days || result.RepeatCustomers == 0) return new ThresholdSuggestion(null, 0, null);
-        return new ThresholdSuggestion(Math.Round(days, 1), result.RepeatCustomers, Math.Clamp((int)Math.Ceiling(days / 7), 1, 104));
-    }
-
-    private sealed record MedianGap(double? MedianDays, int RepeatCustomers);
 
     /// <summary>The settings the body asks for, or the errors that keep them from being saved, keyed by field.</summary>
     private static (ShopSettings? Settings, Dictionary<string, string[]> Errors) Validate(SettingsDto body, long shopId)

@@ -98,6 +98,10 @@ public sealed class InitialSyncJob(
     {
         var states = await StatesAsync(shopId, cancellationToken);
         var credentials = await tokens.GetAsync(shopId, cancellationToken);
+        // What Shopify will export depends on the scopes granted now (without read_all_orders, 60 days of orders): the
+        // report states the window from what is recorded here.
+        var granted = string.Join(',', (await shopify.GetGrantedScopesAsync(credentials, cancellationToken)).Order(StringComparer.Ordinal));
+        await db.Shops.Where(s => s.Id == shopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Scopes, granted), cancellationToken);
         // Install reads the currency before queuing this job; guessing one would throw away every order in another.
         var currency = await db.Shops.Where(s => s.Id == shopId).Select(s => s.CurrencyCode).SingleAsync(cancellationToken)
             ?? throw new InvalidOperationException($"The currency of shop {shopId} is not known yet; it is read when the shop installs.");
@@ -133,8 +137,8 @@ public sealed class InitialSyncJob(
         logger.LogInformation("Sync of shop {ShopId} done; {Changed} customers' rollups changed after the merge", shopId, changed);
         // A shop synced again after its first refit: its new customers are scored now, the rest at the refit queued below.
         await rescoring.ScoreUnscoredAsync(shopId, cancellationToken);
-        // The retention chart gets its first point as soon as there is data, not at the next daily run.
-        jobs.Enqueue<RetentionSnapshotJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        // The retention series is rebuilt from the orders just imported: from the first order, not from install.
+        jobs.Enqueue<RetentionSnapshotJob>(job => job.RebuildAsync(shopId, CancellationToken.None));
         jobs.Enqueue<CustomerPredictionJob>(job => job.RunAsync(shopId, CancellationToken.None));
         await SheetSyncDispatcher.QueueForShop(db, jobs, shopId, SheetSyncFrequency.AfterSync, cancellationToken);
     }

@@ -20,6 +20,9 @@ public sealed class Order
     public decimal CurrentTotal { get; set; }
     public required string CurrencyCode { get; set; }
 
+    /// <summary><see cref="IsQualifying"/> as a SQL condition on <c>orders</c>, for set-based queries.</summary>
+    public const string QualifyingSql = "NOT test AND cancelled_at IS NULL AND customer_id IS NOT NULL";
+
     /// <summary>Counts toward the customer's rollups: not a test, not cancelled, has a customer.</summary>
     public bool IsQualifying => !Test && CancelledAt is null && CustomerId is not null;
 }
@@ -40,7 +43,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
 
         // Rolling one customer's qualifying orders up (count, first, last, sum) reads only this index.
         order.HasIndex(o => new { o.ShopId, o.CustomerId, o.ProcessedAt }).HasDatabaseName("ix_orders_customer_qualifying")
-            .HasFilter("NOT test AND cancelled_at IS NULL AND customer_id IS NOT NULL").IncludeProperties(o => o.CurrentTotal);
+            .HasFilter(Order.QualifyingSql).IncludeProperties(o => o.CurrentTotal);
         // No index on updated_at: nothing reads orders by it (the newer-wins check is on the row found by key), and each
         // index costs every order write, a first load's million most of all.
     }

@@ -92,7 +92,9 @@ public sealed class DigestTests : IAsyncLifetime
         message.BodyParts.OfType<TextPart>().Select(p => p.ContentType.MimeType).Should().Contain(["text/plain", "text/html"]);
         foreach (var part in new[] { text, html })
         {
-            part.Should().Contain("Grace Green").And.Contain("Dan Dyer", "the high-value customers at risk");
+            part.Should().Contain("Priority 1: High value, recently inactive").And.Contain("Grace Green", "high value and 7 weeks away: the group the page puts first");
+            part.Should().NotContain("Dan Dyer", "high value but 11 weeks away is priority 2, not the digest's list");
+            part.Should().NotContain("test digest", "this is the real one");
             part.Should().Contain("Alice Archer").And.Contain("Bob Baker", "they went inactive this week");
             part.Should().NotContain("Hal Hughes", "he ordered two days ago");
             part.Should().Contain("5,350.00 USD").And.Contain("Personal outreach, a premium offer, maybe a call.");
@@ -222,6 +224,18 @@ public sealed class DigestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_inactive_customer_is_one_customer_not_one_customers()
+    {
+        var shop = await new ReportShop(_app, "single.myshopify.com").Customer(1, "Solo", "Sole").Order(1, new DateTime(2026, 10, 20, 10, 0, 0), 40m).SaveAsync();
+        using var scope = _app.Services.CreateScope();
+        var content = await scope.ServiceProvider.GetRequiredService<DigestComposer>().ComposeAsync(shop.ShopId, "2026-W48", CancellationToken.None);
+
+        var email = DigestEmail.Build(content, new MailboxAddress("WinBack", "digest@winback.test"), ["owner@single.example"], "<single@winback.test>", null);
+
+        email.Subject.Should().Be("single: 1 inactive customer, 1 new this week");
+    }
+
+    [Fact]
     public async Task Settings_validate_addresses_and_a_test_digest_goes_out_at_once()
     {
         var client = _app.CreateClientFor(_shop.Domain);
@@ -241,6 +255,8 @@ public sealed class DigestTests : IAsyncLifetime
         var test = _smtp.Messages().Should().ContainSingle().Subject;
         test.EnvelopeRecipients.Should().Equal("owner@north.example");
         test.Message.Subject.Should().StartWith("[Test] north:");
+        test.Message.TextBody.Should().StartWith("This is a test digest, sent from WinBack's settings", "a forwarded test must say what it is");
+        test.Message.HtmlBody.Should().Contain("This is a test digest, sent from WinBack&#39;s settings");
         var csv = test.Message.Attachments.OfType<MimePart>().Should().ContainSingle().Subject;
         csv.FileName.Should().Be("inactive-customers-2026-11-23.csv");
         using var content = new MemoryStream();

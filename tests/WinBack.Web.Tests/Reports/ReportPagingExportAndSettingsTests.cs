@@ -130,12 +130,33 @@ public sealed class ReportPagingExportAndSettingsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_saved_view_is_renamed_keeping_its_filter_and_a_taken_name_is_refused()
+    {
+        var first = (await (await _client.PutAsJsonAsync("/api/views", new SaveViewRequest("Optimal", "window=optimal"))).Content.ReadFromJsonAsync<SavedViewDto>())!;
+        await _client.PutAsJsonAsync("/api/views", new SaveViewRequest("Big spenders", "highValue=true"));
+
+        var renamed = await _client.PatchAsJsonAsync($"/api/views/{first.Id}", new RenameViewRequest("  Best time to act "));
+        renamed.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _client.GetFromJsonAsync<List<SavedViewDto>>("/api/views"))!.Select(v => (v.Id, v.Name, v.Query))
+            .Should().Contain((first.Id, "Best time to act", "window=optimal"));
+
+        var taken = await _client.PatchAsJsonAsync($"/api/views/{first.Id}", new RenameViewRequest("Big spenders"));
+        taken.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await taken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("name")[0].GetString()
+            .Should().Be("You already have a view named \"Big spenders\". Choose another name.");
+        (await _client.PatchAsJsonAsync($"/api/views/{first.Id}", new RenameViewRequest(" "))).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        await new ReportShop(_app, "other.myshopify.com").SaveAsync();
+        (await _app.CreateClientFor("other.myshopify.com").PatchAsJsonAsync($"/api/views/{first.Id}", new RenameViewRequest("Mine")))
+            .StatusCode.Should().Be(HttpStatusCode.NotFound, "another shop's view is not there for this shop");
+    }
+
+    [Fact]
     public async Task Settings_preview_before_saving_and_change_the_list_once_saved()
     {
         var page = (await _client.GetFromJsonAsync<SettingsPage>("/api/settings"))!;
         page.Settings.Should().Be(new SettingsDto(4, "percentile", 80, null));
         page.CurrencyCode.Should().Be("EUR");
-        page.Suggestion.Should().Be(new ThresholdSuggestion(null, 0, null), "nobody here ordered twice");
+        page.Suggestion.Should().Be(ThresholdSuggestion.None, "nobody here ordered twice");
 
         // Last orders run from 2026-09-01 to 2026-09-14 (Berlin): 10 to 11 weeks before 2026-11-22.
         var preview = (await (await _client.PostAsJsonAsync("/api/settings/preview", new SettingsDto(11, "amount", 80, 60m))).Content.ReadFromJsonAsync<SettingsPreview>())!;

@@ -19,6 +19,9 @@ export function App() {
   const [context, setContext] = useState<ReportContext | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [dataVersion, setDataVersion] = useState(0);
+  const [firstImport, setFirstImport] = useState(false);
+  // Bumped when Settings starts a sync: the progress banner starts watching again.
+  const [syncStarts, setSyncStarts] = useState(0);
 
   const loadContext = useCallback(() => {
     api<ReportContext>('/api/reports/context')
@@ -26,6 +29,8 @@ export function App() {
       .catch((e: unknown) => setError(e instanceof ApiError ? e.message : 'WinBack could not load your shop. Reload the page.'));
   }, []);
   useEffect(loadContext, [loadContext, dataVersion]);
+
+  const onSyncFinished = useCallback(() => setDataVersion((v) => v + 1), []);
 
   const selectTab = (index: number) => {
     const id = tabs[index].id;
@@ -37,7 +42,7 @@ export function App() {
   return (
     <Frame>
       <Page title="WinBack" subtitle={context ? `${context.shopName ?? context.shopDomain} · dates in ${context.timezone}` : undefined} fullWidth>
-        <SyncProgress onFinished={() => setDataVersion((v) => v + 1)} />
+        <SyncProgress key={syncStarts} onFinished={onSyncFinished} onFirstImport={setFirstImport} />
         {error && (
           <Banner tone="critical" title="Something went wrong">
             <p>{error}</p>
@@ -45,9 +50,9 @@ export function App() {
         )}
         {context && tab === 'inactive' && <DataRequestsBanner context={context} onOpen={() => selectTab(tabs.findIndex((t) => t.id === 'settings'))} />}
         <Tabs tabs={tabs} selected={Math.max(0, tabs.findIndex((t) => t.id === tab))} onSelect={selectTab} />
-        {context && tab === 'inactive' && <InactiveReport key={dataVersion} context={context} />}
+        {context && tab === 'inactive' && <InactiveReport key={dataVersion} context={context} importing={firstImport} />}
         {context && tab === 'without-orders' && <WithoutOrders key={dataVersion} context={context} />}
-        {context && tab === 'settings' && <SettingsPage context={context} onSaved={loadContext} />}
+        {context && tab === 'settings' && <SettingsPage context={context} onSaved={loadContext} onSyncStarted={() => setSyncStarts((n) => n + 1)} />}
       </Page>
     </Frame>
   );

@@ -63,6 +63,20 @@ export interface InactiveSummary {
   segments: { key: string; priority: number; title: string; suggestedAction: string; customers: number; totalSpent: number }[];
   weeksSinceLastOrder: { weeks: number; customers: number }[];
   retentionHistory: { weekStart: string; active: number; inactive: number }[];
+  retentionTrend: RetentionTrend | null;
+  dataWindow: DataWindow;
+}
+
+/** Which orders WinBack sees: all of them, or (without Shopify's read_all_orders) only those since a date. */
+export interface DataWindow {
+  allOrders: boolean; ordersSince: string | null; longestVisibleWeeks: number | null;
+  missing: string | null; consequence: string | null; howToAsk: string | null;
+}
+
+/** How active and inactive customers moved over the last weeks, computed by the server with the sentence to show. */
+export interface RetentionTrend {
+  weeks: number; since: string; activeThen: number; activeNow: number; inactiveThen: number; inactiveNow: number;
+  activeGrowth: number | null; inactiveGrowth: number | null; warning: boolean; sentence: string;
 }
 
 export interface ResourceProgress {
@@ -71,6 +85,8 @@ export interface ResourceProgress {
   objectsDone: number;
   objectsExpected: number | null;
   objectsPerSecond: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
   error: string | null;
 }
 
@@ -137,7 +153,7 @@ export interface Settings { inactivityThresholdWeeks: number; highValueRule: 'pe
 export interface SettingsPage {
   settings: Settings;
   currencyCode: string;
-  suggestion: { medianDaysBetweenOrders: number | null; repeatCustomers: number; suggestedThresholdWeeks: number | null };
+  suggestion: { gapDays: number | null; percentile: number; repeatCustomers: number; suggestedThresholdWeeks: number | null; explanation: string };
 }
 export interface SettingsPreview { inactiveCustomers: number; customersWithOrders: number; highValueCustomers: number; highValueLine: number }
 
@@ -206,8 +222,9 @@ async function authorizedFetch(path: string, init: RequestInit = {}): Promise<Re
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await authorizedFetch(path, init);
-  if (response.status === 204) return undefined as T;
-  return response.json() as Promise<T>;
+  // 204, and a 202 (a sync queued), have no body to parse.
+  const body = await response.text();
+  return (body ? JSON.parse(body) : undefined) as T;
 }
 
 /**
@@ -232,6 +249,9 @@ export const formatMoney = (amount: number, currency: string) =>
   new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: amount >= 1000 ? 0 : 2 }).format(amount);
 
 export const formatNumber = (n: number) => new Intl.NumberFormat().format(n);
+
+/** "1 customer", "2 customers": a count with its noun in the right number. */
+export const countOf = (n: number, singular: string, plural = `${singular}s`) => `${formatNumber(n)} ${n === 1 ? singular : plural}`;
 
 export const formatPercent = (share: number, digits = 0) =>
   new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: digits }).format(share);

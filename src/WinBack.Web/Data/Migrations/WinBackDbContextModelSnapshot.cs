@@ -566,6 +566,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("taken_at");
 
+                    b.Property<int>("ThresholdWeeks")
+                        .HasColumnType("integer")
+                        .HasColumnName("threshold_weeks");
+
                     b.HasKey("ShopId", "WeekStart")
                         .HasName("pk_retention_snapshots");
 

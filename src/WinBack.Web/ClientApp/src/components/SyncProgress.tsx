@@ -4,8 +4,11 @@ import { api, formatNumber, type ResourceProgress } from '../api';
 
 const names: Record<string, string> = { Customers: 'customers', Orders: 'orders' };
 
-/** The initial sync's progress while it runs; when it finishes, the report reloads with the data. */
-export function SyncProgress({ onFinished }: { onFinished: () => void }) {
+/**
+ * The sync's progress while it runs; when it finishes, the report reloads with the data. <code>onFirstImport</code> hears
+ * whether the shop's very first import is under way (nothing imported yet), so figures show placeholders, not zeros.
+ */
+export function SyncProgress({ onFinished, onFirstImport }: { onFinished: () => void; onFirstImport?: (importing: boolean) => void }) {
   const [resources, setResources] = useState<ResourceProgress[] | null>(null);
   const [restarting, setRestarting] = useState(false);
   const [pollAgain, setPollAgain] = useState(0);
@@ -19,7 +22,10 @@ export function SyncProgress({ onFinished }: { onFinished: () => void }) {
         const progress = await api<{ resources: ResourceProgress[] }>('/api/sync');
         if (stopped) return;
         setResources(progress.resources);
-        const running = progress.resources.some((r) => r.status === 'Running' || r.status === 'Queued');
+        // No state yet: installing queued the first import, which has not started.
+        const notStarted = progress.resources.length === 0;
+        const running = notStarted || progress.resources.some((r) => r.status === 'Running' || r.status === 'Queued');
+        onFirstImport?.(running && progress.resources.every((r) => r.finishedAt === null));
         if (running) {
           wasRunning.current = true;
           timer = window.setTimeout(poll, 1500);
@@ -36,7 +42,7 @@ export function SyncProgress({ onFinished }: { onFinished: () => void }) {
       stopped = true;
       window.clearTimeout(timer);
     };
-  }, [onFinished, pollAgain]);
+  }, [onFinished, onFirstImport, pollAgain]);
 
   const startAgain = async () => {
     setRestarting(true);
@@ -57,9 +63,16 @@ export function SyncProgress({ onFinished }: { onFinished: () => void }) {
         {[...new Set(failed.map((r) => r.error ?? `The import of your ${names[r.resource] ?? r.resource} failed.`))].map((message) => (
           <p key={message}>{message}</p>
         ))}
+        <p>The same button is in Settings, under "Your data": Sync again.</p>
       </Banner>
     );
   const running = resources.filter((r) => r.status === 'Running' || r.status === 'Queued');
+  if (resources.length === 0)
+    return (
+      <Banner tone="info" title="WinBack is about to import your customers and orders">
+        <p>The import starts in a moment; the report fills in as soon as it is done.</p>
+      </Banner>
+    );
   if (running.length === 0) return null;
   return (
     <Banner tone="info" title="WinBack is importing your customers and orders">
@@ -78,7 +91,7 @@ export function SyncProgress({ onFinished }: { onFinished: () => void }) {
             </BlockStack>
           );
         })}
-        <Text as="p" tone="subdued">The report fills in as soon as the import is done. You can leave this page.</Text>
+        <Text as="p" tone="subdued">The report fills in as soon as the import is done. You can leave this page; to import everything again later, use "Sync again" in Settings.</Text>
       </BlockStack>
     </Banner>
   );

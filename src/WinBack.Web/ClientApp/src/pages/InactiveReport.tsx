@@ -4,11 +4,12 @@ import {
   SkeletonBodyText, Text, TextField,
 } from '@shopify/polaris';
 import {
-  api, ApiError, formatDate, formatMoney, formatNumber, formatPercent, type CustomerPage, type InactiveSummary, type ReportContext, type SavedView,
+  api, ApiError, countOf, formatDate, formatMoney, formatNumber, formatPercent, type CustomerPage, type InactiveSummary, type ReportContext, type SavedView,
 } from '../api';
 import { filterQuery, readParams, writeParams } from '../url';
 import { Summary } from '../components/Summary';
 import { Insights } from '../components/Insights';
+import { SavedViewsManager } from '../components/SavedViewsManager';
 
 const columns = [
   { title: 'Customer', sort: 'name' },
@@ -29,7 +30,7 @@ const defaultDescending = (sort: string) => ['totalSpent', 'ordersCount', 'overd
 const priorityTone = ['critical', 'warning', 'attention', 'info'] as const;
 const riskTone: Record<string, 'critical' | 'warning' | 'success'> = { high: 'critical', medium: 'warning', low: 'success' };
 
-export function InactiveReport({ context }: { context: ReportContext }) {
+export function InactiveReport({ context, importing = false }: { context: ReportContext; importing?: boolean }) {
   const [params, setParams] = useState(readParams);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [page, setPage] = useState<CustomerPage | null>(null);
@@ -267,16 +268,17 @@ export function InactiveReport({ context }: { context: ReportContext }) {
           <p>{error.message}</p>
         </Banner>
       )}
-      {summary ? <Summary summary={summary} context={context} onSegment={(key) => update({ segment: key })} /> : <Card><SkeletonBodyText lines={4} /></Card>}
+      {summary ? <Summary summary={summary} context={context} importing={importing} onSegment={(key) => update({ segment: key })} /> : <Card><SkeletonBodyText lines={4} /></Card>}
 
       <Card padding="0">
           <div style={{ padding: '12px 16px' }}>
             <InlineStack align="space-between" blockAlign="center" gap="200">
               <Text as="h2" variant="headingMd">
-                {page ? `${formatNumber(page.totalCount)} inactive customers` : 'Inactive customers'}
+                {page && !importing ? countOf(page.totalCount, 'inactive customer') : 'Inactive customers'}
               </Text>
               <InlineStack gap="200" blockAlign="center">
                 <Select label="Saved views" labelHidden options={viewOptions} value="" onChange={openView} />
+                <SavedViewsManager views={views} onViews={setViews} />
                 <Popover active={saveOpen} onClose={() => setSaveOpen(false)}
                   activator={<Button onClick={() => setSaveOpen((o) => !o)}>Save view</Button>}>
                   <div style={{ padding: 12, width: 280 }}>
@@ -293,7 +295,14 @@ export function InactiveReport({ context }: { context: ReportContext }) {
           <Filters queryValue={search} queryPlaceholder="Search by name or email" filters={filters} appliedFilters={applied}
             onQueryChange={setSearch} onQueryClear={() => setSearch('')}
             onClearAll={() => { writeParams(new URLSearchParams()); setParams(new URLSearchParams()); setSearch(''); setCursors([null]); }} />
-          {page && page.totalCount === 0 && !loading ? (
+          {importing ? (
+            <div style={{ padding: 16 }}>
+              <BlockStack gap="200">
+                <Text as="p" tone="subdued">Your inactive customers are listed here as soon as the import is done.</Text>
+                <SkeletonBodyText lines={6} />
+              </BlockStack>
+            </div>
+          ) : page && page.totalCount === 0 && !loading ? (
             <EmptyState heading={query ? 'No inactive customers match these filters' : 'No inactive customers'} image="">
               <p>{query ? 'Widen the filters or clear them to see everyone.' : `Everyone who bought has ordered in the last ${context.thresholdWeeks} weeks. WinBack lists customers here as soon as they cross that line.`}</p>
             </EmptyState>

@@ -6,10 +6,11 @@ import { SheetsSection } from '../components/SheetsSection';
 import { DataRetentionSection } from '../components/DataRetentionSection';
 import { ShopifyTagsSection } from '../components/ShopifyTagsSection';
 import { DataRequestsSection } from '../components/DataRequestsSection';
+import { SyncSection } from '../components/SyncSection';
 import { api, ApiError, formatMoney, formatNumber, type ReportContext, type Settings, type SettingsPage as SettingsData, type SettingsPreview } from '../api';
 
 /** Threshold and high-value line, with what each choice yields before it is saved, and the shop's own suggested threshold. */
-export function SettingsPage({ context, onSaved }: { context: ReportContext; onSaved: () => void }) {
+export function SettingsPage({ context, onSaved, onSyncStarted }: { context: ReportContext; onSaved: () => void; onSyncStarted: () => void }) {
   const [data, setData] = useState<SettingsData | null>(null);
   const [draft, setDraft] = useState<Settings | null>(null);
   const [preview, setPreview] = useState<SettingsPreview | null>(null);
@@ -62,15 +63,14 @@ export function SettingsPage({ context, onSaved }: { context: ReportContext; onS
         <Card>
           <BlockStack gap="400">
             {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
-            {suggestion.suggestedThresholdWeeks && (
-              <Banner tone="info" title={`Your customers typically order every ${Math.round(suggestion.medianDaysBetweenOrders!)} days`}
+            {suggestion.suggestedThresholdWeeks ? (
+              <Banner tone="info" title={`Suggested for your shop: ${suggestion.suggestedThresholdWeeks} weeks`}
                 action={draft.inactivityThresholdWeeks === suggestion.suggestedThresholdWeeks ? undefined
                   : { content: `Use ${suggestion.suggestedThresholdWeeks} weeks`, onAction: () => change({ inactivityThresholdWeeks: suggestion.suggestedThresholdWeeks! }) }}>
-                <p>
-                  That is the median time between orders of your {formatNumber(suggestion.repeatCustomers)} repeat customers, so a threshold of{' '}
-                  {suggestion.suggestedThresholdWeeks} weeks fits your shop better than a default: a wine shop and a shoe shop should not share one.
-                </p>
+                <p>{suggestion.explanation}</p>
               </Banner>
+            ) : (
+              <Text as="p" tone="subdued">{suggestion.explanation}</Text>
             )}
             <FormLayout>
               <TextField label="Inactivity threshold" type="number" suffix="weeks" autoComplete="off" min={1} max={104}
@@ -117,6 +117,7 @@ export function SettingsPage({ context, onSaved }: { context: ReportContext; onS
       <ScheduledReportsSection context={context} />
       <SheetsSection context={context} />
       <ShopifyTagsSection timezone={context.timezone} />
+      <SyncSection timezone={context.timezone} onStarted={onSyncStarted} />
       <DataRetentionSection />
       <DataRequestsSection context={context} />
     </Layout>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, InlineStack, Pagination, Text } from '@shopify/polaris';
-import { api, ApiError, formatDate, formatNumber, type CustomerPage, type ReportContext } from '../api';
+import { api, ApiError, countOf, formatDate, formatNumber, type CustomerPage, type ReportContext } from '../api';
 
 /** Accounts that never bought: a different report with a different action (a first-purchase incentive, not a win-back). */
 export function WithoutOrders({ context }: { context: ReportContext }) {
@@ -30,7 +30,7 @@ export function WithoutOrders({ context }: { context: ReportContext }) {
       {error && <Banner tone="critical" title="This list could not be shown"><p>{error}</p></Banner>}
       <Card padding="0">
         <div style={{ padding: '12px 16px' }}>
-          <Text as="h2" variant="headingMd">{page ? `${formatNumber(page.totalCount)} customers without orders` : 'Customers without orders'}</Text>
+          <Text as="h2" variant="headingMd">{page ? `${countOf(page.totalCount, 'customer')} without orders` : 'Customers without orders'}</Text>
         </div>
         {page && page.totalCount === 0 ? (
           <EmptyState heading="Every customer has ordered" image="">
