@@ -55,7 +55,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     {
         var sql = new SqlText();
         var order = SortColumn(scope, filter.Sort, sql);
-        var where = Where(scope, filter, sql);
+        var where = Where(scope, filter, sql, order.From == FromPredictions);
         var descending = filter.Descending != order.Reversed;
         var direction = descending ? "DESC" : "ASC";
         if (filter.After is { } after)
@@ -109,7 +109,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         var order = SortColumn(scope, filter.Sort, sql);
         var direction = filter.Descending != order.Reversed ? "DESC" : "ASC";
         var columns = Columns(scope, sql);
-        sql.Append($"SELECT {columns} FROM {order.From} WHERE {Where(scope, filter, sql)} ORDER BY {order.Expression} {direction}, {order.Id} {direction}");
+        sql.Append($"SELECT {columns} FROM {order.From} WHERE {Where(scope, filter, sql, order.From == FromPredictions)} ORDER BY {order.Expression} {direction}, {order.Id} {direction}");
         await foreach (var (row, _) in ReadAsync(sql, withSortValue: false, cancellationToken)) yield return row;
     }
 
@@ -141,7 +141,10 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         scopes.CachedAsync(scope.CacheKey("without-orders-count"), ct =>
             db.Customers.CountAsync(c => c.ShopId == scope.ShopId && c.OrdersCount == 0, ct), cancellationToken);
 
-    private static string Where(ReportScope scope, InactiveCustomersFilter filter, SqlText sql)
+    /// <param name="fromPredictions">The rows are walked in a prediction index's order: the weeks away are also asked of
+    /// the scores' own last order date (the same day, kept with the scores), which the index carries, so rows outside the
+    /// range are skipped without a visit to their customer.</param>
+    private static string Where(ReportScope scope, InactiveCustomersFilter filter, SqlText sql, bool fromPredictions = false)
     {
         var calendar = scope.Calendar;
         var where = new StringBuilder($"c.shop_id = {sql.Add(scope.ShopId)} AND orders_count > 0");
@@ -156,6 +159,11 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
             var (minWeeks, maxWeeks) = filter.WeeksRange(scope.ThresholdWeeks);
             where.Append($" AND last_order_at < {sql.Add(calendar.AtLeastWeeksAgo(minWeeks))}");
             if (maxWeeks is { } max) where.Append($" AND last_order_at >= {sql.Add(calendar.AtMostWeeksAgo(max))}");
+            if (fromPredictions)
+            {
+                where.Append($" AND p.last_order_on < {sql.Add(calendar.AtLeastWeeksAgoDate(minWeeks))}");
+                if (maxWeeks is { } most) where.Append($" AND p.last_order_on >= {sql.Add(calendar.AtMostWeeksAgoDate(most))}");
+            }
         }
         if (filter.Segments.Count is > 0 and < 4)
         {

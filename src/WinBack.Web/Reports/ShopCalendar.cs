@@ -38,7 +38,10 @@ public sealed class ShopCalendar
     public DateOnly AtLeastWeeksAgoDate(int weeks) => Today.AddDays(-7 * weeks + 1);
 
     /// <summary>Orders at or after this instant are at most <paramref name="weeks"/> whole weeks old today.</summary>
-    public DateTimeOffset AtMostWeeksAgo(int weeks) => StartOfDay(Today.AddDays(-7 * weeks - 6));
+    public DateTimeOffset AtMostWeeksAgo(int weeks) => StartOfDay(AtMostWeeksAgoDate(weeks));
+
+    /// <summary>Orders on local dates from this one on are at most <paramref name="weeks"/> whole weeks old today.</summary>
+    public DateOnly AtMostWeeksAgoDate(int weeks) => Today.AddDays(-7 * weeks - 6);
 
     /// <summary>The first instant of a local date (where midnight does not exist, a DST jump at 00:00, the day starts at the jump).</summary>
     public DateTimeOffset StartOfDay(DateOnly date) => InstantOf(Zone, date.ToDateTime(TimeOnly.MinValue));

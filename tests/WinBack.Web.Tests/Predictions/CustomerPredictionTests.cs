@@ -208,6 +208,12 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
             rows.Single(c => c.Id == 300).ProbabilityAlive.Should().NotBeNull("Nadia was scored when her order arrived");
         }
 
+        // A range of weeks away sorted by a prediction holds the same customers as sorted by the last order.
+        var range = (await PageAsync("minWeeks=10&maxWeeks=30", shop.Domain)).Customers.Select(c => c.Id).ToList();
+        range.Should().NotBeEmpty().And.HaveCountLessThan(inactive.Count);
+        foreach (var sort in new[] { "pAlive", "overdue", "predictedValue" })
+            (await PageAsync($"minWeeks=10&maxWeeks=30&sort={sort}", shop.Domain)).Customers.Select(c => c.Id).Should().BeEquivalentTo(range, sort);
+
         // The personal-cycle list and its count (read from the scores alone) agree with each customer's own line.
         var everyone = (await PageAsync("", shop.Domain)).Customers;
         var today = DateOnly.FromDateTime(Now.UtcDateTime);

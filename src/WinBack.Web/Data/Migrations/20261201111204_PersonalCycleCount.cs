@@ -26,6 +26,16 @@ namespace WinBack.Web.Data.Migrations
                 WHERE c.shop_id = p.shop_id AND c.id = p.customer_id AND c.last_order_at IS NOT NULL;
                 """);
 
+            // The prediction sorts' indexes carry the last order date: a page skips customers outside its weeks in the index.
+            migrationBuilder.Sql("""
+                DROP INDEX ix_customer_predictions_probability_alive_sort;
+                DROP INDEX ix_customer_predictions_predicted_value_sort;
+                DROP INDEX ix_customer_predictions_overdue_on_sort;
+                CREATE INDEX ix_customer_predictions_probability_alive_sort ON customer_predictions (shop_id, coalesce(probability_alive, 2), customer_id) INCLUDE (last_order_on);
+                CREATE INDEX ix_customer_predictions_predicted_value_sort ON customer_predictions (shop_id, coalesce(predicted_value, -1), customer_id) INCLUDE (last_order_on);
+                CREATE INDEX ix_customer_predictions_overdue_on_sort ON customer_predictions (shop_id, coalesce(overdue_on, 'infinity'), customer_id) INCLUDE (last_order_on);
+                """);
+
             migrationBuilder.CreateIndex(
                 name: "ix_customer_predictions_without_cycle",
                 table: "customer_predictions",
