@@ -20,12 +20,16 @@ public sealed record DigestContent(
     int WentInactiveThisWeek,
     IReadOnlyList<ReportCustomer> WentInactive,
     IReadOnlyList<ReportCustomer> PriorityOne,
+    IReadOnlyList<ReportCustomer> AtRisk,
+    int AtRiskCount,
     IReadOnlyList<DigestSegment> Segments,
     RetentionTrend? Retention,
     OutcomeReport Outcomes,
     string ReportUrl)
 {
     public const int ListedCustomers = 10;
+    /// <summary>The at-risk section names the few biggest spenders still active but slipping, each with the reason.</summary>
+    public const int ListedAtRisk = 5;
 
     /// <summary>Stored with the delivery, so next week's digest can show the change.</summary>
     public string Figures() => JsonSerializer.Serialize(new DigestFigures(Inactive, RevenueAtStake, Segments.ToDictionary(s => s.Info.Key, s => s.Customers)));
@@ -47,6 +51,10 @@ public sealed class DigestComposer(
         var atRisk = FilterOf($"segment={WinBackRules.Info(Segment.HighValueRecent).Key}&sort=totalSpent&pageSize=25", threshold);
         var wentInactive = (await query.PageAsync(scope, crossed, cancellationToken)).Rows.Take(DigestContent.ListedCustomers);
         var priorityOne = (await query.PageAsync(scope, atRisk, cancellationToken)).Rows.Take(DigestContent.ListedCustomers);
+        // Before they lapse: recent buyers who are slipping (AtRiskRule), biggest spenders first.
+        var slipping = FilterOf("list=at-risk&sort=totalSpent&pageSize=25", threshold);
+        var slippingRows = (await query.PageAsync(scope, slipping, cancellationToken)).Rows.Take(DigestContent.ListedAtRisk);
+        var slippingCount = await query.CountAsync(scope, slipping, cancellationToken);
 
         var previousFigures = await db.DigestDeliveries.AsNoTracking()
             .Where(d => d.ShopId == shopId && d.Kind == DigestDelivery.WeeklyDigest && d.Status == DeliveryStatus.Sent && d.Period.CompareTo(period) < 0)
@@ -61,7 +69,7 @@ public sealed class DigestComposer(
 
         return new DigestContent(scope, period, summary.Inactive, previous is null ? null : summary.Inactive - previous.Inactive, summary.RevenueAtStake,
             summary.WentInactiveThisWeek, wentInactive.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(),
-            priorityOne.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(), segments, summary.RetentionTrend, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl);
+            priorityOne.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(), slippingRows.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(), slippingCount, segments, summary.RetentionTrend, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl);
     }
 
     private static InactiveCustomersFilter FilterOf(string query, int threshold)

@@ -101,6 +101,9 @@ public static class DigestEmail
 
     private static string PriorityOneTitle => $"Priority 1: {WinBackRules.Info(Segment.HighValueRecent).Title}";
 
+    private static string AtRiskTitle(DigestContent c) =>
+        $"Before they lapse: {Count(c.AtRiskCount, "customer")} at risk" + (c.AtRiskCount > c.AtRisk.Count ? $", the {c.AtRisk.Count} biggest spenders" : "");
+
     private static string Money(ReportScope scope, decimal amount) =>
         string.Create(CultureInfo.InvariantCulture, $"{amount:N2} {scope.CurrencyCode}");
 
@@ -129,6 +132,13 @@ public static class DigestEmail
             text.AppendLine($"  {s.Info.Priority}. {s.Info.Title}: {s.Customers:N0}{Change(s.ChangeSinceLastWeek)}. {s.Info.SuggestedAction} {s.ReportUrl}");
         Customers(text, PriorityOneTitle, c.PriorityOne, scope);
         Customers(text, "Went inactive this week", c.WentInactive, scope);
+        if (c.AtRisk.Count > 0)
+        {
+            text.AppendLine().AppendLine($"{AtRiskTitle(c)}:");
+            foreach (var r in c.AtRisk)
+                text.AppendLine($"  {r.Name} <{r.Email}>: last order {r.LastOrderDate:yyyy-MM-dd}, spent {Money(scope, r.TotalSpent)}. {string.Join("; ", r.AtRiskReasons)}");
+            text.AppendLine($"  All of them: {c.ReportUrl}?tab=at-risk");
+        }
         if (c.Outcomes.All.Listed > 0)
         {
             text.AppendLine();
@@ -176,6 +186,20 @@ public static class DigestEmail
         html.Append("</table>");
         CustomersTable(html, PriorityOneTitle, c.PriorityOne, scope);
         CustomersTable(html, "Went inactive this week", c.WentInactive, scope);
+        if (c.AtRisk.Count > 0)
+        {
+            html.Append($"""
+                <h2 style="font-size:16px;margin:20px 0 8px">{E(AtRiskTitle(c))}</h2>
+                <p style="margin:0 0 8px;color:#616161;font-size:13px">Still active, but slipping: reach them before they cross {scope.ThresholdWeeks} weeks. <a href="{E(c.ReportUrl)}?tab=at-risk" style="color:#005bd3">See all of them</a></p>
+                <table role="presentation" width="100%" cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:13px">
+                <tr style="color:#616161"><th align="left">Customer</th><th align="left">Why</th><th align="right">Spent</th></tr>
+                """);
+            foreach (var r in c.AtRisk)
+                html.Append($"""
+                    <tr style="border-top:1px solid #e3e3e3"><td>{E(r.Name)}<br><span style="color:#616161">{E(r.Email)}</span></td><td>{E(string.Join("; ", r.AtRiskReasons))}</td><td align="right">{E(Money(scope, r.TotalSpent))}</td></tr>
+                    """);
+            html.Append("</table>");
+        }
         if (c.Outcomes.All.Listed > 0)
         {
             html.Append($"""

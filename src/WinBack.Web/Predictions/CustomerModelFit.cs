@@ -49,6 +49,12 @@ public sealed class CustomerModelFit
     public double[]? RfmFrequencyCuts { get; set; }
     public double[]? RfmMonetaryCuts { get; set; }
 
+    /// <summary>Customers who entered and left each RFM group (indexed by <see cref="WinBack.Analytics.RfmSegment"/>) between the
+    /// previous refit, measured to <see cref="RfmComparedWith"/>, and this one; null at a shop's first refit.</summary>
+    public int[]? RfmMovedIn { get; set; }
+    public int[]? RfmMovedOut { get; set; }
+    public DateOnly? RfmComparedWith { get; set; }
+
     public double Seconds { get; set; }
 }
 

@@ -35,6 +35,9 @@ public sealed class CustomerPrediction
     /// <summary>RFM scores as a three-digit number (545 = R5 F4 M5) and their named segment.</summary>
     public short RfmScore { get; set; }
     public RfmSegment RfmSegment { get; set; }
+    /// <summary>The RFM group the weekly refit gave (a rescoring between refits leaves it): the next refit counts the moves
+    /// between groups against it. Null for a customer first scored between refits.</summary>
+    public RfmSegment? RfmSegmentAtRefit { get; set; }
 }
 
 internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration<CustomerPrediction>
@@ -47,6 +50,7 @@ internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration
         prediction.HasOne<Shop>().WithMany().HasForeignKey(p => p.ShopId).OnDelete(DeleteBehavior.Cascade);
         prediction.Property(p => p.PredictedValue).HasPrecision(19, 4);
         prediction.Property(p => p.RfmSegment).HasConversion<short>();
+        prediction.Property(p => p.RfmSegmentAtRefit).HasConversion<short?>();
         // The prediction sorts (InactiveCustomersQuery) walk expression indexes on (shop_id, the sort value with unknowns
         // coalesced, customer_id), created in the PredictionSortIndexes migration (EF cannot express them). Customers
         // without a cycle of their own are overdue by the shop's weeks: the personal-cycle count reads them here.

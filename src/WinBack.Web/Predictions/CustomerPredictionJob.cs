@@ -149,9 +149,10 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await CountRfmMovesAsync(shopId, scores, fit, cancellationToken);
         await db.CustomerPredictions.Where(p => p.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY customer_predictions (shop_id, customer_id, last_order_on, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment) FROM STDIN (FORMAT BINARY)",
+            "COPY customer_predictions (shop_id, customer_id, last_order_on, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment, rfm_segment_at_refit) FROM STDIN (FORMAT BINARY)",
             cancellationToken))
         {
             foreach (var s in scores)
@@ -167,6 +168,7 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
                 await WriteNullableAsync(copy, s.PredictedValue, NpgsqlDbType.Numeric, cancellationToken);
                 await copy.WriteAsync(s.RfmScore, NpgsqlDbType.Smallint, cancellationToken);
                 await copy.WriteAsync((short)s.RfmSegment, NpgsqlDbType.Smallint, cancellationToken);
+                await copy.WriteAsync((short)s.RfmSegment, NpgsqlDbType.Smallint, cancellationToken);
             }
             await copy.CompleteAsync(cancellationToken);
         }
@@ -177,6 +179,27 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         db.ModelTrackRecords.Add(trackRecord);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Moves between RFM groups since the previous refit: each customer scored by both, whose group differs, leaves the old
+    /// group and enters the new one. Read inside the refit's transaction, before its rows are replaced.
+    /// </summary>
+    private async Task CountRfmMovesAsync(long shopId, CustomerScores[] scores, CustomerModelFit fit, CancellationToken cancellationToken)
+    {
+        var previousRefit = await db.CustomerModelFits.Where(f => f.ShopId == shopId).Select(f => (DateOnly?)f.DataThrough).SingleOrDefaultAsync(cancellationToken);
+        if (previousRefit is null) return;
+        var before = await db.CustomerPredictions.Where(p => p.ShopId == shopId && p.RfmSegmentAtRefit != null)
+            .Select(p => new { p.CustomerId, p.RfmSegmentAtRefit }).ToDictionaryAsync(p => p.CustomerId, p => p.RfmSegmentAtRefit!.Value, cancellationToken);
+        var groups = Enum.GetValues<RfmSegment>().Length;
+        var (movedIn, movedOut) = (new int[groups], new int[groups]);
+        foreach (var s in scores)
+        {
+            if (!before.TryGetValue(s.CustomerId, out var old) || old == s.RfmSegment) continue;
+            movedOut[(int)old]++;
+            movedIn[(int)s.RfmSegment]++;
+        }
+        (fit.RfmMovedIn, fit.RfmMovedOut, fit.RfmComparedWith) = (movedIn, movedOut, previousRefit);
     }
 
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken) where T : struct =>

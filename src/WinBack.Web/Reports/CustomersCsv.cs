@@ -53,12 +53,13 @@ public static class CustomersCsv
 
     /// <summary>The predictions' columns, last in every export (empty where the models had nothing to say).</summary>
     public static readonly string[] PredictionHeaders =
-        ["Churn risk", "Chance still active", "Overdue (times usual gap)", "Next order expected", "Predicted 12-month value", "RFM segment", "RFM score"];
+        ["Churn risk", "Chance still active", "Overdue (times usual gap)", "Next order expected", "Predicted 12-month value", "RFM segment", "RFM score", "Why at risk"];
 
     /// <summary>
     /// A customer as the text fields every export writes (CSV here, the Google Sheet with "listed since" added): id, first
     /// and last name, email, marketing consent, last order date (ISO, shop's timezone), weeks since, orders, total spent,
-    /// segment, its priority and suggested action (empty for a customer in no segment), then <see cref="PredictionHeaders"/>.
+    /// segment, its priority and suggested action (empty for a customer in no segment), then <see cref="PredictionHeaders"/> (the last: why a
+    /// recent buyer is at risk, empty for everyone else).
     /// </summary>
     public static string[] Fields(ReportCustomer row)
     {
@@ -74,6 +75,7 @@ public static class CustomersCsv
             row.Overdue?.ToString("0.0", CultureInfo.InvariantCulture) ?? "", row.ExpectedNextOrderDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
             row.PredictedValue?.ToString("0.00", CultureInfo.InvariantCulture) ?? "",
             row.RfmSegment is { } rfm ? Predictions.PredictionTerms.RfmSegments.Single(r => r.Key == rfm).Title : "", row.RfmScore ?? "",
+            string.Join("; ", row.AtRiskReasons),
         ];
     }
 

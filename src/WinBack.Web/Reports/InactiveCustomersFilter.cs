@@ -43,6 +43,8 @@ public sealed record InactiveCustomersFilter
     public static readonly int[] PageSizes = [25, 50, 100, 250];
     public const int MaxWeeks = 520;
 
+    /// <summary>Which customers the list holds (<c>list=</c>): inactive (the default), at-risk or all with an order.</summary>
+    public CustomerList List { get; init; }
     public InactivityMode Mode { get; init; }
     public WinBackWindow? Window { get; init; }
     public int? MinWeeks { get; init; }
@@ -90,6 +92,13 @@ public sealed record InactiveCustomersFilter
         ["last-chance"] = WinBackWindow.LastChance,
     };
 
+    public static readonly IReadOnlyDictionary<string, CustomerList> ListKeys = new Dictionary<string, CustomerList>
+    {
+        ["inactive"] = CustomerList.Inactive,
+        ["at-risk"] = CustomerList.AtRisk,
+        ["all"] = CustomerList.All,
+    };
+
     private static readonly Dictionary<string, EmailConsent> ConsentKeys = new()
     {
         ["subscribed"] = EmailConsent.Subscribed,
@@ -108,6 +117,19 @@ public sealed record InactiveCustomersFilter
         void Error(string parameter, string message) => errors[parameter] = [message];
         var filter = new InactiveCustomersFilter();
 
+        if (values.TryGetValue("list", out var list))
+        {
+            if (ListKeys.TryGetValue(list, out var l)) filter = filter with { List = l };
+            else Error("list", "Choose a list: inactive, at-risk or all.");
+        }
+        if (filter.List != CustomerList.Inactive)
+        {
+            // Weeks away, windows, the inactivity mode and the win-back segments describe customers past the threshold only.
+            var listName = filter.List == CustomerList.AtRisk ? $"The at-risk list holds customers who ordered in the last {thresholdWeeks} weeks" : "The list of all customers has every customer with an order";
+            foreach (var parameter in new[] { "mode", "window", "minWeeks", "maxWeeks", "segment" }.Where(values.ContainsKey))
+                Error(parameter, $"{listName}; weeks away, windows and win-back segments belong to the inactive list. Remove this filter or switch to the inactive list.");
+            values = values.Where(v => v.Key is not ("mode" or "window" or "minWeeks" or "maxWeeks" or "segment")).ToDictionary();
+        }
         if (values.TryGetValue("mode", out var mode))
         {
             if (mode is "fixed" or "personal") filter = filter with { Mode = mode == "personal" ? InactivityMode.PersonalCycle : InactivityMode.FixedWeeks };
@@ -209,6 +231,7 @@ public sealed record InactiveCustomersFilter
     public string ToQueryString()
     {
         var parts = new List<(string Key, string Value)>();
+        if (List != CustomerList.Inactive) parts.Add(("list", ListKeys.Single(l => l.Value == List).Key));
         if (Mode == InactivityMode.PersonalCycle) parts.Add(("mode", "personal"));
         if (Window is { } window) parts.Add(("window", WindowKeys.Single(w => w.Value == window).Key));
         if (MinWeeks is { } min) parts.Add(("minWeeks", min.ToString(CultureInfo.InvariantCulture)));

@@ -148,7 +148,8 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     {
         var calendar = scope.Calendar;
         var where = new StringBuilder($"c.shop_id = {sql.Add(scope.ShopId)} AND orders_count > 0");
-        if (filter.Mode == InactivityMode.PersonalCycle)
+        if (filter.List != CustomerList.Inactive) where.Append(ListCondition(scope, filter.List, sql));
+        else if (filter.Mode == InactivityMode.PersonalCycle)
         {
             // Away at least twice the customer's usual interval (and two weeks); one-order customers keep the fixed rule.
             where.Append($" AND CASE WHEN overdue_on IS NULL THEN last_order_at < {sql.Add(calendar.AtLeastWeeksAgo(scope.ThresholdWeeks))}" +
@@ -197,6 +198,15 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         if (filter.RfmSegments.Count > 0) where.Append($" AND rfm_segment = ANY({sql.Add(filter.RfmSegments.Select(r => (short)r).ToArray())})");
         return where.ToString();
     }
+
+    /// <summary>
+    /// The at-risk list (<see cref="AtRiskRule"/>): recent buyers, the inactive index's range from the threshold up, who are
+    /// overdue by their own cycle, below the P(alive) line or in a slipping RFM group. The list of all has no condition.
+    /// </summary>
+    private static string ListCondition(ReportScope scope, CustomerList list, SqlText sql) => list != CustomerList.AtRisk ? "" :
+        $" AND last_order_at >= {sql.Add(scope.Calendar.AtLeastWeeksAgo(scope.ThresholdWeeks))}" +
+        $" AND (overdue_on <= {sql.Add(scope.Calendar.Today)} OR probability_alive < {sql.Add(AtRiskRule.AliveLine)}" +
+        $" OR rfm_segment = ANY({sql.Add(AtRiskRule.SlippingGroups.Select(g => (short)g).ToArray())}))";
 
     /// <summary>
     /// How a list is ordered: the sort value, its type (for the cursor), the tie-breaking id, the rows it reads from, and

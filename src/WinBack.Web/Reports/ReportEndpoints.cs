@@ -32,7 +32,8 @@ public sealed record ReportCustomer(
     DateOnly? OverdueSince,
     decimal? PredictedValue,
     string? RfmSegment,
-    string? RfmScore);
+    string? RfmScore,
+    IReadOnlyList<string> AtRiskReasons);
 
 public sealed record InactiveCustomersPage(IReadOnlyList<ReportCustomer> Customers, int TotalCount, string? NextCursor, int PageSize, string Filter,
     string CurrencyCode, int ThresholdWeeks);
@@ -41,7 +42,7 @@ public sealed record WithoutOrdersPage(IReadOnlyList<ReportCustomer> Customers, 
 
 public sealed record ReportContext(string ShopDomain, string? ShopName, string CurrencyCode, string Timezone, DateOnly Today, int ThresholdWeeks,
     decimal HighValueLine, IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<WindowInfo> Windows, IReadOnlyList<ChurnRiskInfo> ChurnRisks,
-    IReadOnlyList<RfmSegmentInfo> RfmSegments);
+    IReadOnlyList<RfmSegmentInfo> RfmSegments, double AtRiskAliveLine);
 
 public sealed record ExportLink(string Url);
 
@@ -66,6 +67,7 @@ public static class ReportEndpoints
         reports.MapPost("/inactive/export", CreateExportLinkAsync).WithSummary("A short-lived link that downloads the filtered list as CSV.");
         reports.MapGet("/without-orders", WithoutOrdersPageAsync).WithSummary("Customers who never placed a qualifying order.");
         reports.MapGet("/inactive/products", ProductsAsync).WithSummary("The products most over-represented in inactive customers' orders against active customers'.");
+        reports.MapGet("/rfm", RfmAsync).WithSummary("Every customer with an order in the 11 RFM groups: counts, value, moves since the previous weekly refit, a link to each group's list.");
         reports.MapGet("/outcomes", OutcomesAsync).WithSummary("Of the customers listed in digests and sheets, how many came back within 30 / 60 / 90 days, and their revenue.");
 
         var views = routes.MapGroup("/api/views").RequireAuthorization().WithTags("Saved views");
@@ -82,7 +84,8 @@ public static class ReportEndpoints
     {
         var scope = await scopes.LoadAsync(user.ShopId(), cancellationToken);
         return new ReportContext(scope.ShopDomain, scope.ShopName, scope.CurrencyCode, scope.Calendar.Zone.Id, scope.Calendar.Today, scope.ThresholdWeeks,
-            scope.HighValueLine, WinBackRules.Segments, WinBackRules.Windows(scope.ThresholdWeeks), PredictionTerms.Risks, PredictionTerms.RfmSegments);
+            scope.HighValueLine, WinBackRules.Segments, WinBackRules.Windows(scope.ThresholdWeeks), PredictionTerms.Risks, PredictionTerms.RfmSegments,
+            AtRiskRule.AliveLine);
     }
 
     private static async Task<Results<Ok<InactiveCustomersPage>, ValidationProblem>> InactivePageAsync(
@@ -109,6 +112,9 @@ public static class ReportEndpoints
 
     private static async Task<ProductReflectionReport> ProductsAsync(ClaimsPrincipal user, ReportScopes scopes, LostCustomerProducts products, CancellationToken cancellationToken) =>
         await products.GetAsync(await scopes.LoadAsync(user.ShopId(), cancellationToken), cancellationToken);
+
+    private static async Task<RfmOverview> RfmAsync(ClaimsPrincipal user, ReportScopes scopes, RfmOverviews overviews, CancellationToken cancellationToken) =>
+        await overviews.GetAsync(await scopes.LoadAsync(user.ShopId(), cancellationToken), cancellationToken);
 
     private static Task<OutcomeReport> OutcomesAsync(ClaimsPrincipal user, WinBackOutcomes outcomes, CancellationToken cancellationToken) =>
         outcomes.ReportAsync(user.ShopId(), cancellationToken);
@@ -171,7 +177,8 @@ public static class ReportEndpoints
             return Results.Problem("The report's settings changed since this export was asked for. Export again from the report.", statusCode: StatusCodes.Status409Conflict);
 
         http.Response.ContentType = "text/csv; charset=utf-8";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"inactive-customers-{scope.ShopDomain.Split('.')[0]}-{scope.Calendar.Today:yyyy-MM-dd}.csv\"";
+        var fileName = filter.List switch { CustomerList.AtRisk => "at-risk-customers", CustomerList.All => "customers", _ => "inactive-customers" };
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}-{scope.ShopDomain.Split('.')[0]}-{scope.Calendar.Today:yyyy-MM-dd}.csv\"";
         http.Response.Headers.CacheControl = "no-store";
         await CustomersCsv.WriteAsync(http.Response.Body, scope, query.AllAsync(scope, filter, cancellationToken), cancellationToken);
         return Results.Empty;
@@ -244,7 +251,8 @@ public static class ReportEndpoints
             r.EmailMarketingState == "SUBSCRIBED", r.LastOrderDate, weeks, r.OrdersCount, r.TotalSpent, highValue, segment?.Key, segment?.Priority, r.CreatedDate,
             p.ProbabilityAlive is { } alive ? Math.Round(alive, 3) : null, p.ProbabilityAlive is { } a ? PredictionTerms.RiskOf(a).Key : null,
             p.ExpectedNextOrderOn, overdue, p.OverdueOn, p.PredictedValue, p.RfmSegment is { } rfm ? PredictionTerms.Info(rfm).Key : null,
-            p.RfmScore?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            p.RfmScore?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            weeks < scope.ThresholdWeeks ? AtRiskRule.ReasonsOf(p, scope.Calendar.Today, overdue) : []);
     }
 
     private static ValidationProblem InvalidFilter(Dictionary<string, string[]> errors) =>

@@ -9,6 +9,7 @@ namespace WinBack.Web.ShopifyTags;
 
 /// <summary>
 /// Keeps one WinBack tag per inactive customer in Shopify (<c>winback:</c> + their segment, e.g. <c>winback:high-value-long</c>),
+/// and <c>winback:at-risk</c> on each recent buyer of the at-risk list,
 /// so Shopify segments, Flow and Shopify Email can act on them. Each run compares what the report says now with what
 /// WinBack last wrote (<c>customer_tags</c>) and changes only the differences, one customer at a time through the
 /// cost-aware client, recording each change as it lands: a crash resumes where it stopped. Turned off, it removes every
@@ -30,6 +31,9 @@ public sealed class CustomerTagJob(
     private const int LockNamespace = 0x54414753; // "TAGS"
 
     public static string TagOf(string segmentKey) => Prefix + segmentKey;
+
+    /// <summary>The tag of a recent buyer on the at-risk list (AtRiskRule): never past the threshold, so never also a segment's tag.</summary>
+    public static readonly string AtRiskTag = Prefix + "at-risk";
 
     /// <summary>Whether the merchant has granted the optional scope tagging needs (Shopify's answer, not our memory of it).</summary>
     public static async Task<bool> MayTagAsync(ShopifyGraphQLClient shopify, ShopifyCredentials credentials, CancellationToken cancellationToken) =>
@@ -94,14 +98,15 @@ public sealed class CustomerTagJob(
         }
     }
 
-    /// <summary>Every inactive customer of the report's default view, with the tag of their segment.</summary>
+    /// <summary>Every inactive customer of the report's default view, with the tag of their segment, and every customer of the at-risk list.</summary>
     private async Task<Dictionary<long, string>> WantedTagsAsync(long shopId, CancellationToken cancellationToken)
     {
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
-        var (filter, _) = InactiveCustomersFilter.Parse("", scope.ThresholdWeeks);
         var wanted = new Dictionary<long, string>();
-        await foreach (var record in query.AllAsync(scope, filter, cancellationToken))
+        await foreach (var record in query.AllAsync(scope, new InactiveCustomersFilter(), cancellationToken))
             if (ReportEndpoints.ToRow(record, scope).Segment is { } segment) wanted[record.Id] = TagOf(segment);
+        await foreach (var record in query.AllAsync(scope, new InactiveCustomersFilter { List = CustomerList.AtRisk }, cancellationToken))
+            wanted[record.Id] = AtRiskTag;
         return wanted;
     }
 

@@ -18,7 +18,8 @@ public sealed record ShopifyTagsRequest(bool Enabled);
 
 public static class ShopifyTagEndpoints
 {
-    private static readonly IReadOnlyList<ShopifyTagInfo> Tags = WinBackRules.Segments.Select(s => new ShopifyTagInfo(CustomerTagJob.TagOf(s.Key), s.Title)).ToList();
+    private static readonly IReadOnlyList<ShopifyTagInfo> Tags = WinBackRules.Segments.Select(s => new ShopifyTagInfo(CustomerTagJob.TagOf(s.Key), s.Title))
+        .Append(new ShopifyTagInfo(CustomerTagJob.AtRiskTag, "At risk: still active, but slipping")).ToList();
 
     public static IEndpointRouteBuilder MapShopifyTagsApi(this IEndpointRouteBuilder routes)
     {

@@ -117,7 +117,7 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         var wendyLine = csv.Split("\r\n").Single(l => l.Contains(",Wendy,"));
         wendyLine.Should().EndWith(string.Join(',', wendy.ChurnRisk, wendy.ProbabilityAlive!.Value.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
             "4.0", wendy.ExpectedNextOrderDate!.Value.ToString("yyyy-MM-dd"), wendy.PredictedValue!.Value.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
-            PredictionTerms.RfmSegments.Single(r => r.Key == wendy.RfmSegment).Title, wendy.RfmScore));
+            PredictionTerms.RfmSegments.Single(r => r.Key == wendy.RfmSegment).Title, wendy.RfmScore, ""), "Wendy is inactive: no at-risk reason");
     }
 
     [Fact]

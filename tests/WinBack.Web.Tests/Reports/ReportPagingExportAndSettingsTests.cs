@@ -91,7 +91,7 @@ public sealed class ReportPagingExportAndSettingsTests : IAsyncLifetime
         bytes.Take(3).Should().Equal(0xEF, 0xBB, 0xBF);
         var lines = System.Text.Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         lines[0].Should().Be("Customer ID,First name,Last name,Email,Email marketing,Last order date,Weeks since last order,Orders,Total spent (EUR),Segment,Priority,Suggested action," +
-            "Churn risk,Chance still active,Overdue (times usual gap),Next order expected,Predicted 12-month value,RFM segment,RFM score");
+            "Churn risk,Chance still active,Overdue (times usual gap),Next order expected,Predicted 12-month value,RFM segment,RFM score,Why at risk");
         lines.Skip(1).Select(l => long.Parse(l[..l.IndexOf(',')])).Should().Equal(expected.Select(c => c.Id));
         lines.Should().Contain(l => l.StartsWith("500,\"'=HYPERLINK(\"\"http://x\"\")\",\"'\rQuote, \"\"Comma\"\"\",'\t=1+2@example.com,", StringComparison.Ordinal),
             "a formula-like cell (=, +, -, @, or a tab or carriage return first) stays text, and quotes and commas are escaped");

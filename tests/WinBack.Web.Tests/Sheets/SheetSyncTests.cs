@@ -72,13 +72,14 @@ public sealed class SheetSyncTests : IAsyncLifetime
         sync.RowsWritten.Should().Be(4);
         var tab = spreadsheet.Tabs.Single(t => t.Title == "Inactive customers");
         (tab.RowCount, tab.ColumnCount).Should().Be((5, SheetSyncJob.Header.Length), "the grid is sized to the list");
-        SheetSyncJob.Header.Should().HaveCount(20);
+        SheetSyncJob.Header.Should().HaveCount(21);
         var rows = tab.Rows();
         rows[0].Should().Equal(SheetSyncJob.Header);
         rows.Skip(1).Select(r => r[1]).Should().Equal("Carol", "=HYPERLINK(\"http://evil\")", "Grace", "Alice");
         rows[4].Should().Equal("1", "Alice", "Archer", "alice1@example.com", "subscribed", "2026-10-25", "4", "1", "50.00",
             "Low value, recently inactive", "3", "An automated win-back sequence with a moderate offer.",
-            "", "", "", "", "", "", "", "2026-11-22");
+            // Predictions, then "Why at risk" (empty: Alice is inactive), then "Listed since".
+            "", "", "", "", "", "", "", "", "2026-11-22");
         tab.Formulas.Should().BeEmpty("a name that starts with = is written RAW and stays text");
     }
 

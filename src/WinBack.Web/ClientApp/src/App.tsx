@@ -5,11 +5,14 @@ import { readParams, writeParams } from './url';
 import { SyncProgress } from './components/SyncProgress';
 import { InactiveReport } from './pages/InactiveReport';
 import { WithoutOrders } from './pages/WithoutOrders';
+import { RfmPage } from './pages/RfmPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { DataRequestsBanner } from './components/DataRequestsSection';
 
 const tabs = [
   { id: 'inactive', content: 'Inactive customers' },
+  { id: 'at-risk', content: 'At risk' },
+  { id: 'rfm', content: 'RFM overview' },
   { id: 'without-orders', content: 'Customers without orders' },
   { id: 'settings', content: 'Settings' },
 ];
@@ -51,6 +54,8 @@ export function App() {
         {context && tab === 'inactive' && <DataRequestsBanner context={context} onOpen={() => selectTab(tabs.findIndex((t) => t.id === 'settings'))} />}
         <Tabs tabs={tabs} selected={Math.max(0, tabs.findIndex((t) => t.id === tab))} onSelect={selectTab} />
         {context && tab === 'inactive' && <InactiveReport key={dataVersion} context={context} importing={firstImport} />}
+        {context && tab === 'at-risk' && <InactiveReport key={`at-risk-${dataVersion}`} context={context} list="at-risk" />}
+        {context && tab === 'rfm' && <RfmPage key={dataVersion} context={context} />}
         {context && tab === 'without-orders' && <WithoutOrders key={dataVersion} context={context} />}
         {context && tab === 'settings' && <SettingsPage context={context} onSaved={loadContext} onSyncStarted={() => setSyncStarts((n) => n + 1)} />}
       </Page>

@@ -17,6 +17,8 @@ export interface ReportContext {
   windows: WindowInfo[];
   churnRisks: ChurnRiskInfo[];
   rfmSegments: RfmSegmentInfo[];
+  /** The at-risk list takes recent buyers whose chance of still being a customer is below this line. */
+  atRiskAliveLine: number;
 }
 
 export interface ReportCustomer {
@@ -43,6 +45,19 @@ export interface ReportCustomer {
   predictedValue: number | null;
   rfmSegment: string | null;
   rfmScore: string | null;
+  /** Why a customer who ordered within the threshold is at risk, one sentence each (empty for everyone else). */
+  atRiskReasons: string[];
+}
+
+export interface RfmGroup { key: string; title: string; description: string; customers: number; totalSpent: number; movedIn: number | null; movedOut: number | null; listQuery: string }
+export interface RfmOverview {
+  customers: number;
+  totalSpent: number;
+  refittedOn: string | null;
+  comparedWith: string | null;
+  moved: number | null;
+  groups: RfmGroup[];
+  explanation: string;
 }
 
 export interface CustomerPage {

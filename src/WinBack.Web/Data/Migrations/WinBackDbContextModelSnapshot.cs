@@ -368,6 +368,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("double precision[]")
                         .HasColumnName("returning_in4weeks");
 
+                    b.Property<DateOnly?>("RfmComparedWith")
+                        .HasColumnType("date")
+                        .HasColumnName("rfm_compared_with");
+
                     b.PrimitiveCollection<double[]>("RfmFrequencyCuts")
                         .HasColumnType("double precision[]")
                         .HasColumnName("rfm_frequency_cuts");
@@ -375,6 +379,14 @@ namespace WinBack.Web.Data.Migrations
                     b.PrimitiveCollection<double[]>("RfmMonetaryCuts")
                         .HasColumnType("double precision[]")
                         .HasColumnName("rfm_monetary_cuts");
+
+                    b.PrimitiveCollection<int[]>("RfmMovedIn")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("rfm_moved_in");
+
+                    b.PrimitiveCollection<int[]>("RfmMovedOut")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("rfm_moved_out");
 
                     b.PrimitiveCollection<double[]>("RfmRecencyCuts")
                         .HasColumnType("double precision[]")
@@ -433,6 +445,10 @@ namespace WinBack.Web.Data.Migrations
                     b.Property<short>("RfmSegment")
                         .HasColumnType("smallint")
                         .HasColumnName("rfm_segment");
+
+                    b.Property<short?>("RfmSegmentAtRefit")
+                        .HasColumnType("smallint")
+                        .HasColumnName("rfm_segment_at_refit");
 
                     b.Property<double?>("UsualIntervalDays")
                         .HasColumnType("double precision")

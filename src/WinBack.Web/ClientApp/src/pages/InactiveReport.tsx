@@ -30,7 +30,16 @@ const defaultDescending = (sort: string) => ['totalSpent', 'ordersCount', 'overd
 const priorityTone = ['critical', 'warning', 'attention', 'info'] as const;
 const riskTone: Record<string, 'critical' | 'warning' | 'success'> = { high: 'critical', medium: 'warning', low: 'success' };
 
-export function InactiveReport({ context, importing = false }: { context: ReportContext; importing?: boolean }) {
+export type ListKind = 'inactive' | 'at-risk' | 'all';
+
+const listNoun: Record<ListKind, [string, string]> = {
+  inactive: ['inactive customer', 'inactive customers'],
+  'at-risk': ['customer at risk', 'customers at risk'],
+  all: ['customer', 'customers'],
+};
+
+/** The one customer list: inactive (past the threshold), at risk (recent buyers slipping) or all customers with an order. */
+export function InactiveReport({ context, importing = false, list = 'inactive' }: { context: ReportContext; importing?: boolean; list?: ListKind }) {
   const [params, setParams] = useState(readParams);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [page, setPage] = useState<CustomerPage | null>(null);
@@ -45,7 +54,11 @@ export function InactiveReport({ context, importing = false }: { context: Report
   const [viewName, setViewName] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
 
-  const query = filterQuery(params);
+  const filterPart = filterQuery(params);
+  // The list kind travels with every request, export and saved view; the inactive list is the default and needs no key.
+  const query = list === 'inactive' ? filterPart : [`list=${list}`, filterPart].filter(Boolean).join('&');
+  const inactiveList = list === 'inactive';
+  const shownColumns = columns.map((c) => (list === 'at-risk' && c.title === 'Segment' ? { title: 'Why at risk', sort: null } : c));
   const cursor = cursors[cursors.length - 1];
   const pageIndex = cursors.length - 1;
 
@@ -73,9 +86,10 @@ export function InactiveReport({ context, importing = false }: { context: Report
   }, [query, cursor, pageIndex]);
 
   useEffect(() => {
-    api<InactiveSummary>('/api/reports/inactive/summary').then(setSummary).catch((e: ApiError) => setError(e));
-    api<SavedView[]>('/api/views').then(setViews).catch(() => setViews([]));
-  }, []);
+    if (inactiveList) api<InactiveSummary>('/api/reports/inactive/summary').then(setSummary).catch((e: ApiError) => setError(e));
+    // Each list offers its own saved views.
+    api<SavedView[]>('/api/views').then((all) => setViews(all.filter((v) => (new URLSearchParams(v.query).get('list') ?? 'inactive') === list))).catch(() => setViews([]));
+  }, [inactiveList, list]);
 
   // Search as the merchant types, without a request per key stroke.
   useEffect(() => {
@@ -95,13 +109,13 @@ export function InactiveReport({ context, importing = false }: { context: Report
   const adminHandle = context.shopDomain.split('.')[0];
 
   const onSort = (index: number, direction: 'ascending' | 'descending') => {
-    const column = columns[index];
+    const column = shownColumns[index];
     if (!column.sort) return;
     // "Weeks away" is the last order date read the other way round.
     const wantDescending = index === 3 ? direction === 'ascending' : direction === 'descending';
     update({ sort: column.sort === 'lastOrder' ? null : column.sort, direction: wantDescending === defaultDescending(column.sort) ? null : wantDescending ? 'desc' : 'asc' });
   };
-  const sortColumnIndex = columns.findIndex((c) => c.sort === sort);
+  const sortColumnIndex = shownColumns.findIndex((c) => c.sort === sort);
   const sortDirection = descending ? 'descending' : 'ascending';
 
   const exportCsv = async () => {
@@ -133,6 +147,8 @@ export function InactiveReport({ context, importing = false }: { context: Report
     const view = views.find((v) => String(v.id) === id);
     if (!view) return;
     const next = new URLSearchParams(view.query);
+    next.delete('list');
+    if (!inactiveList) next.set('tab', list === 'all' ? 'rfm' : list);
     writeParams(next);
     setParams(next);
     setSearch(next.get('q') ?? '');
@@ -228,6 +244,8 @@ export function InactiveReport({ context, importing = false }: { context: Report
     },
   ];
 
+  const listFilters = inactiveList ? filters : filters.filter((f) => !['mode', 'window', 'segment'].includes(f.key));
+
   const rows = page?.customers.map((c, index) => (
     <IndexTable.Row id={String(c.id)} key={c.id} position={index}>
       <IndexTable.Cell>
@@ -239,7 +257,9 @@ export function InactiveReport({ context, importing = false }: { context: Report
       <IndexTable.Cell><Text as="p" alignment="end" numeric>{formatNumber(c.ordersCount)}</Text></IndexTable.Cell>
       <IndexTable.Cell><Text as="p" alignment="end" numeric>{money(c.totalSpent)}</Text></IndexTable.Cell>
       <IndexTable.Cell>
-        {c.segmentPriority && <Badge tone={priorityTone[c.segmentPriority - 1]}>{context.segments.find((s) => s.key === c.segment)?.title ?? c.segment ?? ''}</Badge>}
+        {list === 'at-risk'
+          ? <BlockStack gap="050">{c.atRiskReasons.map((r) => <Text as="p" variant="bodySm" key={r}>{r}</Text>)}</BlockStack>
+          : c.segmentPriority && <Badge tone={priorityTone[c.segmentPriority - 1]}>{context.segments.find((s) => s.key === c.segment)?.title ?? c.segment ?? ''}</Badge>}
       </IndexTable.Cell>
       <IndexTable.Cell>
         {c.churnRisk && c.probabilityAlive !== null
@@ -268,13 +288,18 @@ export function InactiveReport({ context, importing = false }: { context: Report
           <p>{error.message}</p>
         </Banner>
       )}
-      {summary ? <Summary summary={summary} context={context} importing={importing} onSegment={(key) => update({ segment: key })} /> : <Card><SkeletonBodyText lines={4} /></Card>}
+      {list === 'at-risk' && (
+        <Banner tone="info" title="Before they lapse">
+          <p>{`Customers who ordered in the last ${context.thresholdWeeks} weeks but are slipping: overdue by their own cycle (away twice their usual time between orders), a chance of still being a customer below ${formatPercent(context.atRiskAliveLine)}, or in the RFM groups At risk, Can't lose them or About to sleep. Each row says why. Reach them now, before they cross your threshold.`}</p>
+        </Banner>
+      )}
+      {!inactiveList ? null : summary ? <Summary summary={summary} context={context} importing={importing} onSegment={(key) => update({ segment: key })} /> : <Card><SkeletonBodyText lines={4} /></Card>}
 
       <Card padding="0">
           <div style={{ padding: '12px 16px' }}>
             <InlineStack align="space-between" blockAlign="center" gap="200">
               <Text as="h2" variant="headingMd">
-                {page && !importing ? countOf(page.totalCount, 'inactive customer') : 'Inactive customers'}
+                {page && !importing ? countOf(page.totalCount, listNoun[list][0], listNoun[list][1]) : listNoun[list][1].replace(/^./, (x) => x.toUpperCase())}
               </Text>
               <InlineStack gap="200" blockAlign="center">
                 <Select label="Saved views" labelHidden options={viewOptions} value="" onChange={openView} />
@@ -292,9 +317,9 @@ export function InactiveReport({ context, importing = false }: { context: Report
               </InlineStack>
             </InlineStack>
           </div>
-          <Filters queryValue={search} queryPlaceholder="Search by name or email" filters={filters} appliedFilters={applied}
+          <Filters queryValue={search} queryPlaceholder="Search by name or email" filters={listFilters} appliedFilters={applied}
             onQueryChange={setSearch} onQueryClear={() => setSearch('')}
-            onClearAll={() => { writeParams(new URLSearchParams()); setParams(new URLSearchParams()); setSearch(''); setCursors([null]); }} />
+            onClearAll={() => { writeParams(new URLSearchParams(inactiveList ? {} : { tab: list === 'all' ? 'rfm' : list })); setParams(new URLSearchParams()); setSearch(''); setCursors([null]); }} />
           {importing ? (
             <div style={{ padding: 16 }}>
               <BlockStack gap="200">
@@ -303,8 +328,10 @@ export function InactiveReport({ context, importing = false }: { context: Report
               </BlockStack>
             </div>
           ) : page && page.totalCount === 0 && !loading ? (
-            <EmptyState heading={query ? 'No inactive customers match these filters' : 'No inactive customers'} image="">
-              <p>{query ? 'Widen the filters or clear them to see everyone.' : `Everyone who bought has ordered in the last ${context.thresholdWeeks} weeks. WinBack lists customers here as soon as they cross that line.`}</p>
+            <EmptyState heading={filterPart ? `No ${listNoun[list][1]} match these filters` : `No ${listNoun[list][1]}`} image="">
+              <p>{filterPart ? 'Widen the filters or clear them to see everyone.' : list === 'at-risk'
+                ? 'None of your recent buyers is slipping: nobody is overdue by their own cycle or below the line. WinBack checks again with every order and every weekly refit.'
+                : `Everyone who bought has ordered in the last ${context.thresholdWeeks} weeks. WinBack lists customers here as soon as they cross that line.`}</p>
             </EmptyState>
           ) : (
             <IndexTable
@@ -312,8 +339,8 @@ export function InactiveReport({ context, importing = false }: { context: Report
               itemCount={page?.customers.length ?? 0}
               selectable={false}
               loading={loading}
-              headings={columns.map((c) => ({ title: c.title, alignment: numericColumns.has(c.title) ? 'end' : undefined })) as never}
-              sortable={columns.map((c) => c.sort !== null)}
+              headings={shownColumns.map((c) => ({ title: c.title, alignment: numericColumns.has(c.title) ? 'end' : undefined })) as never}
+              sortable={shownColumns.map((c) => c.sort !== null)}
               sortColumnIndex={sortColumnIndex}
               sortDirection={sortDirection}
               onSort={onSort}
@@ -334,7 +361,7 @@ export function InactiveReport({ context, importing = false }: { context: Report
             </InlineStack>
           </div>
       </Card>
-      <Insights context={context} />
+      {inactiveList && <Insights context={context} />}
     </BlockStack>
   );
 }
