@@ -28,7 +28,7 @@ public sealed class LostCustomerProducts(WinBackDbContext db, ReportScopes scope
     public Task<ProductReflectionReport> GetAsync(ReportScope scope, CancellationToken cancellationToken) =>
         scopes.CachedAsync(scope.CacheKey("lost-customer-products"), async ct =>
         {
-            var threshold = scope.Calendar.AtLeastWeeksAgo(scope.ThresholdWeeks);
+            var threshold = WinBackRules.InactiveBefore(scope);
             var rows = await db.Database.SqlQueryRaw<Row>($"""
                 WITH buyers AS (
                     SELECT DISTINCT li.product_id, o.customer_id

@@ -234,7 +234,7 @@ public static class ReportEndpoints
     internal static ReportCustomer ToRow(CustomerRecord r, ReportScope scope)
     {
         var weeks = r.LastOrderDate is { } last ? scope.Calendar.WeeksSince(last) : (int?)null;
-        var highValue = r.OrdersCount > 0 && r.TotalSpent >= scope.HighValueLine;
+        var highValue = r.OrdersCount > 0 && WinBackRules.IsHighValue(r.TotalSpent, scope.HighValueLine);
         var segment = weeks is { } w && w >= scope.ThresholdWeeks ? WinBackRules.Info(WinBackRules.SegmentOf(highValue, w, scope.ThresholdWeeks)) : null;
         var name = string.Join(' ', new[] { r.FirstName, r.LastName }.Where(n => !string.IsNullOrWhiteSpace(n)));
         var p = r.Prediction;

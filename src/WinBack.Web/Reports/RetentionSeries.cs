@@ -100,7 +100,7 @@ public sealed class RetentionSeries(WinBackDbContext db, TimeProvider time)
             """,
             [
                 new NpgsqlParameter("shop", scope.ShopId), new NpgsqlParameter("zone", scope.Calendar.Zone.Id),
-                new NpgsqlParameter("span", 7 * scope.ThresholdWeeks), new NpgsqlParameter("threshold", scope.ThresholdWeeks),
+                new NpgsqlParameter("span", WinBackRules.InactiveAfterDays(scope.ThresholdWeeks)), new NpgsqlParameter("threshold", scope.ThresholdWeeks),
                 new NpgsqlParameter("current_week", currentWeek), new NpgsqlParameter("current_week_starts_at", currentWeekStartsAt),
                 new NpgsqlParameter("now", time.GetUtcNow()),
             ], cancellationToken);
