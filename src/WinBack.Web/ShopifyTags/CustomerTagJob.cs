@@ -101,7 +101,7 @@ public sealed class CustomerTagJob(
         var (filter, _) = InactiveCustomersFilter.Parse("", scope.ThresholdWeeks);
         var wanted = new Dictionary<long, string>();
         await foreach (var record in query.AllAsync(scope, filter, cancellationToken))
-            if (ReportEndpoints.ToRow(record, scope).Segment is { } segment) wanted[record.Id] = TagOf(segment);
+            if (ReportCustomer.From(record, scope).Segment is { } segment) wanted[record.Id] = TagOf(segment);
         return wanted;
     }
 
