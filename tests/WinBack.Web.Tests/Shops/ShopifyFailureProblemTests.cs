@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using WinBack.Shopify;
@@ -35,6 +36,9 @@ public sealed class ShopifyFailureProblemTests : IAsyncLifetime
 
         response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         (await response.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail.Should().Contain("Open WinBack again from your Shopify admin");
+        await using var db = _app.CreateDbContext();
+        (await db.Shops.SingleAsync(s => s.Domain == "refused-token.myshopify.com")).NeedsReauthorization
+            .Should().BeTrue("opening WinBack again then asks Shopify for a new token, as the answer tells the merchant");
     }
 
     [Fact]
