@@ -74,7 +74,7 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time)
             LEFT JOIN LATERAL (
                 SELECT sum(o.current_total) AS revenue
                 FROM orders o
-                WHERE o.shop_id = l.shop_id AND o.customer_id = l.customer_id AND {QualifyingOrders.Sql("o")}
+                WHERE o.shop_id = l.shop_id AND o.customer_id = l.customer_id AND {QualifyingOrders.Sql}
                   AND o.processed_at > l.first_listed_at AND (w.days = 0 OR o.processed_at <= l.first_listed_at + make_interval(days => w.days))
                 HAVING count(*) > 0) back ON true
             WHERE l.shop_id = @shop AND l.first_listed_at > @since

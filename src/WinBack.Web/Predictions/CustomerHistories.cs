@@ -28,7 +28,7 @@ public sealed class CustomerHistories(WinBackDbContext db)
         await using var command = new NpgsqlCommand($"""
             SELECT o.customer_id, (o.processed_at AT TIME ZONE $2)::date AS day, count(*)::int, sum(o.current_total)
             FROM orders o JOIN customers c ON c.shop_id = o.shop_id AND c.id = o.customer_id
-            WHERE o.shop_id = $1 AND {QualifyingOrders.Sql("o")}
+            WHERE o.shop_id = $1 AND {QualifyingOrders.Sql}
               {(customerIds is null ? "" : "AND o.customer_id = ANY($3)")}
             GROUP BY 1, 2 ORDER BY 1, 2
             """, (NpgsqlConnection)db.Database.GetDbConnection())

@@ -33,7 +33,7 @@ public sealed class LostCustomerProducts(WinBackDbContext db, ReportScopes scope
                 WITH buyers AS (
                     SELECT DISTINCT li.product_id, o.customer_id
                     FROM order_line_items li JOIN orders o ON o.shop_id = li.shop_id AND o.id = li.order_id
-                    WHERE li.shop_id = @shop AND li.product_id IS NOT NULL AND {QualifyingOrders.Sql("o")}),
+                    WHERE li.shop_id = @shop AND li.product_id IS NOT NULL AND {QualifyingOrders.Sql}),
                 per_product AS (
                     SELECT b.product_id, count(*) FILTER (WHERE c.last_order_at < @threshold)::int AS inactive,
                            count(*) FILTER (WHERE c.last_order_at >= @threshold)::int AS active

@@ -46,25 +46,29 @@ public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes, Re
         return summary with { RetentionHistory = history, RetentionTrend = RetentionTrend.Of(history), DataWindow = await windows.GetAsync(scope, cancellationToken) };
     }
 
+    /// <summary>Each segment's condition over the flags computed once per customer, in <see cref="WinBackRules.Segments"/>' order.</summary>
+    private static readonly List<string> InSegment = WinBackRules.Segments.Select(s => WinBackRules.SegmentSql(s.Segment, "high", "long")).ToList();
+
+    /// <summary>The headline figures and one count and sum per segment; composed once from the rules, values travel as parameters.</summary>
+    private static readonly string TotalsSql = $"""
+        SELECT count(*) FILTER (WHERE orders_count > 0)::int AS with_orders,
+               count(*) FILTER (WHERE orders_count = 0)::int AS without_orders,
+               count(*) FILTER (WHERE inactive)::int AS inactive,
+               count(*) FILTER (WHERE inactive AND last_order_at >= @crossed_from)::int AS went_inactive_this_week,
+               coalesce(sum(total_spent) FILTER (WHERE inactive), 0) AS at_stake,
+               {string.Join(", ", InSegment.Select((segment, i) => $"count(*) FILTER (WHERE inactive AND {segment})::int AS segment{i + 1}"))},
+               {string.Join(", ", InSegment.Select((segment, i) => $"coalesce(sum(total_spent) FILTER (WHERE inactive AND {segment}), 0) AS spent{i + 1}"))}
+        FROM (SELECT orders_count, last_order_at, total_spent,
+                     orders_count > 0 AND {WinBackRules.InactiveSinceSql("@inactive_before")} AS inactive,
+                     {WinBackRules.HighValueSql("@line")} AS high,
+                     {WinBackRules.InactiveSinceSql("@long_before")} AS long
+              FROM customers WHERE shop_id = @shop) c
+        """;
+
     private async Task<InactiveSummary> ComputeAsync(ReportScope scope, CancellationToken ct)
     {
         var calendar = scope.Calendar;
-        // One column per segment, in WinBackRules' order, over the flags computed once per customer.
-        var inSegment = WinBackRules.Segments.Select(s => WinBackRules.SegmentSql(s.Segment, "high", "long")).ToList();
-        var totals = await db.Database.SqlQueryRaw<Totals>($"""
-            SELECT count(*) FILTER (WHERE orders_count > 0)::int AS with_orders,
-                   count(*) FILTER (WHERE orders_count = 0)::int AS without_orders,
-                   count(*) FILTER (WHERE inactive)::int AS inactive,
-                   count(*) FILTER (WHERE inactive AND last_order_at >= @crossed_from)::int AS went_inactive_this_week,
-                   coalesce(sum(total_spent) FILTER (WHERE inactive), 0) AS at_stake,
-                   {string.Join(", ", inSegment.Select((segment, i) => $"count(*) FILTER (WHERE inactive AND {segment})::int AS segment{i + 1}"))},
-                   {string.Join(", ", inSegment.Select((segment, i) => $"coalesce(sum(total_spent) FILTER (WHERE inactive AND {segment}), 0) AS spent{i + 1}"))}
-            FROM (SELECT orders_count, last_order_at, total_spent,
-                         orders_count > 0 AND {WinBackRules.InactiveSinceSql("@inactive_before")} AS inactive,
-                         {WinBackRules.HighValueSql("@line")} AS high,
-                         {WinBackRules.InactiveSinceSql("@long_before")} AS long
-                  FROM customers WHERE shop_id = @shop) c
-            """,
+        var totals = await db.Database.SqlQueryRaw<Totals>(TotalsSql,
             new NpgsqlParameter("crossed_from", calendar.AtMostWeeksAgo(scope.ThresholdWeeks)), new NpgsqlParameter("inactive_before", WinBackRules.InactiveBefore(scope)),
             new NpgsqlParameter("line", scope.HighValueLine), new NpgsqlParameter("long_before", WinBackRules.LongInactiveBefore(scope)),
             new NpgsqlParameter("shop", scope.ShopId)).SingleAsync(ct);

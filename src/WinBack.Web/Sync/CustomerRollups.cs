@@ -13,11 +13,11 @@ public sealed class CustomerRollups(WinBackDbContext db)
 {
     /// <summary>The rollups of every customer of shop <c>@shop</c> with a qualifying order: customer_id, orders_count,
     /// first_order_at, last_order_at, total_spent. Customers without one have no row (their rollups are 0 and null).</summary>
-    internal static readonly string QualifyingTotalsOfShop = $"""
+    internal const string QualifyingTotalsOfShop = $"""
         SELECT customer_id, count(*)::int AS orders_count, min(processed_at) AS first_order_at, max(processed_at) AS last_order_at,
                sum(current_total) AS total_spent
         FROM orders
-        WHERE shop_id = @shop AND {QualifyingOrders.Sql()}
+        WHERE shop_id = @shop AND {QualifyingOrders.Sql}
         GROUP BY customer_id
         """;
 
@@ -44,7 +44,7 @@ public sealed class CustomerRollups(WinBackDbContext db)
                 CROSS JOIN LATERAL (
                     SELECT count(*)::int AS n, min(o.processed_at) AS first_at, max(o.processed_at) AS last_at, coalesce(sum(o.current_total), 0) AS total
                     FROM orders o
-                    WHERE o.shop_id = c.shop_id AND o.customer_id = c.id AND {QualifyingOrders.Sql("o")}) r
+                    WHERE o.shop_id = c.shop_id AND o.customer_id = c.id AND {QualifyingOrders.Sql}) r
                 WHERE c.shop_id = @shop AND c.id = ANY(@ids))
             UPDATE customers c
             SET orders_count = t.n, first_order_at = t.first_at, last_order_at = t.last_at, total_spent = t.total

@@ -7,10 +7,10 @@ namespace WinBack.Web.Sync;
 /// </summary>
 public static class QualifyingOrders
 {
-    /// <summary>The rule as a SQL condition on <c>orders</c>, its columns prefixed with <paramref name="alias"/> when given.</summary>
-    public static string Sql(string? alias = null)
-    {
-        var o = alias is null ? "" : alias + ".";
-        return $"NOT {o}test AND {o}cancelled_at IS NULL AND {o}customer_id IS NOT NULL";
-    }
+    /// <summary>
+    /// The rule as a SQL condition on <c>orders</c>. Its columns are unqualified: it goes where <c>orders</c> is the only
+    /// (or innermost) table with a <c>test</c>, <c>cancelled_at</c> or <c>customer_id</c> column. A constant, so a query
+    /// that composes it stays constant text for EF's SQL-injection check.
+    /// </summary>
+    public const string Sql = "NOT test AND cancelled_at IS NULL AND customer_id IS NOT NULL";
 }

@@ -29,7 +29,7 @@ public sealed class QualifyingOrdersTests : IAsyncLifetime
             expected = simulated.Orders.Where(QualifyingOrdersOracle.IsQualifying).Select(o => o.Id).ToList();
         }
         await using var db = _app.CreateDbContext();
-        var picked = await db.Database.SqlQueryRaw<long>($"SELECT id AS \"Value\" FROM orders WHERE shop_id = @shop AND {QualifyingOrders.Sql()}",
+        var picked = await db.Database.SqlQueryRaw<long>($"SELECT id AS \"Value\" FROM orders WHERE shop_id = @shop AND {QualifyingOrders.Sql}",
             new NpgsqlParameter("shop", shopId)).ToListAsync();
 
         picked.Should().BeEquivalentTo(expected);
@@ -43,7 +43,7 @@ public sealed class QualifyingOrdersTests : IAsyncLifetime
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         // PostgreSQL writes both filters back in its own normal form, so a difference in spacing or brackets cannot hide a different rule.
-        await using (var probe = new NpgsqlCommand($"CREATE TEMP TABLE probe (LIKE orders); CREATE INDEX probe_qualifying ON probe (shop_id) WHERE {QualifyingOrders.Sql()}", connection, transaction))
+        await using (var probe = new NpgsqlCommand($"CREATE TEMP TABLE probe (LIKE orders); CREATE INDEX probe_qualifying ON probe (shop_id) WHERE {QualifyingOrders.Sql}", connection, transaction))
             await probe.ExecuteNonQueryAsync();
         await using var filters = new NpgsqlCommand(
             "SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid IN ('ix_orders_customer_qualifying'::regclass, 'probe_qualifying'::regclass)",
