@@ -142,7 +142,7 @@ public sealed record Expected(long Id, DateTimeOffset LastOrderAt, int Weeks, de
 {
     public static int CustomersWithOrders(SimulatedShop shop)
     {
-        lock (shop.Sync) return shop.Customers.Count(c => shop.OrdersOf(c.Id).Any(o => !o.Test && o.CancelledAt == null));
+        lock (shop.Sync) return shop.Customers.Count(c => shop.QualifyingOrdersOf(c.Id).Count > 0);
     }
 
     /// <summary>
@@ -157,7 +157,7 @@ public sealed record Expected(long Id, DateTimeOffset LastOrderAt, int Weeks, de
         {
             return shop.Customers.Count(c =>
             {
-                var days = shop.OrdersOf(c.Id).Where(o => !o.Test && o.CancelledAt == null)
+                var days = shop.QualifyingOrdersOf(c.Id)
                     .Select(o => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(o.ProcessedAt, zone).DateTime).DayNumber).Distinct().Order().ToList();
                 if (days.Count == 0) return false;
                 var away = today.DayNumber - days[^1];
@@ -177,7 +177,7 @@ public sealed record Expected(long Id, DateTimeOffset LastOrderAt, int Weeks, de
         {
             var buyers = shop.Customers.Select(c =>
                 {
-                    var qualifying = shop.OrdersOf(c.Id).Where(o => !o.Test && o.CancelledAt == null).ToList();
+                    var qualifying = shop.QualifyingOrdersOf(c.Id);
                     return (c.Id, Orders: qualifying);
                 })
                 .Where(c => c.Orders.Count > 0)

@@ -36,9 +36,9 @@ public sealed class AlertJob(
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var threshold = scope.ThresholdWeeks;
         var (filter, _) = InactiveCustomersFilter.Parse($"minWeeks={threshold}&maxWeeks={threshold}&highValue=true&sort=totalSpent&pageSize=250", threshold);
-        var crossedOn = scope.Calendar.Today.AddDays(-7 * threshold);
+        var crossedOn = scope.Calendar.Today.AddDays(-WinBackRules.InactiveAfterDays(threshold));
         var crossed = (await query.PageAsync(scope, filter, cancellationToken)).Rows
-            .Where(r => r.LastOrderDate == crossedOn).Select(r => ReportEndpoints.ToRow(r, scope)).ToList();
+            .Where(r => r.LastOrderDate == crossedOn).Select(r => ReportCustomer.From(r, scope)).ToList();
         if (crossed.Count == 0)
         {
             logger.LogInformation("No high-value customer of shop {ShopId} reached the threshold today", shopId);

@@ -68,8 +68,8 @@ public sealed class DigestComposer(
             $"{reportUrl}?segment={s.Key}")).ToList();
 
         return new DigestContent(scope, period, summary.Inactive, previous is null ? null : summary.Inactive - previous.Inactive, summary.RevenueAtStake,
-            summary.WentInactiveThisWeek, wentInactive.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(),
-            priorityOne.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(), slippingRows.Select(r => ReportEndpoints.ToRow(r, scope)).ToList(), slippingCount, segments, summary.RetentionTrend, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl);
+            summary.WentInactiveThisWeek, wentInactive.Select(r => ReportCustomer.From(r, scope)).ToList(),
+            priorityOne.Select(r => ReportCustomer.From(r, scope)).ToList(), slippingRows.Select(r => ReportCustomer.From(r, scope)).ToList(), slippingCount, segments, summary.RetentionTrend, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl);
     }
 
     private static InactiveCustomersFilter FilterOf(string query, int threshold)

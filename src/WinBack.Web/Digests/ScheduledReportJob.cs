@@ -49,7 +49,7 @@ public sealed class ScheduledReportJob(
         try
         {
             var total = await query.CountAsync(scope, filter, cancellationToken);
-            var first = (await query.PageAsync(scope, filter with { PageSize = InlineRows }, cancellationToken)).Rows.Select(r => ReportEndpoints.ToRow(r, scope)).ToList();
+            var first = (await query.PageAsync(scope, filter with { PageSize = InlineRows }, cancellationToken)).Rows.Select(r => ReportCustomer.From(r, scope)).ToList();
             await using var csv = await CustomersCsv.WriteTempFileAsync(scope, query.AllAsync(scope, filter, cancellationToken), cancellationToken);
             var reportUrl = app.Value.AdminReportUrl(scope.ShopDomain);
             await outbox.SendAsync(delivery, DigestEmail.Report(scope, view.Name, filter.ToQueryString(), total, first, mailer.From, report.Recipients, delivery.MessageId, reportUrl, csv),

@@ -6,43 +6,6 @@ using WinBack.Web.Data;
 
 namespace WinBack.Web.Jobs;
 
-public sealed class JobsOptions
-{
-    public const string SectionName = "Jobs";
-
-    /// <summary>Run a Hangfire server in this process. Several app servers may all run one; they share the PostgreSQL storage.</summary>
-    public bool RunServer { get; set; } = true;
-
-    /// <summary>How long a worker that vanished (a crash, a deploy) keeps its job before another worker takes it. The timeout
-    /// slides while the job runs, so a long job (a large first sync) is never picked up a second time.</summary>
-    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(30);
-
-    /// <summary>How often idle workers look for queued jobs when no notification woke them.</summary>
-    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>Idle workers wait on PostgreSQL's LISTEN/NOTIFY and pick a queued job up at once (webhook changes reach
-    /// the rollups in tens of milliseconds, not up to a poll interval later). Turn off behind a PgBouncer in transaction
-    /// mode, which cannot carry LISTEN.</summary>
-    public bool EnableLongPolling { get; set; } = true;
-
-    /// <summary>Workers that serve only the webhooks queue, in each process that runs a server.</summary>
-    [System.ComponentModel.DataAnnotations.Range(1, 100)]
-    public int WebhookWorkers { get; set; } = 2;
-
-    /// <summary>Workers that serve only Sheet runs (they share Google's quota of 60 writes a minute, so more would only wait).</summary>
-    [System.ComponentModel.DataAnnotations.Range(1, 100)]
-    public int SheetWorkers { get; set; } = 2;
-
-    /// <summary>The operator's dashboard at /ops/jobs, behind HTTP Basic with these credentials. Without a password it is not served at all.</summary>
-    public string DashboardUser { get; set; } = "operator";
-
-    public string? DashboardPassword { get; set; }
-
-    /// <summary>Hangfire's database: ConnectionStrings:Jobs, else WinBack's own. Its own database keeps the job queue's churn
-    /// (and, once WinBack's data is distributed by shop, Hangfire's tables) apart from the shop data.</summary>
-    public string? ConnectionString { get; set; }
-}
-
 public static class JobsExtensions
 {
     /// <summary>Hangfire on PostgreSQL (schema "hangfire" of <see cref="JobsOptions.ConnectionString"/>, created by Hangfire itself on first start).</summary>
@@ -51,7 +14,11 @@ public static class JobsExtensions
         var options = configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
         services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.SectionName))
             .PostConfigure<IOptions<DatabaseOptions>>((jobs, database) =>
-                jobs.ConnectionString = configuration.GetConnectionString("Jobs") ?? jobs.ConnectionString ?? database.Value.ConnectionString);
+                jobs.ConnectionString = configuration.GetConnectionString("Jobs") ?? jobs.ConnectionString ?? database.Value.ConnectionString)
+            .ValidateDataAnnotations()
+            .Validate(o => o.InvisibilityTimeout > TimeSpan.Zero && o.QueuePollInterval > TimeSpan.Zero,
+                "Jobs:InvisibilityTimeout and Jobs:QueuePollInterval are positive durations, like 00:30:00 and 00:00:00.5.")
+            .ValidateOnStart();
         services.AddHangfire((provider, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -1,7 +1,5 @@
 using Hangfire.States;
-using Microsoft.EntityFrameworkCore;
 using WinBack.Shopify;
-using WinBack.Web.Data;
 using WinBack.Web.Shops;
 
 namespace WinBack.Web.Jobs;
@@ -22,7 +20,7 @@ public sealed class ShopifyFailurePolicy(IServiceScopeFactory scopes, ILogger<Sh
         switch (failed.Exception)
         {
             case ShopifyUnauthorizedException refused:
-                MarkNeedsReauthorization(refused.ShopDomain);
+                MarkNeedsReauthorization(refused);
                 logger.LogWarning("{Job} stopped: Shopify refused the token of {Shop}; the shop needs re-authorization", job, refused.ShopDomain);
                 context.CandidateState = new DeletedState { Reason = $"Shopify refused the token of {refused.ShopDomain}; the merchant must open WinBack again." };
                 break;
@@ -40,10 +38,10 @@ public sealed class ShopifyFailurePolicy(IServiceScopeFactory scopes, ILogger<Sh
         }
     }
 
-    private void MarkNeedsReauthorization(string shopDomain)
+    // Hangfire elects states synchronously, on a worker thread with no synchronization context to deadlock.
+    private void MarkNeedsReauthorization(ShopifyUnauthorizedException refused)
     {
         using var scope = scopes.CreateScope();
-        scope.ServiceProvider.GetRequiredService<WinBackDbContext>().Shops.Where(s => s.Domain == shopDomain)
-            .ExecuteUpdate(s => s.SetProperty(x => x.NeedsReauthorization, true));
+        scope.ServiceProvider.GetRequiredService<ShopAccessTokens>().MarkNeedsReauthorizationAsync(refused, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

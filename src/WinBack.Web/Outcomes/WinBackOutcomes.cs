@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using WinBack.Web.Data;
 using WinBack.Web.Reports;
+using WinBack.Web.Sync;
 
 namespace WinBack.Web.Outcomes;
 
@@ -65,20 +67,21 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var windows = WindowDays.Prepend(0).ToArray();
-        var cells = await db.Database.SqlQuery<Cell>($"""
+        var cells = await db.Database.SqlQueryRaw<Cell>($"""
             SELECT l.segment, w.days, count(*)::int AS listed, count(back.revenue)::int AS came_back, coalesce(sum(back.revenue), 0) AS revenue
             FROM winback_listings l
-            CROSS JOIN unnest({windows}) AS w(days)
+            CROSS JOIN unnest(@windows) AS w(days)
             LEFT JOIN LATERAL (
                 SELECT sum(o.current_total) AS revenue
                 FROM orders o
-                WHERE o.shop_id = l.shop_id AND o.customer_id = l.customer_id AND NOT o.test AND o.cancelled_at IS NULL
+                WHERE o.shop_id = l.shop_id AND o.customer_id = l.customer_id AND {QualifyingOrders.Sql}
                   AND o.processed_at > l.first_listed_at AND (w.days = 0 OR o.processed_at <= l.first_listed_at + make_interval(days => w.days))
                 HAVING count(*) > 0) back ON true
-            WHERE l.shop_id = {shopId} AND l.first_listed_at > {now.AddDays(-LookbackDays)}
-              AND (w.days = 0 OR l.first_listed_at <= {now} - make_interval(days => w.days))
+            WHERE l.shop_id = @shop AND l.first_listed_at > @since
+              AND (w.days = 0 OR l.first_listed_at <= @now - make_interval(days => w.days))
             GROUP BY l.segment, w.days
-            """).ToListAsync(cancellationToken);
+            """, new NpgsqlParameter("windows", windows), new NpgsqlParameter("shop", shopId), new NpgsqlParameter("since", now.AddDays(-LookbackDays)),
+            new NpgsqlParameter("now", now)).ToListAsync(cancellationToken);
 
         OutcomeRow RowOf(string? segment, IEnumerable<Cell> of)
         {

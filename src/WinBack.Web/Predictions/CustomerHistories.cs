@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using WinBack.Analytics;
 using WinBack.Web.Data;
+using WinBack.Web.Sync;
 
 namespace WinBack.Web.Predictions;
 
@@ -27,7 +28,7 @@ public sealed class CustomerHistories(WinBackDbContext db)
         await using var command = new NpgsqlCommand($"""
             SELECT o.customer_id, (o.processed_at AT TIME ZONE $2)::date AS day, count(*)::int, sum(o.current_total)
             FROM orders o JOIN customers c ON c.shop_id = o.shop_id AND c.id = o.customer_id
-            WHERE o.shop_id = $1 AND NOT o.test AND o.cancelled_at IS NULL AND o.customer_id IS NOT NULL
+            WHERE o.shop_id = $1 AND {QualifyingOrders.Sql}
               {(customerIds is null ? "" : "AND o.customer_id = ANY($3)")}
             GROUP BY 1, 2 ORDER BY 1, 2
             """, (NpgsqlConnection)db.Database.GetDbConnection())

@@ -130,9 +130,6 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
 
 public static class PrivacyEndpoints
 {
-    public static IServiceCollection AddPrivacyRequests(this IServiceCollection services) =>
-        services.AddScoped<PrivacyRequests>().AddScoped<DataRetention>().AddScoped<DataRetentionDispatcher>();
-
     /// <summary>Shopify's rule: the merchant gives the customer their data within 30 days of the request.</summary>
     public static readonly TimeSpan TimeToRespond = TimeSpan.FromDays(30);
 

@@ -14,6 +14,7 @@ public static class ProblemDetailsExtensions
     public static IServiceCollection AddMerchantProblemDetails(this IServiceCollection services)
     {
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<RefusedTokenHandler>();
         return services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
             var (status, title, detail, retryAfter) = context.Exception switch

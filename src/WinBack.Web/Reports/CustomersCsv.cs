@@ -23,7 +23,7 @@ public static class CustomersCsv
         await foreach (var customer in customers.WithCancellation(cancellationToken))
         {
             line.Clear();
-            foreach (var field in Fields(ReportEndpoints.ToRow(customer, scope))) Append(line, field);
+            foreach (var field in Fields(ReportCustomer.From(customer, scope))) Append(line, field);
             await writer.WriteLineAsync(line, cancellationToken);
             if (++rows % FlushEvery == 0) await writer.FlushAsync(cancellationToken);
         }

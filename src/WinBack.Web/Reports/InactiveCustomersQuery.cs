@@ -94,7 +94,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
                 var shop = sql.Add(scope.ShopId);
                 sql.Append($"SELECT ((SELECT count(*) FROM customer_predictions WHERE shop_id = {shop} AND coalesce(overdue_on, 'infinity') <= {sql.Add(scope.Calendar.Today)})" +
                            $" + (SELECT count(*) FROM customer_predictions WHERE shop_id = {shop} AND overdue_on IS NULL" +
-                           $" AND last_order_on < {sql.Add(scope.Calendar.AtLeastWeeksAgoDate(scope.ThresholdWeeks))}))::int");
+                           $" AND last_order_on < {sql.Add(WinBackRules.InactiveBeforeDate(scope))}))::int");
             }
             else sql.Append($"SELECT count(*)::int FROM {From} WHERE {Where(scope, filter, sql)}");
             await using var command = await CommandAsync(sql, ct);
@@ -152,7 +152,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         else if (filter.Mode == InactivityMode.PersonalCycle)
         {
             // Away at least twice the customer's usual interval (and two weeks); one-order customers keep the fixed rule.
-            where.Append($" AND CASE WHEN overdue_on IS NULL THEN last_order_at < {sql.Add(calendar.AtLeastWeeksAgo(scope.ThresholdWeeks))}" +
+            where.Append($" AND CASE WHEN overdue_on IS NULL THEN {WinBackRules.InactiveSinceSql(sql.Add(WinBackRules.InactiveBefore(scope)))}" +
                          $" ELSE overdue_on <= {sql.Add(calendar.Today)} END");
         }
         else
@@ -168,18 +168,11 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         }
         if (filter.Segments.Count is > 0 and < 4)
         {
-            var longAgo = sql.Add(calendar.AtLeastWeeksAgo(WinBackRules.LongInactiveWeeks(scope.ThresholdWeeks)));
-            var line = sql.Add(scope.HighValueLine);
-            var conditions = filter.Segments.Order().Select(segment => segment switch
-            {
-                Segment.HighValueRecent => $"(total_spent >= {line} AND last_order_at >= {longAgo})",
-                Segment.HighValueLong => $"(total_spent >= {line} AND last_order_at < {longAgo})",
-                Segment.LowValueRecent => $"(total_spent < {line} AND last_order_at >= {longAgo})",
-                _ => $"(total_spent < {line} AND last_order_at < {longAgo})",
-            });
+            var (highValue, longInactive) = SegmentTerms(scope, sql);
+            var conditions = filter.Segments.Order().Select(segment => WinBackRules.SegmentSql(segment, highValue, longInactive));
             where.Append($" AND ({string.Join(" OR ", conditions)})");
         }
-        if (filter.HighValueOnly) where.Append($" AND total_spent >= {sql.Add(scope.HighValueLine)}");
+        if (filter.HighValueOnly) where.Append($" AND {WinBackRules.HighValueSql(sql.Add(scope.HighValueLine))}");
         if (filter.MinTotalSpent is { } minSpent) where.Append($" AND total_spent >= {sql.Add(minSpent)}");
         if (!string.IsNullOrEmpty(filter.Search))
         {
@@ -227,9 +220,17 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         // Most overdue first is the earliest day of becoming overdue: fixed between orders, unlike the factor shown.
         CustomerSort.Overdue => Predicted(scope, "coalesce(overdue_on, 'infinity')", NpgsqlDbType.Date) with { Reversed = true },
         CustomerSort.PredictedValue => Predicted(scope, "coalesce(predicted_value, -1)", NpgsqlDbType.Numeric),
-        _ => new($"(CASE WHEN total_spent >= {sql.Add(scope.HighValueLine)} THEN 0 ELSE 2 END + CASE WHEN last_order_at >= {sql.Add(scope.Calendar.AtLeastWeeksAgo(WinBackRules.LongInactiveWeeks(scope.ThresholdWeeks)))} THEN 1 ELSE 2 END)",
-            NpgsqlDbType.Integer),
+        _ => new(SegmentPriority(scope, sql), NpgsqlDbType.Integer),
     };
+
+    private static (string HighValue, string LongInactive) SegmentTerms(ReportScope scope, SqlText sql) =>
+        (WinBackRules.HighValueSql(sql.Add(scope.HighValueLine)), WinBackRules.InactiveSinceSql(sql.Add(WinBackRules.LongInactiveBefore(scope))));
+
+    private static string SegmentPriority(ReportScope scope, SqlText sql)
+    {
+        var (highValue, longInactive) = SegmentTerms(scope, sql);
+        return WinBackRules.PrioritySql(highValue, longInactive);
+    }
 
     private static ListOrder Predicted(ReportScope scope, string expression, NpgsqlDbType type) =>
         scope.HasPredictions ? new(expression, type, "p.customer_id", FromPredictions) : new(expression, type);

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using WinBack.Web.Data;
+using WinBack.Web.Sync;
 
 namespace WinBack.Web.Reports;
 
@@ -26,29 +28,29 @@ public sealed class LostCustomerProducts(WinBackDbContext db, ReportScopes scope
     public Task<ProductReflectionReport> GetAsync(ReportScope scope, CancellationToken cancellationToken) =>
         scopes.CachedAsync(scope.CacheKey("lost-customer-products"), async ct =>
         {
-            var threshold = scope.Calendar.AtLeastWeeksAgo(scope.ThresholdWeeks);
-            var rows = await db.Database.SqlQuery<Row>($"""
+            var threshold = WinBackRules.InactiveBefore(scope);
+            var rows = await db.Database.SqlQueryRaw<Row>($"""
                 WITH buyers AS (
                     SELECT DISTINCT li.product_id, o.customer_id
                     FROM order_line_items li JOIN orders o ON o.shop_id = li.shop_id AND o.id = li.order_id
-                    WHERE li.shop_id = {scope.ShopId} AND li.product_id IS NOT NULL AND NOT o.test AND o.cancelled_at IS NULL AND o.customer_id IS NOT NULL),
+                    WHERE li.shop_id = @shop AND li.product_id IS NOT NULL AND {QualifyingOrders.Sql}),
                 per_product AS (
-                    SELECT b.product_id, count(*) FILTER (WHERE c.last_order_at < {threshold})::int AS inactive,
-                           count(*) FILTER (WHERE c.last_order_at >= {threshold})::int AS active
-                    FROM buyers b JOIN customers c ON c.shop_id = {scope.ShopId} AND c.id = b.customer_id
+                    SELECT b.product_id, count(*) FILTER (WHERE c.last_order_at < @threshold)::int AS inactive,
+                           count(*) FILTER (WHERE c.last_order_at >= @threshold)::int AS active
+                    FROM buyers b JOIN customers c ON c.shop_id = @shop AND c.id = b.customer_id
                     WHERE c.orders_count > 0
                     GROUP BY b.product_id),
                 totals AS (
-                    SELECT count(*) FILTER (WHERE last_order_at < {threshold})::int AS inactive_all, count(*) FILTER (WHERE last_order_at >= {threshold})::int AS active_all
-                    FROM customers WHERE shop_id = {scope.ShopId} AND orders_count > 0)
-                SELECT p.product_id, (SELECT li.title FROM order_line_items li WHERE li.shop_id = {scope.ShopId} AND li.product_id = p.product_id LIMIT 1) AS title,
+                    SELECT count(*) FILTER (WHERE last_order_at < @threshold)::int AS inactive_all, count(*) FILTER (WHERE last_order_at >= @threshold)::int AS active_all
+                    FROM customers WHERE shop_id = @shop AND orders_count > 0)
+                SELECT p.product_id, (SELECT li.title FROM order_line_items li WHERE li.shop_id = @shop AND li.product_id = p.product_id LIMIT 1) AS title,
                        p.inactive, p.active, t.inactive_all, t.active_all
                 FROM per_product p CROSS JOIN totals t
                 WHERE p.inactive >= {MinimumInactiveBuyers}
                   AND (p.inactive::float8 / t.inactive_all) > ((p.active + 1)::float8 / (t.active_all + 1))
                 ORDER BY (p.inactive::float8 / t.inactive_all) / ((p.active + 1)::float8 / (t.active_all + 1)) DESC, p.inactive DESC, p.product_id
                 LIMIT {Top}
-                """).ToListAsync(ct);
+                """, new NpgsqlParameter("shop", scope.ShopId), new NpgsqlParameter("threshold", threshold)).ToListAsync(ct);
             var (inactiveAll, activeAll) = rows.Count > 0 ? (rows[0].InactiveAll, rows[0].ActiveAll) : (0, 0);
             return new ProductReflectionReport(inactiveAll, activeAll, MinimumInactiveBuyers, rows.Select(r =>
             {

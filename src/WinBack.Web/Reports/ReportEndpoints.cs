@@ -2,43 +2,12 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using WinBack.Analytics;
 using WinBack.Web.Data;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Predictions;
 using WinBack.Web.Shops;
 
 namespace WinBack.Web.Reports;
-
-public sealed record ReportCustomer(
-    long Id,
-    string Name,
-    string? FirstName,
-    string? LastName,
-    string? Email,
-    bool EmailSubscribed,
-    DateOnly? LastOrderDate,
-    int? WeeksSinceLastOrder,
-    int OrdersCount,
-    decimal TotalSpent,
-    bool HighValue,
-    string? Segment,
-    int? SegmentPriority,
-    DateOnly CustomerSince,
-    double? ProbabilityAlive,
-    string? ChurnRisk,
-    DateOnly? ExpectedNextOrderDate,
-    double? Overdue,
-    DateOnly? OverdueSince,
-    decimal? PredictedValue,
-    string? RfmSegment,
-    string? RfmScore,
-    IReadOnlyList<string> AtRiskReasons);
-
-public sealed record InactiveCustomersPage(IReadOnlyList<ReportCustomer> Customers, int TotalCount, string? NextCursor, int PageSize, string Filter,
-    string CurrencyCode, int ThresholdWeeks);
-
-public sealed record WithoutOrdersPage(IReadOnlyList<ReportCustomer> Customers, int TotalCount, string? NextCursor, int PageSize, string CurrencyCode);
 
 public sealed record ReportContext(string ShopDomain, string? ShopName, string CurrencyCode, string Timezone, DateOnly Today, int ThresholdWeeks,
     decimal HighValueLine, IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<WindowInfo> Windows, IReadOnlyList<ChurnRiskInfo> ChurnRisks,
@@ -98,7 +67,7 @@ public static class ReportEndpoints
         {
             var page = await query.PageAsync(scope, filter, cancellationToken);
             var total = await query.CountAsync(scope, filter, cancellationToken);
-            return TypedResults.Ok(new InactiveCustomersPage(page.Rows.Select(r => ToRow(r, scope)).ToList(), total, page.NextCursor, filter.PageSize,
+            return TypedResults.Ok(new InactiveCustomersPage(page.Rows.Select(r => ReportCustomer.From(r, scope)).ToList(), total, page.NextCursor, filter.PageSize,
                 filter.ToQueryString(), scope.CurrencyCode, scope.ThresholdWeeks));
         }
         catch (InvalidCursorException e)
@@ -130,7 +99,7 @@ public static class ReportEndpoints
         {
             var page = await query.WithoutOrdersPageAsync(scope, size, after, cancellationToken);
             var total = await query.CountWithoutOrdersAsync(scope, cancellationToken);
-            return TypedResults.Ok(new WithoutOrdersPage(page.Rows.Select(r => ToRow(r, scope)).ToList(), total, page.NextCursor, size, scope.CurrencyCode));
+            return TypedResults.Ok(new WithoutOrdersPage(page.Rows.Select(r => ReportCustomer.From(r, scope)).ToList(), total, page.NextCursor, size, scope.CurrencyCode));
         }
         catch (InvalidCursorException e)
         {
@@ -236,23 +205,6 @@ public static class ReportEndpoints
         var shopId = user.ShopId();
         var deleted = await db.SavedViews.Where(v => v.ShopId == shopId && v.Id == id).ExecuteDeleteAsync(cancellationToken);
         return deleted == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
-    }
-
-    internal static ReportCustomer ToRow(CustomerRecord r, ReportScope scope)
-    {
-        var weeks = r.LastOrderDate is { } last ? scope.Calendar.WeeksSince(last) : (int?)null;
-        var highValue = r.OrdersCount > 0 && r.TotalSpent >= scope.HighValueLine;
-        var segment = weeks is { } w && w >= scope.ThresholdWeeks ? WinBackRules.Info(WinBackRules.SegmentOf(highValue, w, scope.ThresholdWeeks)) : null;
-        var name = string.Join(' ', new[] { r.FirstName, r.LastName }.Where(n => !string.IsNullOrWhiteSpace(n)));
-        var p = r.Prediction;
-        double? overdue = r.LastOrderDate is { } lastOrder && PurchaseCycle.Overdue(scope.Calendar.Today.DayNumber - lastOrder.DayNumber, p.UsualIntervalDays) is { } o
-            ? Math.Round(o, 1) : null;
-        return new ReportCustomer(r.Id, name.Length > 0 ? name : r.Email ?? $"Customer {r.Id}", r.FirstName, r.LastName, r.Email,
-            r.EmailMarketingState == "SUBSCRIBED", r.LastOrderDate, weeks, r.OrdersCount, r.TotalSpent, highValue, segment?.Key, segment?.Priority, r.CreatedDate,
-            p.ProbabilityAlive is { } alive ? Math.Round(alive, 3) : null, p.ProbabilityAlive is { } a ? PredictionTerms.RiskOf(a).Key : null,
-            p.ExpectedNextOrderOn, overdue, p.OverdueOn, p.PredictedValue, p.RfmSegment is { } rfm ? PredictionTerms.Info(rfm).Key : null,
-            p.RfmScore?.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            weeks < scope.ThresholdWeeks ? AtRiskRule.ReasonsOf(p, scope.Calendar.Today, overdue) : []);
     }
 
     private static ValidationProblem InvalidFilter(Dictionary<string, string[]> errors) =>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using WinBack.Web.Data;
 
 namespace WinBack.Web.Reports;
@@ -45,33 +46,32 @@ public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes, Re
         return summary with { RetentionHistory = history, RetentionTrend = RetentionTrend.Of(history), DataWindow = await windows.GetAsync(scope, cancellationToken) };
     }
 
+    /// <summary>Each segment's condition over the flags computed once per customer, in <see cref="WinBackRules.Segments"/>' order.</summary>
+    private static readonly List<string> InSegment = WinBackRules.Segments.Select(s => WinBackRules.SegmentSql(s.Segment, "high", "long")).ToList();
+
+    /// <summary>The headline figures and one count and sum per segment; composed once from the rules, values travel as parameters.</summary>
+    private static readonly string TotalsSql = $"""
+        SELECT count(*) FILTER (WHERE orders_count > 0)::int AS with_orders,
+               count(*) FILTER (WHERE orders_count = 0)::int AS without_orders,
+               count(*) FILTER (WHERE inactive)::int AS inactive,
+               count(*) FILTER (WHERE inactive AND last_order_at >= @crossed_from)::int AS went_inactive_this_week,
+               coalesce(sum(total_spent) FILTER (WHERE inactive), 0) AS at_stake,
+               {string.Join(", ", InSegment.Select((segment, i) => $"count(*) FILTER (WHERE inactive AND {segment})::int AS segment{i + 1}"))},
+               {string.Join(", ", InSegment.Select((segment, i) => $"coalesce(sum(total_spent) FILTER (WHERE inactive AND {segment}), 0) AS spent{i + 1}"))}
+        FROM (SELECT orders_count, last_order_at, total_spent,
+                     orders_count > 0 AND {WinBackRules.InactiveSinceSql("@inactive_before")} AS inactive,
+                     {WinBackRules.HighValueSql("@line")} AS high,
+                     {WinBackRules.InactiveSinceSql("@long_before")} AS long
+              FROM customers WHERE shop_id = @shop) c
+        """;
+
     private async Task<InactiveSummary> ComputeAsync(ReportScope scope, CancellationToken ct)
     {
         var calendar = scope.Calendar;
-        var inactiveBefore = calendar.AtLeastWeeksAgo(scope.ThresholdWeeks);
-        var crossedFrom = calendar.AtMostWeeksAgo(scope.ThresholdWeeks);
-        var longBefore = calendar.AtLeastWeeksAgo(WinBackRules.LongInactiveWeeks(scope.ThresholdWeeks));
-        var line = scope.HighValueLine;
-        var totals = await db.Database.SqlQuery<Totals>($"""
-            SELECT count(*) FILTER (WHERE orders_count > 0)::int AS with_orders,
-                   count(*) FILTER (WHERE orders_count = 0)::int AS without_orders,
-                   count(*) FILTER (WHERE inactive)::int AS inactive,
-                   count(*) FILTER (WHERE inactive AND last_order_at >= {crossedFrom})::int AS went_inactive_this_week,
-                   coalesce(sum(total_spent) FILTER (WHERE inactive), 0) AS at_stake,
-                   count(*) FILTER (WHERE inactive AND high AND NOT long)::int AS segment1,
-                   count(*) FILTER (WHERE inactive AND high AND long)::int AS segment2,
-                   count(*) FILTER (WHERE inactive AND NOT high AND NOT long)::int AS segment3,
-                   count(*) FILTER (WHERE inactive AND NOT high AND long)::int AS segment4,
-                   coalesce(sum(total_spent) FILTER (WHERE inactive AND high AND NOT long), 0) AS spent1,
-                   coalesce(sum(total_spent) FILTER (WHERE inactive AND high AND long), 0) AS spent2,
-                   coalesce(sum(total_spent) FILTER (WHERE inactive AND NOT high AND NOT long), 0) AS spent3,
-                   coalesce(sum(total_spent) FILTER (WHERE inactive AND NOT high AND long), 0) AS spent4
-            FROM (SELECT orders_count, last_order_at, total_spent,
-                         orders_count > 0 AND last_order_at < {inactiveBefore} AS inactive,
-                         total_spent >= {line} AS high,
-                         last_order_at < {longBefore} AS long
-                  FROM customers WHERE shop_id = {scope.ShopId}) c
-            """).SingleAsync(ct);
+        var totals = await db.Database.SqlQueryRaw<Totals>(TotalsSql,
+            new NpgsqlParameter("crossed_from", calendar.AtMostWeeksAgo(scope.ThresholdWeeks)), new NpgsqlParameter("inactive_before", WinBackRules.InactiveBefore(scope)),
+            new NpgsqlParameter("line", scope.HighValueLine), new NpgsqlParameter("long_before", WinBackRules.LongInactiveBefore(scope)),
+            new NpgsqlParameter("shop", scope.ShopId)).SingleAsync(ct);
 
         var buckets = await db.Database.SqlQuery<WeeksBucket>($"""
             SELECT least(({calendar.Today} - (last_order_at AT TIME ZONE {calendar.Zone.Id})::date) / 7, {HistogramWeeks})::int AS weeks,

@@ -76,7 +76,7 @@ public sealed class RetentionSeries(WinBackDbContext db, TimeProvider time)
                        ((lag(processed_at) OVER customer) AT TIME ZONE @zone)::date AS previous_day,
                        ((lead(processed_at) OVER customer) AT TIME ZONE @zone)::date AS next_day
                 FROM orders
-                WHERE shop_id = @shop AND {Order.QualifyingSql} AND processed_at < @current_week_starts_at
+                WHERE shop_id = @shop AND {QualifyingOrders.Sql} AND processed_at < @current_week_starts_at
                 WINDOW customer AS (PARTITION BY customer_id ORDER BY processed_at)),
             events AS (
                 SELECT e.day, e.customers, e.active
@@ -100,7 +100,7 @@ public sealed class RetentionSeries(WinBackDbContext db, TimeProvider time)
             """,
             [
                 new NpgsqlParameter("shop", scope.ShopId), new NpgsqlParameter("zone", scope.Calendar.Zone.Id),
-                new NpgsqlParameter("span", 7 * scope.ThresholdWeeks), new NpgsqlParameter("threshold", scope.ThresholdWeeks),
+                new NpgsqlParameter("span", WinBackRules.InactiveAfterDays(scope.ThresholdWeeks)), new NpgsqlParameter("threshold", scope.ThresholdWeeks),
                 new NpgsqlParameter("current_week", currentWeek), new NpgsqlParameter("current_week_starts_at", currentWeekStartsAt),
                 new NpgsqlParameter("now", time.GetUtcNow()),
             ], cancellationToken);

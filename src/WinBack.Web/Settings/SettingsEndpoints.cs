@@ -43,7 +43,7 @@ public static class SettingsEndpoints
         var (candidate, errors) = Validate(body, shopId);
         if (candidate is null) return Invalid(errors);
         var scope = await scopes.LoadAsync(shopId, cancellationToken, candidate);
-        var inactiveBefore = scope.Calendar.AtLeastWeeksAgo(scope.ThresholdWeeks);
+        var inactiveBefore = WinBackRules.InactiveBefore(scope);
         var line = scope.HighValueLine;
         var counts = await scopes.CachedAsync(scope.CacheKey("settings-preview"), ct => db.Customers
             .Where(c => c.ShopId == shopId && c.OrdersCount > 0)

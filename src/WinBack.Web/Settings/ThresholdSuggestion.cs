@@ -52,7 +52,7 @@ public sealed class ThresholdSuggestions(WinBackDbContext db, ReportScopes scope
         var row = await db.Database.SqlQueryRaw<GapRow>($"""
             WITH days AS (
                 SELECT DISTINCT customer_id, (processed_at AT TIME ZONE @zone)::date AS day
-                FROM orders WHERE shop_id = @shop AND {Order.QualifyingSql}),
+                FROM orders WHERE shop_id = @shop AND {QualifyingOrders.Sql}),
             gaps AS (
                 SELECT customer_id, day - lag(day) OVER (PARTITION BY customer_id ORDER BY day) AS gap FROM days),
             weighted AS (

@@ -226,7 +226,7 @@ public sealed class SheetSyncJob(
         {
             var since = listed.GetValueOrDefault(record.Id, today);
             current[record.Id] = since;
-            var row = ReportEndpoints.ToRow(record, scope);
+            var row = ReportCustomer.From(record, scope);
             chunk.Add((record.Id, Row(row, since)));
             if (row.LastOrderDate is { } lastOrder) listedForOutcomes.Add(new(row.Id, lastOrder, row.Segment));
             if (chunk.Count == options.Value.RowsPerWrite)

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace WinBack.Web.Sheets;
 
 /// <summary>
@@ -9,7 +11,10 @@ public sealed class SheetsOptions
     public const string SectionName = "Sheets";
     public const string Scope = "https://www.googleapis.com/auth/spreadsheets";
 
+    [Required(ErrorMessage = "Sheets:BaseUrl is the Sheets API's address, like https://sheets.googleapis.com/.")]
     public Uri BaseUrl { get; set; } = new("https://sheets.googleapis.com/");
+
+    [Required(ErrorMessage = "Sheets:TokenUrl is Google's token address, like https://oauth2.googleapis.com/token.")]
     public Uri TokenUrl { get; set; } = new("https://oauth2.googleapis.com/token");
 
     /// <summary>The service account merchants share their sheet with (shown on the settings page).</summary>
@@ -23,14 +28,17 @@ public sealed class SheetsOptions
     public string? ServiceAccountKeyFile { get; set; }
 
     /// <summary>How often a 429 or 5xx is retried, with exponential backoff from <see cref="RetryBaseDelay"/>, before the run fails.</summary>
+    [Range(0, 20, ErrorMessage = "Sheets:MaxRetries is between 0 and 20.")]
     public int MaxRetries { get; set; } = 6;
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Sheets' write quota per service account (60 a minute), shared by every worker through PostgreSQL.</summary>
+    [Range(1, 10_000, ErrorMessage = "Sheets:WritesPerWindow is between 1 and 10000.")]
     public int WritesPerWindow { get; set; } = 60;
     public TimeSpan WriteWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Rows per values.batchUpdate: about 1.5 MB of customer rows, under the 2 MB Google recommends.</summary>
+    [Range(1, 100_000, ErrorMessage = "Sheets:RowsPerWrite is between 1 and 100000.")]
     public int RowsPerWrite { get; set; } = 5_000;
 
     public const string UnreadableKeyFile = "Sheets:ServiceAccountKeyFile does not name a readable service-account JSON key (with client_email and private_key).";

@@ -104,7 +104,7 @@ public sealed class CustomerTagJob(
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var wanted = new Dictionary<long, string>();
         await foreach (var record in query.AllAsync(scope, new InactiveCustomersFilter(), cancellationToken))
-            if (ReportEndpoints.ToRow(record, scope).Segment is { } segment) wanted[record.Id] = TagOf(segment);
+            if (ReportCustomer.From(record, scope).Segment is { } segment) wanted[record.Id] = TagOf(segment);
         await foreach (var record in query.AllAsync(scope, new InactiveCustomersFilter { List = CustomerList.AtRisk }, cancellationToken))
             wanted[record.Id] = AtRiskTag;
         return wanted;

@@ -59,9 +59,9 @@ public sealed class ShopAccessTokens(
     }
 
     /// <summary>Shopify answered 401 to the shop's token: nothing calls the shop until the merchant's next embedded load
-    /// exchanges a new token.</summary>
-    public Task MarkNeedsReauthorizationAsync(long shopId, CancellationToken cancellationToken) =>
-        db.Shops.Where(s => s.Id == shopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.NeedsReauthorization, true), cancellationToken);
+    /// exchanges a new token. The one place a refused token is acted on (the job policy and the first sync call it).</summary>
+    public Task MarkNeedsReauthorizationAsync(ShopifyUnauthorizedException refused, CancellationToken cancellationToken) =>
+        db.Shops.Where(s => s.Domain == refused.ShopDomain).ExecuteUpdateAsync(s => s.SetProperty(x => x.NeedsReauthorization, true), cancellationToken);
 
     /// <summary>Keeps a freshly issued token pair, encrypted.</summary>
     public void Store(Shop shop, IssuedAccessToken issued)

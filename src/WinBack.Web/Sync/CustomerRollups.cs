@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using WinBack.Web.Data;
 
 namespace WinBack.Web.Sync;
@@ -12,11 +13,11 @@ public sealed class CustomerRollups(WinBackDbContext db)
 {
     /// <summary>The rollups of every customer of shop <c>@shop</c> with a qualifying order: customer_id, orders_count,
     /// first_order_at, last_order_at, total_spent. Customers without one have no row (their rollups are 0 and null).</summary>
-    internal const string QualifyingTotalsOfShop = """
+    internal const string QualifyingTotalsOfShop = $"""
         SELECT customer_id, count(*)::int AS orders_count, min(processed_at) AS first_order_at, max(processed_at) AS last_order_at,
                sum(current_total) AS total_spent
         FROM orders
-        WHERE shop_id = @shop AND NOT test AND cancelled_at IS NULL AND customer_id IS NOT NULL
+        WHERE shop_id = @shop AND {QualifyingOrders.Sql}
         GROUP BY customer_id
         """;
 
@@ -31,26 +32,25 @@ public sealed class CustomerRollups(WinBackDbContext db)
             FROM target t
             WHERE c.shop_id = @shop AND c.id = t.id
               AND (c.orders_count, c.first_order_at, c.last_order_at, c.total_spent) IS DISTINCT FROM (t.n, t.first_at, t.last_at, t.total)
-            """, [new Npgsql.NpgsqlParameter("shop", shopId)], cancellationToken);
+            """, [new NpgsqlParameter("shop", shopId)], cancellationToken);
 
     public Task<int> RecomputeAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
     {
         if (customerIds.Count == 0) return Task.FromResult(0);
-        var ids = customerIds.ToArray();
-        return db.Database.ExecuteSqlInterpolatedAsync($"""
+        return db.Database.ExecuteSqlRawAsync($"""
             WITH target AS (
                 SELECT c.id, r.n, r.first_at, r.last_at, r.total
                 FROM customers c
                 CROSS JOIN LATERAL (
                     SELECT count(*)::int AS n, min(o.processed_at) AS first_at, max(o.processed_at) AS last_at, coalesce(sum(o.current_total), 0) AS total
                     FROM orders o
-                    WHERE o.shop_id = c.shop_id AND o.customer_id = c.id AND NOT o.test AND o.cancelled_at IS NULL) r
-                WHERE c.shop_id = {shopId} AND c.id = ANY({ids}))
+                    WHERE o.shop_id = c.shop_id AND o.customer_id = c.id AND {QualifyingOrders.Sql}) r
+                WHERE c.shop_id = @shop AND c.id = ANY(@ids))
             UPDATE customers c
             SET orders_count = t.n, first_order_at = t.first_at, last_order_at = t.last_at, total_spent = t.total
             FROM target t
-            WHERE c.shop_id = {shopId} AND c.id = t.id
+            WHERE c.shop_id = @shop AND c.id = t.id
               AND (c.orders_count, c.first_order_at, c.last_order_at, c.total_spent) IS DISTINCT FROM (t.n, t.first_at, t.last_at, t.total)
-            """, cancellationToken);
+            """, [new NpgsqlParameter("shop", shopId), new NpgsqlParameter("ids", customerIds.ToArray())], cancellationToken);
     }
 }

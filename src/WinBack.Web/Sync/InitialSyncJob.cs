@@ -71,7 +71,7 @@ public sealed class InitialSyncJob(
         {
             metrics.SyncEnded("initial", completed: false);
             logger.LogWarning("The sync of shop {ShopId} stopped: the shop needs re-authorization ({Reason})", shopId, e.Message);
-            if (e is ShopifyUnauthorizedException) await tokens.MarkNeedsReauthorizationAsync(shopId, CancellationToken.None);
+            if (e is ShopifyUnauthorizedException refused) await tokens.MarkNeedsReauthorizationAsync(refused, CancellationToken.None);
             await RecordFailureAsync(shopId, ReconnectMessage);
         }
         catch (Exception e) when (e is not OperationCanceledException)

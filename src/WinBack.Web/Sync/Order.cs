@@ -19,12 +19,6 @@ public sealed class Order
     /// <summary>currentTotalPriceSet.shopMoney: after refunds and edits, in the shop currency.</summary>
     public decimal CurrentTotal { get; set; }
     public required string CurrencyCode { get; set; }
-
-    /// <summary><see cref="IsQualifying"/> as a SQL condition on <c>orders</c>, for set-based queries.</summary>
-    public const string QualifyingSql = "NOT test AND cancelled_at IS NULL AND customer_id IS NOT NULL";
-
-    /// <summary>Counts toward the customer's rollups: not a test, not cancelled, has a customer.</summary>
-    public bool IsQualifying => !Test && CancelledAt is null && CustomerId is not null;
 }
 
 internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
@@ -39,11 +33,10 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         // Unbounded text like every name Shopify sends: a merchant's prefix and suffix make order names of any length.
         order.Property(o => o.CurrentTotal).HasPrecision(19, 4);
         order.Property(o => o.CurrencyCode).HasMaxLength(3).IsFixedLength();
-        order.Ignore(o => o.IsQualifying);
 
         // Rolling one customer's qualifying orders up (count, first, last, sum) reads only this index.
         order.HasIndex(o => new { o.ShopId, o.CustomerId, o.ProcessedAt }).HasDatabaseName("ix_orders_customer_qualifying")
-            .HasFilter(Order.QualifyingSql).IncludeProperties(o => o.CurrentTotal);
+            .HasFilter(QualifyingOrders.Sql).IncludeProperties(o => o.CurrentTotal);
         // No index on updated_at: nothing reads orders by it (the newer-wins check is on the row found by key), and each
         // index costs every order write, a first load's million most of all.
     }

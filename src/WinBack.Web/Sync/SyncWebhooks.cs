@@ -13,10 +13,26 @@ namespace WinBack.Web.Sync;
 /// </summary>
 public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
 {
-    public static bool Handles(string topic) => topic is "orders/create" or "orders/updated" or "orders/cancelled" or "orders/delete"
-        or "customers/create" or "customers/update" or "customers/delete";
+    /// <summary>What each topic does; an order upsert is queued for the batch's flush, anything else flushes first (in <see cref="SyncWriter"/>).</summary>
+    private sealed record Topic(bool IsOrderUpsert, Func<SyncWebhooks, long, string?, JsonElement, CancellationToken, Task> ApplyAsync);
 
-    public static bool IsOrderUpsert(string topic) => topic is "orders/create" or "orders/updated" or "orders/cancelled";
+    private static readonly Topic OrderUpsert = new(true, (sync, shopId, currency, payload, _) => sync.UpsertOrder(shopId, currency, payload));
+    private static readonly Topic CustomerUpsert = new(false, (sync, shopId, _, payload, ct) => sync.UpsertCustomerAsync(shopId, payload, ct));
+
+    private static readonly IReadOnlyDictionary<string, Topic> Topics = new Dictionary<string, Topic>
+    {
+        ["orders/create"] = OrderUpsert,
+        ["orders/updated"] = OrderUpsert,
+        ["orders/cancelled"] = OrderUpsert,
+        ["orders/delete"] = new(false, (sync, shopId, _, payload, ct) => sync.DeleteOrderAsync(shopId, payload, ct)),
+        ["customers/create"] = CustomerUpsert,
+        ["customers/update"] = CustomerUpsert,
+        ["customers/delete"] = new(false, (sync, shopId, _, payload, ct) => sync.DeleteCustomerAsync(shopId, payload, ct)),
+    };
+
+    public static bool Handles(string topic) => Topics.ContainsKey(topic);
+
+    public static bool IsOrderUpsert(string topic) => Topics.TryGetValue(topic, out var handler) && handler.IsOrderUpsert;
 
     public Task FlushAsync(CancellationToken cancellationToken) => writer.FlushAsync(cancellationToken);
 
@@ -24,26 +40,11 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
     {
         var shop = await db.Shops.Where(s => s.Domain == shopDomain && s.UninstalledAt == null)
             .Select(s => new { s.Id, s.CurrencyCode }).SingleOrDefaultAsync(cancellationToken);
-        if (shop is null) return;
-
-        switch (topic)
-        {
-            case "orders/create" or "orders/updated" or "orders/cancelled":
-                await UpsertOrderAsync(shop.Id, shop.CurrencyCode, payload, cancellationToken);
-                break;
-            case "orders/delete":
-                await writer.DeleteOrderAsync(shop.Id, payload.GetProperty("id").GetInt64(), cancellationToken);
-                break;
-            case "customers/create" or "customers/update":
-                await UpsertCustomerAsync(shop.Id, payload, cancellationToken);
-                break;
-            case "customers/delete":
-                await writer.DeleteCustomerAsync(shop.Id, payload.GetProperty("id").GetInt64(), cancellationToken);
-                break;
-        }
+        if (shop is null || !Topics.TryGetValue(topic, out var handler)) return;
+        await handler.ApplyAsync(this, shop.Id, shop.CurrencyCode, payload, cancellationToken);
     }
 
-    private async Task UpsertOrderAsync(long shopId, string? shopCurrency, JsonElement order, CancellationToken cancellationToken)
+    private Task UpsertOrder(long shopId, string? shopCurrency, JsonElement order)
     {
         var customer = order.TryGetProperty("customer", out var c) && c.ValueKind == JsonValueKind.Object ? ToCustomerRow(c) : null;
         var (total, currency) = CurrentTotal(order, shopCurrency);
@@ -65,6 +66,7 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
                     li.TryGetProperty("quantity", out var quantity) ? quantity.GetInt32() : 1)).ToList()
                 : null);
         writer.UpsertOrders(shopId, shopCurrency, [(row, customer)]);
+        return Task.CompletedTask;
     }
 
     /// <summary>current_total_price_set.shop_money; a total Shopify sends as null (the schema allows it) counts as zero.</summary>
@@ -80,6 +82,12 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
 
     private Task UpsertCustomerAsync(long shopId, JsonElement customer, CancellationToken cancellationToken) =>
         writer.UpsertCustomersAsync(shopId, [ToCustomerRow(customer)], cancellationToken);
+
+    private Task DeleteOrderAsync(long shopId, JsonElement order, CancellationToken cancellationToken) =>
+        writer.DeleteOrderAsync(shopId, order.GetProperty("id").GetInt64(), cancellationToken);
+
+    private Task DeleteCustomerAsync(long shopId, JsonElement customer, CancellationToken cancellationToken) =>
+        writer.DeleteCustomerAsync(shopId, customer.GetProperty("id").GetInt64(), cancellationToken);
 
     /// <summary>A REST customer (a customers/* payload, or the customer inside an order); consent is not in it since 2025-01.</summary>
     private static CustomerRow ToCustomerRow(JsonElement customer)

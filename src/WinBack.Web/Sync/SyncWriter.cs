@@ -33,21 +33,25 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Win
         customers.Add(customerId);
     }
 
+    /// <summary>Upserts customers in one statement; of two versions of one customer, the newer is written.</summary>
     public async Task UpsertCustomersAsync(long shopId, IReadOnlyList<CustomerRow> customers, CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken);
-        foreach (var c in customers)
-        {
-            await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO customers (shop_id, id, first_name, last_name, email, email_marketing_state, created_at, updated_at, orders_count, total_spent)
-                VALUES ({shopId}, {c.Id}, {c.FirstName}, {c.LastName}, {c.Email}, {c.EmailMarketingState}, {c.CreatedAt}, {c.UpdatedAt}, 0, 0)
-                ON CONFLICT (shop_id, id) DO UPDATE SET
-                    first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
-                    email_marketing_state = coalesce(excluded.email_marketing_state, customers.email_marketing_state),
-                    created_at = excluded.created_at, updated_at = excluded.updated_at
-                WHERE customers.updated_at <= excluded.updated_at
-                """, cancellationToken);
-        }
+        if (customers.Count == 0) return;
+        var rows = customers.GroupBy(c => c.Id).Select(g => g.MaxBy(c => c.UpdatedAt)!).ToList();
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO customers (shop_id, id, first_name, last_name, email, email_marketing_state, created_at, updated_at, orders_count, total_spent)
+            SELECT {shopId}, c.id, c.first_name, c.last_name, c.email, c.email_marketing_state, c.created_at, c.updated_at, 0, 0
+            FROM unnest({rows.Select(c => c.Id).ToArray()}, {rows.Select(c => c.FirstName).ToArray()}, {rows.Select(c => c.LastName).ToArray()},
+                        {rows.Select(c => c.Email).ToArray()}, {rows.Select(c => c.EmailMarketingState).ToArray()},
+                        {rows.Select(c => c.CreatedAt).ToArray()}, {rows.Select(c => c.UpdatedAt).ToArray()})
+                 AS c(id, first_name, last_name, email, email_marketing_state, created_at, updated_at)
+            ON CONFLICT (shop_id, id) DO UPDATE SET
+                first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
+                email_marketing_state = coalesce(excluded.email_marketing_state, customers.email_marketing_state),
+                created_at = excluded.created_at, updated_at = excluded.updated_at
+            WHERE customers.updated_at <= excluded.updated_at
+            """, cancellationToken);
     }
 
     /// <summary>Queues order upserts (with the customer each names, for a minimal row if the customer is not known yet).</summary>

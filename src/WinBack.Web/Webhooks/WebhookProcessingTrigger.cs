@@ -41,15 +41,4 @@ public sealed class WebhookProcessingTrigger(IServiceProvider services, ILogger<
 public static class WebhookJobs
 {
     public const string RecurringId = "webhooks:process-pending";
-
-    public static IServiceCollection AddWebhookProcessing(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddScoped<WebhookBodyRetentionJob>();
-        services.AddScoped<WebhookProcessingJob>();
-        services.AddScoped<WebhookBatch>();
-        services.AddSingleton<WebhookProcessingTrigger>();
-        services.AddHostedService(provider => provider.GetRequiredService<WebhookProcessingTrigger>());
-        return services;
-    }
 }

@@ -38,6 +38,19 @@ public sealed class ComposeFileTests : IDisposable
     }
 
     [Fact]
+    public async Task The_check_names_job_and_sheet_settings_out_of_range()
+    {
+        var environment = EnvironmentOf("jobs");
+        environment["Jobs__WebhookWorkers"] = "0";
+        environment["Sheets__RowsPerWrite"] = "0";
+
+        var run = await CheckSettingsAsync(environment);
+
+        run.ExitCode.Should().NotBe(0);
+        run.Output.Should().Contain("Jobs:WebhookWorkers is between 1 and 100.").And.Contain("Sheets:RowsPerWrite is between 1 and 100000.");
+    }
+
+    [Fact]
     public void Web_processes_leave_the_jobs_to_the_job_server()
     {
         EnvironmentOf("web")["Jobs__RunServer"].Should().Be("false");

@@ -70,7 +70,7 @@ public sealed class KilledFirstSyncTests : IAsyncLifetime
         {
             truth = simulated.Customers.Select(c =>
             {
-                var qualifying = simulated.OrdersOf(c.Id).Where(o => !o.Test && o.CancelledAt == null).ToList();
+                var qualifying = simulated.QualifyingOrdersOf(c.Id);
                 return (c.Id, qualifying.Count, qualifying.Sum(o => o.CurrentTotalPrice));
             }).ToList();
             orders = simulated.Orders.Count;

@@ -39,6 +39,43 @@ public static class WinBackRules
     /// <summary>Whole weeks away from which an inactive customer is "long inactive": twice the threshold.</summary>
     public static int LongInactiveWeeks(int thresholdWeeks) => 2 * thresholdWeeks;
 
+    /// <summary>Days after the last order's local date from which a customer is inactive: the threshold in whole weeks.</summary>
+    public static int InactiveAfterDays(int thresholdWeeks) => 7 * thresholdWeeks;
+
+    /// <summary>A customer whose last order is before this instant is inactive: the shop's threshold of whole weeks away, in its calendar.</summary>
+    public static DateTimeOffset InactiveBefore(ReportScope scope) => scope.Calendar.AtLeastWeeksAgo(scope.ThresholdWeeks);
+
+    /// <summary><see cref="InactiveBefore"/> as a local date, for columns that hold the last order's local date.</summary>
+    public static DateOnly InactiveBeforeDate(ReportScope scope) => scope.Calendar.AtLeastWeeksAgoDate(scope.ThresholdWeeks);
+
+    /// <summary>An inactive customer whose last order is before this instant is long inactive.</summary>
+    public static DateTimeOffset LongInactiveBefore(ReportScope scope) => scope.Calendar.AtLeastWeeksAgo(LongInactiveWeeks(scope.ThresholdWeeks));
+
+    /// <summary>High value: total spent at or above the shop's line (a percentile of its buyers, or an amount).</summary>
+    public static bool IsHighValue(decimal totalSpent, decimal line) => totalSpent >= line;
+
+    /// <summary><see cref="IsHighValue"/> as SQL on a customer's rollups; <paramref name="line"/> is the placeholder of the line.</summary>
+    public static string HighValueSql(string line) => $"total_spent >= {line}";
+
+    /// <summary>Away since before the cutoff (<see cref="InactiveBefore"/> or <see cref="LongInactiveBefore"/>), as SQL on a customer's rollups.</summary>
+    public static string InactiveSinceSql(string before) => $"last_order_at < {before}";
+
+    /// <summary>
+    /// The segment of an inactive customer as a SQL condition, given SQL for "high value" and "long inactive" (the
+    /// conditions themselves, or columns already holding them): the matrix <see cref="SegmentOf"/> is in C#.
+    /// </summary>
+    public static string SegmentSql(Segment segment, string highValue, string longInactive) => segment switch
+    {
+        Segment.HighValueRecent => $"(({highValue}) AND NOT ({longInactive}))",
+        Segment.HighValueLong => $"(({highValue}) AND ({longInactive}))",
+        Segment.LowValueRecent => $"(NOT ({highValue}) AND NOT ({longInactive}))",
+        _ => $"(NOT ({highValue}) AND ({longInactive}))",
+    };
+
+    /// <summary>The segment's priority (1 first) as a SQL expression, for sorting a list by segment.</summary>
+    public static string PrioritySql(string highValue, string longInactive) =>
+        $"(CASE {string.Join(" ", Segments.Select(s => $"WHEN {SegmentSql(s.Segment, highValue, longInactive)} THEN {s.Priority}"))} END)";
+
     public static Segment SegmentOf(bool highValue, int weeksAway, int thresholdWeeks) =>
         (highValue, weeksAway >= LongInactiveWeeks(thresholdWeeks)) switch
         {
