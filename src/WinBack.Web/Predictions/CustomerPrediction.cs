@@ -52,7 +52,7 @@ internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration
         prediction.Property(p => p.RfmSegment).HasConversion<short>();
         prediction.Property(p => p.RfmSegmentAtRefit).HasConversion<short?>();
         // The prediction sorts (InactiveCustomersQuery) walk expression indexes on (shop_id, the sort value with unknowns
-        // coalesced, customer_id), created in the PredictionSortIndexes migration (EF cannot express them). Customers
+        // coalesced, customer_id), created in the Initial migration's SQL (EF cannot express them). Customers
         // without a cycle of their own are overdue by the shop's weeks: the personal-cycle count reads them here.
         prediction.HasIndex(p => new { p.ShopId, p.LastOrderOn }).HasDatabaseName("ix_customer_predictions_without_cycle").HasFilter("overdue_on IS NULL");
     }

@@ -215,7 +215,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         CustomerSort.TotalSpent => new("total_spent", NpgsqlDbType.Numeric),
         CustomerSort.OrdersCount => new("orders_count", NpgsqlDbType.Integer),
         // Unknown predictions sort after every known one in the default direction. The expressions are those of the
-        // PredictionSortIndexes migration's indexes, word for word.
+        // Initial migration's indexes, word for word.
         CustomerSort.ProbabilityAlive => Predicted(scope, "coalesce(probability_alive, 2)", NpgsqlDbType.Double),
         // Most overdue first is the earliest day of becoming overdue: fixed between orders, unlike the factor shown.
         CustomerSort.Overdue => Predicted(scope, "coalesce(overdue_on, 'infinity')", NpgsqlDbType.Date) with { Reversed = true },

@@ -43,7 +43,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         customer.HasIndex(c => new { c.ShopId, c.LastOrderAt, c.Id }).HasDatabaseName("ix_customers_inactive")
             .HasFilter("orders_count > 0").IncludeProperties(c => c.TotalSpent);
         // Keyset pages of the other sorts walk an index in either direction; the name and email sorts use expression
-        // indexes created in the ReportSortIndexes migration (EF cannot express them).
+        // indexes created in the Initial migration's SQL (EF cannot express them).
         customer.HasIndex(c => new { c.ShopId, c.TotalSpent, c.Id }).HasDatabaseName("ix_customers_total_spent").HasFilter("orders_count > 0");
         customer.HasIndex(c => new { c.ShopId, c.OrdersCount, c.Id }).HasDatabaseName("ix_customers_orders_count").HasFilter("orders_count > 0");
         // Customers without orders: a separate report.

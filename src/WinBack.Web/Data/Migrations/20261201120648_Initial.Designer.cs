@@ -13,8 +13,8 @@ using WinBack.Web.Data;
 namespace WinBack.Web.Data.Migrations
 {
     [DbContext(typeof(WinBackDbContext))]
-    [Migration("20261123030703_DataRetention")]
-    partial class DataRetention
+    [Migration("20261201120648_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -65,6 +65,14 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("period");
 
+                    b.Property<DateTimeOffset>("AttemptStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("attempt_started_at");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<DateTimeOffset>("ClaimedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("claimed_at");
@@ -79,11 +87,24 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("figures");
 
+                    b.Property<DateTimeOffset?>("GiveUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("give_up_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
                     b.Property<string>("MessageId")
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)")
                         .HasColumnName("message_id");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
 
                     b.PrimitiveCollection<List<string>>("Recipients")
                         .IsRequired()
@@ -102,6 +123,10 @@ namespace WinBack.Web.Data.Migrations
 
                     b.HasKey("ShopId", "Kind", "Period")
                         .HasName("pk_digest_deliveries");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_digest_deliveries_unfinished")
+                        .HasFilter("status IN ('Sending', 'Retrying')");
 
                     b.ToTable("digest_deliveries", (string)null);
                 });
@@ -303,10 +328,28 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("p");
 
+                    b.Property<string>("PurchaseModel")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("purchase_model");
+
+                    b.Property<string>("PurchaseModelChoice")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("purchase_model_choice");
+
                     b.Property<string>("PurchaseModelNote")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("purchase_model_note");
+
+                    b.PrimitiveCollection<double[]>("PurchaseParameters")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("purchase_parameters");
+
+                    b.PrimitiveCollection<double[]>("PurchaseStandardErrors")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("purchase_standard_errors");
 
                     b.Property<double?>("Q")
                         .HasColumnType("double precision")
@@ -319,6 +362,38 @@ namespace WinBack.Web.Data.Migrations
                     b.Property<int>("RepeatCustomers")
                         .HasColumnType("integer")
                         .HasColumnName("repeat_customers");
+
+                    b.PrimitiveCollection<double[]>("ReturningIn13Weeks")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("returning_in13weeks");
+
+                    b.PrimitiveCollection<double[]>("ReturningIn4Weeks")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("returning_in4weeks");
+
+                    b.Property<DateOnly?>("RfmComparedWith")
+                        .HasColumnType("date")
+                        .HasColumnName("rfm_compared_with");
+
+                    b.PrimitiveCollection<double[]>("RfmFrequencyCuts")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("rfm_frequency_cuts");
+
+                    b.PrimitiveCollection<double[]>("RfmMonetaryCuts")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("rfm_monetary_cuts");
+
+                    b.PrimitiveCollection<int[]>("RfmMovedIn")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("rfm_moved_in");
+
+                    b.PrimitiveCollection<int[]>("RfmMovedOut")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("rfm_moved_out");
+
+                    b.PrimitiveCollection<double[]>("RfmRecencyCuts")
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("rfm_recency_cuts");
 
                     b.Property<double>("Seconds")
                         .HasColumnType("double precision")
@@ -349,6 +424,14 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("expected_next_order_on");
 
+                    b.Property<DateOnly>("LastOrderOn")
+                        .HasColumnType("date")
+                        .HasColumnName("last_order_on");
+
+                    b.Property<DateOnly?>("OverdueOn")
+                        .HasColumnType("date")
+                        .HasColumnName("overdue_on");
+
                     b.Property<decimal?>("PredictedValue")
                         .HasPrecision(19, 4)
                         .HasColumnType("numeric(19,4)")
@@ -366,6 +449,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("smallint")
                         .HasColumnName("rfm_segment");
 
+                    b.Property<short?>("RfmSegmentAtRefit")
+                        .HasColumnType("smallint")
+                        .HasColumnName("rfm_segment_at_refit");
+
                     b.Property<double?>("UsualIntervalDays")
                         .HasColumnType("double precision")
                         .HasColumnName("usual_interval_days");
@@ -373,7 +460,73 @@ namespace WinBack.Web.Data.Migrations
                     b.HasKey("ShopId", "CustomerId")
                         .HasName("pk_customer_predictions");
 
+                    b.HasIndex("ShopId", "LastOrderOn")
+                        .HasDatabaseName("ix_customer_predictions_without_cycle")
+                        .HasFilter("overdue_on IS NULL");
+
                     b.ToTable("customer_predictions", (string)null);
+                });
+
+            modelBuilder.Entity("WinBack.Web.Predictions.ModelTrackRecord", b =>
+                {
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.Property<DateOnly>("HoldoutEnd")
+                        .HasColumnType("date")
+                        .HasColumnName("holdout_end");
+
+                    b.Property<int?>("ActualPurchases")
+                        .HasColumnType("integer")
+                        .HasColumnName("actual_purchases");
+
+                    b.Property<DateOnly>("CalibrationEnd")
+                        .HasColumnType("date")
+                        .HasColumnName("calibration_end");
+
+                    b.Property<DateTimeOffset>("CheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_at");
+
+                    b.Property<string>("Explanation")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("explanation");
+
+                    b.Property<double?>("ModelAuc")
+                        .HasColumnType("double precision")
+                        .HasColumnName("model_auc");
+
+                    b.Property<double?>("ModelBrier")
+                        .HasColumnType("double precision")
+                        .HasColumnName("model_brier");
+
+                    b.Property<string>("ModelName")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("model_name");
+
+                    b.Property<double?>("PredictedPurchases")
+                        .HasColumnType("double precision")
+                        .HasColumnName("predicted_purchases");
+
+                    b.Property<string>("Record")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("record");
+
+                    b.Property<double?>("RuleAuc")
+                        .HasColumnType("double precision")
+                        .HasColumnName("rule_auc");
+
+                    b.Property<double?>("RuleBrier")
+                        .HasColumnType("double precision")
+                        .HasColumnName("rule_brier");
+
+                    b.HasKey("ShopId", "HoldoutEnd")
+                        .HasName("pk_model_track_records");
+
+                    b.ToTable("model_track_records", (string)null);
                 });
 
             modelBuilder.Entity("WinBack.Web.Privacy.CustomerDataRequest", b =>
@@ -390,6 +543,10 @@ namespace WinBack.Web.Data.Migrations
                     b.Property<long>("CustomerId")
                         .HasColumnType("bigint")
                         .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset?>("DownloadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("downloaded_at");
 
                     b.Property<string>("Export")
                         .IsRequired()
@@ -427,6 +584,10 @@ namespace WinBack.Web.Data.Migrations
                     b.Property<DateTimeOffset>("TakenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("taken_at");
+
+                    b.Property<int>("ThresholdWeeks")
+                        .HasColumnType("integer")
+                        .HasColumnName("threshold_weeks");
 
                     b.HasKey("ShopId", "WeekStart")
                         .HasName("pk_retention_snapshots");
@@ -591,6 +752,14 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("paused");
 
+                    b.Property<long>("RedactionsApplied")
+                        .HasColumnType("bigint")
+                        .HasColumnName("redactions_applied");
+
+                    b.Property<long>("RedactionsRequested")
+                        .HasColumnType("bigint")
+                        .HasColumnName("redactions_requested");
+
                     b.Property<int>("RowsWritten")
                         .HasColumnType("integer")
                         .HasColumnName("rows_written");
@@ -611,10 +780,78 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("tab_name");
 
+                    b.Property<string>("VerificationCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("verification_code");
+
+                    b.Property<DateTimeOffset?>("VerificationCodeExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verification_code_expires_at");
+
+                    b.Property<DateTimeOffset?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verified_at");
+
                     b.HasKey("ShopId", "Id")
                         .HasName("pk_sheet_syncs");
 
+                    b.HasIndex("SpreadsheetId", "TabName")
+                        .HasDatabaseName("ix_sheet_syncs_spreadsheet_id_tab_name")
+                        .HasFilter("verified_at IS NOT NULL");
+
                     b.ToTable("sheet_syncs", (string)null);
+                });
+
+            modelBuilder.Entity("WinBack.Web.ShopifyTags.CustomerTag", b =>
+                {
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tag");
+
+                    b.HasKey("ShopId", "CustomerId")
+                        .HasName("pk_customer_tags");
+
+                    b.ToTable("customer_tags", (string)null);
+                });
+
+            modelBuilder.Entity("WinBack.Web.ShopifyTags.ShopifyTagging", b =>
+                {
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset?>("LastRunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_run_at");
+
+                    b.Property<int>("TaggedCustomers")
+                        .HasColumnType("integer")
+                        .HasColumnName("tagged_customers");
+
+                    b.HasKey("ShopId")
+                        .HasName("pk_shopify_taggings");
+
+                    b.ToTable("shopify_taggings", (string)null);
                 });
 
             modelBuilder.Entity("WinBack.Web.Shops.Shop", b =>
@@ -707,8 +944,7 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnName("created_at");
 
                     b.Property<string>("Email")
-                        .HasMaxLength(320)
-                        .HasColumnType("character varying(320)")
+                        .HasColumnType("text")
                         .HasColumnName("email");
 
                     b.Property<string>("EmailMarketingState")
@@ -717,8 +953,7 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnName("email_marketing_state");
 
                     b.Property<string>("FirstName")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("text")
                         .HasColumnName("first_name");
 
                     b.Property<DateTimeOffset?>("FirstOrderAt")
@@ -726,8 +961,7 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnName("first_order_at");
 
                     b.Property<string>("LastName")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("text")
                         .HasColumnName("last_name");
 
                     b.Property<DateTimeOffset?>("LastOrderAt")
@@ -803,8 +1037,7 @@ namespace WinBack.Web.Data.Migrations
 
                     b.Property<string>("Name")
                         .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("text")
                         .HasColumnName("name");
 
                     b.Property<DateTimeOffset>("ProcessedAt")
@@ -821,9 +1054,6 @@ namespace WinBack.Web.Data.Migrations
 
                     b.HasKey("ShopId", "Id")
                         .HasName("pk_orders");
-
-                    b.HasIndex("ShopId", "UpdatedAt")
-                        .HasDatabaseName("ix_orders_updated");
 
                     b.HasIndex("ShopId", "CustomerId", "ProcessedAt")
                         .HasDatabaseName("ix_orders_customer_qualifying")
@@ -858,8 +1088,7 @@ namespace WinBack.Web.Data.Migrations
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
+                        .HasColumnType("text")
                         .HasColumnName("title");
 
                     b.HasKey("ShopId", "OrderId", "Id")
@@ -941,6 +1170,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("api_version");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<string>("Error")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
@@ -950,6 +1183,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
 
                     b.Property<string>("Payload")
                         .IsRequired()
@@ -1053,6 +1290,16 @@ namespace WinBack.Web.Data.Migrations
                         .HasConstraintName("fk_customer_predictions_shops_shop_id");
                 });
 
+            modelBuilder.Entity("WinBack.Web.Predictions.ModelTrackRecord", b =>
+                {
+                    b.HasOne("WinBack.Web.Shops.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_model_track_records_shops_shop_id");
+                });
+
             modelBuilder.Entity("WinBack.Web.Reports.RetentionSnapshot", b =>
                 {
                     b.HasOne("WinBack.Web.Shops.Shop", null)
@@ -1103,24 +1350,24 @@ namespace WinBack.Web.Data.Migrations
                         .HasConstraintName("fk_sheet_syncs_shops_shop_id");
                 });
 
-            modelBuilder.Entity("WinBack.Web.Sync.Customer", b =>
+            modelBuilder.Entity("WinBack.Web.ShopifyTags.CustomerTag", b =>
                 {
                     b.HasOne("WinBack.Web.Shops.Shop", null)
                         .WithMany()
                         .HasForeignKey("ShopId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_customers_shops_shop_id");
+                        .HasConstraintName("fk_customer_tags_shops_shop_id");
                 });
 
-            modelBuilder.Entity("WinBack.Web.Sync.Order", b =>
+            modelBuilder.Entity("WinBack.Web.ShopifyTags.ShopifyTagging", b =>
                 {
                     b.HasOne("WinBack.Web.Shops.Shop", null)
-                        .WithMany()
-                        .HasForeignKey("ShopId")
+                        .WithOne()
+                        .HasForeignKey("WinBack.Web.ShopifyTags.ShopifyTagging", "ShopId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_orders_shops_shop_id");
+                        .HasConstraintName("fk_shopify_taggings_shops_shop_id");
                 });
 
             modelBuilder.Entity("WinBack.Web.Sync.SyncState", b =>
