@@ -24,13 +24,14 @@ public static class ReportLatency
     private const string Domain = "bench-report.myshopify.com";
 
     // What merchants open: the default list, each segment, each window, high value, other sorts, consent, and the
-    // predictions' sorts, filters and personal-cycle mode.
+    // predictions' sorts, filters and personal-cycle mode, and the at-risk list.
     private static readonly string[] Views =
     [
         "", "segment=high-value-recent", "segment=high-value-long", "segment=low-value-recent", "segment=low-value-long",
         "window=optimal", "window=stronger", "window=last-chance", "highValue=true", "sort=totalSpent", "sort=name", "sort=email",
         "consent=subscribed", "highValue=true&window=optimal", "minSpent=150&sort=ordersCount",
         "sort=pAlive", "sort=overdue", "sort=predictedValue", "risk=high", "rfm=cant-lose-them,at-risk", "mode=personal",
+        "list=at-risk",
     ];
 
     // The predictions' views, each timed alone as well (first request, then warm); the products and outcomes are
@@ -40,6 +41,7 @@ public static class ReportLatency
         "/api/reports/inactive?mode=personal", "/api/reports/inactive?sort=pAlive", "/api/reports/inactive?sort=overdue",
         "/api/reports/inactive?sort=predictedValue", "/api/reports/inactive?risk=high", "/api/reports/inactive?rfm=cant-lose-them,at-risk",
         "/api/reports/inactive/products", "/api/reports/outcomes",
+        "/api/reports/inactive?list=at-risk", "/api/reports/inactive?list=at-risk&sort=pAlive", "/api/reports/rfm",
     ];
 
     /// <summary>The weekly refit of every customer's predictions, timed, with this process's memory watched.</summary>
