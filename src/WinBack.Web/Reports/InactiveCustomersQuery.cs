@@ -54,7 +54,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     public async Task<CustomerPage> PageAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken)
     {
         var sql = new SqlText();
-        var order = SortColumn(scope, filter.Sort, sql);
+        var order = SortColumn(scope, filter, sql);
         var where = Where(scope, filter, sql, order.From == FromPredictions);
         var descending = filter.Descending != order.Reversed;
         var direction = descending ? "DESC" : "ASC";
@@ -106,7 +106,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     public async IAsyncEnumerable<CustomerRecord> AllAsync(ReportScope scope, InactiveCustomersFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var sql = new SqlText();
-        var order = SortColumn(scope, filter.Sort, sql);
+        var order = SortColumn(scope, filter, sql);
         var direction = filter.Descending != order.Reversed ? "DESC" : "ASC";
         var columns = Columns(scope, sql);
         sql.Append($"SELECT {columns} FROM {order.From} WHERE {Where(scope, filter, sql, order.From == FromPredictions)} ORDER BY {order.Expression} {direction}, {order.Id} {direction}");
@@ -207,7 +207,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     /// </summary>
     private sealed record ListOrder(string Expression, NpgsqlDbType Type, string Id = "id", string From = From, bool Reversed = false);
 
-    private static ListOrder SortColumn(ReportScope scope, CustomerSort sort, SqlText sql) => sort switch
+    private static ListOrder SortColumn(ReportScope scope, InactiveCustomersFilter filter, SqlText sql) => filter.Sort switch
     {
         CustomerSort.LastOrder => new("last_order_at", NpgsqlDbType.TimestampTz),
         CustomerSort.Name => new("lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))", NpgsqlDbType.Text),
@@ -216,10 +216,10 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         CustomerSort.OrdersCount => new("orders_count", NpgsqlDbType.Integer),
         // Unknown predictions sort after every known one in the default direction. The expressions are those of the
         // Initial migration's indexes, word for word.
-        CustomerSort.ProbabilityAlive => Predicted(scope, "coalesce(probability_alive, 2)", NpgsqlDbType.Double),
+        CustomerSort.ProbabilityAlive => Predicted(scope, filter, "coalesce(probability_alive, 2)", NpgsqlDbType.Double),
         // Most overdue first is the earliest day of becoming overdue: fixed between orders, unlike the factor shown.
-        CustomerSort.Overdue => Predicted(scope, "coalesce(overdue_on, 'infinity')", NpgsqlDbType.Date) with { Reversed = true },
-        CustomerSort.PredictedValue => Predicted(scope, "coalesce(predicted_value, -1)", NpgsqlDbType.Numeric),
+        CustomerSort.Overdue => Predicted(scope, filter, "coalesce(overdue_on, 'infinity')", NpgsqlDbType.Date) with { Reversed = true },
+        CustomerSort.PredictedValue => Predicted(scope, filter, "coalesce(predicted_value, -1)", NpgsqlDbType.Numeric),
         _ => new(SegmentPriority(scope, sql), NpgsqlDbType.Integer),
     };
 
@@ -232,8 +232,12 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         return WinBackRules.PrioritySql(highValue, longInactive);
     }
 
-    private static ListOrder Predicted(ReportScope scope, string expression, NpgsqlDbType type) =>
-        scope.HasPredictions ? new(expression, type, "p.customer_id", FromPredictions) : new(expression, type);
+    /// <summary>
+    /// A prediction sort walks the scores' index, except on the at-risk list: its customers are recent buyers, a small
+    /// range of the inactive index, found there and sorted, where the scores' order would pass every lapsed customer first.
+    /// </summary>
+    private static ListOrder Predicted(ReportScope scope, InactiveCustomersFilter filter, string expression, NpgsqlDbType type) =>
+        scope.HasPredictions && filter.List != CustomerList.AtRisk ? new(expression, type, "p.customer_id", FromPredictions) : new(expression, type);
 
     private async IAsyncEnumerable<(CustomerRecord Row, object? SortValue)> ReadAsync(SqlText sql, bool withSortValue, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

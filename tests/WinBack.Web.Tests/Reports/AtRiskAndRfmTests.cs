@@ -102,6 +102,8 @@ public sealed class AtRiskAndRfmTests : IAsyncLifetime
         atRisk.Customers.Select(c => c.Id).Should().BeEquivalentTo(expected.Keys);
         atRisk.TotalCount.Should().Be(expected.Count);
         atRisk.Filter.Should().Be("list=at-risk&pageSize=250");
+        foreach (var sort in new[] { "pAlive", "overdue", "predictedValue" })
+            (await PageAsync($"list=at-risk&sort={sort}")).Customers.Select(c => c.Id).Should().BeEquivalentTo(expected.Keys, $"sorted by {sort}");
         atRisk.Customers.Should().NotContain(c => c.FirstName == "Wendy" || c.FirstName == "Tom" || c.FirstName == "Oscar", "they are past the threshold: the inactive list has them");
         foreach (var row in atRisk.Customers)
         {
