@@ -74,9 +74,9 @@ public sealed class BrowserApp : IAsyncLifetime
     /// A fresh browser page on WinBack inside the simulated admin, once the report has loaded; <paramref name="frameLoads"/>
     /// collects the address of every document the frame requested (redirects included).
     /// </summary>
-    public async Task<(IPage Page, IFrameLocator App)> OpenAsync(string domain, string query = "", int height = 1100, List<Uri>? frameLoads = null)
+    public async Task<(IPage Page, IFrameLocator App)> OpenAsync(string domain, string query = "", int height = 1100, List<Uri>? frameLoads = null, int width = 1440)
     {
-        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = height }, AcceptDownloads = true });
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, AcceptDownloads = true });
         page.Request += (_, request) =>
         {
             if (request.IsNavigationRequest && request.Frame != page.MainFrame) frameLoads?.Add(new Uri(request.Url));
@@ -97,6 +97,11 @@ public sealed class BrowserApp : IAsyncLifetime
         }
         return (page, app);
     }
+
+    /// <summary>The ids of the customers the list on screen shows, in its order (from their links to Shopify admin).</summary>
+    public static async Task<long[]> ShownCustomerIdsAsync(IFrameLocator app) =>
+        (await app.Locator("tbody a[href*='/customers/']").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"))
+        .Select(href => long.Parse(href[(href.LastIndexOf('/') + 1)..])).ToArray();
 
     /// <summary>
     /// Saves a screenshot under WINBACK_SCREENSHOTS (docs/screenshots when the README's command makes them): the page as

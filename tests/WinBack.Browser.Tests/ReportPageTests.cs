@@ -9,10 +9,6 @@ namespace WinBack.Browser.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class ReportPageTests(BrowserApp browser)
 {
-    private static async Task<long[]> ShownIdsAsync(IFrameLocator app) =>
-        (await app.Locator("tbody a[href*='/customers/']").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"))
-        .Select(href => long.Parse(href[(href.LastIndexOf('/') + 1)..])).ToArray();
-
     private static async Task WaitForCountAsync(IFrameLocator app, int count) =>
         await app.GetByRole(AriaRole.Heading, new() { Name = $"{count:N0} inactive customers", Exact = true }).WaitForAsync(new() { Timeout = 15_000 });
 
@@ -23,7 +19,7 @@ public sealed class ReportPageTests(BrowserApp browser)
         var (page, app) = await browser.OpenAsync(BrowserApp.ReportShop, height: 2200);
 
         await WaitForCountAsync(app, expected.Count);
-        (await ShownIdsAsync(app)).Should().Equal(expected.Take(50).Select(e => e.Id));
+        (await BrowserApp.ShownCustomerIdsAsync(app)).Should().Equal(expected.Take(50).Select(e => e.Id));
         await Expect(app.GetByText($"1-50 of {expected.Count:N0}")).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "inactive-customers");
     }
@@ -64,11 +60,11 @@ public sealed class ReportPageTests(BrowserApp browser)
 
         await app.GetByRole(AriaRole.Button, new() { Name = "Next" }).ClickAsync();
         await Expect(app.GetByText($"26-50 of {expected.Count:N0}")).ToBeVisibleAsync();
-        (await ShownIdsAsync(app)).Should().Equal(expected.Skip(25).Take(25).Select(e => e.Id));
+        (await BrowserApp.ShownCustomerIdsAsync(app)).Should().Equal(expected.Skip(25).Take(25).Select(e => e.Id));
 
         await app.GetByRole(AriaRole.Button, new() { Name = "Previous" }).ClickAsync();
         await Expect(app.GetByText($"1-25 of {expected.Count:N0}")).ToBeVisibleAsync();
-        (await ShownIdsAsync(app)).Should().Equal(expected.Take(25).Select(e => e.Id));
+        (await BrowserApp.ShownCustomerIdsAsync(app)).Should().Equal(expected.Take(25).Select(e => e.Id));
     }
 
     [Fact]
@@ -81,12 +77,12 @@ public sealed class ReportPageTests(BrowserApp browser)
 
         await page.WaitForURLAsync(new Regex("segment=high-value-long"));
         await WaitForCountAsync(app, expected.Count);
-        (await ShownIdsAsync(app)).Should().Equal(expected.Take(50).Select(e => e.Id));
+        (await BrowserApp.ShownCustomerIdsAsync(app)).Should().Equal(expected.Take(50).Select(e => e.Id));
         await BrowserApp.ScreenshotAsync(page, "inactive-customers-filtered");
 
         var (_, reloaded) = await browser.OpenAsync(BrowserApp.ReportShop, new Uri(page.Url).Query.TrimStart('?'));
         await WaitForCountAsync(reloaded, expected.Count);
-        (await ShownIdsAsync(reloaded)).Should().Equal(expected.Take(50).Select(e => e.Id));
+        (await BrowserApp.ShownCustomerIdsAsync(reloaded)).Should().Equal(expected.Take(50).Select(e => e.Id));
     }
 
     [Fact]
@@ -161,7 +157,7 @@ public sealed class ReportPageTests(BrowserApp browser)
 
         await app.GetByRole(AriaRole.Tab, new() { Name = "Inactive customers" }).ClickAsync();
         await WaitForCountAsync(app, atEight.Count);
-        (await ShownIdsAsync(app)).Should().Equal(atEight.Take(50).Select(e => e.Id));
+        (await BrowserApp.ShownCustomerIdsAsync(app)).Should().Equal(atEight.Take(50).Select(e => e.Id));
     }
 
     [Fact]
