@@ -20,12 +20,12 @@ public sealed class ShopifyFailurePolicyTests : IAsyncLifetime
     // Generous: CI runs the four test projects side by side on two cores, and the workers share them.
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(90); waited += TimeSpan.FromMilliseconds(250))
+        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(180); waited += TimeSpan.FromMilliseconds(250))
         {
             if (await condition()) return;
             await Task.Delay(250);
         }
-        throw new TimeoutException($"Waited 90 s for {what}.");
+        throw new TimeoutException($"Waited 180 s for {what}.");
     }
 
     [Fact]
