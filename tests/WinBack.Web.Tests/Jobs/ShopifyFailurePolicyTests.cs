@@ -8,6 +8,7 @@ using WinBack.Web.Sync;
 namespace WinBack.Web.Tests.Jobs;
 
 /// <summary>With Hangfire's servers running: a job that meets a refused token stops and marks the shop, instead of retrying.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class ShopifyFailurePolicyTests : IAsyncLifetime
 {
     private WinBackApp _app = null!;

@@ -6,15 +6,9 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace WinBack.Web.Tests.Operations;
 
-/// <summary>
-/// Runs alone: OpenTelemetry listens to meters by name across the process, so while other test hosts are alive their
-/// "WinBack" gauges would be scraped beside this host's (one host per process in production).
-/// </summary>
-[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
-public sealed class MetricsCollection;
 
 /// <summary>/metrics as the operator's Prometheus scrapes it: WinBack's own counters next to ASP.NET Core's and Npgsql's, for the operator only.</summary>
-[Collection(nameof(MetricsTests))]
+[Collection(RunsAlone.Name)]
 public sealed class MetricsTests
 {
     private const string Password = "scrape-s3cret";
