@@ -197,7 +197,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     /// overdue by their own cycle, below the P(alive) line or in a slipping RFM group. The list of all has no condition.
     /// </summary>
     private static string ListCondition(ReportScope scope, CustomerList list, SqlText sql) => list != CustomerList.AtRisk ? "" :
-        $" AND last_order_at >= {sql.Add(scope.Calendar.AtLeastWeeksAgo(scope.ThresholdWeeks))}" +
+        $" AND last_order_at >= {sql.Add(WinBackRules.InactiveBefore(scope))}" +
         $" AND (overdue_on <= {sql.Add(scope.Calendar.Today)} OR probability_alive < {sql.Add(AtRiskRule.AliveLine)}" +
         $" OR rfm_segment = ANY({sql.Add(AtRiskRule.SlippingGroups.Select(g => (short)g).ToArray())}))";
 
