@@ -18,7 +18,7 @@ public sealed class ShopifyFailurePolicyTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    // Generous: CI runs the four test projects side by side on two cores, and the workers share them.
+    // Generous: the workers share two cores with the test classes that run before this one.
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(180); waited += TimeSpan.FromMilliseconds(250))
