@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using WinBack.Web.Data;
 
 namespace WinBack.Web.Tests.Data;
@@ -11,12 +13,16 @@ namespace WinBack.Web.Tests.Data;
 /// </summary>
 public sealed class SquashedSchemaTests
 {
+    private const string SquashedMigration = "20261201120648_Initial";
+
     [Fact]
     public async Task The_squashed_migration_builds_the_schema_the_migration_chain_built()
     {
         var connectionString = await (await PostgresServer.Shared).CreateDatabaseAsync("squashed");
         var options = DatabaseExtensions.Configure(new DbContextOptionsBuilder<WinBackDbContext>(), connectionString).Options;
-        await using (var db = new WinBackDbContext((DbContextOptions<WinBackDbContext>)options)) await db.Database.MigrateAsync();
+        // Up to the squashed migration only: migrations added after it change the schema on purpose.
+        await using (var db = new WinBackDbContext((DbContextOptions<WinBackDbContext>)options))
+            await db.GetService<IMigrator>().MigrateAsync(SquashedMigration);
 
         var expected = File.ReadAllLines(Path.Combine(Repository.Root(), "tests", "WinBack.Web.Tests", "Data", "schema-of-the-migration-chain.txt"))
             .Where(line => line.Length > 0 && !line.StartsWith('#')).ToList();
