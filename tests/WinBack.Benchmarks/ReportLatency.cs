@@ -120,7 +120,16 @@ public static class ReportLatency
             var times = new List<double>();
             for (var i = 0; i < 20; i++) times.Add(await TimeAsync(http, $"/api/reports/inactive?{view}"));
             single.AddRange(times);
-            if (verbose) Console.WriteLine($"report:   {(view.Length == 0 ? "(default)" : view)}: median {Median(times):0.0} ms alone");
+            if (!verbose) continue;
+            var next = new List<double>();
+            var page = (await http.GetFromJsonAsync<InactiveCustomersPage>($"/api/reports/inactive?{view}"))!;
+            for (var n = 0; n < 10 && page.NextCursor is { } cursor; n++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                page = (await http.GetFromJsonAsync<InactiveCustomersPage>($"/api/reports/inactive?{view}&after={Uri.EscapeDataString(cursor)}"))!;
+                next.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            Console.WriteLine($"report:   {(view.Length == 0 ? "(default)" : view)}: first page median {Median(times):0.0} ms, next pages median {(next.Count == 0 ? double.NaN : Median(next)):0.0} ms alone");
         }
         var healthz = new List<double>();
         for (var i = 0; i < 100; i++) healthz.Add(await TimeAsync(http, "/healthz"));

@@ -63,8 +63,11 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
             var (value, id) = DecodeCursor(after, filter.Sort, order.Type);
             where += $" AND ({order.Expression}, {order.Id}) {(descending ? "<" : ">")} ({sql.Add(value, order.Type)}, {sql.Add(id)})";
         }
-        sql.Append($"SELECT {Columns(scope, sql)}, {order.Expression} AS sort_value FROM {order.From} WHERE {where} " +
-                   $"ORDER BY {order.Expression} {direction}, {order.Id} {direction} LIMIT {filter.PageSize + 1}");
+        var select = $"SELECT {Columns(scope, sql)}, {order.Expression} AS sort_value FROM {order.From} WHERE {where}";
+        // OFFSET 0 keeps PostgreSQL from walking the sort's index: the rows are found first, then the few are sorted.
+        sql.Append(order.SortsFoundRows
+            ? $"SELECT * FROM ({select} OFFSET 0) found ORDER BY sort_value {direction}, id {direction} LIMIT {filter.PageSize + 1}"
+            : $"{select} ORDER BY {order.Expression} {direction}, {order.Id} {direction} LIMIT {filter.PageSize + 1}");
 
         var rows = new List<CustomerRecord>(filter.PageSize + 1);
         object? lastSortValue = null;
@@ -202,10 +205,11 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         $" OR rfm_segment = ANY({sql.Add(AtRiskRule.SlippingGroups.Select(g => (short)g).ToArray())}))";
 
     /// <summary>
-    /// How a list is ordered: the sort value, its type (for the cursor), the tie-breaking id, the rows it reads from, and
-    /// whether the merchant's "descending" walks the value upwards.
+    /// How a list is ordered: the sort value, its type (for the cursor), the tie-breaking id, the rows it reads from,
+    /// whether the merchant's "descending" walks the value upwards, and whether a page finds its list's rows before
+    /// sorting them (<see cref="Predicted"/>) instead of walking an index in the sort's order.
     /// </summary>
-    private sealed record ListOrder(string Expression, NpgsqlDbType Type, string Id = "id", string From = From, bool Reversed = false);
+    private sealed record ListOrder(string Expression, NpgsqlDbType Type, string Id = "id", string From = From, bool Reversed = false, bool SortsFoundRows = false);
 
     private static ListOrder SortColumn(ReportScope scope, InactiveCustomersFilter filter, SqlText sql) => filter.Sort switch
     {
@@ -234,10 +238,14 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
 
     /// <summary>
     /// A prediction sort walks the scores' index, except on the at-risk list: its customers are recent buyers, a small
-    /// range of the inactive index, found there and sorted, where the scores' order would pass every lapsed customer first.
+    /// range of the inactive index, found there and then sorted. Walking the scores' index instead (which PostgreSQL
+    /// chooses when it can, the order being the index's) passes every lapsed customer first: 0.44 s a page at 200,000
+    /// customers.
     /// </summary>
     private static ListOrder Predicted(ReportScope scope, InactiveCustomersFilter filter, string expression, NpgsqlDbType type) =>
-        scope.HasPredictions && filter.List != CustomerList.AtRisk ? new(expression, type, "p.customer_id", FromPredictions) : new(expression, type);
+        filter.List == CustomerList.AtRisk ? new(expression, type, SortsFoundRows: true)
+        : scope.HasPredictions ? new(expression, type, "p.customer_id", FromPredictions)
+        : new(expression, type);
 
     private async IAsyncEnumerable<(CustomerRecord Row, object? SortValue)> ReadAsync(SqlText sql, bool withSortValue, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
