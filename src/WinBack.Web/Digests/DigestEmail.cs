@@ -104,6 +104,10 @@ public static class DigestEmail
     private static string AtRiskTitle(DigestContent c) =>
         $"Before they lapse: {Count(c.AtRiskCount, "customer")} at risk" + (c.AtRiskCount > c.AtRisk.Count ? $", the {c.AtRisk.Count} biggest spenders" : "");
 
+    /// <summary>"A personal we-miss-you note, then early access or a loyalty reminder, then a premium offer. Offer: 15-20 % at 4-5 weeks."</summary>
+    private static string PlaybookLine(Playbook playbook) =>
+        $"{string.Join(", then ", playbook.Steps.Select((step, i) => i == 0 ? step.Action : char.ToLowerInvariant(step.Action[0]) + step.Action[1..]))}. Offer: {playbook.Offer}.";
+
     private static string Money(ReportScope scope, decimal amount) =>
         string.Create(CultureInfo.InvariantCulture, $"{amount:N2} {scope.CurrencyCode}");
 
@@ -129,7 +133,10 @@ public static class DigestEmail
         text.AppendLine();
         text.AppendLine("Segments, most urgent first:");
         foreach (var s in c.Segments)
+        {
             text.AppendLine($"  {s.Info.Priority}. {s.Info.Title}: {s.Customers:N0}{Change(s.ChangeSinceLastWeek)}. {s.Info.SuggestedAction} {s.ReportUrl}");
+            text.AppendLine($"     What to do: {PlaybookLine(WinBackPlaybooks.ForSegment(s.Info.Segment, scope.ThresholdWeeks))}");
+        }
         Customers(text, PriorityOneTitle, c.PriorityOne, scope);
         Customers(text, "Went inactive this week", c.WentInactive, scope);
         if (c.AtRisk.Count > 0)
@@ -137,6 +144,7 @@ public static class DigestEmail
             text.AppendLine().AppendLine($"{AtRiskTitle(c)}:");
             foreach (var r in c.AtRisk)
                 text.AppendLine($"  {r.Name} <{r.Email}>: last order {r.LastOrderDate:yyyy-MM-dd}, spent {Money(scope, r.TotalSpent)}. {string.Join("; ", r.AtRiskReasons)}");
+            text.AppendLine($"  What to do: {PlaybookLine(WinBackPlaybooks.AtRisk(scope.ThresholdWeeks))}");
             text.AppendLine($"  All of them: {c.ReportUrl}?tab=at-risk");
         }
         if (c.Outcomes.All.Listed > 0)
@@ -180,7 +188,8 @@ public static class DigestEmail
             """);
         foreach (var s in c.Segments)
             html.Append($"""
-                <tr style="border-top:1px solid #e3e3e3"><td><b>{s.Info.Priority}. <a href="{E(s.ReportUrl)}" style="color:#005bd3">{E(s.Info.Title)}</a></b><br><span style="color:#616161">{E(s.Info.SuggestedAction)}</span></td>
+                <tr style="border-top:1px solid #e3e3e3"><td><b>{s.Info.Priority}. <a href="{E(s.ReportUrl)}" style="color:#005bd3">{E(s.Info.Title)}</a></b><br><span style="color:#616161">{E(s.Info.SuggestedAction)}</span>
+                <br><span style="font-size:12px">What to do: {E(PlaybookLine(WinBackPlaybooks.ForSegment(s.Info.Segment, scope.ThresholdWeeks)))}</span></td>
                 <td align="right" style="white-space:nowrap"><b>{s.Customers:N0}</b><br><span style="color:#616161;font-size:12px">{E(Change(s.ChangeSinceLastWeek).Trim(' ', '(', ')'))}</span></td></tr>
                 """);
         html.Append("</table>");
@@ -191,6 +200,7 @@ public static class DigestEmail
             html.Append($"""
                 <h2 style="font-size:16px;margin:20px 0 8px">{E(AtRiskTitle(c))}</h2>
                 <p style="margin:0 0 8px;color:#616161;font-size:13px">Still active, but slipping: reach them before they cross {scope.ThresholdWeeks} weeks. <a href="{E(c.ReportUrl)}?tab=at-risk" style="color:#005bd3">See all of them</a></p>
+                <p style="margin:0 0 8px;font-size:12px">What to do: {E(PlaybookLine(WinBackPlaybooks.AtRisk(scope.ThresholdWeeks)))}</p>
                 <table role="presentation" width="100%" cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:13px">
                 <tr style="color:#616161"><th align="left">Customer</th><th align="left">Why</th><th align="right">Spent</th></tr>
                 """);

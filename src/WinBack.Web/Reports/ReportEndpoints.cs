@@ -11,7 +11,7 @@ namespace WinBack.Web.Reports;
 
 public sealed record ReportContext(string ShopDomain, string? ShopName, string CurrencyCode, string Timezone, DateOnly Today, int ThresholdWeeks,
     decimal HighValueLine, IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<WindowInfo> Windows, IReadOnlyList<ChurnRiskInfo> ChurnRisks,
-    IReadOnlyList<RfmSegmentInfo> RfmSegments, double AtRiskAliveLine);
+    IReadOnlyList<RfmSegmentInfo> RfmSegments, double AtRiskAliveLine, IReadOnlyList<Playbook> Playbooks);
 
 public sealed record ExportLink(string Url);
 
@@ -54,7 +54,7 @@ public static class ReportEndpoints
         var scope = await scopes.LoadAsync(user.ShopId(), cancellationToken);
         return new ReportContext(scope.ShopDomain, scope.ShopName, scope.CurrencyCode, scope.Calendar.Zone.Id, scope.Calendar.Today, scope.ThresholdWeeks,
             scope.HighValueLine, WinBackRules.Segments, WinBackRules.Windows(scope.ThresholdWeeks), PredictionTerms.Risks, PredictionTerms.RfmSegments,
-            AtRiskRule.AliveLine);
+            AtRiskRule.AliveLine, WinBackPlaybooks.All(scope.ThresholdWeeks));
     }
 
     private static async Task<Results<Ok<InactiveCustomersPage>, ValidationProblem>> InactivePageAsync(

@@ -107,6 +107,21 @@ public sealed class DigestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_digest_says_what_to_do_with_each_segment_with_the_offer_its_weeks_call_for()
+    {
+        await DispatchAndRunAsync();
+
+        var message = _smtp.Messages().Should().ContainSingle().Subject.Message;
+        foreach (var part in new[] { message.TextBody, message.HtmlBody })
+        {
+            part.Should().Contain("What to do: A personal we-miss-you note, then early access or a loyalty reminder, then a premium offer. " +
+                                  "Offer: 15-20 % at 4-5 weeks, 20-25 % at 6-7 weeks.", "priority 1 is 4 to 7 weeks away at the shop's 4-week threshold");
+            part.Should().Contain("What to do: A feedback request, then a strong discount, then several touch points. " +
+                                  "Offer: 20-25 % at 8-11 weeks, 25-30 % at 12 weeks and more.");
+        }
+    }
+
+    [Fact]
     public async Task A_second_run_of_the_same_week_sends_nothing()
     {
         await DispatchAndRunAsync();

@@ -4,6 +4,8 @@ export interface SegmentInfo { segment: string; priority: number; key: string; t
 export interface WindowInfo { window: string; key: string; title: string; minWeeks: number; maxWeeks: number | null; advice: string }
 export interface ChurnRiskInfo { risk: string; key: string; title: string; minAlive: number; maxAlive: number | null }
 export interface RfmSegmentInfo { segment: string; key: string; title: string; description: string }
+/** What to do with one segment or list: the steps in order, and the offer sized by the weeks away (one home: WinBackPlaybooks.cs). */
+export interface Playbook { key: string; title: string; goal: string; steps: { action: string; detail: string }[]; offer: string }
 
 export interface ReportContext {
   shopDomain: string;
@@ -19,6 +21,7 @@ export interface ReportContext {
   rfmSegments: RfmSegmentInfo[];
   /** The at-risk list takes recent buyers whose chance of still being a customer is below this line. */
   atRiskAliveLine: number;
+  playbooks: Playbook[];
 }
 
 export interface ReportCustomer {

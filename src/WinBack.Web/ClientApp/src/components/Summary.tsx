@@ -1,6 +1,7 @@
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, SkeletonBodyText, SkeletonDisplayText, Text } from '@shopify/polaris';
 import { BarChart } from '@shopify/polaris-viz';
 import { countOf, formatMoney, formatNumber, type InactiveSummary, type ReportContext } from '../api';
+import { PlaybookDisclosure } from './PlaybookSteps';
 
 /** A figure, or a placeholder while the first import runs (a zero then would read as "none", not "not yet"). */
 function Metric({ label, value, help, importing }: { label: string; value: string; help?: string; importing: boolean }) {
@@ -63,6 +64,7 @@ export function Summary({ summary, context, importing, onSegment }: { summary: I
                   {importing ? <SkeletonBodyText lines={1} />
                     : <Text as="p" variant="headingLg">{`${countOf(s.customers, 'customer')} · ${money(s.totalSpent)}`}</Text>}
                   <Text as="p" tone="subdued">{s.suggestedAction}</Text>
+                  {context.playbooks.filter((p) => p.key === s.key).map((p) => <PlaybookDisclosure key={p.key} playbook={p} />)}
                   <InlineStack>
                     <Button onClick={() => onSegment(s.key)} accessibilityLabel={`Show ${s.title}`} disabled={s.customers === 0}>Show these customers</Button>
                   </InlineStack>

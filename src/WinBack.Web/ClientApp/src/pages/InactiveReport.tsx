@@ -8,6 +8,7 @@ import {
 } from '../api';
 import { filterQuery, readParams, writeParams } from '../url';
 import { Summary } from '../components/Summary';
+import { PlaybookDisclosure } from '../components/PlaybookSteps';
 import { Insights } from '../components/Insights';
 import { SavedViewsManager } from '../components/SavedViewsManager';
 
@@ -290,7 +291,10 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
       )}
       {list === 'at-risk' && (
         <Banner tone="info" title="Before they lapse">
-          <p>{`Customers who ordered in the last ${context.thresholdWeeks} weeks but are slipping: overdue by their own cycle (away twice their usual time between orders), a chance of still being a customer below ${formatPercent(context.atRiskAliveLine)}, or in the RFM groups At risk, Can't lose them or About to sleep. Each row says why. Reach them now, before they cross your threshold.`}</p>
+          <BlockStack gap="200">
+            <p>{`Customers who ordered in the last ${context.thresholdWeeks} weeks but are slipping: overdue by their own cycle (away twice their usual time between orders), a chance of still being a customer below ${formatPercent(context.atRiskAliveLine)}, or in the RFM groups At risk, Can't lose them or About to sleep. Each row says why. Reach them now, before they cross your threshold.`}</p>
+            {context.playbooks.filter((p) => p.key === 'at-risk').map((p) => <PlaybookDisclosure key={p.key} playbook={p} />)}
+          </BlockStack>
         </Banner>
       )}
       {!inactiveList ? null : summary ? <Summary summary={summary} context={context} importing={importing} onSegment={(key) => update({ segment: key })} /> : <Card><SkeletonBodyText lines={4} /></Card>}
