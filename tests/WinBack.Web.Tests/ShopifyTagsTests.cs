@@ -113,4 +113,36 @@ public sealed class ShopifyTagsTests : IAsyncLifetime
         status.LastError.Should().Be("WinBack may not edit customers in this shop any more. Turn tagging off and on again to grant access.");
         WinBackTagsInShopify().Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Recent_buyers_on_the_at_risk_list_are_tagged_at_risk_and_never_with_a_segment()
+    {
+        using (var scope = _app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<WinBack.Web.Predictions.CustomerPredictionJob>().RunAsync(_shopId, CancellationToken.None);
+        // Two of the recent buyers are given a falling chance of still being customers (the models' own output on so small
+        // a shop puts nobody below the line).
+        await using (var db = _app.CreateDbContext())
+        {
+            var recent = await db.Customers.Where(c => c.ShopId == _shopId && c.OrdersCount > 0 && c.LastOrderAt > DateTimeOffset.UtcNow.AddDays(-14))
+                .OrderBy(c => c.Id).Select(c => c.Id).Take(2).ToListAsync();
+            recent.Should().HaveCount(2, "the generated shop has recent buyers");
+            await db.CustomerPredictions.Where(p => p.ShopId == _shopId && recent.Contains(p.CustomerId))
+                .ExecuteUpdateAsync(p => p.SetProperty(x => x.ProbabilityAlive, 0.2));
+        }
+        var atRisk = (await _app.CreateClientFor(Domain).GetFromJsonAsync<InactiveCustomersPage>("/api/reports/inactive?list=at-risk&pageSize=250"))!;
+        atRisk.TotalCount.Should().BeInRange(1, 250, "the generated shop has recent buyers who are slipping, and they fit on one page");
+        ShopLifecycle.Grant(_shop, ["write_customers"]);
+        (await _app.CreateClientFor(Domain).PutAsJsonAsync("/api/shopify-tags", new ShopifyTagsRequest(true))).EnsureSuccessStatusCode();
+
+        await RunAsync();
+
+        var tags = WinBackTagsInShopify();
+        tags.Where(t => t.Value.Contains(CustomerTagJob.AtRiskTag)).Select(t => t.Key).Should().BeEquivalentTo(atRisk.Customers.Select(c => c.Id));
+        var inactive = await InactiveSegmentsAsync();
+        foreach (var customer in atRisk.Customers)
+        {
+            tags[customer.Id].Should().Equal([CustomerTagJob.AtRiskTag], "a recent buyer is not past the threshold, so has no segment");
+            inactive.Should().NotContainKey(customer.Id);
+        }
+    }
 }
