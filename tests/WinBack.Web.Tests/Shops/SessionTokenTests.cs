@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using WinBack.ShopifySimulator.OAuth;
 using WinBack.Web.Shops;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.Shops;
 
 public sealed class SessionTokenTests : IAsyncLifetime
 {

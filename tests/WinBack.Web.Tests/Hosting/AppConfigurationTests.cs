@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using WinBack.Web.Shops;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.Hosting;
 
 public sealed class AppConfigurationTests
 {

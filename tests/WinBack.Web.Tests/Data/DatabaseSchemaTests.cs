@@ -4,7 +4,7 @@ using WinBack.Web.Data;
 using WinBack.Web.Shops;
 using WinBack.Web.Sync;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.Data;
 
 public sealed class DatabaseSchemaTests
 {

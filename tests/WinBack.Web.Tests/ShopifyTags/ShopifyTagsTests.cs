@@ -9,7 +9,7 @@ using WinBack.Web.Reports;
 using WinBack.Web.ShopifyTags;
 using WinBack.Web.Sync;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.ShopifyTags;
 
 /// <summary>
 /// Status in Shopify itself: a generated shop synced into WinBack, tagged in the simulator through tagsAdd / tagsRemove

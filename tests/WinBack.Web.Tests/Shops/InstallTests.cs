@@ -11,7 +11,7 @@ using WinBack.ShopifySimulator.OAuth;
 using WinBack.Web.Shops;
 using WinBack.Web.Sync;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.Shops;
 
 /// <summary>A shop installs WinBack through the simulator, the way it would through Shopify.</summary>
 public sealed class InstallTests

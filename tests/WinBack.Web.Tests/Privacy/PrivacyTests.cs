@@ -10,7 +10,7 @@ using WinBack.ShopifySimulator.Webhooks;
 using WinBack.Web.Privacy;
 using WinBack.Web.Sync;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.Privacy;
 
 /// <summary>Shopify's compliance webhooks, sent by the simulator to the app, carried out on everything WinBack keeps.</summary>
 public sealed class PrivacyTests : IAsyncLifetime

@@ -10,7 +10,7 @@ using WinBack.ShopifySimulator.Store;
 using WinBack.Web.Shops;
 using WinBack.Web.Sync;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.Sync;
 
 /// <summary>The synced copy against the simulator's truth, built the Shopify way: bulk exports, mutations, webhooks.</summary>
 public sealed class SyncTests : IAsyncLifetime

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.Hosting;
 
 public sealed class AppStartupTests
 {

@@ -8,7 +8,7 @@ using WinBack.Web.Reports;
 using WinBack.Web.Tests.Reports;
 using WinBack.Web.Webhooks;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.Privacy;
 
 /// <summary>
 /// Saying goodbye. Today is 2026-11-22. Olga last ordered in January 2022 (58 months ago), Mark in June 2024 (29 months),

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WinBack.Web.Shops;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.Shops;
 
 public sealed class KeyRingTests
 {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WinBack.Web.Shops;
 using WinBack.Web.Webhooks;
 
-namespace WinBack.Web.Tests;
+namespace WinBack.Web.Tests.Webhooks;
 
 public sealed class WebhookTests : IAsyncLifetime
 {
