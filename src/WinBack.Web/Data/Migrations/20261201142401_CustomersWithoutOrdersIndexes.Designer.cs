@@ -13,8 +13,8 @@ using WinBack.Web.Data;
 namespace WinBack.Web.Data.Migrations
 {
     [DbContext(typeof(WinBackDbContext))]
-    [Migration("20261201134621_CustomersWithoutOrdersNameAndEmailIndexes")]
-    partial class CustomersWithoutOrdersNameAndEmailIndexes
+    [Migration("20261201142401_CustomersWithoutOrdersIndexes")]
+    partial class CustomersWithoutOrdersIndexes
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -987,6 +987,8 @@ namespace WinBack.Web.Data.Migrations
                     b.HasIndex("ShopId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_customers_without_orders")
                         .HasFilter("orders_count = 0");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "CreatedAt", "Id"), new[] { "EmailMarketingState" });
 
                     b.HasIndex("ShopId", "LastOrderAt", "Id")
                         .HasDatabaseName("ix_customers_inactive")
