@@ -24,7 +24,8 @@ public static class ReportLatency
     private const string Domain = "bench-report.myshopify.com";
 
     // What merchants open: the default list, each segment, each window, high value, other sorts, consent, and the
-    // predictions' sorts, filters and personal-cycle mode, and the at-risk list.
+    // predictions' sorts, filters and personal-cycle mode, the at-risk list, and the list of customers without orders
+    // (newest sign-up first, its other sorts, consent and the last 90 days of sign-ups).
     private static readonly string[] Views =
     [
         "", "segment=high-value-recent", "segment=high-value-long", "segment=low-value-recent", "segment=low-value-long",
@@ -32,6 +33,8 @@ public static class ReportLatency
         "consent=subscribed", "highValue=true&window=optimal", "minSpent=150&sort=ordersCount",
         "sort=pAlive", "sort=overdue", "sort=predictedValue", "risk=high", "rfm=cant-lose-them,at-risk", "mode=personal",
         "list=at-risk",
+        "list=without-orders", "list=without-orders&sort=name", "list=without-orders&sort=email&direction=desc",
+        "list=without-orders&consent=subscribed", "list=without-orders&signedUpDays=90",
     ];
 
     // The predictions' views, each timed alone as well (first request, then warm); the products and outcomes are

@@ -165,7 +165,9 @@ public static class DigestEmail
         text.AppendLine();
         text.AppendLine($"{title}:");
         foreach (var r in customers)
-            text.AppendLine($"  {r.Name} <{r.Email}>: last order {r.LastOrderDate:yyyy-MM-dd}, {r.WeeksSinceLastOrder} weeks ago, spent {Money(scope, r.TotalSpent)}");
+            text.AppendLine(r.LastOrderDate is null
+                ? $"  {r.Name} <{r.Email}>: no order yet, signed up {r.CustomerSince:yyyy-MM-dd}"
+                : $"  {r.Name} <{r.Email}>: last order {r.LastOrderDate:yyyy-MM-dd}, {r.WeeksSinceLastOrder} weeks ago, spent {Money(scope, r.TotalSpent)}");
     }
 
     private static string Html(DigestContent c, string shopName, bool test)
@@ -252,7 +254,7 @@ public static class DigestEmail
             """);
         foreach (var r in customers)
             html.Append($"""
-                <tr style="border-top:1px solid #e3e3e3"><td>{E(r.Name)}<br><span style="color:#616161">{E(r.Email)}</span></td><td>{r.LastOrderDate:yyyy-MM-dd}</td><td align="right">{r.WeeksSinceLastOrder}</td><td align="right">{E(Money(scope, r.TotalSpent))}</td></tr>
+                <tr style="border-top:1px solid #e3e3e3"><td>{E(r.Name)}<br><span style="color:#616161">{E(r.Email)}</span></td><td>{(r.LastOrderDate is { } last ? $"{last:yyyy-MM-dd}" : $"none yet (signed up {r.CustomerSince:yyyy-MM-dd})")}</td><td align="right">{r.WeeksSinceLastOrder}</td><td align="right">{E(Money(scope, r.TotalSpent))}</td></tr>
                 """);
         html.Append("</table>");
     }

@@ -4,12 +4,16 @@ using WinBack.Web.Predictions;
 
 namespace WinBack.Web.Reports;
 
-/// <summary>Which customers a list holds: past the threshold (the default), still active but slipping, or everyone with an order.</summary>
+/// <summary>
+/// Which customers a list holds: past the threshold (the default), still active but slipping, everyone with an order, or
+/// the accounts that never placed a qualifying order (for a first-purchase offer, not a win-back).
+/// </summary>
 public enum CustomerList
 {
     Inactive,
     AtRisk,
     All,
+    WithoutOrders,
 }
 
 /// <summary>

@@ -18,6 +18,7 @@ public enum CustomerSort
     ProbabilityAlive,
     Overdue,
     PredictedValue,
+    SignedUp,
 }
 
 /// <summary>What "inactive" means for the list: the shop's fixed weeks, or each customer's own purchase cycle.</summary>
@@ -43,7 +44,7 @@ public sealed record InactiveCustomersFilter
     public static readonly int[] PageSizes = [25, 50, 100, 250];
     public const int MaxWeeks = 520;
 
-    /// <summary>Which customers the list holds (<c>list=</c>): inactive (the default), at-risk or all with an order.</summary>
+    /// <summary>Which customers the list holds (<c>list=</c>): inactive (the default), at-risk, all with an order, or without orders.</summary>
     public CustomerList List { get; init; }
     public InactivityMode Mode { get; init; }
     public WinBackWindow? Window { get; init; }
@@ -54,6 +55,12 @@ public sealed record InactiveCustomersFilter
     public decimal? MinTotalSpent { get; init; }
     public string? Search { get; init; }
     public EmailConsent? Consent { get; init; }
+    /// <summary>Signed up in the last this many days, today included (the list of customers without orders only).</summary>
+    public int? SignedUpDays { get; init; }
+    /// <summary>Signed up on or after this local date (the list of customers without orders only).</summary>
+    public DateOnly? SignedUpFrom { get; init; }
+    /// <summary>Signed up on or before this local date (the list of customers without orders only).</summary>
+    public DateOnly? SignedUpTo { get; init; }
     public IReadOnlySet<ChurnRisk> Risks { get; init; } = new HashSet<ChurnRisk>();
     public IReadOnlySet<RfmSegment> RfmSegments { get; init; } = new HashSet<RfmSegment>();
     public CustomerSort Sort { get; init; } = CustomerSort.LastOrder;
@@ -72,6 +79,10 @@ public sealed record InactiveCustomersFilter
         return (MinWeeks ?? thresholdWeeks, MaxWeeksAway);
     }
 
+    /// <summary>The local dates of sign-up this filter covers on the shop's <paramref name="today"/> (null: no bound).</summary>
+    public (DateOnly? From, DateOnly? To) SignedUpRange(DateOnly today) =>
+        SignedUpDays is { } days ? (today.AddDays(1 - days), null) : (SignedUpFrom, SignedUpTo);
+
     public static readonly IReadOnlyDictionary<string, CustomerSort> SortKeys = new Dictionary<string, CustomerSort>
     {
         ["lastOrder"] = CustomerSort.LastOrder,
@@ -83,6 +94,7 @@ public sealed record InactiveCustomersFilter
         ["pAlive"] = CustomerSort.ProbabilityAlive,
         ["overdue"] = CustomerSort.Overdue,
         ["predictedValue"] = CustomerSort.PredictedValue,
+        ["signedUp"] = CustomerSort.SignedUp,
     };
 
     private static readonly Dictionary<string, WinBackWindow> WindowKeys = new()
@@ -97,7 +109,21 @@ public sealed record InactiveCustomersFilter
         ["inactive"] = CustomerList.Inactive,
         ["at-risk"] = CustomerList.AtRisk,
         ["all"] = CustomerList.All,
+        ["without-orders"] = CustomerList.WithoutOrders,
     };
+
+    /// <summary>What customers without orders do not have, by the parameters that ask about it.</summary>
+    private static readonly (string[] Parameters, string What)[] OrderOnlyFilters =
+    [
+        (["mode", "window", "minWeeks", "maxWeeks"], "last order to count weeks from"),
+        (["segment"], "win-back segment"),
+        (["highValue", "minSpent"], "spending to filter by"),
+        (["risk"], "churn risk"),
+        (["rfm"], "RFM segment"),
+    ];
+
+    private static readonly string[] SignUpFilters = ["signedUpDays", "signedUpFrom", "signedUpTo"];
+    public const int MaxSignedUpDays = 3650;
 
     private static readonly Dictionary<string, EmailConsent> ConsentKeys = new()
     {
@@ -120,9 +146,22 @@ public sealed record InactiveCustomersFilter
         if (values.TryGetValue("list", out var list))
         {
             if (ListKeys.TryGetValue(list, out var l)) filter = filter with { List = l };
-            else Error("list", "Choose a list: inactive, at-risk or all.");
+            else Error("list", "Choose a list: inactive, at-risk, all or without-orders.");
         }
-        if (filter.List != CustomerList.Inactive)
+        if (filter.List == CustomerList.WithoutOrders)
+        {
+            foreach (var (parameters, what) in OrderOnlyFilters)
+            foreach (var parameter in parameters.Where(values.ContainsKey))
+                Error(parameter, $"Customers without orders have never bought, so they have no {what}. Remove this filter or switch to a list of customers with orders.");
+            values = values.Where(v => !OrderOnlyFilters.Any(f => f.Parameters.Contains(v.Key))).ToDictionary();
+        }
+        else
+        {
+            foreach (var parameter in SignUpFilters.Where(values.ContainsKey))
+                Error(parameter, "Sign-up dates filter the list of customers without orders; the other lists go by orders. Remove this filter or switch to customers without orders.");
+            values = values.Where(v => !SignUpFilters.Contains(v.Key)).ToDictionary();
+        }
+        if (filter.List is not (CustomerList.Inactive or CustomerList.WithoutOrders))
         {
             // Weeks away, windows, the inactivity mode and the win-back segments describe customers past the threshold only.
             var listName = filter.List == CustomerList.AtRisk ? $"The at-risk list holds customers who ordered in the last {thresholdWeeks} weeks" : "The list of all customers has every customer with an order";
@@ -197,16 +236,40 @@ public sealed record InactiveCustomersFilter
             if (ConsentKeys.TryGetValue(consent, out var c)) filter = filter with { Consent = c };
             else Error("consent", "Email consent is subscribed or not-subscribed.");
         }
+        if (values.TryGetValue("signedUpDays", out var signedUpDays))
+        {
+            if (int.TryParse(signedUpDays, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= MaxSignedUpDays)
+                filter = filter with { SignedUpDays = days };
+            else Error("signedUpDays", $"Signed up in the last days takes a whole number of days from 1 to {MaxSignedUpDays}.");
+        }
+        DateOnly? ReadDate(string name)
+        {
+            if (!values.TryGetValue(name, out var text)) return null;
+            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
+            Error(name, "Write a sign-up date as year-month-day, like 2026-11-01.");
+            return null;
+        }
+        filter = filter with { SignedUpFrom = ReadDate("signedUpFrom"), SignedUpTo = ReadDate("signedUpTo") };
+        if (filter.SignedUpFrom is { } from && filter.SignedUpTo is { } to && to < from)
+            Error("signedUpTo", "The last sign-up date must not be before the first.");
+        if (values.ContainsKey("signedUpDays") && (values.ContainsKey("signedUpFrom") || values.ContainsKey("signedUpTo")))
+            Error("signedUpDays", "Choose either the last days or your own sign-up dates, not both.");
         if (ReadKeys("risk", PredictionTerms.Risks.Select(r => (r.Key, r.Risk)),
                 _ => "Churn risk is high, medium or low (several separated by commas).") is { } risks)
             filter = filter with { Risks = risks };
         if (ReadKeys("rfm", PredictionTerms.RfmSegments.Select(r => (r.Key, r.Segment)),
                 key => $"Unknown RFM segment \"{Shorten(key)}\". Use {string.Join(", ", PredictionTerms.RfmSegments.Select(r => r.Key))}.") is { } rfm)
             filter = filter with { RfmSegments = rfm };
+        filter = filter with { Sort = DefaultSort(filter.List) };
         if (values.TryGetValue("sort", out var sort))
         {
-            if (SortKeys.TryGetValue(sort, out var s)) filter = filter with { Sort = s };
-            else Error("sort", $"Sort by one of {string.Join(", ", SortKeys.Keys)}.");
+            var fitting = SortKeys.Where(k => SortFits(k.Value, filter.List)).Select(k => k.Key);
+            if (!SortKeys.TryGetValue(sort, out var s)) Error("sort", $"Sort by one of {string.Join(", ", fitting)}.");
+            else if (!SortFits(s, filter.List))
+                Error("sort", filter.List == CustomerList.WithoutOrders
+                    ? "Customers without orders have no orders to sort by. Sort them by name, email or signedUp (sign-up date)."
+                    : $"Only customers without orders are sorted by sign-up date. Sort this list by one of {string.Join(", ", fitting)}.");
+            else filter = filter with { Sort = s };
         }
         filter = filter with { Descending = DefaultDescending(filter.Sort) };
         if (values.TryGetValue("direction", out var direction))
@@ -223,9 +286,16 @@ public sealed record InactiveCustomersFilter
         return (filter, errors);
     }
 
-    /// <summary>Longest away first; biggest spenders, most orders, most overdue and most valuable first; least likely active first; names and emails A to Z.</summary>
+    /// <summary>Longest away first; biggest spenders, most orders, most overdue, most valuable and newest accounts first; least likely active first; names and emails A to Z.</summary>
     public static bool DefaultDescending(CustomerSort sort) =>
-        sort is CustomerSort.TotalSpent or CustomerSort.OrdersCount or CustomerSort.Overdue or CustomerSort.PredictedValue;
+        sort is CustomerSort.TotalSpent or CustomerSort.OrdersCount or CustomerSort.Overdue or CustomerSort.PredictedValue or CustomerSort.SignedUp;
+
+    /// <summary>Customers with orders are listed by their last order, customers without by when they signed up.</summary>
+    public static CustomerSort DefaultSort(CustomerList list) => list == CustomerList.WithoutOrders ? CustomerSort.SignedUp : CustomerSort.LastOrder;
+
+    /// <summary>Customers without orders sort by name, email or sign-up date; the other lists by anything but sign-up date.</summary>
+    private static bool SortFits(CustomerSort sort, CustomerList list) =>
+        list == CustomerList.WithoutOrders ? sort is CustomerSort.Name or CustomerSort.Email or CustomerSort.SignedUp : sort != CustomerSort.SignedUp;
 
     /// <summary>The canonical query string of the filter (no paging cursor), in a fixed parameter order.</summary>
     public string ToQueryString()
@@ -239,11 +309,14 @@ public sealed record InactiveCustomersFilter
         if (Segments.Count > 0) parts.Add(("segment", string.Join(',', Segments.Order().Select(s => WinBackRules.Info(s).Key))));
         if (HighValueOnly) parts.Add(("highValue", "true"));
         if (MinTotalSpent is { } spent) parts.Add(("minSpent", spent.ToString(CultureInfo.InvariantCulture)));
+        if (SignedUpDays is { } days) parts.Add(("signedUpDays", days.ToString(CultureInfo.InvariantCulture)));
+        if (SignedUpFrom is { } from) parts.Add(("signedUpFrom", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        if (SignedUpTo is { } to) parts.Add(("signedUpTo", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
         if (!string.IsNullOrEmpty(Search)) parts.Add(("q", Search));
         if (Consent is { } consent) parts.Add(("consent", ConsentKeys.Single(c => c.Value == consent).Key));
         if (Risks.Count > 0) parts.Add(("risk", string.Join(',', Risks.Order().Select(r => PredictionTerms.Info(r).Key))));
         if (RfmSegments.Count > 0) parts.Add(("rfm", string.Join(',', RfmSegments.Order().Select(r => PredictionTerms.Info(r).Key))));
-        if (Sort != CustomerSort.LastOrder) parts.Add(("sort", SortKeys.Single(s => s.Value == Sort).Key));
+        if (Sort != DefaultSort(List)) parts.Add(("sort", SortKeys.Single(s => s.Value == Sort).Key));
         if (Descending != DefaultDescending(Sort)) parts.Add(("direction", Descending ? "desc" : "asc"));
         if (PageSize != 50) parts.Add(("pageSize", PageSize.ToString(CultureInfo.InvariantCulture)));
         var builder = new StringBuilder();

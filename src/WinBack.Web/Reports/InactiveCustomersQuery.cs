@@ -24,8 +24,8 @@ public sealed record CustomerPage(IReadOnlyList<CustomerRecord> Rows, string? Ne
 public sealed class InvalidCursorException() : Exception("The page cursor does not belong to this list. Start again from the first page.");
 
 /// <summary>
-/// The Inactive Customers list of one shop, served from the customers' rollup columns and their indexes, never from a
-/// scan of orders. Pages are keyset pages (the last row's sort value and id), so page 1,000 costs what page 1 does.
+/// The customer lists of one shop (inactive, at risk, all with an order, without orders), served from the customers'
+/// rollup columns and their indexes, never from a scan of orders. Pages are keyset pages (the last row's sort value and id), so page 1,000 costs what page 1 does.
 /// Counts are cached per data version (see <see cref="ReportScope"/>).
 /// </summary>
 public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes scopes)
@@ -86,7 +86,8 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     /// <summary>How many customers the filter matches (cached until the shop's customers change or the day turns).</summary>
     public Task<int> CountAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken)
     {
-        var canonical = (filter with { After = null, Sort = CustomerSort.LastOrder, Descending = false, PageSize = 50 }).ToQueryString();
+        var sort = InactiveCustomersFilter.DefaultSort(filter.List);
+        var canonical = (filter with { After = null, Sort = sort, Descending = InactiveCustomersFilter.DefaultDescending(sort), PageSize = 50 }).ToQueryString();
         return scopes.CachedAsync(scope.CacheKey("inactive-count:" + canonical), async ct =>
         {
             var sql = new SqlText();
@@ -116,41 +117,14 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         await foreach (var (row, _) in ReadAsync(sql, withSortValue: false, cancellationToken)) yield return row;
     }
 
-    /// <summary>Customers without a qualifying order, newest accounts first (their own report: a first-purchase incentive, not a win-back).</summary>
-    public async Task<CustomerPage> WithoutOrdersPageAsync(ReportScope scope, int pageSize, string? after, CancellationToken cancellationToken)
-    {
-        var sql = new SqlText();
-        var columns = Columns(scope, sql);
-        var where = $"c.shop_id = {sql.Add(scope.ShopId)} AND orders_count = 0";
-        if (after is not null)
-        {
-            var (value, id) = DecodeCursor(after, null, NpgsqlDbType.TimestampTz);
-            where += $" AND (created_at, id) < ({sql.Add(value, NpgsqlDbType.TimestampTz)}, {sql.Add(id)})";
-        }
-        sql.Append($"SELECT {columns}, created_at AS sort_value FROM {From} WHERE {where} ORDER BY created_at DESC, id DESC LIMIT {pageSize + 1}");
-        var rows = new List<CustomerRecord>(pageSize + 1);
-        object? lastCreatedAt = null;
-        await foreach (var (row, sortValue) in ReadAsync(sql, withSortValue: true, cancellationToken))
-        {
-            rows.Add(row);
-            if (rows.Count <= pageSize) lastCreatedAt = sortValue;
-        }
-        if (rows.Count <= pageSize) return new CustomerPage(rows, null);
-        rows.RemoveAt(rows.Count - 1);
-        return new CustomerPage(rows, EncodeCursor(null, lastCreatedAt!, rows[^1].Id));
-    }
-
-    public Task<int> CountWithoutOrdersAsync(ReportScope scope, CancellationToken cancellationToken) =>
-        scopes.CachedAsync(scope.CacheKey("without-orders-count"), ct =>
-            db.Customers.CountAsync(c => c.ShopId == scope.ShopId && c.OrdersCount == 0, ct), cancellationToken);
-
     /// <param name="fromPredictions">The rows are walked in a prediction index's order: the weeks away are also asked of
     /// the scores' own last order date (the same day, kept with the scores), which the index carries, so rows outside the
     /// range are skipped without a visit to their customer.</param>
     private static string Where(ReportScope scope, InactiveCustomersFilter filter, SqlText sql, bool fromPredictions = false)
     {
         var calendar = scope.Calendar;
-        var where = new StringBuilder($"c.shop_id = {sql.Add(scope.ShopId)} AND orders_count > 0");
+        // Literal conditions on orders_count, so PostgreSQL can use the partial indexes (customers with orders, and without).
+        var where = new StringBuilder($"c.shop_id = {sql.Add(scope.ShopId)} AND orders_count {(filter.List == CustomerList.WithoutOrders ? "= 0" : "> 0")}");
         if (filter.List != CustomerList.Inactive) where.Append(ListCondition(scope, filter.List, sql));
         else if (filter.Mode == InactivityMode.PersonalCycle)
         {
@@ -175,6 +149,9 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
             var conditions = filter.Segments.Order().Select(segment => WinBackRules.SegmentSql(segment, highValue, longInactive));
             where.Append($" AND ({string.Join(" OR ", conditions)})");
         }
+        var (signedUpFrom, signedUpTo) = filter.SignedUpRange(calendar.Today);
+        if (signedUpFrom is { } from) where.Append($" AND created_at >= {sql.Add(calendar.StartOfDay(from))}");
+        if (signedUpTo is { } to) where.Append($" AND created_at < {sql.Add(calendar.StartOfDay(to.AddDays(1)))}");
         if (filter.HighValueOnly) where.Append($" AND {WinBackRules.HighValueSql(sql.Add(scope.HighValueLine))}");
         if (filter.MinTotalSpent is { } minSpent) where.Append($" AND total_spent >= {sql.Add(minSpent)}");
         if (!string.IsNullOrEmpty(filter.Search))
@@ -197,7 +174,8 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
 
     /// <summary>
     /// The at-risk list (<see cref="AtRiskRule"/>): recent buyers, the inactive index's range from the threshold up, who are
-    /// overdue by their own cycle, below the P(alive) line or in a slipping RFM group. The list of all has no condition.
+    /// overdue by their own cycle, below the P(alive) line or in a slipping RFM group. The list of all has no condition, nor
+    /// the list without orders (its <c>orders_count = 0</c> is the whole rule: no qualifying order).
     /// </summary>
     private static string ListCondition(ReportScope scope, CustomerList list, SqlText sql) => list != CustomerList.AtRisk ? "" :
         $" AND last_order_at >= {sql.Add(WinBackRules.InactiveBefore(scope))}" +
@@ -218,6 +196,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         CustomerSort.Email => new("lower(coalesce(email, ''))", NpgsqlDbType.Text),
         CustomerSort.TotalSpent => new("total_spent", NpgsqlDbType.Numeric),
         CustomerSort.OrdersCount => new("orders_count", NpgsqlDbType.Integer),
+        CustomerSort.SignedUp => new("created_at", NpgsqlDbType.TimestampTz),
         // Unknown predictions sort after every known one in the default direction. The expressions are those of the
         // Initial migration's indexes, word for word.
         CustomerSort.ProbabilityAlive => Predicted(scope, filter, "coalesce(probability_alive, 2)", NpgsqlDbType.Double),
@@ -283,7 +262,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         return command;
     }
 
-    private static string EncodeCursor(CustomerSort? sort, object value, long id)
+    private static string EncodeCursor(CustomerSort sort, object value, long id)
     {
         var text = value switch
         {
@@ -293,17 +272,17 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
             IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString()!,
         };
-        var raw = $"{(sort is null ? "created" : sort.ToString())}\n{id.ToString(CultureInfo.InvariantCulture)}\n{text}";
+        var raw = $"{sort}\n{id.ToString(CultureInfo.InvariantCulture)}\n{text}";
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(raw)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
-    private static (object Value, long Id) DecodeCursor(string cursor, CustomerSort? sort, NpgsqlDbType type)
+    private static (object Value, long Id) DecodeCursor(string cursor, CustomerSort sort, NpgsqlDbType type)
     {
         try
         {
             var base64 = cursor.Replace('-', '+').Replace('_', '/');
             var parts = Encoding.UTF8.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '='))).Split('\n', 3);
-            if (parts.Length != 3 || parts[0] != (sort is null ? "created" : sort.ToString())) throw new InvalidCursorException();
+            if (parts.Length != 3 || parts[0] != sort.ToString()) throw new InvalidCursorException();
             var id = long.Parse(parts[1], CultureInfo.InvariantCulture);
             object value = type switch
             {

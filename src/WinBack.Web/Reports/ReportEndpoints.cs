@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Primitives;
 using WinBack.Web.Data;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Predictions;
@@ -34,7 +35,7 @@ public static class ReportEndpoints
         reports.MapGet("/inactive", InactivePageAsync).WithSummary("One page of inactive customers matching the filter, with the total count.");
         reports.MapGet("/inactive/summary", SummaryAsync).WithSummary("Shop-wide figures: inactive now, this week, revenue at stake, segments, histogram, history.");
         reports.MapPost("/inactive/export", CreateExportLinkAsync).WithSummary("A short-lived link that downloads the filtered list as CSV.");
-        reports.MapGet("/without-orders", WithoutOrdersPageAsync).WithSummary("Customers who never placed a qualifying order.");
+        reports.MapGet("/without-orders", WithoutOrdersPageAsync).WithSummary("Customers who never placed a qualifying order: the list `/inactive?list=without-orders`, kept for older clients.");
         reports.MapGet("/inactive/products", ProductsAsync).WithSummary("The products most over-represented in inactive customers' orders against active customers'.");
         reports.MapGet("/rfm", RfmAsync).WithSummary("Every customer with an order in the 11 RFM groups: counts, value, moves since the previous weekly refit, a link to each group's list.");
         reports.MapGet("/outcomes", OutcomesAsync).WithSummary("Of the customers listed in digests and sheets, how many came back within 30 / 60 / 90 days, and their revenue.");
@@ -57,24 +58,35 @@ public static class ReportEndpoints
             AtRiskRule.AliveLine, WinBackPlaybooks.All(scope.ThresholdWeeks));
     }
 
-    private static async Task<Results<Ok<InactiveCustomersPage>, ValidationProblem>> InactivePageAsync(
-        HttpRequest request, ClaimsPrincipal user, ReportScopes scopes, InactiveCustomersQuery query, CancellationToken cancellationToken)
+    private static Task<Results<Ok<InactiveCustomersPage>, ValidationProblem>> InactivePageAsync(
+        HttpRequest request, ClaimsPrincipal user, ReportScopes scopes, InactiveCustomersQuery query, CancellationToken cancellationToken) =>
+        ListPageAsync(request.Query, user, scopes, query, (scope, filter, page, total) => new InactiveCustomersPage(Rows(page, scope), total, page.NextCursor,
+            filter.PageSize, filter.ToQueryString(), scope.CurrencyCode, scope.ThresholdWeeks), cancellationToken);
+
+    private static Task<Results<Ok<WithoutOrdersPage>, ValidationProblem>> WithoutOrdersPageAsync(
+        HttpRequest request, ClaimsPrincipal user, ReportScopes scopes, InactiveCustomersQuery query, CancellationToken cancellationToken) =>
+        ListPageAsync(request.Query.Where(q => q.Key != "list").Append(new("list", "without-orders")), user, scopes, query,
+            (scope, filter, page, total) => new WithoutOrdersPage(Rows(page, scope), total, page.NextCursor, filter.PageSize, scope.CurrencyCode), cancellationToken);
+
+    /// <summary>One page of a list and its total count, in the response's shape; a bad filter or cursor is a 400 naming the parameter.</summary>
+    private static async Task<Results<Ok<T>, ValidationProblem>> ListPageAsync<T>(IEnumerable<KeyValuePair<string, StringValues>> parameters, ClaimsPrincipal user,
+        ReportScopes scopes, InactiveCustomersQuery query, Func<ReportScope, InactiveCustomersFilter, CustomerPage, int, T> shape, CancellationToken cancellationToken)
     {
         var scope = await scopes.LoadAsync(user.ShopId(), cancellationToken);
-        var (filter, errors) = InactiveCustomersFilter.Parse(request.Query, scope.ThresholdWeeks);
+        var (filter, errors) = InactiveCustomersFilter.Parse(parameters, scope.ThresholdWeeks);
         if (errors.Count > 0) return InvalidFilter(errors);
         try
         {
             var page = await query.PageAsync(scope, filter, cancellationToken);
-            var total = await query.CountAsync(scope, filter, cancellationToken);
-            return TypedResults.Ok(new InactiveCustomersPage(page.Rows.Select(r => ReportCustomer.From(r, scope)).ToList(), total, page.NextCursor, filter.PageSize,
-                filter.ToQueryString(), scope.CurrencyCode, scope.ThresholdWeeks));
+            return TypedResults.Ok(shape(scope, filter, page, await query.CountAsync(scope, filter, cancellationToken)));
         }
         catch (InvalidCursorException e)
         {
             return InvalidFilter(new() { ["after"] = [e.Message] });
         }
     }
+
+    private static List<ReportCustomer> Rows(CustomerPage page, ReportScope scope) => page.Rows.Select(r => ReportCustomer.From(r, scope)).ToList();
 
     private static async Task<InactiveSummary> SummaryAsync(ClaimsPrincipal user, ReportScopes scopes, ReportSummaries summaries, CancellationToken cancellationToken) =>
         await summaries.GetAsync(await scopes.LoadAsync(user.ShopId(), cancellationToken), cancellationToken);
@@ -87,25 +99,6 @@ public static class ReportEndpoints
 
     private static Task<OutcomeReport> OutcomesAsync(ClaimsPrincipal user, WinBackOutcomes outcomes, CancellationToken cancellationToken) =>
         outcomes.ReportAsync(user.ShopId(), cancellationToken);
-
-    private static async Task<Results<Ok<WithoutOrdersPage>, ValidationProblem>> WithoutOrdersPageAsync(
-        ClaimsPrincipal user, ReportScopes scopes, InactiveCustomersQuery query, int? pageSize, string? after, CancellationToken cancellationToken)
-    {
-        var size = pageSize ?? 50;
-        if (!InactiveCustomersFilter.PageSizes.Contains(size))
-            return InvalidFilter(new() { ["pageSize"] = [$"Show {string.Join(", ", InactiveCustomersFilter.PageSizes)} customers per page."] });
-        var scope = await scopes.LoadAsync(user.ShopId(), cancellationToken);
-        try
-        {
-            var page = await query.WithoutOrdersPageAsync(scope, size, after, cancellationToken);
-            var total = await query.CountWithoutOrdersAsync(scope, cancellationToken);
-            return TypedResults.Ok(new WithoutOrdersPage(page.Rows.Select(r => ReportCustomer.From(r, scope)).ToList(), total, page.NextCursor, size, scope.CurrencyCode));
-        }
-        catch (InvalidCursorException e)
-        {
-            return InvalidFilter(new() { ["after"] = [e.Message] });
-        }
-    }
 
     private static async Task<Results<Ok<ExportLink>, ValidationProblem>> CreateExportLinkAsync(
         HttpRequest request, ClaimsPrincipal user, ReportScopes scopes, IDataProtectionProvider protection, TimeProvider time, CancellationToken cancellationToken)
@@ -146,7 +139,10 @@ public static class ReportEndpoints
             return Results.Problem("The report's settings changed since this export was asked for. Export again from the report.", statusCode: StatusCodes.Status409Conflict);
 
         http.Response.ContentType = "text/csv; charset=utf-8";
-        var fileName = filter.List switch { CustomerList.AtRisk => "at-risk-customers", CustomerList.All => "customers", _ => "inactive-customers" };
+        var fileName = filter.List switch
+        {
+            CustomerList.AtRisk => "at-risk-customers", CustomerList.All => "customers", CustomerList.WithoutOrders => "customers-without-orders", _ => "inactive-customers",
+        };
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}-{scope.ShopDomain.Split('.')[0]}-{scope.Calendar.Today:yyyy-MM-dd}.csv\"";
         http.Response.Headers.CacheControl = "no-store";
         await CustomersCsv.WriteAsync(http.Response.Body, scope, query.AllAsync(scope, filter, cancellationToken), cancellationToken);

@@ -11,7 +11,7 @@ namespace WinBack.Web.Tests.Sheets;
 /// <summary>The Sheet sync against the simulated Google: a full rewrite, a shrinking list, limits and failures.</summary>
 public sealed class SheetSyncTests : IAsyncLifetime
 {
-    private const string ServiceAccount = "winback-sync@winback-test.iam.gserviceaccount.com";
+    internal const string ServiceAccount = "winback-sync@winback-test.iam.gserviceaccount.com";
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 22, 15, 0, 0, TimeSpan.Zero));
     private RunningSheetsSimulator _google = null!;
     private WinBackApp _app = null!;

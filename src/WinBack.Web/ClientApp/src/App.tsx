@@ -3,8 +3,7 @@ import { Banner, Frame, Page, Tabs } from '@shopify/polaris';
 import { api, ApiError, type ReportContext } from './api';
 import { readParams, writeParams } from './url';
 import { SyncProgress } from './components/SyncProgress';
-import { InactiveReport } from './pages/InactiveReport';
-import { WithoutOrders } from './pages/WithoutOrders';
+import { InactiveReport, tabOf, type ListKind } from './pages/InactiveReport';
 import { RfmPage } from './pages/RfmPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { DataRequestsBanner } from './components/DataRequestsSection';
@@ -18,7 +17,12 @@ const tabs = [
 ];
 
 export function App() {
-  const [tab, setTab] = useState(() => readParams().get('tab') ?? 'inactive');
+  // A link to a saved view (in a scheduled report's email) names its list, not the tab.
+  const [tab, setTab] = useState(() => {
+    const params = readParams();
+    const list = params.get('list') as ListKind | null;
+    return params.get('tab') ?? (list && ['at-risk', 'all', 'without-orders'].includes(list) ? tabOf(list) : 'inactive');
+  });
   const [context, setContext] = useState<ReportContext | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [dataVersion, setDataVersion] = useState(0);
@@ -56,7 +60,7 @@ export function App() {
         {context && tab === 'inactive' && <InactiveReport key={dataVersion} context={context} importing={firstImport} />}
         {context && tab === 'at-risk' && <InactiveReport key={`at-risk-${dataVersion}`} context={context} list="at-risk" />}
         {context && tab === 'rfm' && <RfmPage key={dataVersion} context={context} />}
-        {context && tab === 'without-orders' && <WithoutOrders key={dataVersion} context={context} />}
+        {context && tab === 'without-orders' && <InactiveReport key={`without-orders-${dataVersion}`} context={context} list="without-orders" />}
         {context && tab === 'settings' && <SettingsPage context={context} onSaved={loadContext} onSyncStarted={() => setSyncStarts((n) => n + 1)} />}
       </Page>
     </Frame>

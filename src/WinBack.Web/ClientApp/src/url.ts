@@ -24,11 +24,11 @@ export function writeParams(next: URLSearchParams) {
   window.history.replaceState(null, '', `${window.location.pathname}?${url.toString()}`);
 }
 
-/** The filter part of the parameters: what the report API and saved views take. */
+/** The filter part of the parameters: what the report API and saved views take (the list is the tab's, added by the page). */
 export function filterQuery(params: URLSearchParams): string {
   const filter = new URLSearchParams();
   params.forEach((value, key) => {
-    if (!kept.includes(key) && key !== 'tab' && key !== 'after' && value !== '') filter.set(key, value);
+    if (!kept.includes(key) && !['tab', 'list', 'after'].includes(key) && value !== '') filter.set(key, value);
   });
   return filter.toString();
 }

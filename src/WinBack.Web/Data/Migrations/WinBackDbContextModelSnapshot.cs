@@ -985,6 +985,8 @@ namespace WinBack.Web.Data.Migrations
                         .HasDatabaseName("ix_customers_without_orders")
                         .HasFilter("orders_count = 0");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "CreatedAt", "Id"), new[] { "EmailMarketingState" });
+
                     b.HasIndex("ShopId", "LastOrderAt", "Id")
                         .HasDatabaseName("ix_customers_inactive")
                         .HasFilter("orders_count > 0");

@@ -4,7 +4,8 @@ import {
   SkeletonBodyText, Text, TextField,
 } from '@shopify/polaris';
 import {
-  api, ApiError, countOf, formatDate, formatMoney, formatNumber, formatPercent, type CustomerPage, type InactiveSummary, type ReportContext, type SavedView,
+  api, ApiError, countOf, formatDate, formatMoney, formatNumber, formatPercent, type CustomerPage, type InactiveSummary, type ReportContext, type ReportCustomer,
+  type SavedView,
 } from '../api';
 import { filterQuery, readParams, writeParams } from '../url';
 import { Summary } from '../components/Summary';
@@ -12,11 +13,15 @@ import { PlaybookDisclosure } from '../components/PlaybookSteps';
 import { Insights } from '../components/Insights';
 import { SavedViewsManager } from '../components/SavedViewsManager';
 
-const columns = [
+/** A column of the table: the sort it asks for, and whether its arrow reads that sort the other way round. */
+type Column = { title: string; sort: string | null; reversed?: boolean };
+
+const columns: Column[] = [
   { title: 'Customer', sort: 'name' },
   { title: 'Email', sort: 'email' },
   { title: 'Last order', sort: 'lastOrder' },
-  { title: 'Weeks away', sort: 'lastOrder' },
+  // "Weeks away" is the last order date read the other way round.
+  { title: 'Weeks away', sort: 'lastOrder', reversed: true },
   { title: 'Orders', sort: 'ordersCount' },
   { title: 'Total spent', sort: 'totalSpent' },
   { title: 'Segment', sort: 'segment' },
@@ -25,21 +30,42 @@ const columns = [
   { title: 'Next order expected', sort: null },
   { title: '12-month value', sort: 'predictedValue' },
   { title: 'RFM', sort: null },
-] as const;
+];
+// Customers without orders have no order columns: when they signed up and whether they may be emailed.
+const withoutOrdersColumns: Column[] = [
+  { title: 'Customer', sort: 'name' },
+  { title: 'Email', sort: 'email' },
+  { title: 'Signed up', sort: 'signedUp' },
+  { title: 'Email marketing', sort: null },
+];
 const numericColumns = new Set(['Weeks away', 'Orders', 'Total spent', 'Overdue', '12-month value']);
-const defaultDescending = (sort: string) => ['totalSpent', 'ordersCount', 'overdue', 'predictedValue'].includes(sort);
+const defaultDescending = (sort: string) => ['totalSpent', 'ordersCount', 'overdue', 'predictedValue', 'signedUp'].includes(sort);
 const priorityTone = ['critical', 'warning', 'attention', 'info'] as const;
 const riskTone: Record<string, 'critical' | 'warning' | 'success'> = { high: 'critical', medium: 'warning', low: 'success' };
 
-export type ListKind = 'inactive' | 'at-risk' | 'all';
+export type ListKind = 'inactive' | 'at-risk' | 'all' | 'without-orders';
 
 const listNoun: Record<ListKind, [string, string]> = {
   inactive: ['inactive customer', 'inactive customers'],
   'at-risk': ['customer at risk', 'customers at risk'],
   all: ['customer', 'customers'],
+  'without-orders': ['customer without orders', 'customers without orders'],
 };
 
-/** The one customer list: inactive (past the threshold), at risk (recent buyers slipping) or all customers with an order. */
+// The filters that do not describe a list's customers (the API refuses them for that list).
+const hiddenFilters: Record<ListKind, string[]> = {
+  inactive: ['signedUp'],
+  'at-risk': ['mode', 'window', 'segment', 'signedUp'],
+  all: ['mode', 'window', 'segment', 'signedUp'],
+  'without-orders': ['mode', 'window', 'segment', 'value', 'risk', 'rfm'],
+};
+
+const signedUpDays = ['7', '30', '90', '365'];
+
+/** The page tab that shows a list (the list of all customers is under the RFM overview). */
+export const tabOf = (list: ListKind) => (list === 'all' ? 'rfm' : list);
+
+/** The one customer list: inactive (past the threshold), at risk (recent buyers slipping), all customers with an order, or those without. */
 export function InactiveReport({ context, importing = false, list = 'inactive' }: { context: ReportContext; importing?: boolean; list?: ListKind }) {
   const [params, setParams] = useState(readParams);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
@@ -59,7 +85,9 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
   // The list kind travels with every request, export and saved view; the inactive list is the default and needs no key.
   const query = list === 'inactive' ? filterPart : [`list=${list}`, filterPart].filter(Boolean).join('&');
   const inactiveList = list === 'inactive';
-  const shownColumns = columns.map((c) => (list === 'at-risk' && c.title === 'Segment' ? { title: 'Why at risk', sort: null } : c));
+  const withoutOrders = list === 'without-orders';
+  const shownColumns = withoutOrders ? withoutOrdersColumns : columns.map((c) => (list === 'at-risk' && c.title === 'Segment' ? { title: 'Why at risk', sort: null } : c));
+  const defaultSort = withoutOrders ? 'signedUp' : 'lastOrder';
   const cursor = cursors[cursors.length - 1];
   const pageIndex = cursors.length - 1;
 
@@ -100,7 +128,7 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
   }, [search, params, update]);
 
   const money = (n: number) => formatMoney(n, context.currencyCode);
-  const sort = params.get('sort') ?? 'lastOrder';
+  const sort = params.get('sort') ?? defaultSort;
   const descending = params.get('direction') ? params.get('direction') === 'desc' : defaultDescending(sort);
   const segments = (params.get('segment') ?? '').split(',').filter(Boolean);
   const risks = (params.get('risk') ?? '').split(',').filter(Boolean);
@@ -112,9 +140,8 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
   const onSort = (index: number, direction: 'ascending' | 'descending') => {
     const column = shownColumns[index];
     if (!column.sort) return;
-    // "Weeks away" is the last order date read the other way round.
-    const wantDescending = index === 3 ? direction === 'ascending' : direction === 'descending';
-    update({ sort: column.sort === 'lastOrder' ? null : column.sort, direction: wantDescending === defaultDescending(column.sort) ? null : wantDescending ? 'desc' : 'asc' });
+    const wantDescending = column.reversed ? direction === 'ascending' : direction === 'descending';
+    update({ sort: column.sort === defaultSort ? null : column.sort, direction: wantDescending === defaultDescending(column.sort) ? null : wantDescending ? 'desc' : 'asc' });
   };
   const sortColumnIndex = shownColumns.findIndex((c) => c.sort === sort);
   const sortDirection = descending ? 'descending' : 'ascending';
@@ -149,7 +176,7 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
     if (!view) return;
     const next = new URLSearchParams(view.query);
     next.delete('list');
-    if (!inactiveList) next.set('tab', list === 'all' ? 'rfm' : list);
+    if (!inactiveList) next.set('tab', tabOf(list));
     writeParams(next);
     setParams(next);
     setSearch(next.get('q') ?? '');
@@ -168,6 +195,12 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
     personal && { key: 'mode', label: 'Inactive by their own cycle', onRemove: () => update({ mode: null }) },
     risks.length > 0 && { key: 'risk', label: risks.map((r) => context.churnRisks.find((x) => x.key === r)?.title ?? r).join(', '), onRemove: () => update({ risk: null }) },
     rfm.length > 0 && { key: 'rfm', label: `RFM: ${rfm.map((r) => context.rfmSegments.find((x) => x.key === r)?.title ?? r).join(', ')}`, onRemove: () => update({ rfm: null }) },
+    params.get('signedUpDays') && { key: 'signedUpDays', label: `Signed up in the last ${params.get('signedUpDays')} days`, onRemove: () => update({ signedUpDays: null }) },
+    (params.get('signedUpFrom') || params.get('signedUpTo')) && {
+      key: 'signedUpDates',
+      label: `Signed up ${[params.get('signedUpFrom') && `from ${formatDate(params.get('signedUpFrom'))}`, params.get('signedUpTo') && `to ${formatDate(params.get('signedUpTo'))}`].filter(Boolean).join(' ')}`,
+      onRemove: () => update({ signedUpFrom: null, signedUpTo: null }),
+    },
   ].filter(Boolean) as { key: string; label: string; onRemove: () => void }[];
 
   const filters = [
@@ -236,7 +269,20 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
       ),
     },
     {
-      key: 'consent', label: 'Email consent',
+      key: 'signedUp', label: 'Sign-up date', pinned: true,
+      filter: (
+        <BlockStack gap="200">
+          <ChoiceList title="Signed up" titleHidden choices={signedUpDays.map((d) => ({ label: `In the last ${d} days`, value: d }))}
+            selected={params.get('signedUpDays') ? [params.get('signedUpDays')!] : []} onChange={([value]) => update({ signedUpDays: value, signedUpFrom: null, signedUpTo: null })} />
+          <InlineStack gap="200">
+            <TextField label="From" type="date" autoComplete="off" value={params.get('signedUpFrom') ?? ''} onChange={(v) => update({ signedUpFrom: v, signedUpDays: null })} />
+            <TextField label="To" type="date" autoComplete="off" value={params.get('signedUpTo') ?? ''} onChange={(v) => update({ signedUpTo: v, signedUpDays: null })} />
+          </InlineStack>
+        </BlockStack>
+      ),
+    },
+    {
+      key: 'consent', label: 'Email consent', pinned: withoutOrders,
       filter: (
         <ChoiceList title="Email consent" titleHidden selected={params.get('consent') ? [params.get('consent')!] : []}
           choices={[{ label: 'Subscribed to email marketing', value: 'subscribed' }, { label: 'Not subscribed', value: 'not-subscribed' }]}
@@ -245,13 +291,23 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
     },
   ];
 
-  const listFilters = inactiveList ? filters : filters.filter((f) => !['mode', 'window', 'segment'].includes(f.key));
+  const listFilters = filters.filter((f) => !hiddenFilters[list].includes(f.key));
 
-  const rows = page?.customers.map((c, index) => (
+  const nameCell = (c: ReportCustomer) => (
+    <IndexTable.Cell>
+      <a href={`https://admin.shopify.com/store/${adminHandle}/customers/${c.id}`} target="_top" style={{ color: 'inherit', fontWeight: 600 }}>{c.name}</a>
+    </IndexTable.Cell>
+  );
+  const rows = withoutOrders ? page?.customers.map((c, index) => (
     <IndexTable.Row id={String(c.id)} key={c.id} position={index}>
-      <IndexTable.Cell>
-        <a href={`https://admin.shopify.com/store/${adminHandle}/customers/${c.id}`} target="_top" style={{ color: 'inherit', fontWeight: 600 }}>{c.name}</a>
-      </IndexTable.Cell>
+      {nameCell(c)}
+      <IndexTable.Cell>{c.email ?? '—'}</IndexTable.Cell>
+      <IndexTable.Cell>{formatDate(c.customerSince)}</IndexTable.Cell>
+      <IndexTable.Cell>{c.emailSubscribed ? <Badge tone="success">Subscribed</Badge> : <Text as="span" tone="subdued">Not subscribed</Text>}</IndexTable.Cell>
+    </IndexTable.Row>
+  )) : page?.customers.map((c, index) => (
+    <IndexTable.Row id={String(c.id)} key={c.id} position={index}>
+      {nameCell(c)}
       <IndexTable.Cell>{c.email ?? '—'}{c.emailSubscribed && <> <Badge tone="success" size="small">Subscribed</Badge></>}</IndexTable.Cell>
       <IndexTable.Cell>{formatDate(c.lastOrderDate)}</IndexTable.Cell>
       <IndexTable.Cell><Text as="p" alignment="end" numeric>{c.weeksSinceLastOrder}</Text></IndexTable.Cell>
@@ -297,6 +353,14 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
           </BlockStack>
         </Banner>
       )}
+      {withoutOrders && (
+        <Banner tone="info" title="Why these customers need another approach">
+          <p>
+            They created an account but never completed an order (cancelled and test orders do not count). A win-back offer speaks to
+            someone who bought before; these customers respond better to a first-purchase incentive, such as a welcome discount or free shipping.
+          </p>
+        </Banner>
+      )}
       {!inactiveList ? null : summary ? <Summary summary={summary} context={context} importing={importing} onSegment={(key) => update({ segment: key })} /> : <Card><SkeletonBodyText lines={4} /></Card>}
 
       <Card padding="0">
@@ -323,7 +387,7 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
           </div>
           <Filters queryValue={search} queryPlaceholder="Search by name or email" filters={listFilters} appliedFilters={applied}
             onQueryChange={setSearch} onQueryClear={() => setSearch('')}
-            onClearAll={() => { writeParams(new URLSearchParams(inactiveList ? {} : { tab: list === 'all' ? 'rfm' : list })); setParams(new URLSearchParams()); setSearch(''); setCursors([null]); }} />
+            onClearAll={() => { writeParams(new URLSearchParams(inactiveList ? {} : { tab: tabOf(list) })); setParams(new URLSearchParams()); setSearch(''); setCursors([null]); }} />
           {importing ? (
             <div style={{ padding: 16 }}>
               <BlockStack gap="200">
@@ -332,9 +396,10 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
               </BlockStack>
             </div>
           ) : page && page.totalCount === 0 && !loading ? (
-            <EmptyState heading={filterPart ? `No ${listNoun[list][1]} match these filters` : `No ${listNoun[list][1]}`} image="">
+            <EmptyState heading={filterPart ? `No ${listNoun[list][1]} match these filters` : withoutOrders ? 'Every customer has ordered' : `No ${listNoun[list][1]}`} image="">
               <p>{filterPart ? 'Widen the filters or clear them to see everyone.' : list === 'at-risk'
                 ? 'None of your recent buyers is slipping: nobody is overdue by their own cycle or below the line. WinBack checks again with every order and every weekly refit.'
+                : withoutOrders ? 'Customers who sign up without buying will show up here.'
                 : `Everyone who bought has ordered in the last ${context.thresholdWeeks} weeks. WinBack lists customers here as soon as they cross that line.`}</p>
             </EmptyState>
           ) : (
