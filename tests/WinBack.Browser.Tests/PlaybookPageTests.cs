@@ -5,7 +5,7 @@ using WinBack.Web.Reports;
 
 namespace WinBack.Browser.Tests;
 
-/// <summary>"What to do" beside each segment and on the at-risk list: the steps in order and the offer their weeks away call for.</summary>
+/// <summary>"What to do" beside each segment and on the at-risk and without-orders lists: the steps in order and the offer their weeks away call for.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class PlaybookPageTests(BrowserApp browser)
 {
@@ -28,5 +28,10 @@ public sealed class PlaybookPageTests(BrowserApp browser)
         (page, app) = await browser.OpenAsync(BrowserApp.ReportShop, "tab=at-risk", 900, width: 1280);
         await app.GetByRole(AriaRole.Button, new() { Name = $"What to do with {atRisk.Title}" }).ClickAsync(new() { Timeout = BrowserApp.Loaded.Timeout });
         foreach (var step in atRisk.Steps) await Expect(app.GetByText(step.Detail)).ToBeVisibleAsync();
+
+        var firstPurchase = context.Playbooks.Single(p => p.Key == "without-orders");
+        (_, app) = await browser.OpenAsync(BrowserApp.ReportShop, "tab=without-orders", 900, width: 1280);
+        await app.GetByRole(AriaRole.Button, new() { Name = $"What to do with {firstPurchase.Title}" }).ClickAsync(new() { Timeout = BrowserApp.Loaded.Timeout });
+        foreach (var step in firstPurchase.Steps) await Expect(app.GetByText(step.Detail)).ToBeVisibleAsync();
     }
 }

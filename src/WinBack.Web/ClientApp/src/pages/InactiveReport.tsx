@@ -86,6 +86,8 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
   const query = list === 'inactive' ? filterPart : [`list=${list}`, filterPart].filter(Boolean).join('&');
   const inactiveList = list === 'inactive';
   const withoutOrders = list === 'without-orders';
+  // The at-risk list and customers without orders have a playbook of their own; the inactive list's are on its segments.
+  const listPlaybook = context.playbooks.find((p) => p.key === list);
   const shownColumns = withoutOrders ? withoutOrdersColumns : columns.map((c) => (list === 'at-risk' && c.title === 'Segment' ? { title: 'Why at risk', sort: null } : c));
   const defaultSort = withoutOrders ? 'signedUp' : 'lastOrder';
   const cursor = cursors[cursors.length - 1];
@@ -349,16 +351,19 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
         <Banner tone="info" title="Before they lapse">
           <BlockStack gap="200">
             <p>{`Customers who ordered in the last ${context.thresholdWeeks} weeks but are slipping: overdue by their own cycle (away twice their usual time between orders), a chance of still being a customer below ${formatPercent(context.atRiskAliveLine)}, or in the RFM groups At risk, Can't lose them or About to sleep. Each row says why. Reach them now, before they cross your threshold.`}</p>
-            {context.playbooks.filter((p) => p.key === 'at-risk').map((p) => <PlaybookDisclosure key={p.key} playbook={p} />)}
+            {listPlaybook && <PlaybookDisclosure playbook={listPlaybook} />}
           </BlockStack>
         </Banner>
       )}
       {withoutOrders && (
         <Banner tone="info" title="Why these customers need another approach">
-          <p>
-            They created an account but never completed an order (cancelled and test orders do not count). A win-back offer speaks to
-            someone who bought before; these customers respond better to a first-purchase incentive, such as a welcome discount or free shipping.
-          </p>
+          <BlockStack gap="200">
+            <p>
+              They created an account but never completed an order (cancelled and test orders do not count). A win-back offer speaks to
+              someone who bought before; these customers respond better to a first-purchase incentive, such as a welcome discount or free shipping.
+            </p>
+            {listPlaybook && <PlaybookDisclosure playbook={listPlaybook} />}
+          </BlockStack>
         </Banner>
       )}
       {!inactiveList ? null : summary ? <Summary summary={summary} context={context} importing={importing} onSegment={(key) => update({ segment: key })} /> : <Card><SkeletonBodyText lines={4} /></Card>}
