@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { Badge, BlockStack, Box, Button, Card, Collapsible, DataTable, Pagination, SkeletonBodyText, Text } from '@shopify/polaris';
-import { api, countOf, formatDay, formatMoney, formatPercent, type CameBackPage, type Difference, type LiftReport, type LiftWindow, type ReportContext } from '../api';
+import { api, countOf, formatDay, formatMoney, type CameBackPage, type Difference, type LiftReport, type LiftWindow, type ReportContext } from '../api';
 
 const signed = (d: Difference, format: (n: number) => string) => `${d.estimate >= 0 ? '+' : '−'}${format(Math.abs(d.estimate))} (± ${format(d.margin)})`;
-const points = (n: number) => formatPercent(n, 1);
+// As the headline writes them: one decimal, a space before the sign ("4.1 %").
+const points = (n: number) => `${(n * 100).toFixed(1)} %`;
 
 /** Contacted against the control group: the headline, each segment's difference per window, and how it is measured. */
 export function LiftCard({ lift, context }: { lift: LiftReport | null; context: ReportContext }) {
