@@ -87,6 +87,7 @@ app.MapPrivacyApi();
 app.MapDataRetentionApi();
 app.MapSyncApi();
 app.MapReportsApi();
+app.MapOutcomesApi();
 app.MapPredictionsApi();
 app.MapShopifyTagsApi();
 app.MapSettingsApi();

@@ -25,7 +25,8 @@ public sealed record DigestContent(
     IReadOnlyList<DigestSegment> Segments,
     RetentionTrend? Retention,
     OutcomeReport Outcomes,
-    string ReportUrl)
+    string ReportUrl,
+    IReadOnlyList<WinBackOutcomes.Listed> Listings)
 {
     public const int ListedCustomers = 10;
     /// <summary>The at-risk section names the few biggest spenders still active but slipping, each with the reason.</summary>
@@ -49,8 +50,20 @@ public sealed class DigestComposer(
         var crossed = FilterOf($"minWeeks={threshold}&maxWeeks={threshold}&sort=totalSpent&pageSize=25", threshold);
         // The group the page puts first (priority 1): high value and recently inactive, while winning them back pays best.
         var atRisk = FilterOf($"segment={WinBackRules.Info(Segment.HighValueRecent).Key}&sort=totalSpent&pageSize=25", threshold);
-        var wentInactive = (await query.PageAsync(scope, crossed, cancellationToken)).Rows.Take(DigestContent.ListedCustomers);
-        var priorityOne = (await query.PageAsync(scope, atRisk, cancellationToken)).Rows.Take(DigestContent.ListedCustomers);
+        // The named lists are for contact: the control group is held out of them (and recorded as such with the listings).
+        var outgoing = await outcomes.StartListAsync(scope, ListingChannels.Digest, cancellationToken);
+        List<ReportCustomer> Named(IEnumerable<CustomerRecord> rows)
+        {
+            var named = new List<ReportCustomer>(DigestContent.ListedCustomers);
+            foreach (var customer in rows.Select(r => ReportCustomer.From(r, scope)))
+            {
+                if (named.Count == DigestContent.ListedCustomers) break;
+                if (outgoing.Contacts(customer)) named.Add(customer);
+            }
+            return named;
+        }
+        var wentInactive = Named((await query.PageAsync(scope, crossed, cancellationToken)).Rows);
+        var priorityOne = Named((await query.PageAsync(scope, atRisk, cancellationToken)).Rows);
         // Before they lapse: recent buyers who are slipping (AtRiskRule), biggest spenders first.
         var slipping = FilterOf("list=at-risk&sort=totalSpent&pageSize=25", threshold);
         var slippingRows = (await query.PageAsync(scope, slipping, cancellationToken)).Rows.Take(DigestContent.ListedAtRisk);
@@ -68,8 +81,8 @@ public sealed class DigestComposer(
             $"{reportUrl}?segment={s.Key}")).ToList();
 
         return new DigestContent(scope, period, summary.Inactive, previous is null ? null : summary.Inactive - previous.Inactive, summary.RevenueAtStake,
-            summary.WentInactiveThisWeek, wentInactive.Select(r => ReportCustomer.From(r, scope)).ToList(),
-            priorityOne.Select(r => ReportCustomer.From(r, scope)).ToList(), slippingRows.Select(r => ReportCustomer.From(r, scope)).ToList(), slippingCount, segments, summary.RetentionTrend, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl);
+            summary.WentInactiveThisWeek, wentInactive, priorityOne, slippingRows.Select(r => ReportCustomer.From(r, scope)).ToList(), slippingCount, segments,
+            summary.RetentionTrend, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl, outgoing.Listed);
     }
 
     private static InactiveCustomersFilter FilterOf(string query, int threshold)

@@ -154,6 +154,7 @@ public static class DigestEmail
             foreach (var row in OutcomeRows(c.Outcomes))
                 text.AppendLine($"  {row.Title}: {row.Listed:N0} listed, {row.CameBack:N0} came back so far ({Money(scope, row.Revenue)}); {string.Join(", ", row.Windows.Select(w => $"{w.Days} days: {Rate(w)}"))}");
         }
+        if (ShowsLift(c.Outcomes)) text.AppendLine().AppendLine($"Measured lift: {c.Outcomes.Lift.Headline}");
         text.AppendLine();
         text.AppendLine($"Open the report: {c.ReportUrl}");
         return text.ToString();
@@ -216,7 +217,7 @@ public static class DigestEmail
         {
             html.Append($"""
                 <h2 style="font-size:16px;margin:20px 0 8px">Win-back results</h2>
-                <p style="margin:0 0 8px;color:#616161;font-size:13px">Customers WinBack listed in a digest or sheet in the last {c.Outcomes.LookbackDays} days, and who ordered again within 30, 60 and 90 days of being listed (of those listed long enough ago).</p>
+                <p style="margin:0 0 8px;color:#616161;font-size:13px">Customers WinBack listed in a digest, CSV, sheet, scheduled report or tag in the last {c.Outcomes.LookbackDays} days, and who ordered again within 30, 60 and 90 days of being listed (of those listed long enough ago).</p>
                 <table role="presentation" width="100%" cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:13px">
                 <tr style="color:#616161"><th align="left">Segment</th><th align="right">Listed</th><th align="right">Came back</th><th align="right">30 days</th><th align="right">60 days</th><th align="right">90 days</th></tr>
                 """);
@@ -226,12 +227,17 @@ public static class DigestEmail
                     """);
             html.Append("</table>");
         }
+        if (ShowsLift(c.Outcomes))
+            html.Append($"""<p style="margin:12px 0 0;padding:8px 12px;border-radius:8px;background:#f7f7f7"><b>Measured lift:</b> {E(c.Outcomes.Lift.Headline)}</p>""");
         html.Append(Footer(c.ReportUrl));
         return html.ToString();
     }
 
     /// <summary>Retention health in one sentence, flagged when the inactive list outgrows the active base.</summary>
     private static string RetentionLine(RetentionTrend trend) => (trend.Warning ? "Warning: " : "Retention: ") + trend.Sentence;
+
+    /// <summary>The lift line appears once the merchant has a control group (on now, or holding listings from before).</summary>
+    private static bool ShowsLift(OutcomeReport outcomes) => outcomes.Lift.ControlGroupOn || outcomes.Lift.HeadlineDays is not null;
 
     private sealed record OutcomeLine(string Title, int Listed, int CameBack, decimal Revenue, IReadOnlyList<OutcomeWindow> Windows);
 

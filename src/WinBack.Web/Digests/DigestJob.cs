@@ -40,10 +40,12 @@ public sealed class DigestJob(
         if (delivery is null) return;
 
         DigestContent content;
+        OutgoingList? attached = null;
         try
         {
             content = await composer.ComposeAsync(shopId, period, cancellationToken);
-            await using var csv = settings.AttachCsv ? await WriteCsvAsync(shopId, cancellationToken) : null;
+            if (settings.AttachCsv) attached = await outcomes.StartListAsync(content.Scope, ListingChannels.Digest, cancellationToken);
+            await using var csv = attached is null ? null : await WriteCsvAsync(attached, cancellationToken);
             await outbox.SendAsync(delivery, DigestEmail.Build(content, mailer.From, settings.Recipients, delivery.MessageId, csv, test: false), content.Figures(), cancellationToken);
         }
         catch (Exception e) when (DeliveryOutbox.FailedBeforeAcceptance(e))
@@ -51,15 +53,16 @@ public sealed class DigestJob(
             await outbox.RecordFailureAsync(delivery, e);
             return;
         }
-        await RecordListingsAsync(content);
+        await RecordListingsAsync(content, attached);
     }
 
-    /// <summary>Who the sent digest listed, for the outcomes; the digest is sent whether or not this works.</summary>
-    private async Task RecordListingsAsync(DigestContent content)
+    /// <summary>Who the sent digest listed (its named customers and its CSV), for the outcomes; the digest is sent whether or not this works.</summary>
+    private async Task RecordListingsAsync(DigestContent content, OutgoingList? attached)
     {
         try
         {
-            await outcomes.RecordAsync(content.Scope.ShopId, [.. content.WentInactive, .. content.PriorityOne], ListingChannel.Digest, CancellationToken.None);
+            await outcomes.RecordAsync(content.Scope.ShopId, content.Listings, ListingChannels.Digest, CancellationToken.None);
+            if (attached is not null) await outcomes.RecordAsync(attached, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -75,7 +78,7 @@ public sealed class DigestJob(
         var now = time.GetUtcNow();
         var messageId = MimeUtils.GenerateMessageId(mailer.MessageIdDomain);
         var content = await composer.ComposeAsync(shopId, DigestSchedule.PeriodOf(DateOnly.FromDateTime(now.UtcDateTime)), cancellationToken);
-        await using var csv = settings.AttachCsv ? await WriteCsvAsync(shopId, cancellationToken) : null;
+        await using var csv = settings.AttachCsv ? await WriteCsvAsync(await outcomes.StartListAsync(content.Scope, ListingChannels.Digest, cancellationToken), cancellationToken) : null;
         await mailer.SendAsync(DigestEmail.Build(content, mailer.From, settings.Recipients, messageId, csv, test: true), async () =>
         {
             db.DigestDeliveries.Add(new DigestDelivery
@@ -97,12 +100,15 @@ public sealed class DigestJob(
         return null;
     }
 
-    /// <summary>The full inactive list as CSV in a temporary file: the attachment is streamed from disk, not held in memory.</summary>
-    private async Task<Stream> WriteCsvAsync(long shopId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The full inactive list, less the control group, as CSV in a temporary file: the attachment is streamed from disk,
+    /// not held in memory.
+    /// </summary>
+    private async Task<Stream> WriteCsvAsync(OutgoingList list, CancellationToken cancellationToken)
     {
-        var scope = await scopes.LoadAsync(shopId, cancellationToken);
+        var scope = await scopes.LoadAsync(list.ShopId, cancellationToken);
         var (filter, _) = InactiveCustomersFilter.Parse("", scope.ThresholdWeeks);
-        return await CustomersCsv.WriteTempFileAsync(scope, query.AllAsync(scope, filter, cancellationToken), cancellationToken);
+        return await CustomersCsv.WriteTempFileAsync(scope, list.ContactedOf(query.AllAsync(scope, filter, cancellationToken), cancellationToken), cancellationToken);
     }
 }
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WinBack.Web.Data;
 using WinBack.Web.Jobs;
+using WinBack.Web.Outcomes;
 using WinBack.Web.Reports;
 using WinBack.Web.Shops;
 
@@ -14,6 +15,7 @@ public sealed class ScheduledReportJob(
     DeliveryOutbox outbox,
     ReportScopes scopes,
     InactiveCustomersQuery query,
+    WinBackOutcomes outcomes,
     DigestMailer mailer,
     IOptions<ShopifyAppOptions> app,
     TimeProvider time)
@@ -46,14 +48,14 @@ public sealed class ScheduledReportJob(
         var delivery = await outbox.StartAttemptAsync(shopId, kind, period, dueAt, claimant, report.Recipients, cancellationToken);
         if (delivery is null) return;
 
+        // The control group's customers are left out of the rows, the CSV and the count, and recorded as held out.
+        var outgoing = await outcomes.StartListAsync(scope, ListingChannels.ScheduledReport, cancellationToken, keepFirst: InlineRows);
         try
         {
-            var total = await query.CountAsync(scope, filter, cancellationToken);
-            var first = (await query.PageAsync(scope, filter with { PageSize = InlineRows }, cancellationToken)).Rows.Select(r => ReportCustomer.From(r, scope)).ToList();
-            await using var csv = await CustomersCsv.WriteTempFileAsync(scope, query.AllAsync(scope, filter, cancellationToken), cancellationToken);
+            await using var csv = await CustomersCsv.WriteTempFileAsync(scope, outgoing.ContactedOf(query.AllAsync(scope, filter, cancellationToken), cancellationToken), cancellationToken);
             var reportUrl = app.Value.AdminReportUrl(scope.ShopDomain);
-            await outbox.SendAsync(delivery, DigestEmail.Report(scope, view.Name, filter.ToQueryString(), total, first, mailer.From, report.Recipients, delivery.MessageId, reportUrl, csv),
-                null, cancellationToken);
+            await outbox.SendAsync(delivery, DigestEmail.Report(scope, view.Name, filter.ToQueryString(), outgoing.Contacted, outgoing.First, mailer.From, report.Recipients,
+                delivery.MessageId, reportUrl, csv), null, cancellationToken);
         }
         catch (Exception e) when (DeliveryOutbox.FailedBeforeAcceptance(e))
         {
@@ -61,6 +63,7 @@ public sealed class ScheduledReportJob(
             await RecordErrorAsync(shopId, reportId, DigestFailure.Describe(e));
             return;
         }
+        await outcomes.RecordAsync(outgoing, CancellationToken.None);
         await db.ScheduledReports.Where(r => r.ShopId == shopId && r.Id == reportId)
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.LastError, (string?)null).SetProperty(x => x.LastErrorAt, (DateTimeOffset?)null), CancellationToken.None);
     }

@@ -2,6 +2,7 @@ namespace WinBack.Web.Outcomes;
 
 public static class OutcomesExtensions
 {
-    /// <summary>Win-back outcomes: who was listed in a digest or on a Sheet, and who came back.</summary>
-    public static IServiceCollection AddWinBackOutcomes(this IServiceCollection services) => services.AddScoped<WinBackOutcomes>();
+    /// <summary>Win-back outcomes: who was listed (or held out for the control group), who came back, and the lift.</summary>
+    public static IServiceCollection AddWinBackOutcomes(this IServiceCollection services) =>
+        services.AddScoped<WinBackOutcomes>().AddScoped<CameBackList>();
 }

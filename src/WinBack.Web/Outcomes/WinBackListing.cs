@@ -4,11 +4,25 @@ using WinBack.Web.Shops;
 
 namespace WinBack.Web.Outcomes;
 
+/// <summary>Every way WinBack puts a customer in front of the merchant (or, for tags, in front of Shopify's marketing tools).</summary>
+[Flags]
+public enum ListingChannels
+{
+    None = 0,
+    Digest = 1,
+    Sheet = 2,
+    /// <summary>A CSV downloaded from the report page.</summary>
+    Csv = 4,
+    ScheduledReport = 8,
+    Tags = 16,
+}
+
 /// <summary>
-/// A customer WinBack put in front of the merchant (in a digest or on a Google Sheet) during one inactive spell: the
-/// spell is identified by the last order date it started from, so a customer listed every week until they come back is
-/// one listing, and a customer who comes back and drifts away again is a new one. Outcomes are measured from the first
-/// time they were listed.
+/// A customer WinBack listed (in a digest, on a Sheet, in a CSV, a scheduled report or a tag) during one inactive spell:
+/// the spell is identified by the last order date it started from, so a customer listed every week until they come back
+/// is one listing, and a customer who comes back and drifts away again is a new one. Outcomes are measured from the first
+/// time they were listed. A customer of the control group is recorded the same way (<see cref="Control"/>), with the
+/// channels they were held out of, so both groups are measured from the same moment.
 /// </summary>
 public sealed class WinBackListing
 {
@@ -19,8 +33,9 @@ public sealed class WinBackListing
     public DateTimeOffset FirstListedAt { get; set; }
     /// <summary>The CLV x recency segment key when first listed.</summary>
     public required string Segment { get; set; }
-    public bool InDigest { get; set; }
-    public bool InSheet { get; set; }
+    public ListingChannels Channels { get; set; }
+    /// <summary>Held out of every channel by the control group; false as soon as any channel listed the customer for contact.</summary>
+    public bool Control { get; set; }
 }
 
 internal sealed class WinBackListingConfiguration : IEntityTypeConfiguration<WinBackListing>

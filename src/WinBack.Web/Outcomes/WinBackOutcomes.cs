@@ -6,15 +6,9 @@ using WinBack.Web.Sync;
 
 namespace WinBack.Web.Outcomes;
 
-public enum ListingChannel
-{
-    Digest,
-    Sheet,
-}
-
 /// <summary>
-/// Of the customers listed N days ago or more, how many placed a qualifying order within N days of being listed, and
-/// what those orders came to. <see cref="Listed"/> counts only listings old enough for the window, so a rate is never
+/// Of the contacted customers listed N days ago or more, how many placed a qualifying order within N days of being listed,
+/// and what those orders came to. <see cref="Listed"/> counts only listings old enough for the window, so a rate is never
 /// diluted by customers who have not had the time yet.
 /// </summary>
 public sealed record OutcomeWindow(int Days, int Listed, int CameBack, decimal Revenue)
@@ -25,50 +19,65 @@ public sealed record OutcomeWindow(int Days, int Listed, int CameBack, decimal R
 /// <summary>Outcomes of one segment (or of all, <see cref="Segment"/> null): came back so far, and within 30 / 60 / 90 days.</summary>
 public sealed record OutcomeRow(string? Segment, int Listed, int CameBackSoFar, decimal RevenueSoFar, IReadOnlyList<OutcomeWindow> Windows);
 
-public sealed record OutcomeReport(int LookbackDays, OutcomeRow All, IReadOnlyList<OutcomeRow> Segments);
+/// <summary>The contacted customers' outcomes, and the lift against the control group.</summary>
+public sealed record OutcomeReport(int LookbackDays, OutcomeRow All, IReadOnlyList<OutcomeRow> Segments, LiftReport Lift);
 
 /// <summary>
-/// Win-back outcomes (PRODUCT.md, beyond the peers): who WinBack listed in a digest or on a Sheet, and who came back.
-/// <see cref="RecordAsync"/> is called by the digest and sheet jobs with what they sent; <see cref="ReportAsync"/> answers
-/// from the listings and the orders index, counting a listing's spell once however many times it was listed.
+/// Win-back outcomes (PRODUCT.md, beyond the peers): who WinBack listed (digest, CSV, Sheet, scheduled report, tags) or
+/// held out for the control group, and who came back. The jobs and the CSV download send an <see cref="OutgoingList"/>
+/// and record it with <see cref="RecordAsync(OutgoingList, CancellationToken)"/>; <see cref="ReportAsync"/> answers from
+/// the listings and the orders index, counting a listing's spell once however many times it was listed.
 /// </summary>
 public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time)
 {
     public static readonly int[] WindowDays = [30, 60, 90];
     public const int LookbackDays = 365;
+    private const int RecordBatch = 10_000;
 
-    public Task RecordAsync(long shopId, IEnumerable<ReportCustomer> customers, ListingChannel channel, CancellationToken cancellationToken) =>
-        RecordAsync(shopId, customers.Where(c => c.LastOrderDate is not null).Select(c => new Listed(c.Id, c.LastOrderDate!.Value, c.Segment)), channel, cancellationToken);
+    /// <summary>A customer as listed: their id, the last order date their inactive spell started from, their segment key, and whether the control group held them out.</summary>
+    public readonly record struct Listed(long CustomerId, DateOnly LastOrderOn, string? Segment, bool Control = false);
 
-    /// <summary>A customer as listed: their id, the last order date their inactive spell started from, their segment key.</summary>
-    public readonly record struct Listed(long CustomerId, DateOnly LastOrderOn, string? Segment);
-
-    public async Task RecordAsync(long shopId, IEnumerable<Listed> customers, ListingChannel channel, CancellationToken cancellationToken)
+    public async Task<ControlGroup> ControlGroupAsync(long shopId, CancellationToken cancellationToken)
     {
-        var listed = customers.DistinctBy(c => c.CustomerId).ToList();
-        if (listed.Count == 0) return;
-        var ids = listed.Select(c => c.CustomerId).ToArray();
-        var lastOrders = listed.Select(c => c.LastOrderOn).ToArray();
-        var segments = listed.Select(c => c.Segment ?? "none").ToArray();
-        var (digest, sheet) = (channel == ListingChannel.Digest, channel == ListingChannel.Sheet);
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO winback_listings (shop_id, customer_id, last_order_on, first_listed_at, segment, in_digest, in_sheet)
-            SELECT {shopId}, l.customer_id, l.last_order_on, {time.GetUtcNow()}, l.segment, {digest}, {sheet}
-            FROM unnest({ids}, {lastOrders}, {segments}) AS l(customer_id, last_order_on, segment)
-            ON CONFLICT (shop_id, customer_id, last_order_on) DO UPDATE
-                SET in_digest = winback_listings.in_digest OR excluded.in_digest, in_sheet = winback_listings.in_sheet OR excluded.in_sheet
-            """, cancellationToken);
+        var salt = await db.ShopSettings.Where(s => s.ShopId == shopId && s.ControlGroupOn).Select(s => s.ControlGroupSalt).SingleOrDefaultAsync(cancellationToken);
+        return new ControlGroup(shopId, salt);
     }
 
-    private sealed record Cell(string Segment, int Days, int Listed, int CameBack, decimal Revenue);
+    /// <summary>A list about to go out through <paramref name="channel"/>, with the shop's control group held out of it.</summary>
+    public async Task<OutgoingList> StartListAsync(ReportScope scope, ListingChannels channel, CancellationToken cancellationToken, int keepFirst = 0) =>
+        new(await ControlGroupAsync(scope.ShopId, cancellationToken), scope, channel, keepFirst);
 
-    /// <summary>Listings of the last year, by segment and window; window 0 is "so far".</summary>
+    public Task RecordAsync(OutgoingList list, CancellationToken cancellationToken) => RecordAsync(list.ShopId, list.Listed, list.Channel, cancellationToken);
+
+    public async Task RecordAsync(long shopId, IEnumerable<Listed> customers, ListingChannels channel, CancellationToken cancellationToken)
+    {
+        foreach (var batch in customers.DistinctBy(c => c.CustomerId).Chunk(RecordBatch))
+        {
+            var ids = batch.Select(c => c.CustomerId).ToArray();
+            var lastOrders = batch.Select(c => c.LastOrderOn).ToArray();
+            var segments = batch.Select(c => c.Segment ?? "none").ToArray();
+            var control = batch.Select(c => c.Control).ToArray();
+            // A spell listed for contact once is contacted for good: the control flag only stays while every listing held it out.
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO winback_listings (shop_id, customer_id, last_order_on, first_listed_at, segment, channels, control)
+                SELECT {shopId}, l.customer_id, l.last_order_on, {time.GetUtcNow()}, l.segment, {(int)channel}, l.control
+                FROM unnest({ids}, {lastOrders}, {segments}, {control}) AS l(customer_id, last_order_on, segment, control)
+                ON CONFLICT (shop_id, customer_id, last_order_on) DO UPDATE
+                    SET channels = winback_listings.channels | excluded.channels, control = winback_listings.control AND excluded.control
+                """, cancellationToken);
+        }
+    }
+
+    private sealed record Cell(string Segment, bool Control, int Days, int Listed, int CameBack, decimal Revenue, decimal RevenueSquares);
+
+    /// <summary>Listings of the last year, by segment, group and window; window 0 is "so far".</summary>
     public async Task<OutcomeReport> ReportAsync(long shopId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var windows = WindowDays.Prepend(0).ToArray();
         var cells = await db.Database.SqlQueryRaw<Cell>($"""
-            SELECT l.segment, w.days, count(*)::int AS listed, count(back.revenue)::int AS came_back, coalesce(sum(back.revenue), 0) AS revenue
+            SELECT l.segment, l.control, w.days, count(*)::int AS listed, count(back.revenue)::int AS came_back,
+                   coalesce(sum(back.revenue), 0) AS revenue, coalesce(sum(back.revenue * back.revenue), 0) AS revenue_squares
             FROM winback_listings l
             CROSS JOIN unnest(@windows) AS w(days)
             LEFT JOIN LATERAL (
@@ -79,23 +88,34 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time)
                 HAVING count(*) > 0) back ON true
             WHERE l.shop_id = @shop AND l.first_listed_at > @since
               AND (w.days = 0 OR l.first_listed_at <= @now - make_interval(days => w.days))
-            GROUP BY l.segment, w.days
+            GROUP BY l.segment, l.control, w.days
             """, new NpgsqlParameter("windows", windows), new NpgsqlParameter("shop", shopId), new NpgsqlParameter("since", now.AddDays(-LookbackDays)),
             new NpgsqlParameter("now", now)).ToListAsync(cancellationToken);
 
-        OutcomeRow RowOf(string? segment, IEnumerable<Cell> of)
+        GroupOutcome GroupOf(IEnumerable<Cell> of, int days, bool control)
         {
-            var byDays = of.GroupBy(c => c.Days).ToDictionary(g => g.Key, g => (Listed: g.Sum(c => c.Listed), CameBack: g.Sum(c => c.CameBack), Revenue: g.Sum(c => c.Revenue)));
-            var soFar = byDays.GetValueOrDefault(0);
-            return new OutcomeRow(segment, soFar.Listed, soFar.CameBack, soFar.Revenue,
-                WindowDays.Select(d =>
-                {
-                    var window = byDays.GetValueOrDefault(d);
-                    return new OutcomeWindow(d, window.Listed, window.CameBack, window.Revenue);
-                }).ToList());
+            var these = of.Where(c => c.Days == days && c.Control == control).ToList();
+            return new GroupOutcome(these.Sum(c => c.Listed), these.Sum(c => c.CameBack), these.Sum(c => c.Revenue)) { RevenueSquares = these.Sum(c => c.RevenueSquares) };
         }
 
-        var segments = WinBackRules.Segments.Select(s => s.Key).Where(key => cells.Any(c => c.Segment == key)).Select(key => RowOf(key, cells.Where(c => c.Segment == key)));
-        return new OutcomeReport(LookbackDays, RowOf(null, cells), segments.ToList());
+        OutcomeRow RowOf(string? segment, IReadOnlyList<Cell> of)
+        {
+            var soFar = GroupOf(of, 0, control: false);
+            return new OutcomeRow(segment, soFar.Listed, soFar.CameBack, soFar.Revenue,
+                WindowDays.Select(d => GroupOf(of, d, control: false)).Select((g, i) => new OutcomeWindow(WindowDays[i], g.Listed, g.CameBack, g.Revenue)).ToList());
+        }
+
+        LiftRow LiftOf(string? segment, IReadOnlyList<Cell> of) =>
+            new(segment, WindowDays.Select(d => LiftStatistics.Compare(d, GroupOf(of, d, control: false), GroupOf(of, d, control: true))).ToList());
+
+        var keys = WinBackRules.Segments.Select(s => s.Key).Where(key => cells.Any(c => c.Segment == key)).ToList();
+        var bySegment = keys.ToDictionary(key => key, key => (IReadOnlyList<Cell>)cells.Where(c => c.Segment == key).ToList());
+        var contactedKeys = keys.Where(key => bySegment[key].Any(c => !c.Control));
+        var allLift = LiftOf(null, cells);
+        var group = await ControlGroupAsync(shopId, cancellationToken);
+        var (headline, headlineDays) = LiftStatistics.Headline(group.IsOn, allLift);
+        var lift = new LiftReport(group.IsOn, ControlGroup.Percent, ControlGroup.Why, LiftStatistics.Method, headline, headlineDays, allLift,
+            keys.Select(key => LiftOf(key, bySegment[key])).ToList());
+        return new OutcomeReport(LookbackDays, RowOf(null, cells), contactedKeys.Select(key => RowOf(key, bySegment[key])).ToList(), lift);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
+using WinBack.Web.Outcomes;
 using WinBack.Web.Sheets;
 using WinBack.Web.Shops;
 
@@ -40,7 +41,7 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
             .Select(p => new { p.ProbabilityAlive, p.UsualIntervalDays, p.ExpectedNextOrderOn, p.PredictedValue, p.RfmScore, RfmSegment = p.RfmSegment.ToString() })
             .SingleOrDefaultAsync(cancellationToken);
         var listings = await db.WinBackListings.AsNoTracking().Where(l => l.ShopId == shopId && l.CustomerId == customerId).OrderBy(l => l.FirstListedAt)
-            .Select(l => new { l.LastOrderOn, l.FirstListedAt, l.Segment, l.InDigest, l.InSheet }).ToListAsync(cancellationToken);
+            .Select(l => new { l.LastOrderOn, l.FirstListedAt, l.Segment, Channels = CameBackList.Words(l.Channels), l.Control }).ToListAsync(cancellationToken);
         var tags = await db.CustomerTags.AsNoTracking().Where(t => t.ShopId == shopId && t.CustomerId == customerId).Select(t => t.Tag).ToListAsync(cancellationToken);
         var bodies = await StoredWebhookBodies.AboutAsync(db, shopDomain, customerId, orders.Select(o => o.Id).ToList(), cancellationToken);
         var export = new

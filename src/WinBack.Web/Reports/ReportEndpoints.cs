@@ -38,7 +38,6 @@ public static class ReportEndpoints
         reports.MapGet("/without-orders", WithoutOrdersPageAsync).WithSummary("Customers who never placed a qualifying order: the list `/inactive?list=without-orders`, kept for older clients.");
         reports.MapGet("/inactive/products", ProductsAsync).WithSummary("The products most over-represented in inactive customers' orders against active customers'.");
         reports.MapGet("/rfm", RfmAsync).WithSummary("Every customer with an order in the 11 RFM groups: counts, value, moves since the previous weekly refit, a link to each group's list.");
-        reports.MapGet("/outcomes", OutcomesAsync).WithSummary("Of the customers listed in digests and sheets, how many came back within 30 / 60 / 90 days, and their revenue.");
 
         var views = routes.MapGroup("/api/views").RequireAuthorization().WithTags("Saved views");
         views.MapGet("/", ListViewsAsync);
@@ -97,8 +96,6 @@ public static class ReportEndpoints
     private static async Task<RfmOverview> RfmAsync(ClaimsPrincipal user, ReportScopes scopes, RfmOverviews overviews, CancellationToken cancellationToken) =>
         await overviews.GetAsync(await scopes.LoadAsync(user.ShopId(), cancellationToken), cancellationToken);
 
-    private static Task<OutcomeReport> OutcomesAsync(ClaimsPrincipal user, WinBackOutcomes outcomes, CancellationToken cancellationToken) =>
-        outcomes.ReportAsync(user.ShopId(), cancellationToken);
 
     private static async Task<Results<Ok<ExportLink>, ValidationProblem>> CreateExportLinkAsync(
         HttpRequest request, ClaimsPrincipal user, ReportScopes scopes, IDataProtectionProvider protection, TimeProvider time, CancellationToken cancellationToken)
@@ -117,8 +114,8 @@ public static class ReportEndpoints
     /// its own (encrypted and signed by Data Protection, valid two minutes) naming the shop and the filter it was made for.
     /// </summary>
     private static async Task<IResult> DownloadExportAsync(
-        HttpContext http, string? token, IDataProtectionProvider protection, ReportScopes scopes, InactiveCustomersQuery query, TimeProvider time,
-        CancellationToken cancellationToken)
+        HttpContext http, string? token, IDataProtectionProvider protection, ReportScopes scopes, InactiveCustomersQuery query, WinBackOutcomes outcomes,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         string[] payload;
         try
@@ -145,7 +142,10 @@ public static class ReportEndpoints
         };
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}-{scope.ShopDomain.Split('.')[0]}-{scope.Calendar.Today:yyyy-MM-dd}.csv\"";
         http.Response.Headers.CacheControl = "no-store";
-        await CustomersCsv.WriteAsync(http.Response.Body, scope, query.AllAsync(scope, filter, cancellationToken), cancellationToken);
+        // An export is a list for contact: the control group is left out of it, and everyone in it is recorded for the outcomes.
+        var outgoing = await outcomes.StartListAsync(scope, ListingChannels.Csv, cancellationToken);
+        await CustomersCsv.WriteAsync(http.Response.Body, scope, outgoing.ContactedOf(query.AllAsync(scope, filter, cancellationToken), cancellationToken), cancellationToken);
+        await outcomes.RecordAsync(outgoing, cancellationToken);
         return Results.Empty;
     }
 

@@ -27,6 +27,10 @@ public sealed class ShopSettings
     public decimal? HighValueAmount { get; set; }
     /// <summary>Data minimisation: customers whose last order is older than this many months are erased. Null (the default) = never.</summary>
     public int? RetentionMonths { get; set; }
+    /// <summary>Whether WinBack holds a control group out of every list it sends (Outcomes/ControlGroup.cs). Off by default.</summary>
+    public bool ControlGroupOn { get; set; }
+    /// <summary>Chosen when the control group is first turned on and kept, so a customer's membership never changes.</summary>
+    public string? ControlGroupSalt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
@@ -44,5 +48,6 @@ internal sealed class ShopSettingsConfiguration : IEntityTypeConfiguration<ShopS
         settings.HasOne<Shop>().WithOne().HasForeignKey<ShopSettings>(s => s.ShopId).OnDelete(DeleteBehavior.Cascade);
         settings.Property(s => s.HighValueRule).HasConversion<string>().HasMaxLength(16);
         settings.Property(s => s.HighValueAmount).HasPrecision(19, 4);
+        settings.Property(s => s.ControlGroupSalt).HasMaxLength(64);
     }
 }

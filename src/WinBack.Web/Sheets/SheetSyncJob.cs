@@ -219,16 +219,16 @@ public sealed class SheetSyncJob(
         var listed = await db.SheetListings.AsNoTracking().Where(l => l.ShopId == sync.ShopId && l.SyncId == sync.Id)
             .ToDictionaryAsync(l => l.CustomerId, l => l.ListedSince, cancellationToken);
         var current = new Dictionary<long, DateOnly>(count);
-        var listedForOutcomes = new List<WinBackOutcomes.Listed>(count);
+        var outgoing = await outcomes.StartListAsync(scope, ListingChannels.Sheet, cancellationToken);
         var chunk = new List<(long Id, IReadOnlyList<string> Row)>(options.Value.RowsPerWrite) { (0, Header) };
         var written = 0;
         await foreach (var record in query.AllAsync(scope, filter, cancellationToken))
         {
+            var row = ReportCustomer.From(record, scope);
+            if (!outgoing.Contacts(row)) continue;
             var since = listed.GetValueOrDefault(record.Id, today);
             current[record.Id] = since;
-            var row = ReportCustomer.From(record, scope);
             chunk.Add((record.Id, Row(row, since)));
-            if (row.LastOrderDate is { } lastOrder) listedForOutcomes.Add(new(row.Id, lastOrder, row.Segment));
             if (chunk.Count == options.Value.RowsPerWrite)
             {
                 written += await WriteChunkAsync(sync, account, written + 1, chunk, rows, cancellationToken);
@@ -238,7 +238,7 @@ public sealed class SheetSyncJob(
         if (chunk.Count > 0) written += await WriteChunkAsync(sync, account, written + 1, chunk, rows, cancellationToken);
         if (written < rows)
         {
-            // The list shrank after it was counted: the rows past its end still hold the last run's customers.
+            // The list shrank after it was counted (or the control group held some out): the rows past its end still hold the last run's customers.
             await limiter.AcquireAsync(account, cancellationToken);
             await sheets.BatchUpdateAsync(sync.SpreadsheetId, [RowCountRequest(sheetId, written)], cancellationToken);
         }
@@ -247,14 +247,14 @@ public sealed class SheetSyncJob(
         var redactionsNow = await LockedRedactionsAsync(sync.ShopId, sync.Id, cancellationToken);
         if (redactionsNow?.Requested != redactionsRead) return (written - 1, redactionsNow?.Requested);
         await db.SheetListings.Where(l => l.ShopId == sync.ShopId && l.SyncId == sync.Id).ExecuteDeleteAsync(cancellationToken);
-        var listedIds = current.Keys.ToArray();
+        var listedIds = outgoing.Listed.Select(l => l.CustomerId).Union(current.Keys).ToArray();
         var held = (await db.Customers.Where(c => c.ShopId == sync.ShopId && listedIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken)).ToHashSet();
         var keys = current.Keys.Where(held.Contains).ToArray();
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO sheet_listings (shop_id, sync_id, customer_id, listed_since)
             SELECT {sync.ShopId}, {sync.Id}, l.customer_id, l.listed_since FROM unnest({keys}, {keys.Select(k => current[k]).ToArray()}) AS l(customer_id, listed_since)
             """, cancellationToken);
-        await outcomes.RecordAsync(sync.ShopId, listedForOutcomes.Where(l => held.Contains(l.CustomerId)), ListingChannel.Sheet, cancellationToken);
+        await outcomes.RecordAsync(sync.ShopId, outgoing.Listed.Where(l => held.Contains(l.CustomerId)), outgoing.Channel, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (written - 1, redactionsRead);
     }

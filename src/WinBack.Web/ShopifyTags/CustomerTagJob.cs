@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Outcomes;
 using WinBack.Web.Reports;
 using WinBack.Web.Shops;
 
@@ -21,6 +22,7 @@ public sealed class CustomerTagJob(
     ShopifyGraphQLClient shopify,
     ReportScopes scopes,
     InactiveCustomersQuery query,
+    WinBackOutcomes outcomes,
     IBackgroundJobClient jobs,
     TimeProvider time,
     ILogger<CustomerTagJob> logger)
@@ -62,7 +64,7 @@ public sealed class CustomerTagJob(
                 await FailAsync(tagging, "WinBack may not edit customers in this shop any more. Turn tagging off and on again to grant access.");
                 return;
             }
-            var wanted = tagging.Enabled ? await WantedTagsAsync(shopId, cancellationToken) : [];
+            var (wanted, outgoing) = tagging.Enabled ? await WantedTagsAsync(shopId, cancellationToken) : ([], null);
             var changes = written.Keys.Union(wanted.Keys)
                 .Select(id => (Id: id, Old: written.GetValueOrDefault(id), New: wanted.GetValueOrDefault(id)))
                 .Where(c => c.Old != c.New)
@@ -85,6 +87,7 @@ public sealed class CustomerTagJob(
                     else refused.Add(e.UserErrors.FirstOrDefault()?.Message ?? e.Message);
                 }
             }
+            if (outgoing is not null) await outcomes.RecordAsync(outgoing, cancellationToken);
             tagging.LastRunAt = time.GetUtcNow();
             tagging.LastError = refused.Count == 0 ? null : $"Shopify refused the tags of {refused.Count} customers: {refused[0]}";
             tagging.TaggedCustomers = await db.CustomerTags.CountAsync(t => t.ShopId == shopId, cancellationToken);
@@ -98,16 +101,20 @@ public sealed class CustomerTagJob(
         }
     }
 
-    /// <summary>Every inactive customer of the report's default view, with the tag of their segment, and every customer of the at-risk list.</summary>
-    private async Task<Dictionary<long, string>> WantedTagsAsync(long shopId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every inactive customer of the report's default view, with the tag of their segment, and every customer of the
+    /// at-risk list; the control group's customers get no tag (a tag they carried is removed).
+    /// </summary>
+    private async Task<(Dictionary<long, string> Wanted, OutgoingList Outgoing)> WantedTagsAsync(long shopId, CancellationToken cancellationToken)
     {
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
+        var outgoing = await outcomes.StartListAsync(scope, ListingChannels.Tags, cancellationToken);
         var wanted = new Dictionary<long, string>();
-        await foreach (var record in query.AllAsync(scope, new InactiveCustomersFilter(), cancellationToken))
+        await foreach (var record in outgoing.ContactedOf(query.AllAsync(scope, new InactiveCustomersFilter(), cancellationToken), cancellationToken))
             if (ReportCustomer.From(record, scope).Segment is { } segment) wanted[record.Id] = TagOf(segment);
-        await foreach (var record in query.AllAsync(scope, new InactiveCustomersFilter { List = CustomerList.AtRisk }, cancellationToken))
+        await foreach (var record in outgoing.ContactedOf(query.AllAsync(scope, new InactiveCustomersFilter { List = CustomerList.AtRisk }, cancellationToken), cancellationToken))
             wanted[record.Id] = AtRiskTag;
-        return wanted;
+        return (wanted, outgoing);
     }
 
     private async Task RecordAsync(long shopId, long customerId, string? tag, CancellationToken cancellationToken)

@@ -71,7 +71,7 @@ public sealed class WinBackOutcomeTests : IAsyncLifetime
             listings = await db.WinBackListings.AsNoTracking().Where(l => l.ShopId == _shop.ShopId).ToListAsync();
         listings.Select(l => l.CustomerId).Should().Contain([1L, 2L, 7L], "Alice and Bob crossed the threshold this week; Grace is high value at risk")
             .And.NotContain(8L, "Hal ordered three days ago");
-        listings.Should().OnlyContain(l => l.InDigest && !l.InSheet);
+        listings.Should().OnlyContain(l => l.Channels == ListingChannels.Digest && !l.Control);
 
         // A week later the same spells are listed again: still one listing each.
         _clock.SetUtcNow(MondayMorning.AddDays(7));

@@ -93,7 +93,7 @@ public sealed class RedactionReachTests : IAsyncLifetime
             db.OrderLineItems.Add(new WinBack.Web.Sync.OrderLineItem { ShopId = _shop.ShopId, OrderId = order.Id, Id = 1, Title = "Green tea", Quantity = 2 });
             db.WinBackListings.Add(new WinBack.Web.Outcomes.WinBackListing
             {
-                ShopId = _shop.ShopId, CustomerId = Customer, LastOrderOn = new DateOnly(2026, 5, 1), FirstListedAt = _clock.GetUtcNow(), Segment = "lost", InDigest = true,
+                ShopId = _shop.ShopId, CustomerId = Customer, LastOrderOn = new DateOnly(2026, 5, 1), FirstListedAt = _clock.GetUtcNow(), Segment = "lost", Channels = WinBack.Web.Outcomes.ListingChannels.Digest,
             });
             db.CustomerTags.Add(new WinBack.Web.ShopifyTags.CustomerTag { ShopId = _shop.ShopId, CustomerId = Customer, Tag = "winback:lost" });
             await db.SaveChangesAsync();

@@ -160,7 +160,29 @@ export interface TrackRecordPoint { holdoutEnd: string; predictedPurchases: numb
 
 export interface OutcomeWindow { days: number; listed: number; cameBack: number; revenue: number; rate: number | null }
 export interface OutcomeRow { segment: string | null; listed: number; cameBackSoFar: number; revenueSoFar: number; windows: OutcomeWindow[] }
-export interface OutcomeReport { lookbackDays: number; all: OutcomeRow; segments: OutcomeRow[] }
+export interface OutcomeReport { lookbackDays: number; all: OutcomeRow; segments: OutcomeRow[]; lift: LiftReport }
+
+/** One group's listings old enough for a window. */
+export interface GroupOutcome { listed: number; cameBack: number; revenue: number; rate: number | null; revenuePerCustomer: number | null }
+/** Contacted minus control, with its 95 % interval (margin is the ± half-width). */
+export interface Difference { estimate: number; lower: number; upper: number; margin: number }
+export interface LiftWindow {
+  days: number; contacted: GroupOutcome; control: GroupOutcome; rateDifference: Difference | null; revenueDifference: Difference | null; tooSmall: string | null;
+}
+export interface LiftRow { segment: string | null; windows: LiftWindow[] }
+export interface LiftReport {
+  controlGroupOn: boolean; controlPercent: number; whyControlGroup: string; method: string; headline: string; headlineDays: number | null;
+  all: LiftRow; segments: LiftRow[];
+}
+
+/** A listed customer who ordered again, with the listing and the first order after it. */
+export interface CameBackCustomer {
+  customerId: number; name: string; email: string | null; segment: string; listedAt: string; channels: string[]; control: boolean;
+  cameBackAt: string; daysAfterListing: number; orderName: string; orderTotal: number; products: string[];
+}
+export interface CameBackPage { customers: CameBackCustomer[]; totalCount: number; page: number; pageSize: number }
+
+export interface ControlGroupSettings { on: boolean; percent: number; why: string; heldOutCustomers: number; listedCustomers: number; lookbackDays: number }
 
 export interface ProductReflection {
   productId: number; title: string; inactiveCustomers: number; activeCustomers: number; inactiveShare: number; activeShare: number; lift: number;

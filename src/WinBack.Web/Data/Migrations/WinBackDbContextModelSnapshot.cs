@@ -256,17 +256,17 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("last_order_on");
 
+                    b.Property<int>("Channels")
+                        .HasColumnType("integer")
+                        .HasColumnName("channels");
+
+                    b.Property<bool>("Control")
+                        .HasColumnType("boolean")
+                        .HasColumnName("control");
+
                     b.Property<DateTimeOffset>("FirstListedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_listed_at");
-
-                    b.Property<bool>("InDigest")
-                        .HasColumnType("boolean")
-                        .HasColumnName("in_digest");
-
-                    b.Property<bool>("InSheet")
-                        .HasColumnType("boolean")
-                        .HasColumnName("in_sheet");
 
                     b.Property<string>("Segment")
                         .IsRequired()
@@ -640,6 +640,15 @@ namespace WinBack.Web.Data.Migrations
                     b.Property<long>("ShopId")
                         .HasColumnType("bigint")
                         .HasColumnName("shop_id");
+
+                    b.Property<bool>("ControlGroupOn")
+                        .HasColumnType("boolean")
+                        .HasColumnName("control_group_on");
+
+                    b.Property<string>("ControlGroupSalt")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("control_group_salt");
 
                     b.Property<decimal?>("HighValueAmount")
                         .HasPrecision(19, 4)

@@ -5,6 +5,7 @@ import {
   type ReportContext,
 } from '../api';
 import { TrackRecordSection } from './TrackRecord';
+import { CameBackCard, LiftCard } from './LiftCard';
 
 /** Below the table: what happened to customers WinBack listed, what lost customers bought, and how the predictions are made. */
 export function Insights({ context }: { context: ReportContext }) {
@@ -27,6 +28,8 @@ export function Insights({ context }: { context: ReportContext }) {
         <OutcomesCard outcomes={outcomes} context={context} />
         <ProductsCard products={products} />
       </InlineGrid>
+      <LiftCard lift={outcomes?.lift ?? null} context={context} />
+      <CameBackCard context={context} />
       <AboutNumbers model={model} />
     </BlockStack>
   );
@@ -42,7 +45,7 @@ function OutcomesCard({ outcomes, context }: { outcomes: OutcomeReport | null; c
         <Text as="h2" variant="headingMd">Win-back results</Text>
         {!outcomes ? <SkeletonBodyText lines={4} /> : outcomes.all.listed === 0 ? (
           <Text as="p" tone="subdued">
-            Once customers appear in your weekly digest or Google Sheet, WinBack follows who orders again within 30, 60 and 90 days,
+            Once customers appear in your digest, a CSV, your Google Sheet, a scheduled report or a Shopify tag, WinBack follows who orders again within 30, 60 and 90 days,
             and what they spend.
           </Text>
         ) : (

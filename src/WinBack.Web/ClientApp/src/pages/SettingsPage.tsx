@@ -5,6 +5,7 @@ import { ScheduledReportsSection } from '../components/ScheduledReportsSection';
 import { SheetsSection } from '../components/SheetsSection';
 import { DataRetentionSection } from '../components/DataRetentionSection';
 import { ShopifyTagsSection } from '../components/ShopifyTagsSection';
+import { ControlGroupSection } from '../components/ControlGroupSection';
 import { DataRequestsSection } from '../components/DataRequestsSection';
 import { SyncSection } from '../components/SyncSection';
 import { api, ApiError, formatMoney, formatNumber, type ReportContext, type Settings, type SettingsPage as SettingsData, type SettingsPreview } from '../api';
@@ -117,6 +118,7 @@ export function SettingsPage({ context, onSaved, onSyncStarted }: { context: Rep
       <ScheduledReportsSection context={context} />
       <SheetsSection context={context} />
       <ShopifyTagsSection timezone={context.timezone} />
+      <ControlGroupSection />
       <SyncSection timezone={context.timezone} onStarted={onSyncStarted} />
       <DataRetentionSection />
       <DataRequestsSection context={context} />
