@@ -75,14 +75,14 @@ public sealed class WebhookOrderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_customer_updated_between_two_of_their_orders_in_one_batch_keeps_the_new_name_and_counts_both()
+    public async Task An_older_customer_update_between_two_of_their_orders_in_one_batch_does_not_overwrite_the_newer_details_the_first_order_brought()
     {
-        var update = JsonSerializer.Serialize(new { id = 7, first_name = "Cleo", last_name = "Stone", updated_at = "2025-06-01T00:00:00Z" });
+        var older = JsonSerializer.Serialize(new { id = 7, first_name = "Old", last_name = "Name", updated_at = "2024-06-01T00:00:00Z" });
 
-        await PostThenProcessAsync(("orders/create", OrderJson(5001, 7)), ("customers/update", update), ("orders/create", OrderJson(5002, 7, "30.00")));
+        await PostThenProcessAsync(("orders/create", OrderJson(5001, 7)), ("customers/update", older), ("orders/create", OrderJson(5002, 7, "30.00")));
 
         await using var db = _app.CreateDbContext();
-        (await db.Customers.SingleAsync(c => c.ShopId == _shop.ShopId && c.Id == 7)).FirstName.Should().Be("Cleo");
+        (await db.Customers.SingleAsync(c => c.ShopId == _shop.ShopId && c.Id == 7)).FirstName.Should().Be("Bea");
         (await RollupsAsync(7)).Should().Be((2, 55m));
     }
 
