@@ -27,20 +27,8 @@ public sealed class WebhookOrderTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    /// <summary>An orders/create body in Shopify's REST shape; the customer inside it as of 2025-01-01.</summary>
-    private string OrderJson(long id, long customerId, string amount = "25.00") => JsonSerializer.Serialize(new
-    {
-        id,
-        name = $"#{id}",
-        processed_at = _clock.GetUtcNow().AddHours(-2),
-        created_at = _clock.GetUtcNow().AddHours(-2),
-        updated_at = _clock.GetUtcNow().AddHours(-2),
-        cancelled_at = (DateTimeOffset?)null,
-        test = false,
-        current_total_price_set = new { shop_money = new { amount, currency_code = "USD" } },
-        customer = new { id = customerId, first_name = "Bea", last_name = "Brown", updated_at = "2025-01-01T00:00:00Z" },
-        line_items = new[] { new { id = id * 10, product_id = (long?)null, title = "Tea", quantity = 1 } },
-    });
+    private string OrderJson(long id, long customerId, string amount = "25.00") =>
+        WebhookBodies.Order(_clock.GetUtcNow().AddHours(-2), id, customerId, $"#{id}", amount);
 
     /// <summary>Posts the deliveries in this order, then processes them: the job claims them as one batch.</summary>
     private async Task<string[]> PostThenProcessAsync(params (string Topic, string Body)[] deliveries)
@@ -99,9 +87,7 @@ public sealed class WebhookOrderTests : IAsyncLifetime
     [Fact]
     public async Task A_customer_redacted_after_their_order_in_one_batch_leaves_no_customer_row()
     {
-        var redact = $$"""{"shop_id":1,"shop_domain":"{{_shop.Domain}}","customer":{"id":2,"email":"ray2@example.com"},"orders_to_redact":[]}""";
-
-        await PostThenProcessAsync(("orders/create", OrderJson(5001, 2)), ("customers/redact", redact));
+        await PostThenProcessAsync(("orders/create", OrderJson(5001, 2)), ("customers/redact", WebhookBodies.Redact(_shop.Domain, 2)));
 
         await using var db = _app.CreateDbContext();
         (await db.Customers.AnyAsync(c => c.ShopId == _shop.ShopId && c.Id == 2)).Should().BeFalse();
