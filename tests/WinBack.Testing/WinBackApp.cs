@@ -158,6 +158,17 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         return (simulated, await db.Shops.Where(s => s.Domain == newShop.Domain).Select(s => s.Id).SingleAsync());
     }
 
+    /// <summary>Installs the shop (<see cref="InstallShopAsync"/>) and runs its first sync to the end.</summary>
+    public async Task<(WinBack.ShopifySimulator.Store.SimulatedShop Simulated, long ShopId)> SyncShopAsync(WinBack.ShopifySimulator.Admin.ShopLifecycle.NewShop newShop)
+    {
+        var installed = await InstallShopAsync(newShop);
+        await RunSyncAsync(installed.ShopId);
+        return installed;
+    }
+
+    /// <summary>Runs the shop's full sync (<see cref="WinBack.Web.Sync.InitialSyncJob"/>) to the end, as a Hangfire worker would.</summary>
+    public Task RunSyncAsync(long shopId) => RunJobAsync<WinBack.Web.Sync.InitialSyncJob>(job => job.RunAsync(shopId, CancellationToken.None));
+
     /// <summary>Runs a job class as a Hangfire worker would, in its own scope.</summary>
     public async Task RunJobAsync<TJob>(Func<TJob, Task> run) where TJob : notnull
     {

@@ -24,9 +24,6 @@ public sealed class KeyRingOptions
         "Set KeyRing:Certificate to a base64 PKCS#12 (.pfx) with an RSA key: without it a copy of the database yields every shop's tokens. " +
         "To run without one knowingly (a test or demo database), set KeyRing:AllowUnencrypted=true.";
 
-    public static KeyRingOptions From(IConfiguration configuration) =>
-        configuration.GetSection(SectionName).Get<KeyRingOptions>() ?? new KeyRingOptions();
-
     public X509Certificate2? Load() => string.IsNullOrEmpty(Certificate)
         ? null
         : X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(Certificate), CertificatePassword);

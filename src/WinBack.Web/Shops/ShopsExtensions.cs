@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Options;
 
 namespace WinBack.Web.Shops;
 
@@ -16,9 +18,8 @@ public static class ShopsExtensions
             .Validate<IHostEnvironment>((keys, environment) => environment.IsDevelopment() || !string.IsNullOrEmpty(keys.Certificate) || keys.AllowUnencrypted,
                 KeyRingOptions.MissingCertificate)
             .ValidateOnStart();
-        var keyRing = services.AddDataProtection().SetApplicationName("WinBack").PersistKeysToDbContext<Data.WinBackDbContext>();
-        if (KeyRingOptions.From(configuration).Load() is { } certificate)
-            keyRing.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        services.AddDataProtection().SetApplicationName("WinBack").PersistKeysToDbContext<Data.WinBackDbContext>();
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>, KeyRingEncryption>();
         services.AddSingleton<ShopTokenProtector>();
         services.AddScoped<ShopAccessTokens>();
         services.AddScoped<ShopInstaller>();

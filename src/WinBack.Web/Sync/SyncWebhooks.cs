@@ -6,48 +6,63 @@ using WinBack.Web.Data;
 
 namespace WinBack.Web.Sync;
 
+/// <summary>An order or customer delivery as received: its shop, its topic and its raw body.</summary>
+public sealed record SyncDelivery(string ShopDomain, string Topic, string Body);
+
 /// <summary>
 /// Applies order and customer webhooks to the synced copy, idempotently and in any order: a row is only replaced by a
 /// payload at least as new (updated_at), and every customer an order touched (before and after) gets its rollups
-/// recomputed when the batch is flushed (<see cref="FlushAsync"/>).
+/// recomputed once, when the queued writes are flushed.
 /// </summary>
 public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
 {
-    /// <summary>What each topic does; an order upsert is queued for the batch's flush, anything else flushes first (in <see cref="SyncWriter"/>).</summary>
-    private sealed record Topic(bool IsOrderUpsert, Func<SyncWebhooks, long, string?, JsonElement, CancellationToken, Task> ApplyAsync);
+    /// <summary>What each topic does; an order upsert is queued for a set-based write, anything else writes what is queued first.</summary>
+    private sealed record Topic(bool IsOrderUpsert, Func<SyncWebhooks, InstalledShop, JsonElement, CancellationToken, Task> ApplyAsync);
 
-    private static readonly Topic OrderUpsert = new(true, (sync, shopId, currency, payload, _) => sync.UpsertOrder(shopId, currency, payload));
-    private static readonly Topic CustomerUpsert = new(false, (sync, shopId, _, payload, ct) => sync.UpsertCustomerAsync(shopId, payload, ct));
+    private sealed record InstalledShop(long Id, string? CurrencyCode);
+
+    private static readonly Topic OrderUpsert = new(true, (sync, shop, payload, _) => sync.UpsertOrder(shop, payload));
+    private static readonly Topic CustomerUpsert = new(false, (sync, shop, payload, ct) => sync.UpsertCustomerAsync(shop.Id, payload, ct));
 
     private static readonly IReadOnlyDictionary<string, Topic> Topics = new Dictionary<string, Topic>
     {
         ["orders/create"] = OrderUpsert,
         ["orders/updated"] = OrderUpsert,
         ["orders/cancelled"] = OrderUpsert,
-        ["orders/delete"] = new(false, (sync, shopId, _, payload, ct) => sync.DeleteOrderAsync(shopId, payload, ct)),
+        ["orders/delete"] = new(false, (sync, shop, payload, ct) => sync.DeleteOrderAsync(shop.Id, payload, ct)),
         ["customers/create"] = CustomerUpsert,
         ["customers/update"] = CustomerUpsert,
-        ["customers/delete"] = new(false, (sync, shopId, _, payload, ct) => sync.DeleteCustomerAsync(shopId, payload, ct)),
+        ["customers/delete"] = new(false, (sync, shop, payload, ct) => sync.DeleteCustomerAsync(shop.Id, payload, ct)),
     };
 
     public static bool Handles(string topic) => Topics.ContainsKey(topic);
 
-    public static bool IsOrderUpsert(string topic) => Topics.TryGetValue(topic, out var handler) && handler.IsOrderUpsert;
-
-    public Task FlushAsync(CancellationToken cancellationToken) => writer.FlushAsync(cancellationToken);
-
-    public async Task ApplyAsync(string shopDomain, string topic, JsonElement payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the deliveries in the order received and has written all of them when it returns. Order upserts are queued
+    /// and written together; anything else first writes what is queued, so every event sees the ones before it. Returns,
+    /// for each delivery, null when it was applied (or its shop is not installed), or why its body cannot be applied.
+    /// </summary>
+    public async Task<IReadOnlyList<string?>> ApplyAsync(IReadOnlyList<SyncDelivery> deliveries, CancellationToken cancellationToken)
     {
-        var shop = await db.Shops.Where(s => s.Domain == shopDomain && s.UninstalledAt == null)
-            .Select(s => new { s.Id, s.CurrencyCode }).SingleOrDefaultAsync(cancellationToken);
-        if (shop is null || !Topics.TryGetValue(topic, out var handler)) return;
-        await handler.ApplyAsync(this, shop.Id, shop.CurrencyCode, payload, cancellationToken);
+        var domains = deliveries.Select(d => d.ShopDomain).Distinct().ToList();
+        var shops = await db.Shops.Where(s => domains.Contains(s.Domain) && s.UninstalledAt == null).Select(s => new { s.Domain, s.Id, s.CurrencyCode })
+            .ToDictionaryAsync(s => s.Domain, s => new InstalledShop(s.Id, s.CurrencyCode), cancellationToken);
+        var problems = new List<string?>(deliveries.Count);
+        foreach (var delivery in deliveries)
+        {
+            var topic = Topics[delivery.Topic];
+            if (!topic.IsOrderUpsert) await writer.FlushAsync(cancellationToken);
+            problems.Add(await ApplyBodyAsync(delivery.Topic, delivery.Body, payload =>
+                shops.TryGetValue(delivery.ShopDomain, out var shop) ? topic.ApplyAsync(this, shop, payload, cancellationToken) : Task.CompletedTask));
+        }
+        await writer.FlushAsync(cancellationToken);
+        return problems;
     }
 
-    private Task UpsertOrder(long shopId, string? shopCurrency, JsonElement order)
+    private Task UpsertOrder(InstalledShop shop, JsonElement order)
     {
         var customer = order.TryGetProperty("customer", out var c) && c.ValueKind == JsonValueKind.Object ? ToCustomerRow(c) : null;
-        var (total, currency) = CurrentTotal(order, shopCurrency);
+        var (total, currency) = CurrentTotal(order, shop.CurrencyCode);
         var row = new OrderRow(
             order.GetProperty("id").GetInt64(),
             customer?.Id,
@@ -65,7 +80,7 @@ public sealed class SyncWebhooks(WinBackDbContext db, SyncWriter writer)
                     String(li, "title") ?? String(li, "name") ?? "",
                     li.TryGetProperty("quantity", out var quantity) ? quantity.GetInt32() : 1)).ToList()
                 : null);
-        writer.UpsertOrders(shopId, shopCurrency, [(row, customer)]);
+        writer.UpsertOrders(shop.Id, shop.CurrencyCode, [(row, customer)]);
         return Task.CompletedTask;
     }
 

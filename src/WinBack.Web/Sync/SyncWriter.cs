@@ -18,8 +18,8 @@ public sealed record CustomerRow(long Id, string? FirstName, string? LastName, s
 /// Writes incremental changes: a row is replaced only by one at least as new (updated_at), so changes can arrive in any
 /// order and twice. Order upserts are collected and written set-based by <see cref="FlushAsync"/> (the newest version
 /// of each order wins within a batch), and the rollups of every customer an order belonged to, before or after, are
-/// recomputed there once, in the caller's transaction, with their predictions' scores. Anything that is not an order upsert flushes first, so the
-/// order of events is kept.
+/// recomputed there once, in the caller's transaction, with their predictions' scores. Other writes go out at once: a
+/// caller that mixes them with order upserts flushes first to keep the order of events (<see cref="SyncWebhooks.ApplyAsync"/>).
 /// </summary>
 public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, WinBack.Web.Predictions.CustomerRescoring rescoring)
 {
@@ -36,7 +36,6 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Win
     /// <summary>Upserts customers in one statement; of two versions of one customer, the newer is written.</summary>
     public async Task UpsertCustomersAsync(long shopId, IReadOnlyList<CustomerRow> customers, CancellationToken cancellationToken)
     {
-        await FlushAsync(cancellationToken);
         if (customers.Count == 0) return;
         var rows = customers.GroupBy(c => c.Id).Select(g => g.MaxBy(c => c.UpdatedAt)!).ToList();
         await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -69,7 +68,6 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Win
 
     public async Task DeleteOrderAsync(long shopId, long orderId, CancellationToken cancellationToken)
     {
-        await FlushAsync(cancellationToken);
         var customerId = await db.Orders.Where(o => o.ShopId == shopId && o.Id == orderId).Select(o => o.CustomerId).SingleOrDefaultAsync(cancellationToken);
         await db.OrderLineItems.Where(li => li.ShopId == shopId && li.OrderId == orderId).ExecuteDeleteAsync(cancellationToken);
         await db.Orders.Where(o => o.ShopId == shopId && o.Id == orderId).ExecuteDeleteAsync(cancellationToken);
@@ -78,7 +76,6 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Win
 
     public async Task DeleteCustomerAsync(long shopId, long customerId, CancellationToken cancellationToken)
     {
-        await FlushAsync(cancellationToken);
         await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == customerId).ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
         await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).ExecuteDeleteAsync(cancellationToken);
     }

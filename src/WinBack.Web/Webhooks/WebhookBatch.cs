@@ -37,8 +37,7 @@ public sealed class WebhookBatch(WinBackDbContext db, PrivacyRequests privacy, S
         if (batch.Count == 0) return new Result(claimed, null);
         try
         {
-            foreach (var receipt in batch) await ProcessAsync(receipt, cancellationToken);
-            await sync.FlushAsync(cancellationToken);
+            await ApplyAsync(batch, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             foreach (var receipt in batch)
@@ -52,23 +51,41 @@ public sealed class WebhookBatch(WinBackDbContext db, PrivacyRequests privacy, S
         }
     }
 
-    private async Task ProcessAsync(WebhookReceipt receipt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the batch in the order received: each run of order and customer deliveries in one call to Sync, which has
+    /// written them when it returns, so a privacy request or an uninstall after them sees them.
+    /// </summary>
+    private async Task ApplyAsync(List<WebhookReceipt> batch, CancellationToken cancellationToken)
     {
-        // Queued order writes go out before anything else touches the data, so events keep their order.
-        if (!SyncWebhooks.IsOrderUpsert(receipt.Topic)) await sync.FlushAsync(cancellationToken);
-        try
+        var run = new List<WebhookReceipt>();
+        foreach (var receipt in batch)
         {
-            using var payload = JsonDocument.Parse(receipt.Payload);
-            await HandleAsync(receipt, payload.RootElement, cancellationToken);
-            receipt.Status = WebhookReceiptStatus.Processed;
-            receipt.Error = null;
+            if (SyncWebhooks.Handles(receipt.Topic))
+            {
+                run.Add(receipt);
+                continue;
+            }
+            await ApplySyncAsync(run, cancellationToken);
+            run.Clear();
+            Settle(receipt, await JsonFields.ApplyBodyAsync(receipt.Topic, receipt.Payload, payload => HandleAsync(receipt, payload, cancellationToken)));
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            logger.LogWarning("Webhook {WebhookId} ({Topic}) for {Shop} cannot be processed: {Reason}", receipt.WebhookId, receipt.Topic, receipt.ShopDomain, e.Message);
-            receipt.Status = WebhookReceiptStatus.Failed;
-            receipt.Error = e is JsonException ? $"The body is not valid JSON: {e.Message}" : $"The body lacks what {receipt.Topic} needs: {e.Message}";
-        }
+        await ApplySyncAsync(run, cancellationToken);
+    }
+
+    private async Task ApplySyncAsync(List<WebhookReceipt> run, CancellationToken cancellationToken)
+    {
+        if (run.Count == 0) return;
+        var problems = await sync.ApplyAsync(run.Select(r => new SyncDelivery(r.ShopDomain, r.Topic, r.Payload)).ToList(), cancellationToken);
+        for (var i = 0; i < run.Count; i++) Settle(run[i], problems[i]);
+    }
+
+    /// <summary>Processed, or Failed with why its body cannot be applied: retrying cannot fix that.</summary>
+    private void Settle(WebhookReceipt receipt, string? problem)
+    {
+        if (problem is not null)
+            logger.LogWarning("Webhook {WebhookId} ({Topic}) for {Shop} cannot be processed: {Reason}", receipt.WebhookId, receipt.Topic, receipt.ShopDomain, problem);
+        receipt.Status = problem is null ? WebhookReceiptStatus.Processed : WebhookReceiptStatus.Failed;
+        receipt.Error = problem;
         receipt.ProcessedAt = time.GetUtcNow();
         receipt.NextAttemptAt = null;
     }
@@ -96,9 +113,6 @@ public sealed class WebhookBatch(WinBackDbContext db, PrivacyRequests privacy, S
             case "shop/redact":
                 await privacy.RedactShopAsync(receipt.ShopDomain, cancellationToken);
                 receipt.Payload = PrivacyRequests.RedactedPayload;
-                break;
-            case var topic when SyncWebhooks.Handles(topic):
-                await sync.ApplyAsync(receipt.ShopDomain, topic, payload, cancellationToken);
                 break;
         }
     }

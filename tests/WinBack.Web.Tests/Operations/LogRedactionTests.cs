@@ -11,7 +11,6 @@ using WinBack.ShopifySimulator.Admin;
 using WinBack.Web.Digests;
 using WinBack.Web.Operations;
 using WinBack.Web.Shops;
-using WinBack.Web.Sync;
 
 namespace WinBack.Web.Tests.Operations;
 
@@ -33,8 +32,7 @@ public sealed class LogRedactionTests
             settings: new Dictionary<string, string> { ["Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         await using var _app = app;
 
-        var (simulated, shopId) = await app.InstallShopAsync(new ShopLifecycle.NewShop(Shop, Orders: 60, Seed: 7));
-        await app.RunJobAsync<InitialSyncJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        var (simulated, shopId) = await app.SyncShopAsync(new ShopLifecycle.NewShop(Shop, Orders: 60, Seed: 7));
         List<(long Id, string Email)> customers;
         lock (simulated.Sync) customers = simulated.Customers.Where(c => c.Email is not null).Select(c => (c.Id, c.Email!)).ToList();
         var (someone, email) = customers[0];

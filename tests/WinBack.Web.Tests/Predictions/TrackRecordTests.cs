@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using WinBack.ShopifySimulator;
 using WinBack.ShopifySimulator.Admin;
 using WinBack.Web.Predictions;
-using WinBack.Web.Sync;
 
 namespace WinBack.Web.Tests.Predictions;
 
@@ -24,8 +23,7 @@ public sealed class TrackRecordTests : IAsyncLifetime
 
     private async Task<ModelStatus> SyncRefitAndReadAsync(string domain, int orders)
     {
-        var (_, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop(domain, Orders: orders, Seed: 21));
-        await _app.RunJobAsync<InitialSyncJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        var (_, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop(domain, Orders: orders, Seed: 21));
         await _app.RunJobAsync<CustomerPredictionJob>(job => job.RunAsync(shopId, CancellationToken.None));
         return (await _app.CreateClientFor(domain).GetFromJsonAsync<ModelStatus>("/api/predictions/model"))!;
     }

@@ -25,11 +25,9 @@ public sealed class PrivacyTests : IAsyncLifetime
     /// <summary>A shop installed through the admin page, with its simulated customers and orders copied into WinBack's tables.</summary>
     private async Task<(SimulatedShop Simulated, long ShopId)> InstalledShopWithDataAsync(string domain)
     {
-        var simulated = ShopLifecycle.CreateAndInstall(_simulator.Runtime, new ShopLifecycle.NewShop(domain, Orders: 40, Seed: 3));
-        (await WinBackApp.OpenFromAdminAsync(_simulator.BaseUrl, domain)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var (simulated, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop(domain, Orders: 40, Seed: 3));
 
         await using var db = _app.CreateDbContext();
-        var shopId = (await db.Shops.SingleAsync(s => s.Domain == domain)).Id;
         lock (simulated.Sync)
         {
             db.Customers.AddRange(simulated.Customers.Select(c => new Customer

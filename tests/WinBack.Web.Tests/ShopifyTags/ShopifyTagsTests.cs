@@ -7,7 +7,6 @@ using WinBack.ShopifySimulator.Admin;
 using WinBack.ShopifySimulator.Store;
 using WinBack.Web.Reports;
 using WinBack.Web.ShopifyTags;
-using WinBack.Web.Sync;
 
 namespace WinBack.Web.Tests.ShopifyTags;
 
@@ -26,11 +25,7 @@ public sealed class ShopifyTagsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         (_app, _simulator) = await WinBackApp.StartWithSimulatorAsync("tags");
-        _shop = ShopLifecycle.CreateAndInstall(_simulator.Runtime, new ShopLifecycle.NewShop(Domain, Orders: 400, Seed: 3));
-        (await WinBackApp.OpenFromAdminAsync(_simulator.BaseUrl, Domain)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await using (var db = _app.CreateDbContext()) _shopId = (await db.Shops.SingleAsync(s => s.Domain == Domain)).Id;
-        using var scope = _app.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<InitialSyncJob>().RunAsync(_shopId, CancellationToken.None);
+        (_shop, _shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop(Domain, Orders: 400, Seed: 3));
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

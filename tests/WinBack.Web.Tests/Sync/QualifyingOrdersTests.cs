@@ -19,8 +19,7 @@ public sealed class QualifyingOrdersTests : IAsyncLifetime
     [Fact]
     public async Task The_SQL_rule_and_the_oracle_pick_the_same_orders_of_a_shop_with_test_cancelled_and_guest_orders()
     {
-        var (simulated, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop("qualifying.myshopify.com", Orders: 600, Seed: 21));
-        await _app.RunJobAsync<InitialSyncJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("qualifying.myshopify.com", Orders: 600, Seed: 21));
 
         List<long> expected;
         lock (simulated.Sync)

@@ -27,7 +27,7 @@ public sealed class SyncFailureTests : IAsyncLifetime
         var (simulated, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop(domain, Orders: 30, Seed: 5));
         lock (simulated.Sync) simulated.Installation!.AccessTokens.Clear();
 
-        await _app.RunJobAsync<InitialSyncJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        await _app.RunSyncAsync(shopId);
 
         var progress = await ProgressAsync(domain);
         progress.Resources.Should().HaveCount(2).And.OnlyContain(r => r.Status == "Failed");
@@ -38,7 +38,7 @@ public sealed class SyncFailureTests : IAsyncLifetime
         (await WinBackApp.OpenFromAdminAsync(_simulator.BaseUrl, domain)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await ProgressAsync(domain)).Resources.Should().OnlyContain(r => r.Status == "Queued", "opening the app again gets a new token and queues the sync");
 
-        await _app.RunJobAsync<InitialSyncJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        await _app.RunSyncAsync(shopId);
         (await ProgressAsync(domain)).Resources.Should().OnlyContain(r => r.Status == "Completed");
         await using var check = _app.CreateDbContext();
         (await check.Orders.CountAsync(o => o.ShopId == shopId)).Should().Be(30);
@@ -50,7 +50,7 @@ public sealed class SyncFailureTests : IAsyncLifetime
         const string domain = "again.myshopify.com";
         var (simulated, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop(domain, Orders: 10, Seed: 6));
         lock (simulated.Sync) simulated.Installation!.AccessTokens.Clear();
-        await _app.RunJobAsync<InitialSyncJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        await _app.RunSyncAsync(shopId);
 
         var again = await _app.CreateClientFor(domain).PostAsync("/api/sync", null);
 

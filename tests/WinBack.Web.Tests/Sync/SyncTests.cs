@@ -22,20 +22,6 @@ public sealed class SyncTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private async Task<(SimulatedShop Simulated, long ShopId)> InstallAsync(string domain, int orders, IReadOnlyList<string>? scopes = null)
-    {
-        var simulated = ShopLifecycle.CreateAndInstall(_simulator.Runtime, new ShopLifecycle.NewShop(domain, Orders: orders, Seed: 11, Scopes: scopes));
-        (await WinBackApp.OpenFromAdminAsync(_simulator.BaseUrl, domain)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await using var db = _app.CreateDbContext();
-        return (simulated, (await db.Shops.SingleAsync(s => s.Domain == domain)).Id);
-    }
-
-    private async Task SyncAsync(long shopId)
-    {
-        using var scope = _app.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<InitialSyncJob>().RunAsync(shopId, CancellationToken.None);
-    }
-
     /// <summary>Cancels the shop's last qualifying orders in Shopify without a webhook: only a full sync can learn of it.</summary>
     private static List<SimulatedOrder> CancelWithoutWebhooks(SimulatedShop shop, int count = 1)
     {
@@ -88,9 +74,9 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task The_first_sync_copies_every_customer_and_order_with_rollups_as_the_definitions_say()
     {
-        var (simulated, shopId) = await InstallAsync("complete.myshopify.com", 3_000);
+        var (simulated, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop("complete.myshopify.com", Orders: 3_000, Seed: 11));
 
-        await SyncAsync(shopId);
+        await _app.RunSyncAsync(shopId);
 
         (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated));
         await using var db = _app.CreateDbContext();
@@ -109,10 +95,10 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task A_bulk_export_that_fails_half_way_is_restarted_and_ends_without_duplicates()
     {
-        var (simulated, shopId) = await InstallAsync("interrupted.myshopify.com", 2_000);
+        var (simulated, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop("interrupted.myshopify.com", Orders: 2_000, Seed: 11));
         _simulator.Runtime.Bulk.FailNextOperationFor.Add("interrupted.myshopify.com");
 
-        await FluentActions.Awaiting(() => SyncAsync(shopId)).Should().ThrowAsync<InvalidOperationException>();
+        await FluentActions.Awaiting(() => _app.RunSyncAsync(shopId)).Should().ThrowAsync<InvalidOperationException>();
         await using (var db = _app.CreateDbContext())
         {
             var failed = await db.SyncStates.SingleAsync(s => s.ShopId == shopId && s.Resource == SyncResource.Customers);
@@ -121,7 +107,7 @@ public sealed class SyncTests : IAsyncLifetime
         }
         var ordersOperation = await OrdersOperationAsync(shopId);
 
-        await SyncAsync(shopId);
+        await _app.RunSyncAsync(shopId);
 
         (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated));
         (await OrdersOperationAsync(shopId)).Should().Be(ordersOperation, "the orders export that had completed is reused, not started over");
@@ -136,11 +122,11 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task Without_read_all_orders_only_the_last_60_days_are_synced()
     {
-        var (simulated, shopId) = await InstallAsync("recent.myshopify.com", 1_500, ["read_customers", "read_orders"]);
+        var (simulated, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop("recent.myshopify.com", Orders: 1_500, Seed: 11, Scopes: ["read_customers", "read_orders"]));
         // Taken just before the export, so only an order placed in the second the sync takes could fall between the two.
         var window = DateTimeOffset.UtcNow.AddDays(-60);
 
-        await SyncAsync(shopId);
+        await _app.RunSyncAsync(shopId);
 
         (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated, o => o.ProcessedAt >= window));
         await using var db = _app.CreateDbContext();
@@ -150,8 +136,7 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task Without_read_all_orders_the_report_says_what_is_missing_and_since_when_it_counts()
     {
-        var (_, shopId) = await InstallAsync("window.myshopify.com", 300, ["read_customers", "read_orders"]);
-        await SyncAsync(shopId);
+        var (_, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("window.myshopify.com", Orders: 300, Seed: 11, Scopes: ["read_customers", "read_orders"]));
 
         var summary = (await _app.CreateClientFor("window.myshopify.com").GetFromJsonAsync<WinBack.Web.Reports.InactiveSummary>("/api/reports/inactive/summary"))!;
 
@@ -168,14 +153,13 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task A_scope_taken_away_after_install_is_seen_at_the_next_sync()
     {
-        var (simulated, shopId) = await InstallAsync("narrowed.myshopify.com", 50);
-        await SyncAsync(shopId);
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("narrowed.myshopify.com", Orders: 50, Seed: 11));
         var client = _app.CreateClientFor("narrowed.myshopify.com");
         (await client.GetFromJsonAsync<WinBack.Web.Reports.InactiveSummary>("/api/reports/inactive/summary"))!.DataWindow.AllOrders.Should().BeTrue();
 
         lock (simulated.Sync) simulated.Installation!.Scopes.Remove("read_all_orders");
         await QueueFullSyncAsync(shopId);
-        await SyncAsync(shopId);
+        await _app.RunSyncAsync(shopId);
 
         var window = (await client.GetFromJsonAsync<WinBack.Web.Reports.InactiveSummary>("/api/reports/inactive/summary"))!.DataWindow;
         window.AllOrders.Should().BeFalse();
@@ -185,8 +169,7 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task Refunds_and_cancellations_reach_the_rollups_through_webhooks()
     {
-        var (_, shopId) = await InstallAsync("lively.myshopify.com", 0);
-        await SyncAsync(shopId);
+        var (_, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("lively.myshopify.com", Orders: 0, Seed: 11));
         var customer = (await MutateAsync(shopId, """mutation { customerCreate(input: { firstName: "Ann", email: "ann@example.com" }) { customer { id } } }"""))
             .GetProperty("customerCreate").GetProperty("customer").GetProperty("id").GetString()!;
         var customerId = ShopifyGid.ToLong(customer);
@@ -215,8 +198,7 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task An_older_update_arriving_late_never_overwrites_a_newer_one_and_a_moved_order_moves_its_total()
     {
-        var (simulated, shopId) = await InstallAsync("ordering.myshopify.com", 300);
-        await SyncAsync(shopId);
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("ordering.myshopify.com", Orders: 300, Seed: 11));
         SimulatedOrder order;
         long otherCustomer;
         lock (simulated.Sync)
@@ -251,8 +233,7 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task Reconciliation_heals_a_change_whose_webhook_never_arrived()
     {
-        var (simulated, shopId) = await InstallAsync("healing.myshopify.com", 500);
-        await SyncAsync(shopId);
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("healing.myshopify.com", Orders: 500, Seed: 11));
         SimulatedOrder order;
         lock (simulated.Sync)
         {
@@ -274,8 +255,7 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task The_merchant_sees_sync_progress_and_can_ask_for_a_full_sync_but_not_twice_at_once()
     {
-        var (_, shopId) = await InstallAsync("watching.myshopify.com", 400);
-        await SyncAsync(shopId);
+        var (_, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("watching.myshopify.com", Orders: 400, Seed: 11));
         var client = _app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
             WinBack.ShopifySimulator.OAuth.SessionTokens.Mint("watching.myshopify.com", WinBackApp.ApiKey, WinBackApp.ApiSecret, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(60)));
@@ -294,8 +274,7 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task A_customer_whose_only_order_was_cancelled_has_no_orders_and_a_deleted_customer_disappears()
     {
-        var (_, shopId) = await InstallAsync("edges.myshopify.com", 0);
-        await SyncAsync(shopId);
+        var (_, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("edges.myshopify.com", Orders: 0, Seed: 11));
         string Create(string email) => $$"""mutation { customerCreate(input: { email: "{{email}}" }) { customer { id } } }""";
         var buyer = (await MutateAsync(shopId, Create("once@example.com"))).GetProperty("customerCreate").GetProperty("customer").GetProperty("id").GetString()!;
         var browser = (await MutateAsync(shopId, Create("never@example.com"))).GetProperty("customerCreate").GetProperty("customer").GetProperty("id").GetString()!;
@@ -314,8 +293,7 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task A_second_full_sync_merges_changes_and_removes_what_shopify_no_longer_has()
     {
-        var (simulated, shopId) = await InstallAsync("resync.myshopify.com", 800);
-        await SyncAsync(shopId);
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("resync.myshopify.com", Orders: 800, Seed: 11));
         long removedCustomer;
         CancelWithoutWebhooks(simulated);
         lock (simulated.Sync)
@@ -327,7 +305,7 @@ public sealed class SyncTests : IAsyncLifetime
         }
         await QueueFullSyncAsync(shopId);
 
-        await SyncAsync(shopId);
+        await _app.RunSyncAsync(shopId);
 
         var copy = await CopyAsync(shopId);
         copy.Should().BeEquivalentTo(Truth(simulated));
@@ -340,8 +318,7 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task A_customer_a_webhook_updated_after_the_export_keeps_its_newer_details_and_still_gets_the_exported_orders_totals()
     {
-        var (simulated, shopId) = await InstallAsync("newer-here.myshopify.com", 600);
-        await SyncAsync(shopId);
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("newer-here.myshopify.com", Orders: 600, Seed: 11));
         var customerId = CancelWithoutWebhooks(simulated).Single().CustomerId!.Value;
         // What a customers/update webhook newer than the coming export leaves behind.
         await using (var db = _app.CreateDbContext())
@@ -351,7 +328,7 @@ public sealed class SyncTests : IAsyncLifetime
         }
         await QueueFullSyncAsync(shopId);
 
-        await SyncAsync(shopId);
+        await _app.RunSyncAsync(shopId);
 
         (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated), "the cancelled order left the customer's totals though their row was newer");
         await using var check = _app.CreateDbContext();
@@ -361,12 +338,11 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task A_sync_that_resumes_with_only_the_orders_left_still_rolls_them_up()
     {
-        var (simulated, shopId) = await InstallAsync("orders-left.myshopify.com", 600);
-        await SyncAsync(shopId);
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("orders-left.myshopify.com", Orders: 600, Seed: 11));
         CancelWithoutWebhooks(simulated, count: 20);
         await QueueFullSyncAsync(shopId, SyncResource.Orders);
 
-        await SyncAsync(shopId);
+        await _app.RunSyncAsync(shopId);
 
         (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated));
     }
@@ -374,8 +350,7 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task The_operators_full_recompute_puts_wrong_rollups_right_and_leaves_right_ones_alone()
     {
-        var (simulated, shopId) = await InstallAsync("recompute.myshopify.com", 500);
-        await SyncAsync(shopId);
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("recompute.myshopify.com", Orders: 500, Seed: 11));
         int withOrders;
         await using (var db = _app.CreateDbContext())
             withOrders = await db.Customers.Where(c => c.ShopId == shopId && c.OrdersCount > 0)
@@ -396,8 +371,7 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task A_customer_and_an_order_a_webhook_wrote_after_a_full_syncs_export_began_survive_its_merge()
     {
-        var (_, shopId) = await InstallAsync("during-export.myshopify.com", 400);
-        await SyncAsync(shopId);
+        var (_, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("during-export.myshopify.com", Orders: 400, Seed: 11));
         // What webhooks leave for a shopper who signs up and buys while the next export runs: newer than its start.
         var later = DateTimeOffset.UtcNow.AddMinutes(30);
         await using (var db = _app.CreateDbContext())
@@ -412,7 +386,7 @@ public sealed class SyncTests : IAsyncLifetime
         }
         await QueueFullSyncAsync(shopId);
 
-        await SyncAsync(shopId);
+        await _app.RunSyncAsync(shopId);
 
         await using var check = _app.CreateDbContext();
         var shopper = await check.Customers.SingleOrDefaultAsync(c => c.ShopId == shopId && c.Id == 990_001);
@@ -425,9 +399,9 @@ public sealed class SyncTests : IAsyncLifetime
     [Fact]
     public async Task Two_syncs_of_one_shop_at_once_do_the_work_once()
     {
-        var (simulated, shopId) = await InstallAsync("twice.myshopify.com", 1_000);
+        var (simulated, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop("twice.myshopify.com", Orders: 1_000, Seed: 11));
 
-        await Task.WhenAll(SyncAsync(shopId), SyncAsync(shopId));
+        await Task.WhenAll(_app.RunSyncAsync(shopId), _app.RunSyncAsync(shopId));
 
         (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated));
         lock (simulated.Sync) simulated.BulkOperations.Should().HaveCount(2, "one export per resource, not two");

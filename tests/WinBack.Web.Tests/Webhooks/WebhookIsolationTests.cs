@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 using WinBack.Web.Reports;
@@ -32,22 +31,10 @@ public sealed class WebhookIsolationTests : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     /// <summary>An orders/create body in Shopify's REST shape.</summary>
-    private string OrderJson(long id, long customerId, string name = "#1001", string? amount = "25.00", string firstName = "Bea") => JsonSerializer.Serialize(new
-    {
-        id,
-        name,
-        processed_at = _clock.GetUtcNow().AddHours(-2),
-        created_at = _clock.GetUtcNow().AddHours(-2),
-        updated_at = _clock.GetUtcNow().AddHours(-2),
-        cancelled_at = (DateTimeOffset?)null,
-        test = false,
-        current_total_price_set = new { shop_money = new { amount, currency_code = "USD" } },
-        customer = new { id = customerId, first_name = firstName, last_name = "Brown", email = $"c{customerId}@example.com", updated_at = "2025-01-01T00:00:00Z" },
-        line_items = new[] { new { id = id * 10, product_id = (long?)null, title = "Tea", quantity = 1 } },
-    });
+    private string OrderJson(long id, long customerId, string name = "#1001", string? amount = "25.00", string firstName = "Bea") =>
+        WebhookBodies.Order(_clock.GetUtcNow().AddHours(-2), id, customerId, name, amount, firstName);
 
-    private static string RedactJson(string shop, long customerId) =>
-        $$"""{"shop_id":1,"shop_domain":"{{shop}}","customer":{"id":{{customerId}},"email":"c{{customerId}}@example.com"},"orders_to_redact":[]}""";
+    private static string RedactJson(string shop, long customerId) => WebhookBodies.Redact(shop, customerId);
 
     private async Task<string[]> InactiveFirstNamesAsync(string shop) =>
         (await _app.CreateClientFor(shop).GetFromJsonAsync<InactiveCustomersPage>("/api/reports/inactive?pageSize=250"))!
