@@ -12,7 +12,7 @@ namespace WinBack.Web.Reports;
 
 public sealed record ReportContext(string ShopDomain, string? ShopName, string CurrencyCode, string Timezone, DateOnly Today, int ThresholdWeeks,
     decimal HighValueLine, IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<WindowInfo> Windows, IReadOnlyList<ChurnRiskInfo> ChurnRisks,
-    IReadOnlyList<RfmSegmentInfo> RfmSegments, double AtRiskAliveLine, IReadOnlyList<Playbook> Playbooks);
+    IReadOnlyList<RfmSegmentInfo> RfmSegments, double AtRiskAliveLine, IReadOnlyList<Playbook> Playbooks, IReadOnlyList<string> Columns);
 
 public sealed record ExportLink(string Url);
 
@@ -49,12 +49,14 @@ public static class ReportEndpoints
         return routes;
     }
 
-    private static async Task<ReportContext> ContextAsync(ClaimsPrincipal user, ReportScopes scopes, CancellationToken cancellationToken)
+    private static async Task<ReportContext> ContextAsync(ClaimsPrincipal user, ReportScopes scopes, WinBackDbContext db, CancellationToken cancellationToken)
     {
-        var scope = await scopes.LoadAsync(user.ShopId(), cancellationToken);
+        var shopId = user.ShopId();
+        var scope = await scopes.LoadAsync(shopId, cancellationToken);
+        var settings = await db.ShopSettings.AsNoTracking().SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
         return new ReportContext(scope.ShopDomain, scope.ShopName, scope.CurrencyCode, scope.Calendar.Zone.Id, scope.Calendar.Today, scope.ThresholdWeeks,
             scope.HighValueLine, WinBackRules.Segments, WinBackRules.Windows(scope.ThresholdWeeks), PredictionTerms.Risks, PredictionTerms.RfmSegments,
-            AtRiskRule.AliveLine, WinBackPlaybooks.All(scope.ThresholdWeeks));
+            AtRiskRule.AliveLine, WinBackPlaybooks.All(scope.ThresholdWeeks), ReportColumns.Of(settings));
     }
 
     private static Task<Results<Ok<InactiveCustomersPage>, ValidationProblem>> InactivePageAsync(

@@ -10,6 +10,9 @@ namespace WinBack.Web.Settings;
 
 public sealed record SettingsDto(int InactivityThresholdWeeks, string HighValueRule, int HighValuePercentile, decimal? HighValueAmount);
 
+/// <summary>The report table's columns to show (keys of <see cref="ReportColumns.All"/>).</summary>
+public sealed record ReportColumnsRequest(string[]? Columns);
+
 public sealed record SettingsPage(SettingsDto Settings, string CurrencyCode, ThresholdSuggestion Suggestion);
 
 /// <summary>What a choice of settings would give, shown before the merchant saves it.</summary>
@@ -24,6 +27,7 @@ public static class SettingsEndpoints
         group.MapGet("/", GetAsync);
         group.MapPut("/", SaveAsync);
         group.MapPost("/preview", PreviewAsync).WithSummary("How many customers the given settings would list, without saving them.");
+        group.MapPut("/columns", SaveColumnsAsync).WithSummary("The report table's columns to show, remembered for the shop.");
         return routes;
     }
 
@@ -71,6 +75,20 @@ public static class SettingsEndpoints
         // The weekly series was counted with the old threshold; the job sees that and rebuilds it.
         if (thresholdMoved) jobs.Enqueue<RetentionSnapshotJob>(job => job.RunAsync(shopId, CancellationToken.None));
         return TypedResults.Ok(ToDto(settings));
+    }
+
+    private static async Task<Results<Ok<ReportColumnsRequest>, ValidationProblem>> SaveColumnsAsync(
+        ReportColumnsRequest body, ClaimsPrincipal user, WinBackDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (columns, error) = ReportColumns.Parse(body.Columns);
+        if (columns is null) return Invalid(new() { ["columns"] = [error!] });
+        var shopId = user.ShopId();
+        var settings = await db.ShopSettings.SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
+        if (settings is null) db.ShopSettings.Add(settings = new ShopSettings { ShopId = shopId });
+        settings.ReportColumns = columns;
+        settings.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new ReportColumnsRequest(columns));
     }
 
     /// <summary>The settings the body asks for, or the errors that keep them from being saved, keyed by field.</summary>

@@ -31,6 +31,8 @@ public sealed class ShopSettings
     public bool ControlGroupOn { get; set; }
     /// <summary>Chosen when the control group is first turned on and kept, so a customer's membership never changes.</summary>
     public string? ControlGroupSalt { get; set; }
+    /// <summary>The report table's columns the merchant chose to show (Reports/ReportColumns.cs); null until they choose.</summary>
+    public string[]? ReportColumns { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
 

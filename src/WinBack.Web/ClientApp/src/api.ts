@@ -22,6 +22,8 @@ export interface ReportContext {
   /** The at-risk list takes recent buyers whose chance of still being a customer is below this line. */
   atRiskAliveLine: number;
   playbooks: Playbook[];
+  /** The table columns the shop chose to show (or the default set), by key. */
+  columns: string[];
 }
 
 export interface ReportCustomer {

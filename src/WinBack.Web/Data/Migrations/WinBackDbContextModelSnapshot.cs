@@ -669,6 +669,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("inactivity_threshold_weeks");
 
+                    b.PrimitiveCollection<string[]>("ReportColumns")
+                        .HasColumnType("text[]")
+                        .HasColumnName("report_columns");
+
                     b.Property<int?>("RetentionMonths")
                         .HasColumnType("integer")
                         .HasColumnName("retention_months");

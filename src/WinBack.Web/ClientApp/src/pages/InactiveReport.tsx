@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import {
   Badge, Banner, BlockStack, Button, Card, ChoiceList, EmptyState, Filters, IndexTable, InlineStack, Pagination, Popover, Select,
   SkeletonBodyText, Text, TextField,
@@ -8,36 +8,39 @@ import {
   type SavedView,
 } from '../api';
 import { filterQuery, readParams, writeParams } from '../url';
-import { Summary } from '../components/Summary';
+import { Summary, Trends } from '../components/Summary';
 import { PlaybookDisclosure } from '../components/PlaybookSteps';
 import { Insights } from '../components/Insights';
 import { SavedViewsManager } from '../components/SavedViewsManager';
+import { ColumnChooser } from '../components/ColumnChooser';
 
-/** A column of the table: the sort it asks for, and whether its arrow reads that sort the other way round. */
-type Column = { title: string; sort: string | null; reversed?: boolean };
+/** A column of the table: its key (Reports/ReportColumns.cs), the sort it asks for, and whether its arrow reads that sort the other way round. */
+type Column = { key: string; title: string; sort: string | null; reversed?: boolean };
 
 const columns: Column[] = [
-  { title: 'Customer', sort: 'name' },
-  { title: 'Email', sort: 'email' },
-  { title: 'Last order', sort: 'lastOrder' },
+  { key: 'customer', title: 'Customer', sort: 'name' },
+  { key: 'email', title: 'Email', sort: 'email' },
+  { key: 'lastOrder', title: 'Last order', sort: 'lastOrder' },
   // "Weeks away" is the last order date read the other way round.
-  { title: 'Weeks away', sort: 'lastOrder', reversed: true },
-  { title: 'Orders', sort: 'ordersCount' },
-  { title: 'Total spent', sort: 'totalSpent' },
-  { title: 'Segment', sort: 'segment' },
-  { title: 'Churn risk', sort: 'pAlive' },
-  { title: 'Overdue', sort: 'overdue' },
-  { title: 'Next order expected', sort: null },
-  { title: '12-month value', sort: 'predictedValue' },
-  { title: 'RFM', sort: null },
+  { key: 'weeksAway', title: 'Weeks away', sort: 'lastOrder', reversed: true },
+  { key: 'orders', title: 'Orders', sort: 'ordersCount' },
+  { key: 'totalSpent', title: 'Total spent', sort: 'totalSpent' },
+  { key: 'segment', title: 'Segment', sort: 'segment' },
+  { key: 'churnRisk', title: 'Churn risk', sort: 'pAlive' },
+  { key: 'overdue', title: 'Overdue', sort: 'overdue' },
+  { key: 'nextOrder', title: 'Next order expected', sort: null },
+  { key: 'predictedValue', title: '12-month value', sort: 'predictedValue' },
+  { key: 'rfm', title: 'RFM', sort: null },
 ];
 // Customers without orders have no order columns: when they signed up and whether they may be emailed.
 const withoutOrdersColumns: Column[] = [
-  { title: 'Customer', sort: 'name' },
-  { title: 'Email', sort: 'email' },
-  { title: 'Signed up', sort: 'signedUp' },
-  { title: 'Email marketing', sort: null },
+  { key: 'customer', title: 'Customer', sort: 'name' },
+  { key: 'email', title: 'Email', sort: 'email' },
+  { key: 'signedUp', title: 'Signed up', sort: 'signedUp' },
+  { key: 'consent', title: 'Email marketing', sort: null },
 ];
+/** A badge that may take two lines (the table's cells do not wrap by default), so the default columns fit a laptop. */
+const Wrapping = ({ children }: { children: ReactNode }) => <div style={{ whiteSpace: 'normal', maxWidth: 150 }}>{children}</div>;
 const numericColumns = new Set(['Weeks away', 'Orders', 'Total spent', 'Overdue', '12-month value']);
 const defaultDescending = (sort: string) => ['totalSpent', 'ordersCount', 'overdue', 'predictedValue', 'signedUp'].includes(sort);
 const priorityTone = ['critical', 'warning', 'attention', 'info'] as const;
@@ -80,6 +83,7 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
   const [saveOpen, setSaveOpen] = useState(false);
   const [viewName, setViewName] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
+  const [chosenColumns, setChosenColumns] = useState(context.columns);
 
   const filterPart = filterQuery(params);
   // The list kind travels with every request, export and saved view; the inactive list is the default and needs no key.
@@ -88,7 +92,8 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
   const withoutOrders = list === 'without-orders';
   // The at-risk list and customers without orders have a playbook of their own; the inactive list's are on its segments.
   const listPlaybook = context.playbooks.find((p) => p.key === list);
-  const shownColumns = withoutOrders ? withoutOrdersColumns : columns.map((c) => (list === 'at-risk' && c.title === 'Segment' ? { title: 'Why at risk', sort: null } : c));
+  const listColumns = columns.map((c) => (list === 'at-risk' && c.key === 'segment' ? { ...c, title: 'Why at risk', sort: null } : c));
+  const shownColumns = withoutOrders ? withoutOrdersColumns : listColumns.filter((c) => chosenColumns.includes(c.key));
   const defaultSort = withoutOrders ? 'signedUp' : 'lastOrder';
   const cursor = cursors[cursors.length - 1];
   const pageIndex = cursors.length - 1;
@@ -295,45 +300,48 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
 
   const listFilters = filters.filter((f) => !hiddenFilters[list].includes(f.key));
 
-  const nameCell = (c: ReportCustomer) => (
-    <IndexTable.Cell>
-      <a href={`https://admin.shopify.com/store/${adminHandle}/customers/${c.id}`} target="_top" style={{ color: 'inherit', fontWeight: 600 }}>{c.name}</a>
-    </IndexTable.Cell>
-  );
-  const rows = withoutOrders ? page?.customers.map((c, index) => (
-    <IndexTable.Row id={String(c.id)} key={c.id} position={index}>
-      {nameCell(c)}
-      <IndexTable.Cell>{c.email ?? '—'}</IndexTable.Cell>
-      <IndexTable.Cell>{formatDate(c.customerSince)}</IndexTable.Cell>
-      <IndexTable.Cell>{c.emailSubscribed ? <Badge tone="success">Subscribed</Badge> : <Text as="span" tone="subdued">Not subscribed</Text>}</IndexTable.Cell>
-    </IndexTable.Row>
-  )) : page?.customers.map((c, index) => (
-    <IndexTable.Row id={String(c.id)} key={c.id} position={index}>
-      {nameCell(c)}
-      <IndexTable.Cell>{c.email ?? '—'}{c.emailSubscribed && <> <Badge tone="success" size="small">Subscribed</Badge></>}</IndexTable.Cell>
-      <IndexTable.Cell>{formatDate(c.lastOrderDate)}</IndexTable.Cell>
-      <IndexTable.Cell><Text as="p" alignment="end" numeric>{c.weeksSinceLastOrder}</Text></IndexTable.Cell>
-      <IndexTable.Cell><Text as="p" alignment="end" numeric>{formatNumber(c.ordersCount)}</Text></IndexTable.Cell>
-      <IndexTable.Cell><Text as="p" alignment="end" numeric>{money(c.totalSpent)}</Text></IndexTable.Cell>
-      <IndexTable.Cell>
-        {list === 'at-risk'
-          ? <BlockStack gap="050">{c.atRiskReasons.map((r) => <Text as="p" variant="bodySm" key={r}>{r}</Text>)}</BlockStack>
-          : c.segmentPriority && <Badge tone={priorityTone[c.segmentPriority - 1]}>{context.segments.find((s) => s.key === c.segment)?.title ?? c.segment ?? ''}</Badge>}
-      </IndexTable.Cell>
-      <IndexTable.Cell>
-        {c.churnRisk && c.probabilityAlive !== null
-          ? <Badge tone={riskTone[c.churnRisk]}>{`${context.churnRisks.find((r) => r.key === c.churnRisk)?.title.replace(' churn risk', '') ?? c.churnRisk} · ${formatPercent(c.probabilityAlive)} still active`}</Badge>
-          : <Text as="span" tone="subdued">{c.ordersCount === 1 ? 'One order' : '—'}</Text>}
-      </IndexTable.Cell>
-      <IndexTable.Cell>
-        <Text as="p" alignment="end" numeric>{c.overdue !== null ? `${c.overdue.toFixed(1)}×` : '—'}</Text>
-        {c.overdueSince && <Text as="p" alignment="end" tone="subdued" variant="bodySm">{`from ${formatDate(c.overdueSince)}`}</Text>}
-      </IndexTable.Cell>
-      <IndexTable.Cell>{formatDate(c.expectedNextOrderDate)}</IndexTable.Cell>
-      <IndexTable.Cell><Text as="p" alignment="end" numeric>{c.predictedValue !== null ? money(c.predictedValue) : '—'}</Text></IndexTable.Cell>
-      <IndexTable.Cell>{c.rfmSegment ? `${context.rfmSegments.find((r) => r.key === c.rfmSegment)?.title ?? c.rfmSegment} (${c.rfmScore})` : '—'}</IndexTable.Cell>
-    </IndexTable.Row>
-  ));
+  // Each column's cell, by the column's key: the table shows the chosen ones in its own order.
+  const cellsOf = (c: ReportCustomer): Record<string, ReactNode> => ({
+    customer: <a href={`https://admin.shopify.com/store/${adminHandle}/customers/${c.id}`} target="_top" style={{ color: 'inherit', fontWeight: 600 }}>{c.name}</a>,
+    email: withoutOrders ? c.email ?? '—' : <>{c.email ?? '—'}{c.emailSubscribed && <> <Badge tone="success" size="small">Subscribed</Badge></>}</>,
+    signedUp: formatDate(c.customerSince),
+    consent: c.emailSubscribed ? <Badge tone="success">Subscribed</Badge> : <Text as="span" tone="subdued">Not subscribed</Text>,
+    lastOrder: formatDate(c.lastOrderDate),
+    weeksAway: <Text as="p" alignment="end" numeric>{c.weeksSinceLastOrder}</Text>,
+    orders: <Text as="p" alignment="end" numeric>{formatNumber(c.ordersCount)}</Text>,
+    totalSpent: <Text as="p" alignment="end" numeric>{money(c.totalSpent)}</Text>,
+    segment: list === 'at-risk'
+      ? <BlockStack gap="050">{c.atRiskReasons.map((r) => <Text as="p" variant="bodySm" key={r}>{r}</Text>)}</BlockStack>
+      : c.segmentPriority && <Wrapping><Badge tone={priorityTone[c.segmentPriority - 1]}>{context.segments.find((s) => s.key === c.segment)?.title ?? c.segment ?? ''}</Badge></Wrapping>,
+    churnRisk: c.churnRisk && c.probabilityAlive !== null
+      ? <Wrapping><Badge tone={riskTone[c.churnRisk]}>{`${context.churnRisks.find((r) => r.key === c.churnRisk)?.title.replace(' churn risk', '') ?? c.churnRisk} · ${formatPercent(c.probabilityAlive)} still active`}</Badge></Wrapping>
+      : <Text as="span" tone="subdued">{c.ordersCount === 1 ? 'One order' : '—'}</Text>,
+    overdue: <>
+      <Text as="p" alignment="end" numeric>{c.overdue !== null ? `${c.overdue.toFixed(1)}×` : '—'}</Text>
+      {c.overdueSince && <Text as="p" alignment="end" tone="subdued" variant="bodySm">{`from ${formatDate(c.overdueSince)}`}</Text>}
+    </>,
+    nextOrder: formatDate(c.expectedNextOrderDate),
+    predictedValue: <Text as="p" alignment="end" numeric>{c.predictedValue !== null ? money(c.predictedValue) : '—'}</Text>,
+    rfm: c.rfmSegment ? `${context.rfmSegments.find((r) => r.key === c.rfmSegment)?.title ?? c.rfmSegment} (${c.rfmScore})` : '—',
+  });
+  const rows = page?.customers.map((c, index) => {
+    const cells = cellsOf(c);
+    return (
+      <IndexTable.Row id={String(c.id)} key={c.id} position={index}>
+        {shownColumns.map((column) => <IndexTable.Cell key={column.key}>{cells[column.key]}</IndexTable.Cell>)}
+      </IndexTable.Row>
+    );
+  });
+
+  // Remembered for the shop: the next visit (and a colleague's) opens with the same columns.
+  const chooseColumns = async (chosen: string[]) => {
+    setChosenColumns(chosen);
+    try {
+      await api('/api/settings/columns', { method: 'PUT', body: JSON.stringify({ columns: chosen }) });
+    } catch (e) {
+      setError(e as ApiError);
+    }
+  };
 
   const first = shownIndex * (page?.pageSize ?? 50) + 1;
   const viewOptions = useMemo(() => [{ label: 'Saved views…', value: '' }, ...views.map((v) => ({ label: v.name, value: String(v.id) }))], [views]);
@@ -386,6 +394,7 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
                     </BlockStack>
                   </div>
                 </Popover>
+                {!withoutOrders && <ColumnChooser columns={listColumns} chosen={chosenColumns} onChange={chooseColumns} />}
                 <Button onClick={exportCsv} disabled={!page || page.totalCount === 0}>Export CSV</Button>
               </InlineStack>
             </InlineStack>
@@ -435,6 +444,7 @@ export function InactiveReport({ context, importing = false, list = 'inactive' }
             </InlineStack>
           </div>
       </Card>
+      {inactiveList && summary && <Trends summary={summary} context={context} importing={importing} />}
       {inactiveList && <Insights context={context} />}
     </BlockStack>
   );
