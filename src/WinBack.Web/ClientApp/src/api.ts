@@ -305,3 +305,7 @@ export const formatDay = (iso: string, timezone: string) =>
 /** A local date from the API (yyyy-mm-dd, already in the shop's timezone) shown without any timezone shift. */
 export const formatDate = (date: string | null) =>
   date ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`)) : '—';
+
+/** An instant as the merchant reads it: in the shop's timezone (the settings sections' "last run", "next send"). */
+export const formatDateTime = (iso: string, timezone: string, dateStyle: 'medium' | 'full' = 'medium') =>
+  new Intl.DateTimeFormat(undefined, { dateStyle, timeStyle: 'short', timeZone: timezone }).format(new Date(iso));

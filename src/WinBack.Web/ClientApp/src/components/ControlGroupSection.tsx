@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'react';
-import { Banner, BlockStack, Card, Checkbox, Layout, SkeletonBodyText, Text } from '@shopify/polaris';
-import { api, ApiError, countOf, type ControlGroupSettings } from '../api';
+import { BlockStack, Card, Checkbox, Layout, SkeletonBodyText, Text } from '@shopify/polaris';
+import { api, countOf, type ControlGroupSettings } from '../api';
+import { useSectionMessage } from './useSectionMessage';
 
 /** The control group: off by default; on, a stable tenth of listed customers is held out of every list so the lift can be measured. */
 export function ControlGroupSection() {
   const [group, setGroup] = useState<ControlGroupSettings | null>(null);
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ tone: 'success' | 'critical'; text: string } | null>(null);
+  const { setMessage, fail, banner } = useSectionMessage();
 
   useEffect(() => {
-    api<ControlGroupSettings>('/api/settings/control-group').then(setGroup).catch((e: ApiError) => setMessage({ tone: 'critical', text: e.message }));
+    api<ControlGroupSettings>('/api/settings/control-group').then(setGroup).catch(fail);
   }, []);
 
   const title = 'Measure what win-back earns';
@@ -24,7 +25,7 @@ export function ControlGroupSection() {
         text: on ? 'Control group on: from the next Sheet, tag, export and digest, the same customers are held out each time.' : 'Control group off: every listed customer is included again.',
       });
     } catch (e) {
-      setMessage({ tone: 'critical', text: (e as ApiError).message });
+      fail(e);
     } finally {
       setBusy(false);
     }
@@ -35,7 +36,7 @@ export function ControlGroupSection() {
       description="Off by default. Compare the customers WinBack lists with a control group it leaves out, to see how many more come back because of your win-back.">
       <Card>
         <BlockStack gap="300">
-          {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
+          {banner}
           <Checkbox label={`Hold out a control group (${group.percent} % of listed customers)`} checked={group.on} disabled={busy} onChange={toggle}
             helpText="Each customer is in or out at random, and stays so week after week." />
           <Text as="p">{group.why}</Text>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Banner, BlockStack, Button, Card, Checkbox, InlineStack, Layout, SkeletonBodyText, Text, TextField } from '@shopify/polaris';
-import { api, ApiError, formatNumber, type RetentionStatus } from '../api';
+import { BlockStack, Button, Card, Checkbox, InlineStack, Layout, SkeletonBodyText, Text, TextField } from '@shopify/polaris';
+import { api, formatNumber, type RetentionStatus } from '../api';
+import { useSectionMessage } from './useSectionMessage';
 
 /** Data minimisation: forget customers gone longer than a period, with what that would erase shown before saving. */
 export function DataRetentionSection() {
@@ -8,7 +9,7 @@ export function DataRetentionSection() {
   const [enabled, setEnabled] = useState(false);
   const [months, setMonths] = useState('36');
   const [preview, setPreview] = useState<RetentionStatus | null>(null);
-  const [message, setMessage] = useState<{ tone: 'success' | 'critical'; text: string } | null>(null);
+  const { succeed, fail, banner } = useSectionMessage();
 
   useEffect(() => {
     api<RetentionStatus>('/api/data-retention').then((s) => {
@@ -16,7 +17,7 @@ export function DataRetentionSection() {
       setEnabled(s.months !== null);
       setMonths(String(s.months ?? s.suggestedMonths));
       setPreview(s);
-    }).catch((e: ApiError) => setMessage({ tone: 'critical', text: e.message }));
+    }).catch(fail);
   }, []);
 
   // What the period typed would erase, asked as the merchant types.
@@ -34,9 +35,9 @@ export function DataRetentionSection() {
     try {
       const saved = await api<RetentionStatus>('/api/data-retention', { method: 'PUT', body: JSON.stringify({ months: enabled ? Number(months) : null }) });
       setStatus(saved);
-      setMessage({ tone: 'success', text: enabled ? `Customers gone more than ${saved.months} months will be erased tonight.` : 'WinBack keeps every customer.' });
+      succeed(enabled ? `Customers gone more than ${saved.months} months will be erased tonight.` : 'WinBack keeps every customer.');
     } catch (e) {
-      setMessage({ tone: 'critical', text: (e as ApiError).message });
+      fail(e);
     }
   };
 
@@ -45,7 +46,7 @@ export function DataRetentionSection() {
       description="Data minimisation: WinBack can erase the names and emails of customers who have not ordered for years. Their orders stay in your totals, without a name.">
       <Card>
         <BlockStack gap="300">
-          {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
+          {banner}
           <Checkbox label="Erase customers whose last order is older than" checked={enabled} onChange={setEnabled} />
           <TextField label="Months" type="number" autoComplete="off" value={months} onChange={setMonths} min={status.minMonths} max={status.maxMonths}
             helpText={`Between ${status.minMonths} and ${status.maxMonths} months; ${status.suggestedMonths} is a common choice.`} />

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Select, SkeletonBodyText, Text, TextField } from '@shopify/polaris';
-import { api, ApiError, type Delivery, type DigestPage, type DigestSettings, type ReportContext } from '../api';
+import { api, formatDateTime, ApiError, type Delivery, type DigestPage, type DigestSettings, type ReportContext } from '../api';
+import { useSectionMessage } from './useSectionMessage';
 
 export const days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 export const hours = Array.from({ length: 24 }, (_, h) => ({ label: `${String(h).padStart(2, '0')}:00`, value: String(h) }));
 
 const when = (iso: string, timezone: string) =>
-  new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short', timeZone: timezone }).format(new Date(iso));
+  formatDateTime(iso, timezone, 'full');
 
 /** "2026-W48" as a merchant reads it. */
 const weekOf = (period: string | undefined) => (period ?? '').replace(/^(\d{4})-W(\d{2})$/, (_, year: string, week: string) => `week ${Number(week)} of ${year}`);
@@ -30,7 +31,7 @@ export function DigestSettingsSection({ context }: { context: ReportContext }) {
   const [draft, setDraft] = useState<DigestSettings | null>(null);
   const [recipients, setRecipients] = useState('');
   const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [message, setMessage] = useState<{ tone: 'success' | 'critical'; text: string } | null>(null);
+  const { succeed, fail, banner } = useSectionMessage();
   const [busy, setBusy] = useState<'save' | 'test' | null>(null);
 
   const load = () =>
@@ -38,7 +39,7 @@ export function DigestSettingsSection({ context }: { context: ReportContext }) {
       setPage(p);
       setDraft(p.settings);
       setRecipients(p.settings.recipients.join(', '));
-    }).catch((e: ApiError) => setMessage({ tone: 'critical', text: e.message }));
+    }).catch(fail);
   useEffect(() => { load(); }, []);
 
   if (!page || !draft) return <Layout.AnnotatedSection title="Weekly digest"><Card><SkeletonBodyText lines={5} /></Card></Layout.AnnotatedSection>;
@@ -49,12 +50,12 @@ export function DigestSettingsSection({ context }: { context: ReportContext }) {
     try {
       await api('/api/digest', { method: 'PUT', body: JSON.stringify(body()) });
       setErrors({});
-      setMessage({ tone: 'success', text: 'Digest settings saved.' });
+      succeed('Digest settings saved.');
       await load();
     } catch (e) {
       const error = e as ApiError;
       setErrors(error.errors);
-      setMessage({ tone: 'critical', text: error.message });
+      fail(error);
     } finally {
       setBusy(null);
     }
@@ -63,10 +64,10 @@ export function DigestSettingsSection({ context }: { context: ReportContext }) {
     setBusy('test');
     try {
       await api('/api/digest/test', { method: 'POST' });
-      setMessage({ tone: 'success', text: `A test digest is on its way to ${page.settings.recipients.join(', ')}.` });
+      succeed(`A test digest is on its way to ${page.settings.recipients.join(', ')}.`);
       await load();
     } catch (e) {
-      setMessage({ tone: 'critical', text: (e as ApiError).message });
+      fail(e);
     } finally {
       setBusy(null);
     }
@@ -79,7 +80,7 @@ export function DigestSettingsSection({ context }: { context: ReportContext }) {
       description="Every week, an email with who went inactive, the high-value customers at risk, the segments and what to do, and a link to this report. Only the addresses below receive it.">
       <Card>
         <BlockStack gap="400">
-          {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
+          {banner}
           <DeliveryProblem delivery={page.digest} what={`digest of ${weekOf(page.digest?.period)}`} timezone={context.timezone} />
           <DeliveryProblem delivery={alert} what={`high-value alert of ${alert?.period}`} timezone={context.timezone} />
           <FormLayout>

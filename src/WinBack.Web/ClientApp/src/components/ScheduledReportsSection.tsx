@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Banner, BlockStack, Button, Card, FormLayout, InlineStack, Layout, Select, Text, TextField } from '@shopify/polaris';
-import { api, ApiError, type ReportContext, type SavedView, type ScheduledReport } from '../api';
+import { BlockStack, Button, Card, FormLayout, InlineStack, Layout, Select, Text, TextField } from '@shopify/polaris';
+import { api, formatDateTime, ApiError, type ReportContext, type SavedView, type ScheduledReport } from '../api';
+import { useSectionMessage } from './useSectionMessage';
 import { days, hours } from './DigestSettingsSection';
 
 const frequencies = [{ label: 'Daily', value: 'Daily' }, { label: 'Weekly', value: 'Weekly' }, { label: 'Monthly (on the 1st)', value: 'Monthly' }];
@@ -11,10 +12,10 @@ export function ScheduledReportsSection({ context }: { context: ReportContext })
   const [views, setViews] = useState<SavedView[]>([]);
   const [form, setForm] = useState({ viewId: '', frequency: 'Weekly', day: 'Monday', hour: '8', recipients: '' });
   const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [message, setMessage] = useState<{ tone: 'success' | 'critical'; text: string } | null>(null);
+  const { succeed, fail, banner } = useSectionMessage();
 
   const load = () => {
-    api<ScheduledReport[]>('/api/scheduled-reports').then(setReports).catch((e: ApiError) => setMessage({ tone: 'critical', text: e.message }));
+    api<ScheduledReport[]>('/api/scheduled-reports').then(setReports).catch(fail);
     api<SavedView[]>('/api/views').then((v) => {
       setViews(v);
       setForm((f) => (f.viewId === '' && v.length > 0 ? { ...f, viewId: String(v[0].id) } : f));
@@ -29,26 +30,26 @@ export function ScheduledReportsSection({ context }: { context: ReportContext })
         body: JSON.stringify({ viewId: Number(form.viewId), frequency: form.frequency, day: form.day, hour: Number(form.hour), recipients: form.recipients.split(/[,;\s]+/).filter(Boolean) }),
       });
       setErrors({});
-      setMessage({ tone: 'success', text: 'Report scheduled.' });
+      succeed('Report scheduled.');
       load();
     } catch (e) {
       const error = e as ApiError;
       setErrors(error.errors);
-      setMessage({ tone: 'critical', text: error.message });
+      fail(error);
     }
   };
   const remove = async (id: number) => {
-    await api(`/api/scheduled-reports/${id}`, { method: 'DELETE' }).catch((e: ApiError) => setMessage({ tone: 'critical', text: e.message }));
+    await api(`/api/scheduled-reports/${id}`, { method: 'DELETE' }).catch(fail);
     load();
   };
 
-  const when = (iso: string) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: context.timezone }).format(new Date(iso));
+  const when = (iso: string) => formatDateTime(iso, context.timezone);
   return (
     <Layout.AnnotatedSection title="Scheduled reports"
       description="Any saved view of the report (save one from the report's table), emailed daily, weekly or monthly: the first rows in the email, every row in the CSV.">
       <Card>
         <BlockStack gap="400">
-          {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
+          {banner}
           {reports.length === 0 ? (
             <Text as="p" tone="subdued">No scheduled reports yet.</Text>
           ) : (

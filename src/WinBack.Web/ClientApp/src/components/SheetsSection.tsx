@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Badge, Banner, BlockStack, Button, Card, FormLayout, InlineStack, Layout, Select, Text, TextField } from '@shopify/polaris';
-import { api, ApiError, formatNumber, type ReportContext, type SavedView, type SheetSync, type SheetsPage } from '../api';
+import { api, formatDateTime, ApiError, formatNumber, type ReportContext, type SavedView, type SheetSync, type SheetsPage } from '../api';
+import { useSectionMessage } from './useSectionMessage';
 
 const frequencies = [{ label: 'Daily', value: 'Daily' }, { label: 'Hourly', value: 'Hourly' }, { label: 'After each data sync', value: 'AfterSync' }];
 
@@ -10,10 +11,10 @@ export function SheetsSection({ context }: { context: ReportContext }) {
   const [views, setViews] = useState<SavedView[]>([]);
   const [form, setForm] = useState({ spreadsheet: '', tab: 'Inactive customers', viewId: '', frequency: 'Daily' });
   const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [message, setMessage] = useState<{ tone: 'success' | 'critical'; text: string } | null>(null);
+  const { succeed, fail, banner } = useSectionMessage();
 
   const load = () => {
-    api<SheetsPage>('/api/sheets').then(setPage).catch((e: ApiError) => setMessage({ tone: 'critical', text: e.message }));
+    api<SheetsPage>('/api/sheets').then(setPage).catch(fail);
     api<SavedView[]>('/api/views').then(setViews).catch(() => setViews([]));
   };
   useEffect(load, []);
@@ -25,31 +26,31 @@ export function SheetsSection({ context }: { context: ReportContext }) {
         body: JSON.stringify({ spreadsheet: form.spreadsheet, tab: form.tab, viewId: form.viewId ? Number(form.viewId) : null, frequency: form.frequency }),
       });
       setErrors({});
-      setMessage({ tone: 'success', text: sync.verified ? 'Sheet connected. The first run has started.' : 'Sheet added. Now show WinBack the spreadsheet is yours (below).' });
+      succeed(sync.verified ? 'Sheet connected. The first run has started.' : 'Sheet added. Now show WinBack the spreadsheet is yours (below).');
       load();
     } catch (e) {
       const error = e as ApiError;
       setErrors(error.errors);
-      setMessage({ tone: 'critical', text: error.message });
+      fail(error);
     }
   };
   const act = async (path: string, method: string, done: string) => {
     try {
       await api(path, { method });
-      setMessage({ tone: 'success', text: done });
+      succeed(done);
       load();
     } catch (e) {
-      setMessage({ tone: 'critical', text: (e as ApiError).message });
+      fail(e);
     }
   };
 
-  const when = (iso: string) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: context.timezone }).format(new Date(iso));
+  const when = (iso: string) => formatDateTime(iso, context.timezone);
   return (
     <Layout.AnnotatedSection title="Google Sheets"
       description="A sheet WinBack rewrites with the current list, for Klaviyo, Mailchimp or Zapier flows. Customers who come back, or ask to be forgotten, leave the sheet on its next run.">
       <Card>
         <BlockStack gap="400">
-          {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
+          {banner}
           {page && !page.serviceAccountEmail ? (
             <Banner tone="warning"><p>Google Sheets is not set up on this WinBack server yet.</p></Banner>
           ) : (

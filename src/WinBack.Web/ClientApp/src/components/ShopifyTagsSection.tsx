@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'react';
 import { Banner, BlockStack, Card, Checkbox, Layout, List, SkeletonBodyText, Text } from '@shopify/polaris';
-import { api, ApiError, formatNumber, type ShopifyTagsStatus } from '../api';
+import { api, formatDateTime, formatNumber, type ShopifyTagsStatus } from '../api';
+import { useSectionMessage } from './useSectionMessage';
 
 /** Status in Shopify itself: one WinBack tag per inactive customer, for Shopify segments, Flow and Shopify Email. */
 export function ShopifyTagsSection({ timezone }: { timezone: string }) {
   const [status, setStatus] = useState<ShopifyTagsStatus | null>(null);
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ tone: 'success' | 'critical' | 'warning'; text: string } | null>(null);
+  const { setMessage, fail, banner } = useSectionMessage();
 
   useEffect(() => {
-    api<ShopifyTagsStatus>('/api/shopify-tags').then(setStatus).catch((e: ApiError) => setMessage({ tone: 'critical', text: e.message }));
+    api<ShopifyTagsStatus>('/api/shopify-tags').then(setStatus).catch(fail);
   }, []);
 
   if (!status) return <Layout.AnnotatedSection title="Tags in Shopify"><Card><SkeletonBodyText lines={3} /></Card></Layout.AnnotatedSection>;
@@ -32,21 +33,21 @@ export function ShopifyTagsSection({ timezone }: { timezone: string }) {
         text: enabled ? 'WinBack is tagging your inactive customers in Shopify now, and keeps the tags current every night.' : 'WinBack is removing its tags from your customers.',
       });
     } catch (e) {
-      setMessage({ tone: 'critical', text: (e as ApiError).message });
+      fail(e);
     } finally {
       setBusy(false);
     }
   };
 
   const lastRun = status.lastRunAt
-    ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: timezone }).format(new Date(status.lastRunAt))
+    ? formatDateTime(status.lastRunAt, timezone)
     : null;
   return (
     <Layout.AnnotatedSection title="Tags in Shopify"
       description="Off by default. WinBack gives each inactive customer one tag in Shopify, so Shopify segments, Flow and Shopify Email can act on it. Tags change as customers move, and go when you turn this off.">
       <Card>
         <BlockStack gap="300">
-          {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
+          {banner}
           {status.lastError && <Banner tone="critical" title="The last run did not finish"><p>{status.lastError}</p></Banner>}
           <Checkbox label="Tag inactive customers in Shopify" checked={status.enabled} disabled={busy} onChange={toggle}
             helpText={status.accessGranted ? undefined : 'Shopify will ask you to let WinBack edit customers.'} />

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
-import { Banner, BlockStack, Button, Card, InlineStack, Layout, Text } from '@shopify/polaris';
-import { api, ApiError, formatDay, type ResourceProgress } from '../api';
+import { BlockStack, Button, Card, InlineStack, Layout, Text } from '@shopify/polaris';
+import { api, formatDay, type ResourceProgress } from '../api';
+import { useSectionMessage } from './useSectionMessage';
 
 /** "Your data": when the last full import finished, and a button to import everything again from Shopify. */
 export function SyncSection({ timezone, onStarted }: { timezone: string; onStarted: () => void }) {
   const [resources, setResources] = useState<ResourceProgress[] | null>(null);
   const [starting, setStarting] = useState(false);
-  const [message, setMessage] = useState<{ tone: 'success' | 'critical'; text: string } | null>(null);
+  const { succeed, fail, banner } = useSectionMessage();
 
   useEffect(() => {
     api<{ resources: ResourceProgress[] }>('/api/sync').then((p) => setResources(p.resources)).catch(() => setResources([]));
@@ -16,10 +17,10 @@ export function SyncSection({ timezone, onStarted }: { timezone: string; onStart
     setStarting(true);
     try {
       await api('/api/sync', { method: 'POST' });
-      setMessage({ tone: 'success', text: 'The import started again. Its progress is shown at the top of the page; the report fills in when it is done.' });
+      succeed('The import started again. Its progress is shown at the top of the page; the report fills in when it is done.');
       onStarted();
     } catch (e) {
-      setMessage({ tone: 'critical', text: e instanceof ApiError ? e.message : 'The import could not be started. Try again in a minute.' });
+      fail(e, 'The import could not be started. Try again in a minute.');
     } finally {
       setStarting(false);
     }
@@ -31,7 +32,7 @@ export function SyncSection({ timezone, onStarted }: { timezone: string; onStart
       description="WinBack keeps your customers and orders current through Shopify's webhooks. Import everything again after changing WinBack's permissions, or if figures look wrong.">
       <Card>
         <BlockStack gap="300">
-          {message && <Banner tone={message.tone} onDismiss={() => setMessage(null)}><p>{message.text}</p></Banner>}
+          {banner}
           <Text as="p">{finished ? `Last full import finished ${formatDay(finished, timezone)}.` : 'The first import has not finished yet.'}</Text>
           <InlineStack align="end">
             <Button onClick={syncAgain} loading={starting}>Sync again</Button>
