@@ -259,17 +259,17 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("last_order_on");
 
+                    b.Property<int>("Channels")
+                        .HasColumnType("integer")
+                        .HasColumnName("channels");
+
+                    b.Property<bool>("Control")
+                        .HasColumnType("boolean")
+                        .HasColumnName("control");
+
                     b.Property<DateTimeOffset>("FirstListedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_listed_at");
-
-                    b.Property<bool>("InDigest")
-                        .HasColumnType("boolean")
-                        .HasColumnName("in_digest");
-
-                    b.Property<bool>("InSheet")
-                        .HasColumnType("boolean")
-                        .HasColumnName("in_sheet");
 
                     b.Property<string>("Segment")
                         .IsRequired()
@@ -644,6 +644,15 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("shop_id");
 
+                    b.Property<bool>("ControlGroupOn")
+                        .HasColumnType("boolean")
+                        .HasColumnName("control_group_on");
+
+                    b.Property<string>("ControlGroupSalt")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("control_group_salt");
+
                     b.Property<decimal?>("HighValueAmount")
                         .HasPrecision(19, 4)
                         .HasColumnType("numeric(19,4)")
@@ -662,6 +671,10 @@ namespace WinBack.Web.Data.Migrations
                     b.Property<int>("InactivityThresholdWeeks")
                         .HasColumnType("integer")
                         .HasColumnName("inactivity_threshold_weeks");
+
+                    b.PrimitiveCollection<string[]>("ReportColumns")
+                        .HasColumnType("text[]")
+                        .HasColumnName("report_columns");
 
                     b.Property<int?>("RetentionMonths")
                         .HasColumnType("integer")
@@ -987,6 +1000,8 @@ namespace WinBack.Web.Data.Migrations
                     b.HasIndex("ShopId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_customers_without_orders")
                         .HasFilter("orders_count = 0");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "CreatedAt", "Id"), new[] { "EmailMarketingState" });
 
                     b.HasIndex("ShopId", "LastOrderAt", "Id")
                         .HasDatabaseName("ix_customers_inactive")

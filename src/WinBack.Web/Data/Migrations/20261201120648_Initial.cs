@@ -415,6 +415,9 @@ namespace WinBack.Web.Data.Migrations
                     high_value_percentile = table.Column<int>(type: "integer", nullable: false),
                     high_value_amount = table.Column<decimal>(type: "numeric(19,4)", precision: 19, scale: 4, nullable: true),
                     retention_months = table.Column<int>(type: "integer", nullable: true),
+                    control_group_on = table.Column<bool>(type: "boolean", nullable: false, defaultValue: false),
+                    control_group_salt = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    report_columns = table.Column<string[]>(type: "text[]", nullable: true),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
@@ -487,8 +490,8 @@ namespace WinBack.Web.Data.Migrations
                     last_order_on = table.Column<DateOnly>(type: "date", nullable: false),
                     first_listed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     segment = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    in_digest = table.Column<bool>(type: "boolean", nullable: false),
-                    in_sheet = table.Column<bool>(type: "boolean", nullable: false)
+                    channels = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
+                    control = table.Column<bool>(type: "boolean", nullable: false, defaultValue: false)
                 },
                 constraints: table =>
                 {
@@ -578,7 +581,8 @@ namespace WinBack.Web.Data.Migrations
                 name: "ix_customers_without_orders",
                 table: "customers",
                 columns: new[] { "shop_id", "created_at", "id" },
-                filter: "orders_count = 0");
+                filter: "orders_count = 0")
+                .Annotation("Npgsql:IndexInclude", new[] { "email_marketing_state" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_digest_deliveries_unfinished",
@@ -696,6 +700,9 @@ namespace WinBack.Web.Data.Migrations
                 -- prediction sorts through these, which carry the scored last order date.
                 CREATE INDEX ix_customers_name ON customers (shop_id, lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), id) WHERE orders_count > 0;
                 CREATE INDEX ix_customers_email ON customers (shop_id, lower(coalesce(email, '')), id) WHERE orders_count > 0;
+                -- The list of customers without orders sorts by the same expressions, over the other part of the table.
+                CREATE INDEX ix_customers_without_orders_name ON customers (shop_id, lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), id) WHERE orders_count = 0;
+                CREATE INDEX ix_customers_without_orders_email ON customers (shop_id, lower(coalesce(email, '')), id) WHERE orders_count = 0;
                 CREATE INDEX ix_customer_predictions_probability_alive_sort ON customer_predictions (shop_id, coalesce(probability_alive, 2), customer_id) INCLUDE (last_order_on);
                 CREATE INDEX ix_customer_predictions_predicted_value_sort ON customer_predictions (shop_id, coalesce(predicted_value, -1), customer_id) INCLUDE (last_order_on);
                 CREATE INDEX ix_customer_predictions_overdue_on_sort ON customer_predictions (shop_id, coalesce(overdue_on, 'infinity'), customer_id) INCLUDE (last_order_on);
