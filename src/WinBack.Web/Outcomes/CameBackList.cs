@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using WinBack.Web.Data;
+using WinBack.Web.Reports;
 using WinBack.Web.Sync;
 
 namespace WinBack.Web.Outcomes;
@@ -55,15 +56,8 @@ public sealed class CameBackList(WinBackDbContext db, TimeProvider time)
             .ToLookup(i => i.OrderId, i => i.Title);
         var total = rows.Count > 0 ? rows[0].TotalCount
             : page == 1 ? 0 : (await PageAsync(shopId, 1, cancellationToken)).TotalCount;
-        return new CameBackPage(rows.Select(r => new CameBackCustomer(r.CustomerId, NameOf(r), r.Email, r.Segment, r.FirstListedAt, Words((ListingChannels)r.Channels),
-            r.Control, r.ProcessedAt, (int)(r.ProcessedAt - r.FirstListedAt).TotalDays, r.OrderName, r.CurrentTotal, products[r.OrderId].Distinct().ToList())).ToList(),
+        return new CameBackPage(rows.Select(r => new CameBackCustomer(r.CustomerId, ReportCustomer.NameOf(r.CustomerId, r.FirstName, r.LastName, r.Email), r.Email,
+            r.Segment, r.FirstListedAt, Words((ListingChannels)r.Channels), r.Control, r.ProcessedAt, (int)(r.ProcessedAt - r.FirstListedAt).TotalDays, r.OrderName, r.CurrentTotal, products[r.OrderId].Distinct().ToList())).ToList(),
             total, page, PageSize);
-    }
-
-    /// <summary>As the report names a customer (ReportCustomer): their name, else their email, else their id.</summary>
-    private static string NameOf(Row r)
-    {
-        var name = string.Join(' ', new[] { r.FirstName, r.LastName }.Where(n => !string.IsNullOrWhiteSpace(n)));
-        return name.Length > 0 ? name : r.Email ?? $"Customer {r.CustomerId}";
     }
 }

@@ -33,16 +33,22 @@ public sealed record ReportCustomer(
     string? RfmScore,
     IReadOnlyList<string> AtRiskReasons)
 {
+    /// <summary>How every list names a customer: their name, else their email, else their id.</summary>
+    public static string NameOf(long id, string? firstName, string? lastName, string? email)
+    {
+        var name = string.Join(' ', new[] { firstName, lastName }.Where(n => !string.IsNullOrWhiteSpace(n)));
+        return name.Length > 0 ? name : email ?? $"Customer {id}";
+    }
+
     public static ReportCustomer From(CustomerRecord r, ReportScope scope)
     {
         var weeks = r.LastOrderDate is { } last ? scope.Calendar.WeeksSince(last) : (int?)null;
         var highValue = r.OrdersCount > 0 && WinBackRules.IsHighValue(r.TotalSpent, scope.HighValueLine);
         var segment = weeks is { } w && w >= scope.ThresholdWeeks ? WinBackRules.Info(WinBackRules.SegmentOf(highValue, w, scope.ThresholdWeeks)) : null;
-        var name = string.Join(' ', new[] { r.FirstName, r.LastName }.Where(n => !string.IsNullOrWhiteSpace(n)));
         var p = r.Prediction;
         double? overdue = r.LastOrderDate is { } lastOrder && PurchaseCycle.Overdue(scope.Calendar.Today.DayNumber - lastOrder.DayNumber, p.UsualIntervalDays) is { } o
             ? Math.Round(o, 1) : null;
-        return new(r.Id, name.Length > 0 ? name : r.Email ?? $"Customer {r.Id}", r.FirstName, r.LastName, r.Email,
+        return new(r.Id, NameOf(r.Id, r.FirstName, r.LastName, r.Email), r.FirstName, r.LastName, r.Email,
             r.EmailMarketingState == "SUBSCRIBED", r.LastOrderDate, weeks, r.OrdersCount, r.TotalSpent, highValue, segment?.Key, segment?.Priority, r.CreatedDate,
             p.ProbabilityAlive is { } alive ? Math.Round(alive, 3) : null, p.ProbabilityAlive is { } a ? PredictionTerms.RiskOf(a).Key : null,
             p.ExpectedNextOrderOn, overdue, p.OverdueOn, p.PredictedValue, p.RfmSegment is { } rfm ? PredictionTerms.Info(rfm).Key : null,
