@@ -57,8 +57,7 @@ public static class OutcomesEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["on"] = ["Say whether the control group is on (true) or off (false)."] },
                 detail: "Say whether the control group is on (true) or off (false).", title: "The control group setting cannot be saved.");
         var shopId = user.ShopId();
-        var settings = await db.ShopSettings.SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
-        if (settings is null) db.ShopSettings.Add(settings = new ShopSettings { ShopId = shopId });
+        var settings = await db.ShopSettingsToChangeAsync(shopId, cancellationToken);
         settings.ControlGroupOn = on;
         // Chosen once and kept: turning the group off and on again holds out the same customers.
         settings.ControlGroupSalt ??= on ? ControlGroup.NewSalt() : null;

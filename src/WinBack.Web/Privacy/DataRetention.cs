@@ -93,8 +93,7 @@ public static class DataRetentionEndpoints
     {
         var shopId = user.ShopId();
         if (Invalid(body.Months) is { } errors) return errors;
-        var settings = await db.ShopSettings.SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
-        if (settings is null) db.ShopSettings.Add(settings = new ShopSettings { ShopId = shopId });
+        var settings = await db.ShopSettingsToChangeAsync(shopId, cancellationToken);
         settings.RetentionMonths = body.Months;
         settings.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);

@@ -63,8 +63,7 @@ public static class SettingsEndpoints
         var shopId = user.ShopId();
         var (candidate, errors) = Validate(body, shopId);
         if (candidate is null) return Invalid(errors);
-        var settings = await db.ShopSettings.SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
-        if (settings is null) db.ShopSettings.Add(settings = new ShopSettings { ShopId = shopId });
+        var settings = await db.ShopSettingsToChangeAsync(shopId, cancellationToken);
         var thresholdMoved = settings.InactivityThresholdWeeks != candidate.InactivityThresholdWeeks;
         settings.InactivityThresholdWeeks = candidate.InactivityThresholdWeeks;
         settings.HighValueRule = candidate.HighValueRule;
@@ -83,8 +82,7 @@ public static class SettingsEndpoints
         var (columns, error) = ReportColumns.Parse(body.Columns);
         if (columns is null) return Invalid(new() { ["columns"] = [error!] });
         var shopId = user.ShopId();
-        var settings = await db.ShopSettings.SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
-        if (settings is null) db.ShopSettings.Add(settings = new ShopSettings { ShopId = shopId });
+        var settings = await db.ShopSettingsToChangeAsync(shopId, cancellationToken);
         settings.ReportColumns = columns;
         settings.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);

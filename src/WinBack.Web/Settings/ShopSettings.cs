@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using WinBack.Web.Data;
 using WinBack.Web.Shops;
 
 namespace WinBack.Web.Settings;
@@ -51,5 +52,16 @@ internal sealed class ShopSettingsConfiguration : IEntityTypeConfiguration<ShopS
         settings.Property(s => s.HighValueRule).HasConversion<string>().HasMaxLength(16);
         settings.Property(s => s.HighValueAmount).HasPrecision(19, 4);
         settings.Property(s => s.ControlGroupSalt).HasMaxLength(64);
+    }
+}
+
+public static class ShopSettingsChanges
+{
+    /// <summary>The shop's settings row to change: the saved one, or a new one with the defaults when the merchant never saved any.</summary>
+    public static async Task<ShopSettings> ShopSettingsToChangeAsync(this WinBackDbContext db, long shopId, CancellationToken cancellationToken)
+    {
+        var settings = await db.ShopSettings.SingleOrDefaultAsync(s => s.ShopId == shopId, cancellationToken);
+        if (settings is null) db.ShopSettings.Add(settings = new ShopSettings { ShopId = shopId });
+        return settings;
     }
 }
