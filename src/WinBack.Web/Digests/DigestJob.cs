@@ -19,7 +19,6 @@ public sealed class DigestJob(
     DeliveryOutbox outbox,
     DigestComposer composer,
     DigestMailer mailer,
-    ReportScopes scopes,
     InactiveCustomersQuery query,
     WinBackOutcomes outcomes,
     TimeProvider time,
@@ -106,7 +105,7 @@ public sealed class DigestJob(
     /// </summary>
     private async Task<Stream> WriteCsvAsync(OutgoingList list, CancellationToken cancellationToken)
     {
-        var scope = await scopes.LoadAsync(list.ShopId, cancellationToken);
+        var scope = list.Scope;
         var (filter, _) = InactiveCustomersFilter.Parse("", scope.ThresholdWeeks);
         return await CustomersCsv.WriteTempFileAsync(scope, list.ContactedOf(query.AllAsync(scope, filter, cancellationToken), cancellationToken), cancellationToken);
     }

@@ -13,6 +13,8 @@ public sealed class OutgoingList(ControlGroup group, ReportScope scope, ListingC
     private readonly List<WinBackOutcomes.Listed> _listed = [];
     private readonly List<ReportCustomer> _first = [];
 
+    /// <summary>The shop's report as it stood when the list was started: the list's rows are read in it.</summary>
+    public ReportScope Scope => scope;
     public long ShopId => scope.ShopId;
     public ListingChannels Channel => channel;
     public IReadOnlyList<WinBackOutcomes.Listed> Listed => _listed;
