@@ -218,6 +218,20 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>What Hangfire is doing now, for a wait that ran out: counts, and the failed, scheduled (retries) and processing jobs with reasons.</summary>
+    public string DescribeJobs()
+    {
+        var monitoring = Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        var failed = monitoring.FailedJobs(0, 20).Select(j => $"failed {j.Value.Job?.Type.Name}.{j.Value.Job?.Method.Name}: {j.Value.ExceptionType}: {j.Value.ExceptionMessage}");
+        var scheduled = monitoring.ScheduledJobs(0, 20).Select(j => $"scheduled {j.Value.Job?.Type.Name}.{j.Value.Job?.Method.Name} for {j.Value.EnqueueAt:O}: " +
+            string.Join(" / ", monitoring.JobDetails(j.Key).History.Select(h => $"{h.StateName} {h.Reason}")));
+        var processing = monitoring.ProcessingJobs(0, 20).Select(j => $"processing {j.Value.Job?.Type.Name}.{j.Value.Job?.Method.Name} since {j.Value.StartedAt:O}");
+        var queues = monitoring.Queues().Select(q => $"queue {q.Name}: {q.Length} waiting, {q.Fetched} fetched");
+        var counts = monitoring.GetStatistics();
+        return $"enqueued {counts.Enqueued}, scheduled {counts.Scheduled}, processing {counts.Processing}, failed {counts.Failed}, servers {counts.Servers}; " +
+               string.Join("; ", queues.Concat(failed).Concat(scheduled).Concat(processing));
+    }
+
     public WinBackDbContext CreateDbContext() => Services.CreateScope().ServiceProvider.GetRequiredService<WinBackDbContext>();
 
     public override async ValueTask DisposeAsync()

@@ -52,21 +52,21 @@ public sealed class DigestComposer(
         var atRisk = FilterOf($"segment={WinBackRules.Info(Segment.HighValueRecent).Key}&sort=totalSpent&pageSize=25", threshold);
         // The named lists are for contact: the control group is held out of them (and recorded as such with the listings).
         var outgoing = await outcomes.StartListAsync(scope, ListingChannels.Digest, cancellationToken);
-        List<ReportCustomer> Named(IEnumerable<CustomerRecord> rows)
+        List<ReportCustomer> Named(IEnumerable<CustomerRecord> rows, int count)
         {
-            var named = new List<ReportCustomer>(DigestContent.ListedCustomers);
+            var named = new List<ReportCustomer>(count);
             foreach (var customer in rows.Select(r => ReportCustomer.From(r, scope)))
             {
-                if (named.Count == DigestContent.ListedCustomers) break;
+                if (named.Count == count) break;
                 if (outgoing.Contacts(customer)) named.Add(customer);
             }
             return named;
         }
-        var wentInactive = Named((await query.PageAsync(scope, crossed, cancellationToken)).Rows);
-        var priorityOne = Named((await query.PageAsync(scope, atRisk, cancellationToken)).Rows);
-        // Before they lapse: recent buyers who are slipping (AtRiskRule), biggest spenders first.
+        var wentInactive = Named((await query.PageAsync(scope, crossed, cancellationToken)).Rows, DigestContent.ListedCustomers);
+        var priorityOne = Named((await query.PageAsync(scope, atRisk, cancellationToken)).Rows, DigestContent.ListedCustomers);
+        // Before they lapse: recent buyers who are slipping (AtRiskRule), biggest spenders first; named for contact like the others.
         var slipping = FilterOf("list=at-risk&sort=totalSpent&pageSize=25", threshold);
-        var slippingRows = (await query.PageAsync(scope, slipping, cancellationToken)).Rows.Take(DigestContent.ListedAtRisk);
+        var slippingNamed = Named((await query.PageAsync(scope, slipping, cancellationToken)).Rows, DigestContent.ListedAtRisk);
         var slippingCount = await query.CountAsync(scope, slipping, cancellationToken);
 
         var previousFigures = await db.DigestDeliveries.AsNoTracking()
@@ -81,7 +81,7 @@ public sealed class DigestComposer(
             $"{reportUrl}?segment={s.Key}")).ToList();
 
         return new DigestContent(scope, period, summary.Inactive, previous is null ? null : summary.Inactive - previous.Inactive, summary.RevenueAtStake,
-            summary.WentInactiveThisWeek, wentInactive, priorityOne, slippingRows.Select(r => ReportCustomer.From(r, scope)).ToList(), slippingCount, segments,
+            summary.WentInactiveThisWeek, wentInactive, priorityOne, slippingNamed, slippingCount, segments,
             summary.RetentionTrend, await outcomes.ReportAsync(shopId, cancellationToken), reportUrl, outgoing.Listed);
     }
 

@@ -71,6 +71,13 @@ public sealed class NoisyNeighbourTests : IAsyncLifetime
             await using var db = _app.CreateDbContext();
             applied = await db.Orders.AnyAsync(o => o.ShopId == quiet.ShopId && o.Id == 9001);
         }
-        applied.Should().BeTrue("the quiet shop's order reaches its report within seconds, however much Sheet work the noisy shop queued");
+        if (!applied)
+        {
+            await using var db = _app.CreateDbContext();
+            var receipts = await db.WebhookReceipts.AsNoTracking().Where(r => r.ShopDomain == quiet.Domain)
+                .Select(r => $"{r.Topic} {r.Status} received {r.ReceivedAt:O}, attempts {r.Attempts}, next {r.NextAttemptAt:O}: {r.Error}").ToListAsync();
+            applied.Should().BeTrue($"the quiet shop's order reaches its report within seconds, however much Sheet work the noisy shop queued " +
+                $"(its deliveries: {string.Join("; ", receipts)}; Hangfire: {_app.DescribeJobs()})");
+        }
     }
 }

@@ -26,20 +26,7 @@ public sealed class ShopifyFailurePolicyTests : IAsyncLifetime
             if (await condition()) return;
             await Task.Delay(250);
         }
-        throw new TimeoutException($"Waited 180 s for {what}. Hangfire meanwhile: {JobsNow()}");
-    }
-
-    /// <summary>What the jobs were doing when a wait ran out: the failed, scheduled (retries) and processing ones, with reasons.</summary>
-    private string JobsNow()
-    {
-        var monitoring = _app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        var failed = monitoring.FailedJobs(0, 20).Select(j => $"failed {j.Value.Job?.Type.Name}.{j.Value.Job?.Method.Name}: {j.Value.ExceptionType}: {j.Value.ExceptionMessage}");
-        var scheduled = monitoring.ScheduledJobs(0, 20).Select(j => $"scheduled {j.Value.Job?.Type.Name}.{j.Value.Job?.Method.Name} for {j.Value.EnqueueAt:O}: " +
-            string.Join(" / ", monitoring.JobDetails(j.Key).History.Select(h => $"{h.StateName} {h.Reason}")));
-        var processing = monitoring.ProcessingJobs(0, 20).Select(j => $"processing {j.Value.Job?.Type.Name}.{j.Value.Job?.Method.Name} since {j.Value.StartedAt:O}");
-        var counts = monitoring.GetStatistics();
-        return $"enqueued {counts.Enqueued}, scheduled {counts.Scheduled}, processing {counts.Processing}, failed {counts.Failed}, servers {counts.Servers}; " +
-               string.Join("; ", failed.Concat(scheduled).Concat(processing));
+        throw new TimeoutException($"Waited 180 s for {what}. Hangfire meanwhile: {_app.DescribeJobs()}");
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using WinBack.ShopifySimulator.Admin;
 using WinBack.ShopifySimulator.Store;
 using WinBack.Web.Digests;
 using WinBack.Web.Outcomes;
+using WinBack.Web.Predictions;
 using WinBack.Web.Reports;
 using WinBack.Web.Sheets;
 using WinBack.Web.ShopifyTags;
@@ -161,6 +162,44 @@ public sealed class ControlGroupTests : IAsyncLifetime
         var status = (await _client.GetFromJsonAsync<ControlGroupSettings>("/api/settings/control-group"))!;
         status.HeldOutCustomers.Should().BeGreaterThanOrEqualTo(heldOut.Count, "held-out customers of the at-risk tags count too");
         (await InactiveOnThePageAsync()).Should().BeEquivalentTo(inactive, "the report page still shows everyone");
+    }
+
+    [Fact]
+    public async Task The_digests_at_risk_section_names_no_held_out_customer_and_records_whom_it_named()
+    {
+        await SwitchAsync(true);
+        await _app.RunJobAsync<CustomerPredictionJob>(job => job.RunAsync(_shopId, CancellationToken.None));
+        // The recent buyers are given a falling chance of still being customers: the models' own output on so small a shop
+        // puts nobody below the line.
+        await using (var db = _app.CreateDbContext())
+        {
+            var recent = db.Customers.Where(c => c.ShopId == _shopId && c.OrdersCount > 0 && c.LastOrderAt > DateTimeOffset.UtcNow.AddDays(-21)).Select(c => c.Id);
+            await db.CustomerPredictions.Where(p => p.ShopId == _shopId && recent.Contains(p.CustomerId)).ExecuteUpdateAsync(p => p.SetProperty(x => x.ProbabilityAlive, 0.2));
+        }
+        var atRisk = (await _client.GetFromJsonAsync<InactiveCustomersPage>("/api/reports/inactive?list=at-risk&sort=totalSpent&pageSize=250"))!.Customers;
+        atRisk.Should().HaveCountGreaterThan(DigestContent.ListedAtRisk, "the generated shop has recent buyers slipping away");
+        var group = await _app.Services.CreateScope().ServiceProvider.GetRequiredService<WinBackOutcomes>().ControlGroupAsync(_shopId, CancellationToken.None);
+        var expected = atRisk.Where(c => !group.Holds(c.Id)).Take(DigestContent.ListedAtRisk).ToList();
+
+        await using (var db = _app.CreateDbContext())
+        {
+            var zone = TimeZoneInfo.FindSystemTimeZoneById((await db.Shops.SingleAsync(s => s.Id == _shopId)).IanaTimezone!);
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DateTime);
+            db.DigestSettings.Add(new DigestSettings { ShopId = _shopId, Enabled = true, Recipients = ["owner@held-out.example"], Day = today.DayOfWeek, Hour = 0 });
+            await db.SaveChangesAsync();
+            await _app.RunJobAsync<DigestJob>(job => job.RunAsync(_shopId, DigestSchedule.PeriodOf(today), "test", CancellationToken.None));
+        }
+
+        var digest = _smtp.Messages().Single().Message.TextBody ?? "";
+        var named = atRisk.Where(c => c.Email is { } email && digest.Contains(email, StringComparison.Ordinal)).ToList();
+        named.Select(c => c.Id).Should().Equal(expected.Where(c => c.Email is not null).Select(c => c.Id), "the section names the biggest spenders of the at-risk list, the control group's left out");
+        await using (var db = _app.CreateDbContext())
+        {
+            var ids = named.Select(c => c.Id).ToList();
+            var recorded = await db.WinBackListings.AsNoTracking().Where(l => l.ShopId == _shopId && ids.Contains(l.CustomerId)).ToListAsync();
+            recorded.Select(l => l.CustomerId).Should().BeEquivalentTo(ids, "outcomes count everyone a digest named, the at-risk section included");
+            recorded.Should().OnlyContain(l => l.Channels.HasFlag(ListingChannels.Digest) && !l.Control);
+        }
     }
 
     [Fact]
