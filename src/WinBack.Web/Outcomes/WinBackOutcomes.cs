@@ -58,12 +58,14 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time)
             var segments = batch.Select(c => c.Segment ?? "none").ToArray();
             var control = batch.Select(c => c.Control).ToArray();
             // A spell listed for contact once is contacted for good: the control flag only stays while every listing held it out.
+            // A listing that changes nothing (the weekly Sheet naming the same customers again) leaves its row alone.
             await db.Database.ExecuteSqlInterpolatedAsync($"""
                 INSERT INTO winback_listings (shop_id, customer_id, last_order_on, first_listed_at, segment, channels, control)
                 SELECT {shopId}, l.customer_id, l.last_order_on, {time.GetUtcNow()}, l.segment, {(int)channel}, l.control
                 FROM unnest({ids}, {lastOrders}, {segments}, {control}) AS l(customer_id, last_order_on, segment, control)
                 ON CONFLICT (shop_id, customer_id, last_order_on) DO UPDATE
                     SET channels = winback_listings.channels | excluded.channels, control = winback_listings.control AND excluded.control
+                    WHERE excluded.channels & ~winback_listings.channels <> 0 OR (winback_listings.control AND NOT excluded.control)
                 """, cancellationToken);
         }
     }

@@ -62,6 +62,30 @@ public sealed class WinBackOutcomeTests : IAsyncLifetime
         (await _app.CreateClientFor(_shop.Domain).GetFromJsonAsync<OutcomeReport>("/api/reports/outcomes"))!;
 
     [Fact]
+    public async Task A_spell_listed_again_keeps_its_first_date_gathers_its_channels_and_stays_contacted_once_contacted()
+    {
+        const long customer = 424242;
+        var lastOrder = new DateOnly(2026, 8, 1);
+        async Task<WinBackListing> ListAsync(ListingChannels channel, bool control)
+        {
+            using (var scope = _app.Services.CreateScope())
+                await scope.ServiceProvider.GetRequiredService<WinBackOutcomes>()
+                    .RecordAsync(_shop.ShopId, [new WinBackOutcomes.Listed(customer, lastOrder, "lost", control)], channel, CancellationToken.None);
+            await using var db = _app.CreateDbContext();
+            return await db.WinBackListings.AsNoTracking().SingleAsync(l => l.ShopId == _shop.ShopId && l.CustomerId == customer);
+        }
+
+        var first = await ListAsync(ListingChannels.Sheet, control: true);
+        first.Should().BeEquivalentTo(new { Channels = ListingChannels.Sheet, Control = true, FirstListedAt = MondayMorning });
+        _clock.Advance(TimeSpan.FromDays(7));
+        (await ListAsync(ListingChannels.Sheet, control: true)).Should().BeEquivalentTo(first, "the weekly Sheet naming the same spell again changes nothing");
+        (await ListAsync(ListingChannels.Digest, control: false)).Should().BeEquivalentTo(
+            new { Channels = ListingChannels.Sheet | ListingChannels.Digest, Control = false, FirstListedAt = MondayMorning }, "a digest named them: they were contacted");
+        (await ListAsync(ListingChannels.Sheet, control: true)).Should().BeEquivalentTo(
+            new { Channels = ListingChannels.Sheet | ListingChannels.Digest, Control = false, FirstListedAt = MondayMorning }, "once contacted, a spell stays contacted");
+    }
+
+    [Fact]
     public async Task Customers_listed_in_a_digest_who_order_again_are_counted_per_window_with_their_revenue()
     {
         await SendDigestAsync(new DateOnly(2026, 11, 23));
