@@ -17,7 +17,9 @@ namespace WinBack.Web.Predictions;
 /// customer; writes all scores in one transaction, so the report never shows half a refit. Runs weekly and after each
 /// full sync; one run per shop at a time (advisory lock).
 /// </summary>
-public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scopes, CustomerHistories customerHistories, WinBackMetrics metrics, TimeProvider time, ILogger<CustomerPredictionJob> logger)
+public sealed class CustomerPredictionJob(
+    WinBackDbContext db, ReportScopes scopes, CustomerHistories customerHistories, CustomerRescoring rescoring, WinBackMetrics metrics, TimeProvider time,
+    ILogger<CustomerPredictionJob> logger)
 {
     private const int LockNamespace = 0x50524544; // "PRED"
     private static readonly TimeSpan LongestStatement = TimeSpan.FromMinutes(15);
@@ -34,11 +36,31 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
             logger.LogInformation("Predictions of shop {ShopId} are being refitted elsewhere; this run stands down", shopId);
     }
 
+    /// <summary>A refit computed and not yet written: the scores, the fit and its track record, and when its read of the orders began.</summary>
+    internal sealed record Refit(long ShopId, CustomerScores[] Scores, CustomerModelFit Fit, ModelTrackRecord TrackRecord, DateTimeOffset ReadFrom, long Started, TimeSpan Scored);
+
+    /// <summary>
+    /// How long before the read a change may have been written and still not be in it: a transaction that updated a
+    /// customer's rollups before the read began but committed after it. Rescoring a few customers too many costs nothing.
+    /// </summary>
+    private static readonly TimeSpan CommitLag = TimeSpan.FromMinutes(10);
+
     private async Task RefitAsync(long shopId, CancellationToken cancellationToken)
+    {
+        var refit = await ComputeAsync(shopId, cancellationToken);
+        await WriteAsync(refit, cancellationToken);
+        var total = Stopwatch.GetElapsedTime(refit.Started);
+        metrics.Refitted(total);
+        logger.LogInformation("Predictions of shop {ShopId}: written in {Write:F1} s, {Seconds:F1} s in all", shopId, (total - refit.Scored).TotalSeconds, total.TotalSeconds);
+    }
+
+    internal async Task<Refit> ComputeAsync(long shopId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         // A large shop's read and write take minutes, not the 30 s an interactive statement gets.
         db.Database.SetCommandTimeout(LongestStatement);
+        // The database's clock, as the rollups' change times are.
+        var readFrom = await db.Database.SqlQuery<DateTimeOffset>($"SELECT now() AS \"Value\"").SingleAsync(cancellationToken);
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var today = scope.Calendar.Today;
         var purchaseDays = new List<DateOnly[]>();
@@ -112,15 +134,13 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         var scored = Stopwatch.GetElapsedTime(started);
 
         fit.Seconds = scored.TotalSeconds;
-        await WriteAsync(shopId, scores, fit, TrackRecordRow(shopId, trackRecord), cancellationToken);
-        var total = Stopwatch.GetElapsedTime(started);
-        metrics.Refitted(total);
         logger.LogInformation(
-            "Predictions of shop {ShopId}: {Customers} customers in {Seconds:F1} s (read {Read:F1} s, fit {Fit:F1} s: candidates {Candidates:F1} s, holdout checks {Checks:F1} s, " +
-            "forecasts {Forecasts:F1} s; score {Score:F1} s, write {Write:F1} s; purchase model {Purchase}, spend model {Spend})",
-            shopId, histories.Count, total.TotalSeconds, read.TotalSeconds, (fitted - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
-            (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, (scored - fitted).TotalSeconds, (total - scored).TotalSeconds,
+            "Predictions of shop {ShopId}: {Customers} customers computed in {Seconds:F1} s (read {Read:F1} s, fit {Fit:F1} s: candidates {Candidates:F1} s, holdout checks {Checks:F1} s, " +
+            "forecasts {Forecasts:F1} s; score {Score:F1} s; purchase model {Purchase}, spend model {Spend})",
+            shopId, histories.Count, scored.TotalSeconds, read.TotalSeconds, (fitted - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
+            (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, (scored - fitted).TotalSeconds,
             purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : "fitted");
+        return new Refit(shopId, scores, fit, TrackRecordRow(shopId, trackRecord), readFrom, started, scored);
     }
 
     /// <summary>
@@ -145,8 +165,10 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
         return row;
     }
 
-    private async Task WriteAsync(long shopId, CustomerScores[] scores, CustomerModelFit fit, ModelTrackRecord trackRecord, CancellationToken cancellationToken)
+    internal async Task WriteAsync(Refit refit, CancellationToken cancellationToken)
     {
+        var (shopId, scores, fit, trackRecord) = (refit.ShopId, refit.Scores, refit.Fit, refit.TrackRecord);
+        db.Database.SetCommandTimeout(LongestStatement);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await CountRfmMovesAsync(shopId, scores, fit, cancellationToken);
@@ -178,7 +200,27 @@ public sealed class CustomerPredictionJob(WinBackDbContext db, ReportScopes scop
             .ExecuteDeleteAsync(cancellationToken);
         db.ModelTrackRecords.Add(trackRecord);
         await db.SaveChangesAsync(cancellationToken);
+        await CatchUpAsync(refit, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The scores were computed from the orders as they stood when the read began; webhooks went on meanwhile, and their
+    /// rescoring must not be undone. Customers whose rollups changed since (or shortly before) are rescored with the new
+    /// fit, and rows of customers who no longer have a qualifying order (cancelled, deleted, redacted meanwhile) go.
+    /// Inside the write's transaction, so the report never sees the older numbers.
+    /// </summary>
+    private async Task CatchUpAsync(Refit refit, CancellationToken cancellationToken)
+    {
+        var shopId = refit.ShopId;
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            DELETE FROM customer_predictions p WHERE p.shop_id = {shopId}
+              AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = p.shop_id AND c.id = p.customer_id AND c.orders_count > 0)
+            """, cancellationToken);
+        var changed = await db.Customers.Where(c => c.ShopId == shopId && c.RollupsChangedAt >= refit.ReadFrom - CommitLag)
+            .Select(c => c.Id).ToListAsync(cancellationToken);
+        foreach (var chunk in changed.Chunk(10_000)) await rescoring.RescoreAsync(shopId, chunk, cancellationToken);
+        if (changed.Count > 0) logger.LogInformation("Predictions of shop {ShopId}: {Changed} customers changed while the refit computed, rescored", shopId, changed.Count);
     }
 
     /// <summary>

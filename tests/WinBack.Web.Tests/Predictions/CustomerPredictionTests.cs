@@ -330,4 +330,43 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
             wendy.ProbabilityAlive.Should().BeApproximately(purchases.ProbabilityAlive(new RepeatBuyer(11, 11, 16, 30)), 0.0005);
         }
     }
+    [Fact]
+    public async Task A_change_that_lands_while_a_refit_computes_is_not_overwritten_by_the_refits_older_numbers()
+    {
+        await RefitAsync(_shop.ShopId);
+        List<WinBack.Web.Sync.Order> wendys, oscars;
+        await using (var db = _app.CreateDbContext())
+        {
+            wendys = await db.Orders.Where(o => o.ShopId == _shop.ShopId && o.CustomerId == 1).OrderBy(o => o.ProcessedAt).ToListAsync();
+            oscars = await db.Orders.Where(o => o.ShopId == _shop.ShopId && o.CustomerId == 4).ToListAsync();
+        }
+        string Cancelled(WinBack.Web.Sync.Order order) => System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = order.Id, name = order.Name, processed_at = order.ProcessedAt, created_at = order.ProcessedAt, updated_at = Now, cancelled_at = Now, test = false,
+            current_total_price_set = new { shop_money = new { amount = "0.00", currency_code = "USD" } },
+            customer = new { id = order.CustomerId, updated_at = Now },
+        });
+
+        using var scope = _app.Services.CreateScope();
+        var job = scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>();
+        var refit = await job.ComputeAsync(_shop.ShopId, CancellationToken.None);
+        // Meanwhile Wendy's latest order and Oscar's only one are cancelled, and the webhooks rescore them at once.
+        (await _app.PostWebhookAsync("orders/cancelled", _shop.Domain, Cancelled(wendys[^1]))).EnsureSuccessStatusCode();
+        (await _app.PostWebhookAsync("orders/cancelled", _shop.Domain, Cancelled(oscars.Single()))).EnsureSuccessStatusCode();
+        await _app.ProcessWebhooksAsync();
+        await job.WriteAsync(refit, CancellationToken.None);
+
+        var wendy = (await PageAsync("")).Customers.Single(c => c.FirstName == "Wendy");
+        wendy.LastOrderDate.Should().Be(new DateOnly(2026, 10, 18), "her cancelled order no longer counts");
+        await using (var db = _app.CreateDbContext())
+        {
+            var fit = await db.CustomerModelFits.SingleAsync(f => f.ShopId == _shop.ShopId);
+            var purchases = PurchaseModelChoice.Create(fit.PurchaseModel, fit.PurchaseParameters)!;
+            wendy.ProbabilityAlive.Should().BeApproximately(purchases.ProbabilityAlive(new RepeatBuyer(11, 11, 16, 30)), 0.0005,
+                "her chance is the new fit's for the orders she has now, not for the twelve the refit read");
+            var scored = await db.CustomerPredictions.Where(p => p.ShopId == _shop.ShopId && (p.CustomerId == 1 || p.CustomerId == 4))
+                .ToDictionaryAsync(p => p.CustomerId, p => p.LastOrderOn);
+            scored.Should().Equal(new Dictionary<long, DateOnly> { [1] = new DateOnly(2026, 10, 18) }, "Oscar has no qualifying order left, so no scores");
+        }
+    }
 }
