@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace WinBack.Analytics;
 
 /// <summary>
@@ -42,8 +44,7 @@ public static class HoldoutEvaluation
 
         var weeks = split.HoldoutWeeks;
         var returned = split.Customers.Select(c => c.Returned).ToArray();
-        var expected = calibration.Select(c => model.ExpectedPurchases(c, weeks)).ToArray();
-        var chance = calibration.Select(c => model.ProbabilityOfPurchaseWithin(c, weeks)).ToArray();
+        var (expected, chance) = Forecasts(model, calibration, weeks);
         var rule = WeeksSinceLastOrderRule.Learn(split);
         var silence = split.Customers.Select(c => c.WeeksSinceLastOrder).ToArray();
 
@@ -57,6 +58,31 @@ public static class HoldoutEvaluation
             Forecast(model.Name, chance, chance, returned),
             Forecast(TrackRecord.RuleName, silence.Select(rule.Chance).ToArray(), silence.Select(s => -s).ToArray(), returned),
             WeeksSinceLastOrderRule.WindowDays(split) / HoldoutSplit.DaysPerWeek);
+    }
+
+    /// <summary>
+    /// Each customer's expected purchases and chance of buying in the holdout. Customers with the same (x, t_x, T) get the
+    /// same numbers, so each distinct one is computed once (a large shop has a few hundred thousand, not a million), in parallel.
+    /// </summary>
+    private static (double[] Expected, double[] Chance) Forecasts(IPurchaseModel model, List<RepeatBuyer> customers, double weeks)
+    {
+        var distinct = new Dictionary<(int, double, double), int>();
+        var kinds = new List<RepeatBuyer>();
+        var kindOf = new int[customers.Count];
+        for (var i = 0; i < customers.Count; i++)
+        {
+            var c = customers[i];
+            ref var kind = ref CollectionsMarshal.GetValueRefOrAddDefault(distinct, (c.Frequency, c.Recency, c.Age), out var seen);
+            if (!seen)
+            {
+                kind = kinds.Count;
+                kinds.Add(c);
+            }
+            kindOf[i] = kind;
+        }
+        var (expected, chance) = (new double[kinds.Count], new double[kinds.Count]);
+        Parallel.For(0, kinds.Count, k => (expected[k], chance[k]) = (model.ExpectedPurchases(kinds[k], weeks), model.ProbabilityOfPurchaseWithin(kinds[k], weeks)));
+        return (Array.ConvertAll(kindOf, k => expected[k]), Array.ConvertAll(kindOf, k => chance[k]));
     }
 
     private static NoTrackRecord? TooYoung(HoldoutSplit split)
