@@ -17,7 +17,7 @@ public static class DigestEmail
     {
         var scope = content.Scope;
         var shopName = scope.ShopName ?? scope.ShopDomain;
-        return Message(from, recipients, messageId, Subject(content, shopName, test), Text(content, shopName, test), Html(content, shopName, test), csv, scope);
+        return Message(from, recipients, messageId, Subject(content, shopName, test), Text(content, shopName, test), Html(content, shopName, test), csv is null ? null : new(csv, CustomersCsv.FileName(content.Scope, CustomerList.Inactive)));
     }
 
     /// <summary>The alert: high-value customers who crossed the threshold today, listed.</summary>
@@ -31,11 +31,11 @@ public static class DigestEmail
         var html = new StringBuilder(Header(shopName, title, $"Now is the best time to win them back: personal outreach and a premium offer."));
         CustomersTable(html, "Customers", crossed, scope);
         html.Append(Footer($"{reportUrl}?segment=high-value-recent"));
-        return Message(from, recipients, messageId, $"{shopName}: {title}", text.ToString(), html.ToString(), null, scope);
+        return Message(from, recipients, messageId, $"{shopName}: {title}", text.ToString(), html.ToString(), null);
     }
 
     /// <summary>A scheduled report of a saved view: the first rows inline, the whole view attached as CSV.</summary>
-    public static MimeMessage Report(ReportScope scope, string viewName, string viewQuery, int total, IReadOnlyList<ReportCustomer> firstRows, MailboxAddress from,
+    public static MimeMessage Report(ReportScope scope, string viewName, string viewQuery, CustomerList list, int total, IReadOnlyList<ReportCustomer> firstRows, MailboxAddress from,
         IEnumerable<string> recipients, string messageId, string reportUrl, Stream csv)
     {
         var shopName = scope.ShopName ?? scope.ShopDomain;
@@ -47,7 +47,7 @@ public static class DigestEmail
         var html = new StringBuilder(Header(shopName, title, $"As of {scope.Calendar.Today:yyyy-MM-dd}; the attached CSV has every customer of the view."));
         CustomersTable(html, total > firstRows.Count ? $"The first {firstRows.Count}" : "Customers", firstRows, scope);
         html.Append(Footer(url));
-        return Message(from, recipients, messageId, $"{shopName}: {title}", text.ToString(), html.ToString(), csv, scope);
+        return Message(from, recipients, messageId, $"{shopName}: {title}", text.ToString(), html.ToString(), new(csv, CustomersCsv.FileName(scope, list)));
     }
 
     private static string Header(string shopName, string title, string lead) => $"""
@@ -65,26 +65,28 @@ public static class DigestEmail
         </td></tr></table></td></tr></table></body></html>
         """;
 
-    private static MimeMessage Message(MailboxAddress from, IEnumerable<string> recipients, string messageId, string subject, string text, string html, Stream? csv, ReportScope scope)
+    /// <summary>A CSV attachment: streamed from the caller's file as the message is sent, so a list of a million customers is never in memory.</summary>
+    private sealed record CsvFile(Stream Content, string Name);
+
+    private static MimeMessage Message(MailboxAddress from, IEnumerable<string> recipients, string messageId, string subject, string text, string html, CsvFile? csv)
     {
         var message = new MimeMessage { MessageId = messageId, Subject = subject };
         message.From.Add(from);
         foreach (var recipient in recipients) message.To.Add(MailboxAddress.Parse(recipient));
         var body = new BodyBuilder { TextBody = text, HtmlBody = html };
-        if (csv is not null) body.Attachments.Add(CsvAttachment(csv, scope));
+        if (csv is not null) body.Attachments.Add(CsvAttachment(csv));
         message.Body = body.ToMessageBody();
         return message;
     }
 
-    /// <summary>Streamed from the caller's file as the message is sent: a list of a million customers is never in memory.</summary>
-    private static MimePart CsvAttachment(Stream csv, ReportScope scope)
+    private static MimePart CsvAttachment(CsvFile csv)
     {
         var attachment = new MimePart("text", "csv")
         {
-            Content = new MimeContent(csv),
+            Content = new MimeContent(csv.Content),
             ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
             ContentTransferEncoding = ContentEncoding.Base64,
-            FileName = $"inactive-customers-{scope.Calendar.Today:yyyy-MM-dd}.csv",
+            FileName = csv.Name,
         };
         attachment.ContentType.Charset = "utf-8";
         return attachment;

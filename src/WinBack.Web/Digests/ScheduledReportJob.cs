@@ -54,7 +54,7 @@ public sealed class ScheduledReportJob(
         {
             await using var csv = await CustomersCsv.WriteTempFileAsync(scope, outgoing.ContactedOf(query.AllAsync(scope, filter, cancellationToken), cancellationToken), cancellationToken);
             var reportUrl = app.Value.AdminReportUrl(scope.ShopDomain);
-            await outbox.SendAsync(delivery, DigestEmail.Report(scope, view.Name, filter.ToQueryString(), outgoing.Contacted, outgoing.First, mailer.From, report.Recipients,
+            await outbox.SendAsync(delivery, DigestEmail.Report(scope, view.Name, filter.ToQueryString(), filter.List, outgoing.Contacted, outgoing.First, mailer.From, report.Recipients,
                 delivery.MessageId, reportUrl, csv), null, cancellationToken);
         }
         catch (Exception e) when (DeliveryOutbox.FailedBeforeAcceptance(e))

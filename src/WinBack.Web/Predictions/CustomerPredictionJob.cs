@@ -36,14 +36,11 @@ public sealed class CustomerPredictionJob(
             logger.LogInformation("Predictions of shop {ShopId} are being refitted elsewhere; this run stands down", shopId);
     }
 
-    /// <summary>A refit computed and not yet written: the scores, the fit and its track record, and when its read of the orders began.</summary>
-    internal sealed record Refit(long ShopId, CustomerScores[] Scores, CustomerModelFit Fit, ModelTrackRecord TrackRecord, DateTimeOffset ReadFrom, long Started, TimeSpan Scored);
-
     /// <summary>
-    /// How long before the read a change may have been written and still not be in it: a transaction that updated a
-    /// customer's rollups before the read began but committed after it. Rescoring a few customers too many costs nothing.
+    /// A refit computed and not yet written: the scores, the fit and its track record, and the database snapshot taken just
+    /// before its read of the orders (what the read could see, at most).
     /// </summary>
-    private static readonly TimeSpan CommitLag = TimeSpan.FromMinutes(10);
+    internal sealed record Refit(long ShopId, CustomerScores[] Scores, CustomerModelFit Fit, ModelTrackRecord TrackRecord, string ReadSnapshot, long Started, TimeSpan Scored);
 
     private async Task RefitAsync(long shopId, CancellationToken cancellationToken)
     {
@@ -59,8 +56,8 @@ public sealed class CustomerPredictionJob(
         var started = Stopwatch.GetTimestamp();
         // A large shop's read and write take minutes, not the 30 s an interactive statement gets.
         db.Database.SetCommandTimeout(LongestStatement);
-        // The database's clock, as the rollups' change times are.
-        var readFrom = await db.Database.SqlQuery<DateTimeOffset>($"SELECT now() AS \"Value\"").SingleAsync(cancellationToken);
+        // Taken just before the read: a change it shows as not yet committed may be missing from the read (CatchUpAsync).
+        var readSnapshot = await db.Database.SqlQuery<string>($"SELECT pg_current_snapshot()::text AS \"Value\"").SingleAsync(cancellationToken);
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var today = scope.Calendar.Today;
         var purchaseDays = new List<DateOnly[]>();
@@ -140,7 +137,7 @@ public sealed class CustomerPredictionJob(
             shopId, histories.Count, scored.TotalSeconds, read.TotalSeconds, (fitted - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
             (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, (scored - fitted).TotalSeconds,
             purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : "fitted");
-        return new Refit(shopId, scores, fit, TrackRecordRow(shopId, trackRecord), readFrom, started, scored);
+        return new Refit(shopId, scores, fit, TrackRecordRow(shopId, trackRecord), readSnapshot, started, scored);
     }
 
     /// <summary>
@@ -205,10 +202,11 @@ public sealed class CustomerPredictionJob(
     }
 
     /// <summary>
-    /// The scores were computed from the orders as they stood when the read began; webhooks went on meanwhile, and their
-    /// rescoring must not be undone. Customers whose rollups changed since (or shortly before) are rescored with the new
-    /// fit, and rows of customers who no longer have a qualifying order (cancelled, deleted, redacted meanwhile) go.
-    /// Inside the write's transaction, so the report never sees the older numbers.
+    /// The scores were computed from the orders as the read saw them; webhooks went on meanwhile, and their rescoring must
+    /// not be undone. Customers whose rollups were changed by a transaction the read's snapshot could not see
+    /// (<c>customers.rollups_changed_xid</c>) are rescored with the new fit, and rows of customers who no longer have a
+    /// qualifying order (cancelled, deleted, redacted meanwhile) go. Inside the write's transaction, so the report never
+    /// sees the older numbers.
     /// </summary>
     private async Task CatchUpAsync(Refit refit, CancellationToken cancellationToken)
     {
@@ -217,8 +215,10 @@ public sealed class CustomerPredictionJob(
             DELETE FROM customer_predictions p WHERE p.shop_id = {shopId}
               AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = p.shop_id AND c.id = p.customer_id AND c.orders_count > 0)
             """, cancellationToken);
-        var changed = await db.Customers.Where(c => c.ShopId == shopId && c.RollupsChangedAt >= refit.ReadFrom - CommitLag)
-            .Select(c => c.Id).ToListAsync(cancellationToken);
+        var changed = await db.Database.SqlQuery<long>($"""
+            SELECT id AS "Value" FROM customers
+            WHERE shop_id = {shopId} AND rollups_changed_xid IS NOT NULL AND NOT pg_visible_in_snapshot(rollups_changed_xid, {refit.ReadSnapshot}::pg_snapshot)
+            """).ToListAsync(cancellationToken);
         foreach (var chunk in changed.Chunk(10_000)) await rescoring.RescoreAsync(shopId, chunk, cancellationToken);
         if (changed.Count > 0) logger.LogInformation("Predictions of shop {ShopId}: {Changed} customers changed while the refit computed, rescored", shopId, changed.Count);
     }

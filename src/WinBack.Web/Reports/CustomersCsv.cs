@@ -12,6 +12,16 @@ public static class CustomersCsv
 {
     private const int FlushEvery = 2_000;
 
+    /// <summary>The file's name wherever the list goes out (download or email): the list, the shop and the day, e.g. <c>at-risk-customers-acme-2026-12-01.csv</c>.</summary>
+    public static string FileName(ReportScope scope, CustomerList list)
+    {
+        var name = list switch
+        {
+            CustomerList.AtRisk => "at-risk-customers", CustomerList.All => "customers", CustomerList.WithoutOrders => "customers-without-orders", _ => "inactive-customers",
+        };
+        return $"{name}-{scope.ShopDomain.Split('.')[0]}-{scope.Calendar.Today:yyyy-MM-dd}.csv";
+    }
+
     public static async Task WriteAsync(Stream output, ReportScope scope, IAsyncEnumerable<CustomerRecord> customers, CancellationToken cancellationToken)
     {
         await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 64 * 1024, leaveOpen: true) { NewLine = "\r\n" };

@@ -138,11 +138,7 @@ public static class ReportEndpoints
             return Results.Problem("The report's settings changed since this export was asked for. Export again from the report.", statusCode: StatusCodes.Status409Conflict);
 
         http.Response.ContentType = "text/csv; charset=utf-8";
-        var fileName = filter.List switch
-        {
-            CustomerList.AtRisk => "at-risk-customers", CustomerList.All => "customers", CustomerList.WithoutOrders => "customers-without-orders", _ => "inactive-customers",
-        };
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}-{scope.ShopDomain.Split('.')[0]}-{scope.Calendar.Today:yyyy-MM-dd}.csv\"";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{CustomersCsv.FileName(scope, filter.List)}\"";
         http.Response.Headers.CacheControl = "no-store";
         // An export is a list for contact: the control group is left out of it, and everyone in it is recorded for the outcomes.
         var outgoing = await outcomes.StartListAsync(scope, ListingChannels.Csv, cancellationToken);

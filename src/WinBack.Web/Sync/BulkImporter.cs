@@ -66,18 +66,18 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             await ExecuteAsync(connection, $"""
-                INSERT INTO customers ({CustomerColumns}, orders_count, first_order_at, last_order_at, total_spent, rollups_changed_at)
-                SELECT {StagedCustomerColumns}, coalesce(r.orders_count, 0), r.first_order_at, r.last_order_at, coalesce(r.total_spent, 0), now()
+                INSERT INTO customers ({CustomerColumns}, orders_count, first_order_at, last_order_at, total_spent, rollups_changed_xid)
+                SELECT {StagedCustomerColumns}, coalesce(r.orders_count, 0), r.first_order_at, r.last_order_at, coalesce(r.total_spent, 0), pg_current_xact_id()
                 FROM {StagedCustomers} s LEFT JOIN ({CustomerRollups.QualifyingTotalsOfShop}) r ON r.customer_id = s.id
                 ON CONFLICT (shop_id, id) DO UPDATE SET
                     first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
                     email_marketing_state = excluded.email_marketing_state, created_at = excluded.created_at, updated_at = excluded.updated_at,
                     orders_count = excluded.orders_count, first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at,
                     total_spent = excluded.total_spent,
-                    rollups_changed_at = CASE
+                    rollups_changed_xid = CASE
                         WHEN (customers.orders_count, customers.first_order_at, customers.last_order_at, customers.total_spent)
                              IS DISTINCT FROM (excluded.orders_count, excluded.first_order_at, excluded.last_order_at, excluded.total_spent)
-                        THEN now() ELSE customers.rollups_changed_at END
+                        THEN pg_current_xact_id() ELSE customers.rollups_changed_xid END
                 WHERE customers.updated_at <= excluded.updated_at;
                 DELETE FROM customers c WHERE c.shop_id = @shop AND c.updated_at < @export_started
                   AND NOT EXISTS (SELECT 1 FROM {StagedCustomers} s WHERE s.id = c.id);

@@ -25,11 +25,9 @@ public sealed class Customer
     public DateTimeOffset? FirstOrderAt { get; set; }
     public DateTimeOffset? LastOrderAt { get; set; }
     public decimal TotalSpent { get; set; }
-    /// <summary>
-    /// When the rollups above last changed (the database's clock): a refit that read the orders before then rescores
-    /// these customers as it writes, so a change that landed while it was computing is not overwritten by older numbers.
-    /// </summary>
-    public DateTimeOffset? RollupsChangedAt { get; set; }
+
+    // Not mapped: the column rollups_changed_xid (xid8) holds the transaction that last changed the rollups above; a refit
+    // rescores, as it writes, the customers changed by transactions its read could not see (CustomerPredictionJob.CatchUpAsync).
 }
 
 internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>

@@ -28,7 +28,7 @@ public sealed class CustomerRollups(WinBackDbContext db)
                 FROM customers c LEFT JOIN ({QualifyingTotalsOfShop}) r ON r.customer_id = c.id
                 WHERE c.shop_id = @shop)
             UPDATE customers c
-            SET orders_count = t.n, first_order_at = t.first_at, last_order_at = t.last_at, total_spent = t.total, rollups_changed_at = now()
+            SET orders_count = t.n, first_order_at = t.first_at, last_order_at = t.last_at, total_spent = t.total, rollups_changed_xid = pg_current_xact_id()
             FROM target t
             WHERE c.shop_id = @shop AND c.id = t.id
               AND (c.orders_count, c.first_order_at, c.last_order_at, c.total_spent) IS DISTINCT FROM (t.n, t.first_at, t.last_at, t.total)
@@ -47,7 +47,7 @@ public sealed class CustomerRollups(WinBackDbContext db)
                     WHERE o.shop_id = c.shop_id AND o.customer_id = c.id AND {QualifyingOrders.Sql}) r
                 WHERE c.shop_id = @shop AND c.id = ANY(@ids))
             UPDATE customers c
-            SET orders_count = t.n, first_order_at = t.first_at, last_order_at = t.last_at, total_spent = t.total, rollups_changed_at = now()
+            SET orders_count = t.n, first_order_at = t.first_at, last_order_at = t.last_at, total_spent = t.total, rollups_changed_xid = pg_current_xact_id()
             FROM target t
             WHERE c.shop_id = @shop AND c.id = t.id
               AND (c.orders_count, c.first_order_at, c.last_order_at, c.total_spent) IS DISTINCT FROM (t.n, t.first_at, t.last_at, t.total)

@@ -273,7 +273,7 @@ public sealed class DigestTests : IAsyncLifetime
         test.Message.TextBody.Should().StartWith("This is a test digest, sent from WinBack's settings", "a forwarded test must say what it is");
         test.Message.HtmlBody.Should().Contain("This is a test digest, sent from WinBack&#39;s settings");
         var csv = test.Message.Attachments.OfType<MimePart>().Should().ContainSingle().Subject;
-        csv.FileName.Should().Be("inactive-customers-2026-11-23.csv");
+        csv.FileName.Should().Be("inactive-customers-north-2026-11-23.csv", "named as the download is: the list, the shop, the day");
         using var content = new MemoryStream();
         await csv.Content!.DecodeToAsync(content);
         System.Text.Encoding.UTF8.GetString(content.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(1 + 5);

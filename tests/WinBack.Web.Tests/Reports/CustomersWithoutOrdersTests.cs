@@ -254,8 +254,10 @@ public sealed class CustomersWithoutOrdersTests : IAsyncLifetime
         email.TextBody.Should().Contain("Bea Cole <bea.cole@shop.test>: no order yet, signed up 2026-11-22");
         email.HtmlBody.Should().Contain("none yet (signed up 2026-11-22)");
         email.TextBody.Should().Contain("?list=without-orders&signedUpDays=60&consent=subscribed", "the link opens the same list");
+        var attachment = email.Attachments.OfType<MimePart>().Single();
+        attachment.FileName.Should().Be("customers-without-orders-fresh-2026-11-22.csv", "the attachment is named after its list, as the download is");
         using var csv = new MemoryStream();
-        await email.Attachments.OfType<MimePart>().Single().Content!.DecodeToAsync(csv);
+        await attachment.Content!.DecodeToAsync(csv);
         System.Text.Encoding.UTF8.GetString(csv.ToArray()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(l => long.Parse(l[..l.IndexOf(',')])).Should().Equal(expected.Select(a => a.Id));
     }

@@ -982,10 +982,6 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("orders_count");
 
-                    b.Property<DateTimeOffset?>("RollupsChangedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("rollups_changed_at");
-
                     b.Property<decimal>("TotalSpent")
                         .HasPrecision(19, 4)
                         .HasColumnType("numeric(19,4)")

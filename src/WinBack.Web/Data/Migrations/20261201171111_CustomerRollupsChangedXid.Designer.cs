@@ -13,8 +13,8 @@ using WinBack.Web.Data;
 namespace WinBack.Web.Data.Migrations
 {
     [DbContext(typeof(WinBackDbContext))]
-    [Migration("20261201165800_CustomerRollupsChangedAt")]
-    partial class CustomerRollupsChangedAt
+    [Migration("20261201171111_CustomerRollupsChangedXid")]
+    partial class CustomerRollupsChangedXid
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -984,10 +984,6 @@ namespace WinBack.Web.Data.Migrations
                     b.Property<int>("OrdersCount")
                         .HasColumnType("integer")
                         .HasColumnName("orders_count");
-
-                    b.Property<DateTimeOffset?>("RollupsChangedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("rollups_changed_at");
 
                     b.Property<decimal>("TotalSpent")
                         .HasPrecision(19, 4)
