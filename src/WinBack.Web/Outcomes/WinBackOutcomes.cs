@@ -32,7 +32,6 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time)
 {
     public static readonly int[] WindowDays = [30, 60, 90];
     public const int LookbackDays = 365;
-    private const int RecordBatch = 10_000;
 
     /// <summary>A customer as listed: their id, the last order date their inactive spell started from, their segment key, and whether the control group held them out.</summary>
     public readonly record struct Listed(long CustomerId, DateOnly LastOrderOn, string? Segment, bool Control = false);
@@ -49,25 +48,42 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time)
 
     public Task RecordAsync(OutgoingList list, CancellationToken cancellationToken) => RecordAsync(list.ShopId, list.Listed, list.Channel, cancellationToken);
 
+    /// <summary>
+    /// Records a list that went out: each customer's spell (id and the last order it started from) once, with the channel.
+    /// The rows go by binary COPY into a temporary table and are merged in one statement: a CSV of 800,000 customers
+    /// costs seconds, not the many round trips of batched inserts. Joins the caller's transaction when there is one.
+    /// </summary>
     public async Task RecordAsync(long shopId, IEnumerable<Listed> customers, ListingChannels channel, CancellationToken cancellationToken)
     {
-        foreach (var batch in customers.DistinctBy(c => c.CustomerId).Chunk(RecordBatch))
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await db.Database.ExecuteSqlRawAsync("""
+            DROP TABLE IF EXISTS pg_temp.listed_now;
+            CREATE TEMP TABLE listed_now (customer_id bigint PRIMARY KEY, last_order_on date NOT NULL, segment text NOT NULL, control boolean NOT NULL) ON COMMIT DROP;
+            """, cancellationToken);
+        await using (var copy = await connection.BeginBinaryImportAsync("COPY listed_now (customer_id, last_order_on, segment, control) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            var ids = batch.Select(c => c.CustomerId).ToArray();
-            var lastOrders = batch.Select(c => c.LastOrderOn).ToArray();
-            var segments = batch.Select(c => c.Segment ?? "none").ToArray();
-            var control = batch.Select(c => c.Control).ToArray();
-            // A spell listed for contact once is contacted for good: the control flag only stays while every listing held it out.
-            // A listing that changes nothing (the weekly Sheet naming the same customers again) leaves its row alone.
-            await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO winback_listings (shop_id, customer_id, last_order_on, first_listed_at, segment, channels, control)
-                SELECT {shopId}, l.customer_id, l.last_order_on, {time.GetUtcNow()}, l.segment, {(int)channel}, l.control
-                FROM unnest({ids}, {lastOrders}, {segments}, {control}) AS l(customer_id, last_order_on, segment, control)
-                ON CONFLICT (shop_id, customer_id, last_order_on) DO UPDATE
-                    SET channels = winback_listings.channels | excluded.channels, control = winback_listings.control AND excluded.control
-                    WHERE excluded.channels & ~winback_listings.channels <> 0 OR (winback_listings.control AND NOT excluded.control)
-                """, cancellationToken);
+            foreach (var c in customers.DistinctBy(c => c.CustomerId))
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(c.CustomerId, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(c.LastOrderOn, NpgsqlTypes.NpgsqlDbType.Date, cancellationToken);
+                await copy.WriteAsync(c.Segment ?? "none", NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(c.Control, NpgsqlTypes.NpgsqlDbType.Boolean, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
         }
+        // A spell listed for contact once is contacted for good: the control flag only stays while every listing held it out.
+        // A listing that changes nothing (the weekly Sheet naming the same customers again) leaves its row alone.
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO winback_listings (shop_id, customer_id, last_order_on, first_listed_at, segment, channels, control)
+            SELECT {shopId}, l.customer_id, l.last_order_on, {time.GetUtcNow()}, l.segment, {(int)channel}, l.control FROM listed_now l
+            ON CONFLICT (shop_id, customer_id, last_order_on) DO UPDATE
+                SET channels = winback_listings.channels | excluded.channels, control = winback_listings.control AND excluded.control
+                WHERE excluded.channels & ~winback_listings.channels <> 0 OR (winback_listings.control AND NOT excluded.control)
+            """, cancellationToken);
+        if (own is not null) await own.CommitAsync(cancellationToken);
     }
 
     private sealed record Cell(string Segment, bool Control, int Days, int Listed, int CameBack, decimal Revenue, decimal RevenueSquares);
