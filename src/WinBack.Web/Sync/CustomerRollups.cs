@@ -34,10 +34,20 @@ public sealed class CustomerRollups(WinBackDbContext db)
               AND (c.orders_count, c.first_order_at, c.last_order_at, c.total_spent) IS DISTINCT FROM (t.n, t.first_at, t.last_at, t.total)
             """, [new NpgsqlParameter("shop", shopId)], cancellationToken);
 
-    public Task<int> RecomputeAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Recomputes these customers' rollups from their orders. Their rows are locked first, in id order, in a statement of
+    /// their own: another transaction changing the same customers' orders (a second webhook worker, a reconciliation) is
+    /// waited for, and the recompute, a later statement, then reads its committed orders instead of writing totals from
+    /// before it (READ COMMITTED takes a snapshot per statement). Later statements of the caller's transaction (the
+    /// rescoring) read them too.
+    /// </summary>
+    public async Task<int> RecomputeAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
     {
-        if (customerIds.Count == 0) return Task.FromResult(0);
-        return db.Database.ExecuteSqlRawAsync($"""
+        if (customerIds.Count == 0) return 0;
+        var ids = customerIds.ToArray();
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"SELECT 1 FROM customers WHERE shop_id = {shopId} AND id = ANY({ids}) ORDER BY id FOR NO KEY UPDATE", cancellationToken);
+        return await db.Database.ExecuteSqlRawAsync($"""
             WITH target AS (
                 SELECT c.id, r.n, r.first_at, r.last_at, r.total
                 FROM customers c
@@ -51,6 +61,6 @@ public sealed class CustomerRollups(WinBackDbContext db)
             FROM target t
             WHERE c.shop_id = @shop AND c.id = t.id
               AND (c.orders_count, c.first_order_at, c.last_order_at, c.total_spent) IS DISTINCT FROM (t.n, t.first_at, t.last_at, t.total)
-            """, [new NpgsqlParameter("shop", shopId), new NpgsqlParameter("ids", customerIds.ToArray())], cancellationToken);
+            """, [new NpgsqlParameter("shop", shopId), new NpgsqlParameter("ids", ids)], cancellationToken);
     }
 }
