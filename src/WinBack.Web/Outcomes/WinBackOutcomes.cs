@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using WinBack.Web.Data;
+using WinBack.Web.Privacy;
 using WinBack.Web.Reports;
 using WinBack.Web.Sync;
 
@@ -58,6 +59,8 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time)
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        // A customer erased since the list was read is not recorded, nor left behind by an erasure running meanwhile.
+        await CustomerErasure.HoldOffAsync(db, shopId, cancellationToken);
         await db.Database.ExecuteSqlRawAsync("""
             DROP TABLE IF EXISTS pg_temp.listed_now;
             CREATE TEMP TABLE listed_now (customer_id bigint PRIMARY KEY, last_order_on date NOT NULL, segment text NOT NULL, control boolean NOT NULL) ON COMMIT DROP;
@@ -79,6 +82,7 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time)
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO winback_listings (shop_id, customer_id, last_order_on, first_listed_at, segment, channels, control)
             SELECT {shopId}, l.customer_id, l.last_order_on, {time.GetUtcNow()}, l.segment, {(int)channel}, l.control FROM listed_now l
+            WHERE EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = {shopId} AND c.id = l.customer_id)
             ON CONFLICT (shop_id, customer_id, last_order_on) DO UPDATE
                 SET channels = winback_listings.channels | excluded.channels, control = winback_listings.control AND excluded.control
                 WHERE excluded.channels & ~winback_listings.channels <> 0 OR (winback_listings.control AND NOT excluded.control)

@@ -11,10 +11,23 @@ namespace WinBack.Web.Privacy;
 /// </summary>
 public static class CustomerErasure
 {
+    private const int LockNamespace = 0x45524153; // "ERAS"
+
+    /// <summary>
+    /// Held (shared) for the rest of the caller's transaction by a writer of copies about customers read earlier (the
+    /// win-back listings): an erasure of the shop's customers in progress is waited for, so the writer's next statement
+    /// no longer sees them; and an erasure that starts meanwhile waits for the writer's commit, then removes its rows too.
+    /// </summary>
+    public static Task HoldOffAsync(WinBackDbContext db, long shopId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared({LockNamespace}, {(int)shopId})", cancellationToken);
+
     /// <returns>How many customer rows were deleted.</returns>
+    /// <remarks>Run inside the caller's transaction: the shop's erasure lock (<see cref="HoldOffAsync"/>) is held until it commits.</remarks>
     public static async Task<int> EraseAsync(WinBackDbContext db, long shopId, long[] customerIds, CancellationToken cancellationToken)
     {
         if (customerIds.Length == 0) return 0;
+        // First, alone: the deletions below are a later statement, which sees the rows of writers that held it off.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({LockNamespace}, {(int)shopId})", cancellationToken);
         // Enumerated as written (not composed): PostgreSQL takes data-modifying WITH clauses only at the top level.
         return (await db.Database.SqlQuery<int>($"""
             WITH gone AS (

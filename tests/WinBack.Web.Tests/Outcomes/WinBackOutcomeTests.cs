@@ -64,7 +64,8 @@ public sealed class WinBackOutcomeTests : IAsyncLifetime
     [Fact]
     public async Task A_spell_listed_again_keeps_its_first_date_gathers_its_channels_and_stays_contacted_once_contacted()
     {
-        const long customer = 424242;
+        long customer;
+        await using (var db = _app.CreateDbContext()) customer = await db.Customers.Where(c => c.ShopId == _shop.ShopId).MinAsync(c => c.Id);
         var lastOrder = new DateOnly(2026, 8, 1);
         async Task<WinBackListing> ListAsync(ListingChannels channel, bool control)
         {

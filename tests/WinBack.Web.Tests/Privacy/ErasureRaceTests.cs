@@ -1,0 +1,88 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using WinBack.Web.Data;
+using WinBack.Web.Outcomes;
+using WinBack.Web.Privacy;
+using WinBack.Web.Tests.Reports;
+
+namespace WinBack.Web.Tests.Privacy;
+
+/// <summary>
+/// An erasure (customers/redact, the retention period) and a list being recorded for the outcomes (a CSV download, a
+/// digest, a Sheet run) at the same moment: whichever goes first, no listing of the erased customer is left behind.
+/// </summary>
+public sealed class ErasureRaceTests : IAsyncLifetime
+{
+    private const long Erased = 1, Kept = 2;
+    private WinBackApp _app = null!;
+    private ReportShop _shop = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await WinBackApp.StartAsync("erasure-race");
+        _shop = await new ReportShop(_app, "forgetful.myshopify.com", "UTC").Customer(Erased, "Ezra", "Gone").Customer(Kept, "Kira", "Stays")
+            .Order(Erased, new DateTime(2026, 5, 1, 10, 0, 0), 40m).Order(Kept, new DateTime(2026, 5, 2, 10, 0, 0), 50m).SaveAsync();
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private WinBackOutcomes.Listed[] Listed => [new(Erased, new DateOnly(2026, 5, 1), "lost"), new(Kept, new DateOnly(2026, 5, 2), "lost")];
+
+    private async Task<List<long>> ListedCustomersAsync()
+    {
+        await using var db = _app.CreateDbContext();
+        return await db.WinBackListings.Where(l => l.ShopId == _shop.ShopId).Select(l => l.CustomerId).ToListAsync();
+    }
+
+    [Fact]
+    public async Task A_list_recorded_while_an_erasure_is_being_committed_leaves_out_the_erased_customer()
+    {
+        using var erasing = _app.Services.CreateScope();
+        var erasureDb = erasing.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        await using var erasure = await erasureDb.Database.BeginTransactionAsync();
+        await CustomerErasure.EraseAsync(erasureDb, _shop.ShopId, [Erased], CancellationToken.None);
+
+        using var recording = _app.Services.CreateScope();
+        var record = recording.ServiceProvider.GetRequiredService<WinBackOutcomes>().RecordAsync(_shop.ShopId, Listed, ListingChannels.Csv, CancellationToken.None);
+        await WaitForALockWaitAsync();
+        await erasure.CommitAsync();
+        await record;
+
+        (await ListedCustomersAsync()).Should().Equal([Kept], "the erased customer's listing would outlive the erasure");
+    }
+
+    [Fact]
+    public async Task An_erasure_that_starts_while_a_list_is_being_recorded_removes_its_listing_too()
+    {
+        using var recording = _app.Services.CreateScope();
+        var recordingDb = recording.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        await using var sheetRun = await recordingDb.Database.BeginTransactionAsync();
+        await recording.ServiceProvider.GetRequiredService<WinBackOutcomes>().RecordAsync(_shop.ShopId, Listed, ListingChannels.Sheet, CancellationToken.None);
+
+        using var erasing = _app.Services.CreateScope();
+        var erasureDb = erasing.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        var erase = Task.Run(async () =>
+        {
+            await using var erasure = await erasureDb.Database.BeginTransactionAsync();
+            await CustomerErasure.EraseAsync(erasureDb, _shop.ShopId, [Erased], CancellationToken.None);
+            await erasure.CommitAsync();
+        });
+        await WaitForALockWaitAsync();
+        await sheetRun.CommitAsync();
+        await erase;
+
+        (await ListedCustomersAsync()).Should().Equal([Kept], "the erasure removes listings committed while it waited");
+    }
+
+    /// <summary>Up to three seconds for the second transaction to block on the first; without a lock to wait on it runs straight through.</summary>
+    private async Task WaitForALockWaitAsync()
+    {
+        for (var tries = 0; tries < 60; tries++)
+        {
+            await using var db = _app.CreateDbContext();
+            if (await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync() > 0)
+                return;
+            await Task.Delay(50);
+        }
+    }
+}
