@@ -232,6 +232,22 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
                string.Join("; ", queues.Concat(failed).Concat(scheduled).Concat(processing));
     }
 
+    /// <summary>
+    /// Whether, within <paramref name="within"/>, some session of this app's database is blocked on a lock: how a test of a
+    /// race knows its second transaction is waiting on the first (not merely slow to start) before the first commits.
+    /// </summary>
+    public async Task<bool> SomeoneWaitsOnALockAsync(TimeSpan within)
+    {
+        for (var waited = TimeSpan.Zero; waited < within; waited += TimeSpan.FromMilliseconds(50))
+        {
+            await using var db = CreateDbContext();
+            if (await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync() > 0)
+                return true;
+            await Task.Delay(50);
+        }
+        return false;
+    }
+
     public WinBackDbContext CreateDbContext() => Services.CreateScope().ServiceProvider.GetRequiredService<WinBackDbContext>();
 
     public override async ValueTask DisposeAsync()

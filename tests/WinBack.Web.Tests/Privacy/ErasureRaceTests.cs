@@ -44,7 +44,7 @@ public sealed class ErasureRaceTests : IAsyncLifetime
 
         using var recording = _app.Services.CreateScope();
         var record = recording.ServiceProvider.GetRequiredService<WinBackOutcomes>().RecordAsync(_shop.ShopId, Listed, ListingChannels.Csv, CancellationToken.None);
-        await WaitForALockWaitAsync();
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(15))).Should().BeTrue("the second transaction waits for the first");
         await erasure.CommitAsync();
         await record;
 
@@ -67,22 +67,10 @@ public sealed class ErasureRaceTests : IAsyncLifetime
             await CustomerErasure.EraseAsync(erasureDb, _shop.ShopId, [Erased], CancellationToken.None);
             await erasure.CommitAsync();
         });
-        await WaitForALockWaitAsync();
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(15))).Should().BeTrue("the second transaction waits for the first");
         await sheetRun.CommitAsync();
         await erase;
 
         (await ListedCustomersAsync()).Should().Equal([Kept], "the erasure removes listings committed while it waited");
-    }
-
-    /// <summary>Up to three seconds for the second transaction to block on the first; without a lock to wait on it runs straight through.</summary>
-    private async Task WaitForALockWaitAsync()
-    {
-        for (var tries = 0; tries < 60; tries++)
-        {
-            await using var db = _app.CreateDbContext();
-            if (await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync() > 0)
-                return;
-            await Task.Delay(50);
-        }
     }
 }

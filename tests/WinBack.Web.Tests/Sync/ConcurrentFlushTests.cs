@@ -54,7 +54,7 @@ public sealed class ConcurrentFlushTests : IAsyncLifetime
             await writerB.FlushAsync(CancellationToken.None);
             await transactionB.CommitAsync();
         });
-        await WaitUntilABackendWaitsOnALockAsync();
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(15))).Should().BeTrue("the second transaction waits for the first");
         await transactionA.CommitAsync();
         await batchB;
 
@@ -62,18 +62,5 @@ public sealed class ConcurrentFlushTests : IAsyncLifetime
         var cleo = await check.Customers.AsNoTracking().SingleAsync(c => c.ShopId == _shop.ShopId && c.Id == 1);
         cleo.Should().BeEquivalentTo(new { OrdersCount = 2, TotalSpent = 65m, LastOrderAt = november.ProcessedAt },
             "June's 40 and November's 25 qualify; September's order was cancelled by the other batch");
-    }
-
-    /// <summary>Batch B is known to be blocked on batch A's row lock (not merely slow to start) before A commits.</summary>
-    private async Task WaitUntilABackendWaitsOnALockAsync()
-    {
-        for (var tries = 0; tries < 300; tries++)
-        {
-            await using var db = _app.CreateDbContext();
-            var waiting = await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync();
-            if (waiting > 0) return;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException("Batch B never waited on batch A's lock.");
     }
 }
