@@ -44,10 +44,17 @@ public sealed class DataRetention(WinBackDbContext db, IBackgroundJobClient jobs
         var cutoff = time.GetUtcNow().AddMonths(-m);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var longGone = await db.Customers.Where(c => c.ShopId == shopId && c.OrdersCount > 0 && c.LastOrderAt < cutoff)
-            .Select(c => c.Id).ToArrayAsync(cancellationToken);
-        if (longGone.Length > 0) await SheetRedactions.QueueRewritesAsync(db, jobs, shopId, cancellationToken);
-        var forgotten = await CustomerErasure.EraseAsync(db, shopId, longGone, cancellationToken);
+        var forgotten = 0;
+        if (await db.Customers.AnyAsync(c => c.ShopId == shopId && c.OrdersCount > 0 && c.LastOrderAt < cutoff, cancellationToken))
+        {
+            await SheetRedactions.QueueRewritesAsync(db, jobs, shopId, cancellationToken);
+            // Read locked, just before the erasure: a customer whose new order a webhook is committing is waited for, and
+            // then no longer long gone (the rows are checked again once the lock is had).
+            var longGone = (await db.Database.SqlQuery<long>($"""
+                SELECT id AS "Value" FROM customers WHERE shop_id = {shopId} AND orders_count > 0 AND last_order_at < {cutoff} FOR UPDATE
+                """).ToListAsync(cancellationToken)).ToArray();
+            forgotten = await CustomerErasure.EraseAsync(db, shopId, longGone, cancellationToken);
+        }
         await db.WebhookReceipts.Where(r => r.ShopDomain == shop.Domain && r.ReceivedAt < cutoff && r.Payload != PrivacyRequests.RedactedPayload)
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, PrivacyRequests.RedactedPayload), cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WinBack.Web.Data;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Privacy;
+using WinBack.Web.Settings;
 using WinBack.Web.Tests.Reports;
 
 namespace WinBack.Web.Tests.Privacy;
@@ -72,5 +73,34 @@ public sealed class ErasureRaceTests : IAsyncLifetime
         await erase;
 
         (await ListedCustomersAsync()).Should().Equal([Kept], "the erasure removes listings committed while it waited");
+    }
+    [Fact]
+    public async Task The_retention_period_does_not_erase_a_customer_whose_new_order_is_being_committed()
+    {
+        await using (var db = _app.CreateDbContext())
+        {
+            (await db.ShopSettingsToChangeAsync(_shop.ShopId, CancellationToken.None)).RetentionMonths = DataRetention.MinMonths;
+            await db.SaveChangesAsync();
+            await db.Orders.Where(o => o.ShopId == _shop.ShopId).ExecuteUpdateAsync(o => o.SetProperty(x => x.ProcessedAt, DateTimeOffset.UtcNow.AddYears(-2)));
+        }
+        await _shop.RecomputeAsync();
+
+        // Ezra, gone two years, orders again: the webhook's batch has written the order and his rollups, not yet committed.
+        using var webhook = _app.Services.CreateScope();
+        var webhookDb = webhook.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        await using var batch = await webhookDb.Database.BeginTransactionAsync();
+        var writer = webhook.ServiceProvider.GetRequiredService<WinBack.Web.Sync.SyncWriter>();
+        writer.UpsertOrders(_shop.ShopId, "USD", [(new WinBack.Web.Sync.OrderRow(7001, Erased, "#7001", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, false, 30m, "USD"), null)]);
+        await writer.FlushAsync(CancellationToken.None);
+
+        using var nightly = _app.Services.CreateScope();
+        var retention = nightly.ServiceProvider.GetRequiredService<DataRetention>().RunAsync(_shop.ShopId, CancellationToken.None);
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(15))).Should().BeTrue("the retention run waits for the webhook's batch");
+        await batch.CommitAsync();
+        await retention;
+
+        await using var check = _app.CreateDbContext();
+        (await check.Customers.Where(c => c.ShopId == _shop.ShopId).Select(c => c.Id).OrderBy(id => id).ToListAsync())
+            .Should().Equal([Erased], "Ezra came back and is kept; Kira, gone two years, is erased");
     }
 }
