@@ -24,6 +24,8 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
     private const string CustomerColumns = "shop_id, id, first_name, last_name, email, email_marketing_state, created_at, updated_at";
     private const string StagedCustomerColumns = "s.shop_id, s.id, s.first_name, s.last_name, s.email, s.email_marketing_state, s.created_at, s.updated_at";
     private const string StagedCustomers = "staged_customers";
+    /// <summary>How far Shopify's clock (an order's updated_at) may be behind ours (when the export started).</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
     private const string OrderColumns = "shop_id, id, customer_id, name, processed_at, updated_at, cancelled_at, test, current_total, currency_code";
     private const string LineItemColumns = "shop_id, order_id, id, product_id, title, quantity";
 
@@ -87,7 +89,13 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
                 SELECT c.id AS "Value" FROM customers c JOIN {StagedCustomers} s ON s.id = c.id
                 WHERE c.shop_id = @shop AND c.updated_at > s.updated_at
                 """, new NpgsqlParameter("shop", shopId)).ToListAsync(cancellationToken);
-            await rollups.RecomputeAsync(shopId, newerHere, cancellationToken);
+            // The merge wrote totals from the orders as it saw them when it began: a webhook whose order committed while it
+            // ran (the merge then waited for that customer's row) had its totals overwritten. The customers of orders
+            // newer than the export are recomputed by this later statement, which sees those orders.
+            var orderedMeanwhile = await db.Database.SqlQueryRaw<long>(
+                "SELECT DISTINCT customer_id AS \"Value\" FROM orders WHERE shop_id = @shop AND updated_at >= @since AND customer_id IS NOT NULL",
+                new NpgsqlParameter("shop", shopId), new NpgsqlParameter("since", exportStartedAt - ClockSkew)).ToListAsync(cancellationToken);
+            await rollups.RecomputeAsync(shopId, newerHere.Union(orderedMeanwhile).ToList(), cancellationToken);
             await ExecuteAsync(connection, $"DROP TABLE {StagedCustomers}", shopId, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

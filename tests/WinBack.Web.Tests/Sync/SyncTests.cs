@@ -336,6 +336,35 @@ public sealed class SyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_order_whose_webhook_commits_while_a_full_sync_merges_its_customer_still_counts()
+    {
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("merge-race.myshopify.com", Orders: 300, Seed: 5));
+        long customerId;
+        lock (simulated.Sync) customerId = simulated.Orders.Where(QualifyingOrdersOracle.IsQualifying).First().CustomerId!.Value;
+        await QueueFullSyncAsync(shopId);
+
+        // The order's webhook batch (the order newer than the coming export) has written it and the customer's rollups,
+        // and holds the customer's row until it commits.
+        using var webhook = _app.Services.CreateScope();
+        var webhookDb = webhook.ServiceProvider.GetRequiredService<WinBack.Web.Data.WinBackDbContext>();
+        await using var batch = await webhookDb.Database.BeginTransactionAsync();
+        var writer = webhook.ServiceProvider.GetRequiredService<SyncWriter>();
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var newOrder = new OrderRow(990_001, customerId, "#990001", now, now.AddHours(1), null, false, 77.70m, "USD");
+        writer.UpsertOrders(shopId, "USD", [(newOrder, null)]);
+        await writer.FlushAsync(CancellationToken.None);
+
+        var sync = _app.RunSyncAsync(shopId);
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(60))).Should().BeTrue("the sync's merge reaches the customer the batch holds");
+        await batch.CommitAsync();
+        await sync;
+
+        var expected = Truth(simulated)[customerId];
+        (await CopyAsync(shopId))[customerId].Should().Be((expected.Count + 1, newOrder.ProcessedAt, expected.Total + 77.70m),
+            "the merge must not write the totals it computed before the batch committed");
+    }
+
+    [Fact]
     public async Task A_sync_that_resumes_with_only_the_orders_left_still_rolls_them_up()
     {
         var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("orders-left.myshopify.com", Orders: 600, Seed: 11));
