@@ -38,6 +38,7 @@ public sealed class WinBackDbContext(DbContextOptions<WinBackDbContext> options)
     public DbSet<WinBackListing> WinBackListings => Set<WinBackListing>();
     public DbSet<ShopifyTagging> ShopifyTaggings => Set<ShopifyTagging>();
     public DbSet<CustomerTag> CustomerTags => Set<CustomerTag>();
+    public DbSet<WinBack.Web.Privacy.RedactedCustomer> RedactedCustomers => Set<WinBack.Web.Privacy.RedactedCustomer>();
 
     /// <summary>ASP.NET Data Protection keys, shared by every app server (they encrypt the shops' tokens).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -88,6 +88,11 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
             // The Google Sheets are copies too: first, so their runs wait for this commit and then drop the customer's row.
             await SheetRedactions.QueueRewritesAsync(db, jobs, shopId.Value, cancellationToken);
             await CustomerErasure.EraseAsync(db, shopId.Value, [customerId], cancellationToken);
+            // Remembered, so a re-sync's older export or a late webhook about their orders cannot bring them back.
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO redacted_customers (shop_id, customer_id, redacted_at) VALUES ({shopId.Value}, {customerId}, {time.GetUtcNow()})
+                ON CONFLICT (shop_id, customer_id) DO NOTHING
+                """, cancellationToken);
             await db.Orders.Where(o => o.ShopId == shopId && ordersToRedact.Contains(o.Id) && o.CustomerId != null)
                 .ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
             // Shopify deletes the customer too: there is no tag left there to remove.

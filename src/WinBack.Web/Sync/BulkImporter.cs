@@ -71,6 +71,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
                 INSERT INTO customers ({CustomerColumns}, orders_count, first_order_at, last_order_at, total_spent, rollups_changed_xid)
                 SELECT {StagedCustomerColumns}, coalesce(r.orders_count, 0), r.first_order_at, r.last_order_at, coalesce(r.total_spent, 0), pg_current_xact_id()
                 FROM {StagedCustomers} s LEFT JOIN ({CustomerRollups.QualifyingTotalsOfShop}) r ON r.customer_id = s.id
+                WHERE NOT is_redacted_customer(@shop, s.id)
                 ON CONFLICT (shop_id, id) DO UPDATE SET
                     first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
                     email_marketing_state = excluded.email_marketing_state, created_at = excluded.created_at, updated_at = excluded.updated_at,

@@ -20,6 +20,7 @@ public sealed record CustomerRow(long Id, string? FirstName, string? LastName, s
 /// of each order wins within a batch), and the rollups of every customer an order belonged to, before or after, are
 /// recomputed there once, in the caller's transaction, with their predictions' scores. Other writes go out at once: a
 /// caller that mixes them with order upserts flushes first to keep the order of events (<see cref="SyncWebhooks.ApplyAsync"/>).
+/// A redacted customer (<see cref="WinBack.Web.Privacy.RedactedCustomer"/>) is never written again, nor linked to an order.
 /// </summary>
 public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, WinBack.Web.Predictions.CustomerRescoring rescoring)
 {
@@ -45,6 +46,7 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Win
                         {rows.Select(c => c.Email).ToArray()}, {rows.Select(c => c.EmailMarketingState).ToArray()},
                         {rows.Select(c => c.CreatedAt).ToArray()}, {rows.Select(c => c.UpdatedAt).ToArray()})
                  AS c(id, first_name, last_name, email, email_marketing_state, created_at, updated_at)
+            WHERE NOT is_redacted_customer({shopId}, c.id)
             ON CONFLICT (shop_id, id) DO UPDATE SET
                 first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
                 email_marketing_state = coalesce(excluded.email_marketing_state, customers.email_marketing_state),
@@ -105,6 +107,7 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Win
                 FROM unnest({customers.Select(c => c.Id).ToArray()}, {customers.Select(c => c.FirstName).ToArray()}, {customers.Select(c => c.LastName).ToArray()},
                             {customers.Select(c => c.Email).ToArray()}, {customers.Select(c => c.CreatedAt).ToArray()}, {customers.Select(c => c.UpdatedAt).ToArray()})
                      AS c(id, first_name, last_name, email, created_at, updated_at)
+                WHERE NOT is_redacted_customer({shopId}, c.id)
                 ON CONFLICT (shop_id, id) DO NOTHING
                 """, cancellationToken);
         }
@@ -114,7 +117,9 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Win
         var previous = await db.Orders.Where(o => o.ShopId == shopId && ids.Contains(o.Id) && o.CustomerId != null).Select(o => o.CustomerId!.Value).ToListAsync(cancellationToken);
         var applied = await db.Database.SqlQuery<long>($"""
             INSERT INTO orders (shop_id, id, customer_id, name, processed_at, updated_at, cancelled_at, test, current_total, currency_code)
-            SELECT {shopId}, o.id, o.customer_id, o.name, o.processed_at, o.updated_at, o.cancelled_at, o.test, o.current_total, o.currency_code
+            SELECT {shopId}, o.id,
+                   CASE WHEN is_redacted_customer({shopId}, o.customer_id) THEN NULL ELSE o.customer_id END,
+                   o.name, o.processed_at, o.updated_at, o.cancelled_at, o.test, o.current_total, o.currency_code
             FROM unnest({ids}, {orders.Select(o => o.CustomerId).ToArray()}, {orders.Select(o => o.Name).ToArray()}, {orders.Select(o => o.ProcessedAt).ToArray()},
                         {orders.Select(o => o.UpdatedAt).ToArray()}, {orders.Select(o => o.CancelledAt).ToArray()}, {orders.Select(o => o.Test).ToArray()},
                         {orders.Select(o => o.CurrentTotal).ToArray()}, {orders.Select(o => o.CurrencyCode).ToArray()})

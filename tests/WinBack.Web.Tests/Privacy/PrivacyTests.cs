@@ -134,6 +134,35 @@ public sealed class PrivacyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_redacted_customer_is_not_brought_back_by_a_full_sync_nor_by_a_late_webhook_about_their_order()
+    {
+        // The simulator still exports the customer after customers/redact: as an export taken before the request would.
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("never-again.myshopify.com", Orders: 60, Seed: 7));
+        var customer = BuyerOf(simulated);
+        ShopLifecycle.SendCompliance(_simulator.Runtime, simulated, WebhookTopics.CustomersRedact, customer.Id).Should().BeTrue();
+        await DeliverAsync();
+
+        await using (var db = _app.CreateDbContext())
+            await db.SyncStates.Where(s => s.ShopId == shopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SyncStatus.Queued).SetProperty(x => x.BulkOperationId, (string?)null));
+        await _app.RunSyncAsync(shopId);
+        SimulatedOrder order;
+        lock (simulated.Sync) order = simulated.OrdersOf(customer.Id).First();
+        (await _app.PostWebhookAsync("orders/updated", simulated.Domain, System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = order.Id, name = order.Name, processed_at = order.ProcessedAt, updated_at = DateTimeOffset.UtcNow.AddMinutes(5), test = false,
+            current_total_price_set = new { shop_money = new { amount = "12.00", currency_code = "USD" } },
+            customer = new { id = customer.Id, first_name = customer.FirstName, last_name = customer.LastName, email = customer.Email, updated_at = DateTimeOffset.UtcNow },
+        }))).EnsureSuccessStatusCode();
+        await _app.ProcessWebhooksAsync();
+
+        await using var check = _app.CreateDbContext();
+        (await check.Customers.AnyAsync(c => c.ShopId == shopId && c.Id == customer.Id)).Should().BeFalse("a redacted customer never comes back");
+        (await check.Orders.AnyAsync(o => o.ShopId == shopId && o.CustomerId == customer.Id)).Should().BeFalse("their orders stay anonymous");
+        (await check.Orders.Where(o => o.ShopId == shopId && o.Id == order.Id).Select(o => o.CurrentTotal).SingleAsync()).Should().Be(12.00m, "the order itself is kept current");
+        (await check.Customers.CountAsync(c => c.ShopId == shopId)).Should().BeGreaterThan(1, "the other customers are synced as before");
+    }
+
+    [Fact]
     public async Task Shop_redact_removes_everything_of_the_shop_and_nothing_of_another()
     {
         var (simulated, shopId) = await InstalledShopWithDataAsync("erased.myshopify.com");

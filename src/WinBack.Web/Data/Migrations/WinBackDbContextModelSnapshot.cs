@@ -560,6 +560,26 @@ namespace WinBack.Web.Data.Migrations
                     b.ToTable("customer_data_requests", (string)null);
                 });
 
+            modelBuilder.Entity("WinBack.Web.Privacy.RedactedCustomer", b =>
+                {
+                    b.Property<long>("ShopId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shop_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("RedactedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("redacted_at");
+
+                    b.HasKey("ShopId", "CustomerId")
+                        .HasName("pk_redacted_customers");
+
+                    b.ToTable("redacted_customers", (string)null);
+                });
+
             modelBuilder.Entity("WinBack.Web.Reports.RetentionSnapshot", b =>
                 {
                     b.Property<long>("ShopId")
@@ -1310,6 +1330,16 @@ namespace WinBack.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_model_track_records_shops_shop_id");
+                });
+
+            modelBuilder.Entity("WinBack.Web.Privacy.RedactedCustomer", b =>
+                {
+                    b.HasOne("WinBack.Web.Shops.Shop", null)
+                        .WithMany()
+                        .HasForeignKey("ShopId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_redacted_customers_shops_shop_id");
                 });
 
             modelBuilder.Entity("WinBack.Web.Reports.RetentionSnapshot", b =>
