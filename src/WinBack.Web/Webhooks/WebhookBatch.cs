@@ -20,9 +20,18 @@ public sealed class WebhookBatch(WinBackDbContext db, PrivacyRequests privacy, S
     /// <param name="Failure">Null when the batch committed; otherwise what rolled it back.</param>
     public sealed record Result(IReadOnlyList<Delivery> Claimed, Exception? Failure);
 
+    /// <summary>
+    /// The longest a batch waits for rows another transaction holds (a large shop's refit writing its scores, its first
+    /// import copying its orders, another batch). Past it the batch fails and each delivery is tried alone: the others are
+    /// applied, and only the one that meets the held rows waits out its back-off. Other shops' webhooks are held up
+    /// seconds, never for the length of one shop's long transaction.
+    /// </summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(2);
+
     public async Task<Result> ProcessAsync(int limit, Delivery? only, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT set_config('lock_timeout', {$"{(int)LockWait.TotalMilliseconds}ms"}, true)", cancellationToken);
         var now = time.GetUtcNow();
         var batch = await (only is null
             ? db.WebhookReceipts.FromSql($"""

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using WinBack.Web.Reports;
 using WinBack.Web.Tests.Reports;
@@ -117,5 +118,32 @@ public sealed class WebhookIsolationTests : IAsyncLifetime
         (await db.Orders.SingleAsync(o => o.ShopId == _bee.ShopId && o.Id == 5002)).Name.Should().Be("#1002", "PostgreSQL text cannot hold NUL");
         (await db.Customers.SingleAsync(c => c.ShopId == _bee.ShopId && c.Id == 3)).FirstName.Should().Be("Null");
         (await db.Orders.SingleAsync(o => o.ShopId == _bee.ShopId && o.Id == 5003)).CurrentTotal.Should().Be(0m, "an order without a total counts, at zero");
+    }
+    [Fact]
+    public async Task A_shops_rows_held_by_a_long_transaction_hold_up_another_shops_webhooks_seconds_not_for_its_length()
+    {
+        // What a large shop's refit writing its scores, or its first import copying its orders, looks like to a webhook:
+        // the shop's rows are held by a transaction that runs for minutes.
+        using var longRunning = _app.Services.CreateScope();
+        var holder = longRunning.ServiceProvider.GetRequiredService<WinBack.Web.Data.WinBackDbContext>();
+        await using var held = await holder.Database.BeginTransactionAsync();
+        await holder.Database.ExecuteSqlAsync($"SELECT 1 FROM customers WHERE shop_id = {_ay.ShopId} FOR UPDATE");
+
+        var waiting = Guid.NewGuid().ToString();
+        await _app.PostWebhookAsync("orders/create", _ay.Domain, OrderJson(9001, 1), waiting);
+        await _app.PostWebhookAsync("orders/create", _bee.Domain, OrderJson(5001, 1));
+        var processing = _app.ProcessWebhooksAsync();
+        var finished = await Task.WhenAny(processing, Task.Delay(TimeSpan.FromSeconds(20))) == processing;
+        if (!finished) await held.RollbackAsync(); // lets the stuck batch end, so the test can report instead of hang
+        finished.Should().BeTrue("the other shop's order must not wait for the held shop's transaction to end");
+        (await InactiveFirstNamesAsync(_bee.Domain)).Should().BeEquivalentTo(["Ray"], "Bea's new order was applied: she is no longer inactive");
+        var pending = await ReceiptAsync(waiting);
+        pending.Should().BeEquivalentTo(new { Status = WebhookReceiptStatus.Received, Attempts = 1 }, "the held shop's delivery waits for its next attempt");
+        pending.Error.Should().Contain("lock");
+
+        await held.CommitAsync();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await _app.ProcessWebhooksAsync();
+        (await ReceiptAsync(waiting)).Status.Should().Be(WebhookReceiptStatus.Processed, "once the rows are free the delivery is applied");
     }
 }
