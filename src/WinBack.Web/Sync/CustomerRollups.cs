@@ -44,9 +44,12 @@ public sealed class CustomerRollups(WinBackDbContext db)
     public async Task<int> RecomputeAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
     {
         if (customerIds.Count == 0) return 0;
-        var ids = customerIds.ToArray();
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"SELECT 1 FROM customers WHERE shop_id = {shopId} AND id = ANY({ids}) ORDER BY id FOR NO KEY UPDATE", cancellationToken);
+        var ids = customerIds.Order().ToArray();
+        // Row by row through the primary key, in the order given (a filter on the shop's whole key range would walk all of it).
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            SELECT 1 FROM unnest({ids}) WITH ORDINALITY AS i(id, n) JOIN customers c ON c.shop_id = {shopId} AND c.id = i.id
+            ORDER BY i.n FOR NO KEY UPDATE OF c
+            """, cancellationToken);
         return await db.Database.ExecuteSqlRawAsync($"""
             WITH target AS (
                 SELECT c.id, r.n, r.first_at, r.last_at, r.total
