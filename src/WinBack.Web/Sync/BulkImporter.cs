@@ -143,13 +143,16 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
                 WriteText(copy, String(line, "title") ?? "");
                 copy.Write(line.GetProperty("quantity").GetInt32(), NpgsqlDbType.Integer);
             },
+            // Only the orders whose exported version was kept take the exported lines: a newer one a webhook wrote keeps its own.
             Merge: $"""
                 DELETE FROM order_line_items li WHERE li.shop_id = @shop
-                  AND (EXISTS (SELECT 1 FROM staging_orders s WHERE s.id = li.order_id)
+                  AND (EXISTS (SELECT 1 FROM staging_orders s JOIN orders o ON o.shop_id = @shop AND o.id = s.id AND o.updated_at = s.updated_at
+                               WHERE s.id = li.order_id)
                        OR NOT EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = li.shop_id AND o.id = li.order_id));
                 INSERT INTO order_line_items ({LineItemColumns})
                 SELECT {LineItemColumns} FROM staging_order_line_items sl
-                WHERE EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = sl.shop_id AND o.id = sl.order_id);
+                WHERE EXISTS (SELECT 1 FROM staging_orders s JOIN orders o ON o.shop_id = @shop AND o.id = s.id AND o.updated_at = s.updated_at
+                              WHERE s.id = sl.order_id);
                 """);
         var count = await ImportAsync(shopId, "orders", OrderColumns, url, progress, InShopCurrency, (line, copy) =>
         {

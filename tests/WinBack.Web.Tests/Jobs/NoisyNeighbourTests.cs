@@ -65,7 +65,7 @@ public sealed class NoisyNeighbourTests : IAsyncLifetime
 
         // Behind the Sheet runs it would wait minutes (Google allows one write a minute); the bound leaves room for a busy machine.
         var applied = false;
-        for (var waited = TimeSpan.Zero; !applied && waited < TimeSpan.FromSeconds(30); waited += TimeSpan.FromMilliseconds(200))
+        for (var waited = TimeSpan.Zero; !applied && waited < TimeSpan.FromSeconds(45); waited += TimeSpan.FromMilliseconds(200))
         {
             await Task.Delay(200);
             await using var db = _app.CreateDbContext();

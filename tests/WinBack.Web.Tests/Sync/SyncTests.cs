@@ -365,6 +365,31 @@ public sealed class SyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_full_sync_keeps_the_line_items_of_an_order_a_newer_webhook_wrote()
+    {
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("line-items.myshopify.com", Orders: 200, Seed: 13));
+        SimulatedOrder order;
+        lock (simulated.Sync) order = simulated.Orders.First(o => o.LineItems.Count > 0 && o.CustomerId is not null);
+        // An orders/updated newer than the coming export: the order was edited to three of another product.
+        (await _app.PostWebhookAsync("orders/updated", simulated.Domain, JsonSerializer.Serialize(new
+        {
+            id = order.Id, name = order.Name, processed_at = order.ProcessedAt, updated_at = DateTimeOffset.UtcNow.AddHours(1), test = false,
+            current_total_price_set = new { shop_money = new { amount = "33.00", currency_code = "USD" } },
+            customer = new { id = order.CustomerId, updated_at = DateTimeOffset.UtcNow },
+            line_items = new[] { new { id = 880_001, product_id = 4242, title = "Edited in", quantity = 3 } },
+        }))).EnsureSuccessStatusCode();
+        await _app.ProcessWebhooksAsync();
+        await QueueFullSyncAsync(shopId);
+
+        await _app.RunSyncAsync(shopId);
+
+        await using var check = _app.CreateDbContext();
+        (await check.OrderLineItems.Where(li => li.ShopId == shopId && li.OrderId == order.Id).Select(li => new { li.Id, li.ProductId, li.Title, li.Quantity }).ToListAsync())
+            .Should().BeEquivalentTo([new { Id = 880_001L, ProductId = (long?)4242, Title = "Edited in", Quantity = 3 }], "the export's older lines do not replace the newer edit");
+        (await check.Orders.SingleAsync(o => o.ShopId == shopId && o.Id == order.Id)).CurrentTotal.Should().Be(33.00m);
+    }
+
+    [Fact]
     public async Task A_sync_that_resumes_with_only_the_orders_left_still_rolls_them_up()
     {
         var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("orders-left.myshopify.com", Orders: 600, Seed: 11));
