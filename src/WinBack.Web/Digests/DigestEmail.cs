@@ -17,7 +17,7 @@ public static class DigestEmail
     {
         var scope = content.Scope;
         var shopName = scope.ShopName ?? scope.ShopDomain;
-        return Message(from, recipients, messageId, Subject(content, shopName, test), Text(content, shopName, test), Html(content, shopName, test), csv is null ? null : new(csv, CustomersCsv.FileName(content.Scope, CustomerList.Inactive)));
+        return Message(from, recipients, messageId, Subject(content, shopName, test), Text(content, shopName, test), Html(content, shopName, test), csv is null ? null : new(csv, CustomersCsv.FileName(scope, CustomerList.Inactive)));
     }
 
     /// <summary>The alert: high-value customers who crossed the threshold today, listed.</summary>

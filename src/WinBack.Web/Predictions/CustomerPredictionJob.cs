@@ -219,7 +219,7 @@ public sealed class CustomerPredictionJob(
             SELECT id AS "Value" FROM customers
             WHERE shop_id = {shopId} AND rollups_changed_xid IS NOT NULL AND NOT pg_visible_in_snapshot(rollups_changed_xid, {refit.ReadSnapshot}::pg_snapshot)
             """).ToListAsync(cancellationToken);
-        foreach (var chunk in changed.Chunk(10_000)) await rescoring.RescoreAsync(shopId, chunk, cancellationToken);
+        await rescoring.RescoreAsync(shopId, changed, cancellationToken);
         if (changed.Count > 0) logger.LogInformation("Predictions of shop {ShopId}: {Changed} customers changed while the refit computed, rescored", shopId, changed.Count);
     }
 

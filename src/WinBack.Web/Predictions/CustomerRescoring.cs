@@ -21,8 +21,11 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
             WHERE c.shop_id = {shopId} AND c.orders_count > 0
               AND NOT EXISTS (SELECT 1 FROM customer_predictions p WHERE p.shop_id = c.shop_id AND p.customer_id = c.id)
             """).ToListAsync(cancellationToken);
-        foreach (var chunk in unscored.Chunk(10_000)) await RescoreAsync(shopId, chunk, cancellationToken);
+        await RescoreAsync(shopId, unscored, cancellationToken);
     }
+
+    /// <summary>Customers whose histories are read, scored and written together: a sync's or a refit's catch-up of many goes in such batches.</summary>
+    private const int Batch = 10_000;
 
     public async Task RescoreAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
     {
@@ -33,10 +36,13 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
         if (!scorer.CanScoreAlone) return; // a fit from before cut points were kept: the next refit scores everyone
         var timezone = await db.Shops.Where(s => s.Id == shopId).Select(s => s.IanaTimezone).SingleAsync(cancellationToken);
         var calendar = ShopCalendar.For(timezone, time.GetUtcNow());
+        foreach (var batch in customerIds.Chunk(Batch)) await WriteAsync(shopId, batch, scorer, fit.DataThrough, calendar, cancellationToken);
+    }
 
-        var current = await histories.ReadAsync(shopId, calendar.Zone.Id, calendar.Today, customerIds, cancellationToken);
-        var scores = current.Select(h => scorer.Score(h, fit.DataThrough)).ToList();
-        var ids = customerIds.ToArray();
+    private async Task WriteAsync(long shopId, long[] ids, CustomerScorer scorer, DateOnly dataThrough, ShopCalendar calendar, CancellationToken cancellationToken)
+    {
+        var current = await histories.ReadAsync(shopId, calendar.Zone.Id, calendar.Today, ids, cancellationToken);
+        var scores = current.Select(h => scorer.Score(h, dataThrough)).ToList();
         var scored = scores.Select(s => s.CustomerId).ToArray();
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             DELETE FROM customer_predictions WHERE shop_id = {shopId} AND customer_id = ANY({ids}) AND NOT customer_id = ANY({scored})
