@@ -154,18 +154,21 @@ public static class ReportLatency
             Console.WriteLine($"report:   {view}: first {first:0} ms, then median {Median(times):0.0} ms alone");
         }
 
-        async Task<IReadOnlyList<double>> FirstPage(int worker, int i) =>
-            [await TimeAsync(http, $"/api/reports/inactive?{Views[(worker + i) % Views.Length]}")];
-        async Task<IReadOnlyList<double>> NextPages(int worker, int i)
+        async Task<IReadOnlyList<Timing>> FirstPage(int worker, int i)
+        {
+            var view = Views[(worker + i) % Views.Length];
+            return [new Timing(view, await TimeAsync(http, $"/api/reports/inactive?{view}"))];
+        }
+        async Task<IReadOnlyList<Timing>> NextPages(int worker, int i)
         {
             var view = Views[(worker + i) % Views.Length];
             var page = (await http.GetFromJsonAsync<InactiveCustomersPage>($"/api/reports/inactive?{view}"))!;
-            var timings = new List<double>();
+            var timings = new List<Timing>();
             for (var n = 0; n < 10 && page.NextCursor is { } cursor; n++)
             {
                 var started = Stopwatch.GetTimestamp();
                 page = (await http.GetFromJsonAsync<InactiveCustomersPage>($"/api/reports/inactive?{view}&after={Uri.EscapeDataString(cursor)}"))!;
-                timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                timings.Add(new Timing(view, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
             }
             return timings;
         }
@@ -174,8 +177,8 @@ public static class ReportLatency
         await LoadAsync(concurrency, TimeSpan.FromSeconds(warmup), FirstPage);
         await LoadAsync(concurrency, TimeSpan.FromSeconds(warmup), NextPages);
 
-        Report("first page with total count", await LoadAsync(concurrency, TimeSpan.FromSeconds(seconds), FirstPage), concurrency);
-        Report("next pages (2 to 11)", await LoadAsync(concurrency, TimeSpan.FromSeconds(seconds), NextPages), concurrency);
+        Report("first page with total count", await LoadAsync(concurrency, TimeSpan.FromSeconds(seconds), FirstPage), concurrency, verbose);
+        Report("next pages (2 to 11)", await LoadAsync(concurrency, TimeSpan.FromSeconds(seconds), NextPages), concurrency, verbose);
 
         if (args.Contains("--wrk"))
         {
@@ -198,10 +201,16 @@ public static class ReportLatency
             Console.WriteLine(Wrk.Run("summary", app.AppUrl, token, ["/api/reports/inactive/summary"], concurrency, seconds));
         }
 
-        var summary = await LoadAsync(concurrency, TimeSpan.FromSeconds(Math.Max(3, seconds / 3)), async (_, _) => [await TimeAsync(http, "/api/reports/inactive/summary")]);
-        Report("summary", summary, concurrency);
+        var summary = await LoadAsync(concurrency, TimeSpan.FromSeconds(Math.Max(3, seconds / 3)), async (_, _) => [new Timing("summary", await TimeAsync(http, "/api/reports/inactive/summary"))]);
+        Report("summary", summary, concurrency, verbose: false);
 
         await ExportAsync(http);
+        if (args.Contains("--hold"))
+        {
+            // The seeded shop and its database stay up for EXPLAIN by hand until Enter (or the end of standard input).
+            Console.WriteLine($"report: holding; the database is {app.ConnectionString}");
+            Console.ReadLine();
+        }
         return 0;
     }
 
@@ -237,9 +246,12 @@ public static class ReportLatency
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    private static async Task<List<double>> LoadAsync(int concurrency, TimeSpan duration, Func<int, int, Task<IReadOnlyList<double>>> request)
+    /// <summary>One request's latency under load, with the view it asked for.</summary>
+    private readonly record struct Timing(string View, double Milliseconds);
+
+    private static async Task<List<Timing>> LoadAsync(int concurrency, TimeSpan duration, Func<int, int, Task<IReadOnlyList<Timing>>> request)
     {
-        var results = new List<double>[concurrency];
+        var results = new List<Timing>[concurrency];
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
         {
@@ -249,12 +261,18 @@ public static class ReportLatency
         return results.SelectMany(r => r).ToList();
     }
 
-    private static void Report(string what, List<double> latencies, int concurrency)
+    /// <summary>The latencies of a load phase over every view, and with --verbose each view's own under the same load.</summary>
+    private static void Report(string what, List<Timing> timings, int concurrency, bool verbose)
     {
-        latencies.Sort();
-        double P(double p) => latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];
+        var latencies = timings.Select(t => t.Milliseconds).Order().ToList();
+        double P(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
         Console.WriteLine($"report: {what}, {concurrency} concurrent clients: {latencies.Count:N0} requests; " +
-                          $"p50 {P(0.50):0.0} ms, p95 {P(0.95):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms");
+                          $"p50 {P(latencies, 0.50):0.0} ms, p95 {P(latencies, 0.95):0.0} ms, p99 {P(latencies, 0.99):0.0} ms, max {latencies[^1]:0.0} ms");
+        if (!verbose) return;
+        var views = timings.GroupBy(t => t.View, t => t.Milliseconds).Select(g => (View: g.Key, Sorted: g.Order().ToList()));
+        foreach (var (view, sorted) in views.OrderByDescending(v => P(v.Sorted, 0.95)))
+            Console.WriteLine($"report:   {(view.Length == 0 ? "(default)" : view)} under that load: {sorted.Count:N0} requests; " +
+                              $"p50 {P(sorted, 0.50):0.0} ms, p95 {P(sorted, 0.95):0.0} ms");
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);

@@ -52,8 +52,10 @@ internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration
         prediction.Property(p => p.RfmSegment).HasConversion<short>();
         prediction.Property(p => p.RfmSegmentAtRefit).HasConversion<short?>();
         // The prediction sorts (InactiveCustomersQuery) walk expression indexes on (shop_id, the sort value with unknowns
-        // coalesced, customer_id), created in the Initial migration's SQL (EF cannot express them). Customers
-        // without a cycle of their own are overdue by the shop's weeks: the personal-cycle count reads them here.
-        prediction.HasIndex(p => new { p.ShopId, p.LastOrderOn }).HasDatabaseName("ix_customer_predictions_without_cycle").HasFilter("overdue_on IS NULL");
+        // coalesced, customer_id), created in the Initial migration's SQL (EF cannot express them). By last order date,
+        // carrying what the at-risk rule and the personal-cycle count ask: the at-risk list's recent buyers, and the
+        // customers without a cycle of their own (overdue by the shop's weeks), are found in this index alone.
+        prediction.HasIndex(p => new { p.ShopId, p.LastOrderOn, p.CustomerId }).HasDatabaseName("ix_customer_predictions_last_order")
+            .IncludeProperties(p => new { p.OverdueOn, p.ProbabilityAlive, p.RfmSegment, p.PredictedValue });
     }
 }

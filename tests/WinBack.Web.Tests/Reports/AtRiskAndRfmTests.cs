@@ -117,6 +117,30 @@ public sealed class AtRiskAndRfmTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_at_risk_list_sorted_by_a_prediction_is_in_that_order_on_the_page_with_a_search_and_in_its_csv()
+    {
+        await RefitAsync();
+        var atRisk = (await PageAsync("list=at-risk")).Customers;
+        atRisk.Should().HaveCountGreaterThan(2);
+
+        // Unknown values last in the default direction, ties by id in the same direction.
+        var byAlive = atRisk.OrderBy(c => c.ProbabilityAlive ?? 2).ThenBy(c => c.Id).Select(c => c.Id).ToList();
+        var byValue = atRisk.OrderByDescending(c => c.PredictedValue ?? -1).ThenByDescending(c => c.Id).Select(c => c.Id).ToList();
+        (await PageAsync("list=at-risk&sort=pAlive")).Customers.Select(c => c.Id).Should().Equal(byAlive);
+        (await PageAsync("list=at-risk&sort=pAlive&direction=desc")).Customers.Select(c => c.Id).Should().Equal(Enumerable.Reverse(byAlive));
+        (await PageAsync("list=at-risk&sort=predictedValue")).Customers.Select(c => c.Id).Should().Equal(byValue);
+
+        // A condition on the customers' own columns (the search) with a prediction sort.
+        (await PageAsync("list=at-risk&sort=pAlive&q=fiona")).Customers.Select(c => c.FirstName).Should().Equal("Fiona");
+        (await PageAsync("list=at-risk&sort=pAlive&q=nobody-by-that-name")).Customers.Should().BeEmpty();
+
+        var client = _app.CreateClientFor(_shop.Domain);
+        var link = (await (await client.PostAsync("/api/reports/inactive/export?list=at-risk&sort=pAlive", null)).Content.ReadFromJsonAsync<ExportLink>())!;
+        var csv = (await _app.CreateClient().GetStringAsync(link.Url)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        csv.Skip(1).Select(l => long.Parse(l.Split(',')[0].TrimStart('\uFEFF'))).Should().Equal(byAlive);
+    }
+
+    [Fact]
     public async Task A_recent_buyer_whose_chance_falls_below_the_line_is_listed_with_the_chance_in_words()
     {
         await RefitAsync();

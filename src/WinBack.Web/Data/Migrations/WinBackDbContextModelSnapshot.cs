@@ -457,9 +457,10 @@ namespace WinBack.Web.Data.Migrations
                     b.HasKey("ShopId", "CustomerId")
                         .HasName("pk_customer_predictions");
 
-                    b.HasIndex("ShopId", "LastOrderOn")
-                        .HasDatabaseName("ix_customer_predictions_without_cycle")
-                        .HasFilter("overdue_on IS NULL");
+                    b.HasIndex("ShopId", "LastOrderOn", "CustomerId")
+                        .HasDatabaseName("ix_customer_predictions_last_order");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "LastOrderOn", "CustomerId"), new[] { "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
 
                     b.ToTable("customer_predictions", (string)null);
                 });
