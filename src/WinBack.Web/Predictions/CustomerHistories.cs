@@ -6,8 +6,11 @@ using WinBack.Web.Sync;
 
 namespace WinBack.Web.Predictions;
 
-/// <summary>One customer's qualifying orders, folded: what the models and RFM read.</summary>
-public readonly record struct CustomerHistory(long CustomerId, RepeatBuyer Buyer, double? UsualIntervalDays, DateOnly LastOrderOn, int Orders, decimal TotalSpent);
+/// <summary>
+/// One customer's qualifying orders, folded: what the models and RFM read. <see cref="LastOrderAt"/> is the customer's
+/// <c>last_order_at</c> rollup (the latest qualifying order), <see cref="LastOrderOn"/> its date in the shop's calendar.
+/// </summary>
+public readonly record struct CustomerHistory(long CustomerId, RepeatBuyer Buyer, double? UsualIntervalDays, DateOnly LastOrderOn, DateTimeOffset LastOrderAt, int Orders, decimal TotalSpent);
 
 /// <summary>
 /// Reads customers' qualifying orders folded by order day in the shop's calendar (the models count purchase days, as
@@ -26,7 +29,7 @@ public sealed class CustomerHistories(WinBackDbContext db)
         // Sized once: a list of a million customers that doubles as it grows would hold twice that at its peak.
         var expected = customerIds?.Count ?? await db.Customers.CountAsync(c => c.ShopId == shopId && c.OrdersCount > 0, cancellationToken);
         await using var command = new NpgsqlCommand($"""
-            SELECT o.customer_id, (o.processed_at AT TIME ZONE $2)::date AS day, count(*)::int, sum(o.current_total)
+            SELECT o.customer_id, (o.processed_at AT TIME ZONE $2)::date AS day, count(*)::int, sum(o.current_total), max(o.processed_at)
             FROM orders o JOIN customers c ON c.shop_id = o.shop_id AND c.id = o.customer_id
             WHERE o.shop_id = $1 AND {QualifyingOrders.Sql}
               {(customerIds is null ? "" : "AND o.customer_id = ANY($3)")}
@@ -44,6 +47,7 @@ public sealed class CustomerHistories(WinBackDbContext db)
         var dayTotals = new List<decimal>();
         long current = 0;
         var orders = 0;
+        var lastOrderAt = DateTimeOffset.MinValue;
         void Fold()
         {
             if (days.Count == 0) return;
@@ -53,7 +57,7 @@ public sealed class CustomerHistories(WinBackDbContext db)
             var repeatAverage = repeatDays > 0 ? (double)dayTotals.Skip(1).Sum() / repeatDays : 0;
             var buyer = new RepeatBuyer(repeatDays, (last.DayNumber - first.DayNumber) / DaysPerWeek,
                 Math.Max(0, today.DayNumber - first.DayNumber) / DaysPerWeek, Math.Max(0, repeatAverage));
-            histories.Add(new CustomerHistory(current, buyer, PurchaseCycle.UsualIntervalDays(days), last, orders, dayTotals.Sum()));
+            histories.Add(new CustomerHistory(current, buyer, PurchaseCycle.UsualIntervalDays(days), last, lastOrderAt, orders, dayTotals.Sum()));
             purchaseDays?.Add([.. days]);
             days.Clear();
             dayTotals.Clear();
@@ -67,6 +71,7 @@ public sealed class CustomerHistories(WinBackDbContext db)
             days.Add(reader.GetFieldValue<DateOnly>(1));
             orders += reader.GetInt32(2);
             dayTotals.Add(reader.GetDecimal(3));
+            lastOrderAt = reader.GetFieldValue<DateTimeOffset>(4);
         }
         Fold();
         return histories;

@@ -25,9 +25,13 @@ public sealed class CustomerPrediction
     /// the overdue factor shown beside it depends on today.
     /// </summary>
     public DateOnly? OverdueOn { get; set; }
-    /// <summary>The customer's last order date in the shop's calendar, as scored: with <see cref="OverdueOn"/> it counts
-    /// the personal-cycle list from this table alone.</summary>
-    public DateOnly LastOrderOn { get; set; }
+    /// <summary>
+    /// The customer's last qualifying order as scored: their <c>last_order_at</c>, kept with the scores in the same
+    /// transaction (named apart, so a statement that joins the two tables reads the customer's without qualifying it).
+    /// The lists whose every condition is on the scores (the at-risk list, the RFM and churn-risk filters, the
+    /// personal-cycle list) are read from this table alone, in the inactive list's own order (last order, then id).
+    /// </summary>
+    public DateTimeOffset ScoredLastOrderAt { get; set; }
     /// <summary>The last order date plus the expected gap at the customer's rate if still active, in the shop's calendar.</summary>
     public DateOnly? ExpectedNextOrderOn { get; set; }
     /// <summary>Predicted value of the next 12 months (BG/NBD x Gamma-Gamma, discounted 1 % a month), in the shop currency.</summary>
@@ -52,10 +56,10 @@ internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration
         prediction.Property(p => p.RfmSegment).HasConversion<short>();
         prediction.Property(p => p.RfmSegmentAtRefit).HasConversion<short?>();
         // The prediction sorts (InactiveCustomersQuery) walk expression indexes on (shop_id, the sort value with unknowns
-        // coalesced, customer_id), created in the Initial migration's SQL (EF cannot express them). By last order date,
-        // carrying what the at-risk rule and the personal-cycle count ask: the at-risk list's recent buyers, and the
-        // customers without a cycle of their own (overdue by the shop's weeks), are found in this index alone.
-        prediction.HasIndex(p => new { p.ShopId, p.LastOrderOn, p.CustomerId }).HasDatabaseName("ix_customer_predictions_last_order")
+        // coalesced, customer_id), created in the PredictionsByLastOrder migration's SQL (EF cannot express them). By last
+        // order, as the customers' inactive index, carrying every column a condition on the scores asks: the at-risk list,
+        // the RFM and churn-risk filters and the personal-cycle count are found in this index alone.
+        prediction.HasIndex(p => new { p.ShopId, p.ScoredLastOrderAt, p.CustomerId }).HasDatabaseName("ix_customer_predictions_last_order")
             .IncludeProperties(p => new { p.OverdueOn, p.ProbabilityAlive, p.RfmSegment, p.PredictedValue });
     }
 }

@@ -171,7 +171,7 @@ public sealed class CustomerPredictionJob(
         await CountRfmMovesAsync(shopId, scores, fit, cancellationToken);
         await db.CustomerPredictions.Where(p => p.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY customer_predictions (shop_id, customer_id, last_order_on, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment, rfm_segment_at_refit) FROM STDIN (FORMAT BINARY)",
+            "COPY customer_predictions (shop_id, customer_id, scored_last_order_at, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment, rfm_segment_at_refit) FROM STDIN (FORMAT BINARY)",
             cancellationToken))
         {
             foreach (var s in scores)
@@ -179,7 +179,7 @@ public sealed class CustomerPredictionJob(
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(shopId, NpgsqlDbType.Bigint, cancellationToken);
                 await copy.WriteAsync(s.CustomerId, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(s.LastOrderOn, NpgsqlDbType.Date, cancellationToken);
+                await copy.WriteAsync(s.LastOrderAt, NpgsqlDbType.TimestampTz, cancellationToken);
                 await WriteNullableAsync(copy, s.ProbabilityAlive, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullableAsync(copy, s.UsualIntervalDays, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullableAsync(copy, s.OverdueOn, NpgsqlDbType.Date, cancellationToken);

@@ -49,17 +49,17 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
             """, cancellationToken);
         if (scores.Count == 0) return;
         await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO customer_predictions (shop_id, customer_id, last_order_on, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment)
-            SELECT {shopId}, s.* FROM unnest({scored}, {scores.Select(s => s.LastOrderOn).ToArray()}, {scores.Select(s => s.ProbabilityAlive).ToArray()}, {scores.Select(s => s.UsualIntervalDays).ToArray()},
+            INSERT INTO customer_predictions (shop_id, customer_id, scored_last_order_at, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment)
+            SELECT {shopId}, s.* FROM unnest({scored}, {scores.Select(s => s.LastOrderAt).ToArray()}, {scores.Select(s => s.ProbabilityAlive).ToArray()}, {scores.Select(s => s.UsualIntervalDays).ToArray()},
                 {scores.Select(s => s.OverdueOn).ToArray()}, {scores.Select(s => s.ExpectedNextOrderOn).ToArray()}, {scores.Select(s => s.PredictedValue).ToArray()}, {scores.Select(s => s.RfmScore).ToArray()},
                 {scores.Select(s => (short)s.RfmSegment).ToArray()}) AS s
             ON CONFLICT (shop_id, customer_id) DO UPDATE SET
-                last_order_on = excluded.last_order_on, probability_alive = excluded.probability_alive, usual_interval_days = excluded.usual_interval_days, overdue_on = excluded.overdue_on,
+                scored_last_order_at = excluded.scored_last_order_at, probability_alive = excluded.probability_alive, usual_interval_days = excluded.usual_interval_days, overdue_on = excluded.overdue_on,
                 expected_next_order_on = excluded.expected_next_order_on, predicted_value = excluded.predicted_value,
                 rfm_score = excluded.rfm_score, rfm_segment = excluded.rfm_segment
-            WHERE (customer_predictions.last_order_on, customer_predictions.probability_alive, customer_predictions.usual_interval_days, customer_predictions.overdue_on, customer_predictions.expected_next_order_on,
+            WHERE (customer_predictions.scored_last_order_at, customer_predictions.probability_alive, customer_predictions.usual_interval_days, customer_predictions.overdue_on, customer_predictions.expected_next_order_on,
                    customer_predictions.predicted_value, customer_predictions.rfm_score, customer_predictions.rfm_segment)
-                IS DISTINCT FROM (excluded.last_order_on, excluded.probability_alive, excluded.usual_interval_days, excluded.overdue_on, excluded.expected_next_order_on,
+                IS DISTINCT FROM (excluded.scored_last_order_at, excluded.probability_alive, excluded.usual_interval_days, excluded.overdue_on, excluded.expected_next_order_on,
                    excluded.predicted_value, excluded.rfm_score, excluded.rfm_segment)
             """, cancellationToken);
     }

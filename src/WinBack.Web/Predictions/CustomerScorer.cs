@@ -3,7 +3,7 @@ using WinBack.Analytics;
 namespace WinBack.Web.Predictions;
 
 /// <summary>One customer's scores, as <see cref="CustomerPrediction"/> stores them.</summary>
-public readonly record struct CustomerScores(long CustomerId, DateOnly LastOrderOn, double? ProbabilityAlive, double? UsualIntervalDays, DateOnly? OverdueOn,
+public readonly record struct CustomerScores(long CustomerId, DateTimeOffset LastOrderAt, double? ProbabilityAlive, double? UsualIntervalDays, DateOnly? OverdueOn,
     DateOnly? ExpectedNextOrderOn, decimal? PredictedValue, short RfmScore, RfmSegment RfmSegment);
 
 /// <summary>
@@ -44,7 +44,7 @@ public sealed class CustomerScorer(IPurchaseModel? purchases, GammaGamma? spend,
         }
         var r = ranked ?? (rfm ?? throw new InvalidOperationException("A customer is scored alone only against a refit's RFM cut points."))
             .Score(new RfmInput(h.CustomerId, refitDate.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent));
-        return new CustomerScores(h.CustomerId, h.LastOrderOn, alive, h.UsualIntervalDays, OverdueOn(h), next, value,
+        return new CustomerScores(h.CustomerId, h.LastOrderAt, alive, h.UsualIntervalDays, OverdueOn(h), next, value,
             (short)(r.Recency * 100 + r.Frequency * 10 + r.Monetary), r.Segment);
     }
 

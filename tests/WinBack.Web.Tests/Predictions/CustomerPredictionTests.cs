@@ -365,8 +365,11 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
             wendy.ProbabilityAlive.Should().BeApproximately(purchases.ProbabilityAlive(new RepeatBuyer(11, 11, 16, 30)), 0.0005,
                 "her chance is the new fit's for the orders she has now, not for the twelve the refit read");
             var scored = await db.CustomerPredictions.Where(p => p.ShopId == _shop.ShopId && (p.CustomerId == 1 || p.CustomerId == 4))
-                .ToDictionaryAsync(p => p.CustomerId, p => p.LastOrderOn);
-            scored.Should().Equal(new Dictionary<long, DateOnly> { [1] = new DateOnly(2026, 10, 18) }, "Oscar has no qualifying order left, so no scores");
+                .ToDictionaryAsync(p => p.CustomerId, p => p.ScoredLastOrderAt);
+            var wendysLastOrder = await db.Customers.Where(c => c.ShopId == _shop.ShopId && c.Id == 1).Select(c => c.LastOrderAt).SingleAsync();
+            wendysLastOrder.Should().NotBeNull();
+            TimeZoneInfo.ConvertTime(wendysLastOrder!.Value, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).Date.Should().Be(new DateTime(2026, 10, 18));
+            scored.Should().Equal(new Dictionary<long, DateTimeOffset> { [1] = wendysLastOrder.Value }, "Oscar has no qualifying order left, so no scores");
         }
     }
 }

@@ -421,10 +421,6 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("expected_next_order_on");
 
-                    b.Property<DateOnly>("LastOrderOn")
-                        .HasColumnType("date")
-                        .HasColumnName("last_order_on");
-
                     b.Property<DateOnly?>("OverdueOn")
                         .HasColumnType("date")
                         .HasColumnName("overdue_on");
@@ -450,6 +446,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("smallint")
                         .HasColumnName("rfm_segment_at_refit");
 
+                    b.Property<DateTimeOffset>("ScoredLastOrderAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scored_last_order_at");
+
                     b.Property<double?>("UsualIntervalDays")
                         .HasColumnType("double precision")
                         .HasColumnName("usual_interval_days");
@@ -457,10 +457,10 @@ namespace WinBack.Web.Data.Migrations
                     b.HasKey("ShopId", "CustomerId")
                         .HasName("pk_customer_predictions");
 
-                    b.HasIndex("ShopId", "LastOrderOn", "CustomerId")
+                    b.HasIndex("ShopId", "ScoredLastOrderAt", "CustomerId")
                         .HasDatabaseName("ix_customer_predictions_last_order");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "LastOrderOn", "CustomerId"), new[] { "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "ScoredLastOrderAt", "CustomerId"), new[] { "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
 
                     b.ToTable("customer_predictions", (string)null);
                 });

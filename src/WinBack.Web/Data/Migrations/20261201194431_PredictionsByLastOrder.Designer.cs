@@ -13,7 +13,7 @@ using WinBack.Web.Data;
 namespace WinBack.Web.Data.Migrations
 {
     [DbContext(typeof(WinBackDbContext))]
-    [Migration("20261201192943_PredictionsByLastOrder")]
+    [Migration("20261201194431_PredictionsByLastOrder")]
     partial class PredictionsByLastOrder
     {
         /// <inheritdoc />
@@ -424,10 +424,6 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("expected_next_order_on");
 
-                    b.Property<DateOnly>("LastOrderOn")
-                        .HasColumnType("date")
-                        .HasColumnName("last_order_on");
-
                     b.Property<DateOnly?>("OverdueOn")
                         .HasColumnType("date")
                         .HasColumnName("overdue_on");
@@ -453,6 +449,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("smallint")
                         .HasColumnName("rfm_segment_at_refit");
 
+                    b.Property<DateTimeOffset>("ScoredLastOrderAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scored_last_order_at");
+
                     b.Property<double?>("UsualIntervalDays")
                         .HasColumnType("double precision")
                         .HasColumnName("usual_interval_days");
@@ -460,10 +460,10 @@ namespace WinBack.Web.Data.Migrations
                     b.HasKey("ShopId", "CustomerId")
                         .HasName("pk_customer_predictions");
 
-                    b.HasIndex("ShopId", "LastOrderOn", "CustomerId")
+                    b.HasIndex("ShopId", "ScoredLastOrderAt", "CustomerId")
                         .HasDatabaseName("ix_customer_predictions_last_order");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "LastOrderOn", "CustomerId"), new[] { "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "ScoredLastOrderAt", "CustomerId"), new[] { "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
 
                     b.ToTable("customer_predictions", (string)null);
                 });

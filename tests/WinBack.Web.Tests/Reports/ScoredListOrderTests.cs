@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using WinBack.Web.Predictions;
+using WinBack.Web.Reports;
+
+namespace WinBack.Web.Tests.Reports;
+
+/// <summary>
+/// Once a shop has a fit, the lists whose every condition is on the scores (an RFM group, a churn-risk band, the
+/// personal-cycle list, the at-risk list) are read from the scores alone. They must hold the rows and the order of the
+/// same list read from the customers: longest gone first, ties (customers whose last orders share an instant) by id,
+/// page after page. 120 customers; many last orders at the same local 10:00, so ties are common. Today is 2026-11-22.
+/// </summary>
+public sealed class ScoredListOrderTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 15, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly Today = new(2026, 11, 22);
+    private WinBackApp _app = null!;
+    private ReportShop _shop = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await WinBackApp.StartAsync("scoredorder", new FakeTimeProvider(Now));
+        var shop = new ReportShop(_app, "scored-order.myshopify.com");
+        for (var id = 1; id <= 120; id++)
+        {
+            shop.Customer(id, $"Customer{id}", "Scored");
+            // Last orders 0 to 180 days ago, every fourth customer sharing a day (and the 10:00 of it) with another.
+            var last = new DateTime(2026, 11, 21, 10, 0, 0).AddDays(-(id * 37 % 181) / (id % 4 == 0 ? 2 : 1));
+            var gap = 4 + id * 13 % 45;
+            for (var k = 0; k < 1 + id % 6; k++) shop.Order(id, last.AddDays(-k * gap), 20m + id % 9 * 15);
+        }
+        _shop = await shop.SaveAsync();
+        using var scope = _app.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>().RunAsync(_shop.ShopId, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    /// <summary>Every row of the list, page after page of 25 (the smallest page), following the cursors.</summary>
+    private async Task<List<ReportCustomer>> AllPagesAsync(string query)
+    {
+        var client = _app.CreateClientFor(_shop.Domain);
+        var rows = new List<ReportCustomer>();
+        string? cursor = null;
+        do
+        {
+            var response = await client.GetAsync($"/api/reports/inactive?pageSize=25&{query}{(cursor is null ? "" : "&after=" + Uri.EscapeDataString(cursor))}");
+            response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            var page = (await response.Content.ReadFromJsonAsync<InactiveCustomersPage>())!;
+            rows.AddRange(page.Customers);
+            cursor = page.NextCursor;
+        } while (cursor is not null);
+        return rows;
+    }
+
+    [Fact]
+    public async Task Lists_read_from_the_scores_hold_the_customers_lists_rows_in_the_same_order_page_after_page()
+    {
+        var inactive = await AllPagesAsync("");
+        var everyone = await AllPagesAsync("list=all");
+        inactive.Should().HaveCountGreaterThan(50, "the shop must give several pages");
+        inactive.GroupBy(c => c.LastOrderDate).Should().Contain(g => g.Count() > 1, "ties on the last order are what the order by id must settle");
+
+        // The two most common RFM groups among the inactive customers, and the high churn risk band.
+        var groups = inactive.GroupBy(c => c.RfmSegment).OrderByDescending(g => g.Count()).Take(2).Select(g => g.Key!).ToList();
+        var inGroups = inactive.Where(c => groups.Contains(c.RfmSegment!)).Select(c => c.Id).ToList();
+        inGroups.Should().HaveCountGreaterThan(25);
+        (await AllPagesAsync($"rfm={string.Join(",", groups)}")).Select(c => c.Id).Should().Equal(inGroups);
+        (await AllPagesAsync($"rfm={string.Join(",", groups)}&direction=desc")).Select(c => c.Id).Should().Equal(Enumerable.Reverse(inGroups));
+        var highRisk = inactive.Where(c => c.ChurnRisk == "high").Select(c => c.Id).ToList();
+        highRisk.Should().NotBeEmpty();
+        (await AllPagesAsync("risk=high")).Select(c => c.Id).Should().Equal(highRisk);
+
+        // The same groups over everyone with an order.
+        var everyoneInGroups = everyone.Where(c => groups.Contains(c.RfmSegment!)).Select(c => c.Id).ToList();
+        (await AllPagesAsync($"list=all&rfm={string.Join(",", groups)}")).Select(c => c.Id).Should().Equal(everyoneInGroups);
+
+        // Personal cycle: overdue by their own cycle, or with no cycle of their own and away the shop's 4 weeks.
+        var personal = everyone.Where(c => c.OverdueSince is { } since ? since <= Today : c.WeeksSinceLastOrder >= 4).Select(c => c.Id).ToList();
+        personal.Should().HaveCountGreaterThan(25);
+        (await AllPagesAsync("mode=personal")).Select(c => c.Id).Should().Equal(personal);
+
+        // The at-risk list: recent buyers who are slipping, in the order of everyone with an order.
+        var atRisk = everyone.Where(c => c.AtRiskReasons.Count > 0).Select(c => c.Id).ToList();
+        atRisk.Should().NotBeEmpty();
+        (await AllPagesAsync("list=at-risk")).Select(c => c.Id).Should().Equal(atRisk);
+
+        // With a condition on the customers' own columns the list is read from the customers: the same rows again.
+        (await AllPagesAsync($"rfm={string.Join(",", groups)}&q=scored")).Select(c => c.Id).Should().Equal(inGroups);
+    }
+}
