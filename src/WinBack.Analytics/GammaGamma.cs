@@ -25,40 +25,92 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
         return weight * populationMean + (1 - weight) * (x > 0 ? c.AverageRepeatValue : populationMean);
     }
 
-    /// <summary>Parameters from their logs, bounded to [1e-4, 1e6] so a line search never evaluates Γ(0).</summary>
-    private static GammaGamma FromLogs(double[] p)
-    {
-        static double Bounded(double log) => Math.Exp(Math.Clamp(log, -9.21, 13.8));
-        return new GammaGamma(Bounded(p[0]), Bounded(p[1]), Bounded(p[2]));
-    }
+    /// <summary>The logs of p, q and γ are searched in [ln 1e-4, ln 1e6], so a line search never evaluates Γ(0).</summary>
+    private const double LowerLog = -9.21, UpperLog = 13.8;
 
     /// <summary>Fits p, q, γ on the customers with repeat purchases among <paramref name="repeatCustomers"/> (the others are skipped).</summary>
     public static (GammaGamma Model, double LogLikelihood) Fit(IEnumerable<RepeatBuyer> repeatCustomers)
     {
-        // Customers with the same (x, mean value) are one weighted term, counted in a dictionary (no list per group).
-        var counts = new Dictionary<(int Frequency, double AverageRepeatValue), int>();
-        var (customers, valueSum) = (0, 0.0);
-        foreach (var c in repeatCustomers)
-        {
-            if (c.Frequency <= 0 || c.AverageRepeatValue <= 0) continue;
-            CollectionsMarshal.GetValueRefOrAddDefault(counts, (c.Frequency, c.AverageRepeatValue), out _)++;
-            customers++;
-            valueSum += c.AverageRepeatValue;
-        }
-        if (customers < PurchaseModels.MinimumRepeatCustomers)
+        var data = Folded.Of(repeatCustomers);
+        if (data.Customers < PurchaseModels.MinimumRepeatCustomers)
             throw new NotEnoughDataException($"The spend model needs at least {PurchaseModels.MinimumRepeatCustomers} customers who bought more than once.");
-        var groups = counts.Select(g => (Customer: new RepeatBuyer(g.Key.Frequency, 0, 0, g.Key.AverageRepeatValue), Count: g.Value)).ToArray();
-        double[] start = [0, 0, Math.Log(valueSum / customers)];
-        var result = Bfgs.Minimise(p =>
+        double[] start = [0, 0, Math.Log(data.ValueSum / data.Customers)];
+        var result = Bfgs.Minimise((logs, gradient) =>
         {
-            var model = FromLogs(p);
-            var ll = 0.0;
-            foreach (var (customer, count) in groups) ll += count * model.LogLikelihood(customer);
-            return double.IsFinite(ll) ? -ll : double.NaN;
+            if (!logs.All(l => l is >= LowerLog and <= UpperLog)) return double.NaN;
+            var ll = data.LogLikelihood(Math.Exp(logs[0]), Math.Exp(logs[1]), Math.Exp(logs[2]), gradient);
+            if (gradient is not null)
+                for (var i = 0; i < gradient.Length; i++) gradient[i] = -gradient[i];
+            return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll : double.NaN;
         }, start);
-        var model = FromLogs(result.Point);
+        var model = new GammaGamma(Math.Exp(result.Point[0]), Math.Exp(result.Point[1]), Math.Exp(result.Point[2]));
         // The population mean spend p·γ/(q−1) exists only for q > 1.
         if (!double.IsFinite(result.Value) || model.Q <= 1) throw new NotEnoughDataException("The spend data do not pin the model down; no predicted value is shown.");
         return (model, -result.Value);
+    }
+
+    /// <summary>
+    /// The repeat customers folded for the fit. Summed over customers, <see cref="GammaGamma.LogLikelihood(RepeatBuyer)"/> splits into
+    /// log-gammas of x alone (one per distinct x, a few hundred), sums fixed by the data (Σ x·ln m, Σ ln m, Σ x·ln x,
+    /// computed once), and one term per distinct (x, m): (p·x + q)·ln(γ + m·x). So a step of the fit costs one logarithm
+    /// per customer, not three log-gammas; a large shop's mean values are nearly all distinct.
+    /// </summary>
+    internal sealed class Folded
+    {
+        private readonly List<(int Frequency, double Count)> _byFrequency = [];
+        private readonly List<(double Frequency, double Value, double Count)> _byValue = [];
+        public int Customers { get; private set; }
+        public double ValueSum { get; private set; }
+        private double _xLogM, _logM, _xLogX;
+
+        public static Folded Of(IEnumerable<RepeatBuyer> repeatCustomers)
+        {
+            // Customers with the same (x, mean value) are one weighted term, counted in a dictionary (no list per group).
+            var counts = new Dictionary<(int Frequency, double AverageRepeatValue), int>();
+            var frequencies = new Dictionary<int, int>();
+            var folded = new Folded();
+            foreach (var c in repeatCustomers)
+            {
+                if (c.Frequency <= 0 || c.AverageRepeatValue <= 0) continue;
+                CollectionsMarshal.GetValueRefOrAddDefault(counts, (c.Frequency, c.AverageRepeatValue), out _)++;
+                CollectionsMarshal.GetValueRefOrAddDefault(frequencies, c.Frequency, out _)++;
+                folded.Customers++;
+                folded.ValueSum += c.AverageRepeatValue;
+                double x = c.Frequency, logM = Math.Log(c.AverageRepeatValue);
+                (folded._xLogM, folded._logM, folded._xLogX) = (folded._xLogM + x * logM, folded._logM + logM, folded._xLogX + x * Math.Log(x));
+            }
+            folded._byFrequency.AddRange(frequencies.Select(f => (f.Key, (double)f.Value)));
+            folded._byValue.AddRange(counts.Select(g => ((double)g.Key.Frequency, g.Key.AverageRepeatValue, (double)g.Value)));
+            return folded;
+        }
+
+        /// <summary>The log-likelihood at (p, q, γ); given an array, its derivatives by ln p, ln q and ln γ are written there.</summary>
+        public double LogLikelihood(double p, double q, double gamma, double[]? gradient)
+        {
+            double n = Customers, logGamma = Math.Log(gamma);
+            var ll = -n * LogGamma(q) + n * q * logGamma + p * _xLogM - _logM + p * _xLogX;
+            double dp = _xLogM + _xLogX, dq = n * (logGamma - Digamma(q)), dGamma = n * q / gamma;
+            foreach (var (frequency, count) in _byFrequency)
+            {
+                var px = p * frequency;
+                ll += count * (LogGamma(px + q) - LogGamma(px));
+                if (gradient is null) continue;
+                var psiSum = Digamma(px + q);
+                dp += count * frequency * (psiSum - Digamma(px));
+                dq += count * psiSum;
+            }
+            foreach (var (x, m, count) in _byValue)
+            {
+                var denominator = gamma + m * x;
+                var log = Math.Log(denominator);
+                ll -= count * (p * x + q) * log;
+                if (gradient is null) continue;
+                dp -= count * x * log;
+                dq -= count * log;
+                dGamma -= count * (p * x + q) / denominator;
+            }
+            if (gradient is not null) (gradient[0], gradient[1], gradient[2]) = (p * dp, q * dq, gamma * dGamma);
+            return ll;
+        }
     }
 }

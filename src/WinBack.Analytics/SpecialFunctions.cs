@@ -67,6 +67,16 @@ public static class SpecialFunctions
         return x >= 0 ? 1 - erfc / 2 : erfc / 2;
     }
 
+    /// <summary>ψ(x), the digamma function, for x &gt; 0: shifted up by ψ(x) = ψ(x + 1) − 1/x until x ≥ 10, then its asymptotic series (error under 1e-13).</summary>
+    public static double Digamma(double x)
+    {
+        var result = 0.0;
+        for (; x < 10; x++) result -= 1 / x;
+        var inverseSquare = 1 / (x * x);
+        return result + Math.Log(x) - 0.5 / x
+               - inverseSquare * (1.0 / 12 - inverseSquare * (1.0 / 120 - inverseSquare * (1.0 / 252 - inverseSquare * (1.0 / 240 - inverseSquare / 132))));
+    }
+
     /// <summary>ψ(a + n) − ψ(a) for a whole n ≥ 0: Σ 1/(a + j) over j &lt; n, exact where two digammas of a huge a would cancel.</summary>
     public static double DigammaDifference(double a, int n)
     {

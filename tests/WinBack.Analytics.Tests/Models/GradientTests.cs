@@ -49,6 +49,44 @@ public sealed class GradientTests
         }
     }
 
+    [Theory]
+    [InlineData(6.25, 3.74, 15.44)]
+    [InlineData(0.3, 40, 0.02)]
+    [InlineData(80, 1.2, 3000)]
+    public void Gamma_gammas_folded_likelihood_and_its_gradient_match_the_customers_terms_and_finite_differences(double p, double q, double gamma)
+    {
+        // Repeat customers with their mean repeat value; two share (x, m), one-time buyers are left out of the fit.
+        RepeatBuyer[] customers = [new(1, 0, 0, 25), new(1, 0, 0, 25), new(2, 0, 0, 17.5), new(7, 0, 0, 61.2), new(29, 0, 0, 3.99), new(3, 0, 0, 140), new(0, 0, 0)];
+        var data = GammaGamma.Folded.Of(customers);
+        var gradient = new double[3];
+
+        var value = data.LogLikelihood(p, q, gamma, gradient);
+
+        double Summed(double[] at) => customers.Where(c => c.Frequency > 0).Sum(c => new GammaGamma(at[0], at[1], at[2]).LogLikelihood(c));
+        value.Should().BeApproximately(Summed([p, q, gamma]), 1e-9 * Math.Abs(value), "folding changes nothing");
+        for (var i = 0; i < 3; i++)
+        {
+            const double h = 1e-5;
+            double At(double step)
+            {
+                double[] at = [p, q, gamma];
+                at[i] *= Math.Exp(step);
+                return Summed(at);
+            }
+            var numeric = (At(h) - At(-h)) / (2 * h);
+            gradient[i].Should().BeApproximately(numeric, 1e-6 * Math.Max(1, Math.Abs(numeric)), $"∂/∂ln {i} of Gamma-Gamma");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, -0.5772156649015329)]
+    [InlineData(0.5, -1.9635100260214235)]
+    [InlineData(10, 2.251752589066721)]
+    [InlineData(1e-3, -1000.5755719318103)]
+    [InlineData(250.5, 5.521461584527046)]
+    public void Digamma_gives_the_tabulated_values(double x, double expected) =>
+        SpecialFunctions.Digamma(x).Should().BeApproximately(expected, 1e-12 * Math.Max(1, Math.Abs(expected)));
+
     private static IPurchaseModel Model(string name, double[] p) => name switch
     {
         "BG/NBD" => new BetaGeometricNbd(p[0], p[1], p[2], p[3]),
