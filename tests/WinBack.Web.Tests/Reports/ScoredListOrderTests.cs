@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using WinBack.Web.Predictions;
@@ -90,5 +91,21 @@ public sealed class ScoredListOrderTests : IAsyncLifetime
 
         // With a condition on the customers' own columns the list is read from the customers: the same rows again.
         (await AllPagesAsync($"rfm={string.Join(",", groups)}&q=scored")).Select(c => c.Id).Should().Equal(inGroups);
+
+        // The prediction sorts, unknown values last in the default direction, ties by id in the same direction; read from
+        // the scores alone, and from the scores joined to the customers when the customers' columns are asked too.
+        // The stored scores, unrounded (the page shows P(alive) to three places).
+        Dictionary<long, CustomerPrediction> scores;
+        await using (var db = _app.CreateDbContext())
+            scores = await db.CustomerPredictions.Where(p => p.ShopId == _shop.ShopId).ToDictionaryAsync(p => p.CustomerId);
+        var byAlive = inactive.OrderBy(c => scores[c.Id].ProbabilityAlive ?? 2).ThenBy(c => c.Id).Select(c => c.Id).ToList();
+        var byValue = inactive.OrderByDescending(c => scores[c.Id].PredictedValue ?? -1).ThenByDescending(c => c.Id).Select(c => c.Id).ToList();
+        var byOverdue = inactive.OrderBy(c => scores[c.Id].OverdueOn ?? DateOnly.MaxValue).ThenBy(c => c.Id).Select(c => c.Id).ToList();
+        foreach (var (sort, expected) in new[] { ("pAlive", byAlive), ("predictedValue", byValue), ("overdue", byOverdue) })
+        {
+            (await AllPagesAsync($"sort={sort}")).Select(c => c.Id).Should().Equal(expected, $"sorted by {sort}");
+            (await AllPagesAsync($"sort={sort}&q=scored")).Select(c => c.Id).Should().Equal(expected, $"sorted by {sort}, with a search");
+        }
+        (await AllPagesAsync("sort=pAlive&risk=high")).Select(c => c.Id).Should().Equal(byAlive.Where(highRisk.Contains));
     }
 }

@@ -13,7 +13,8 @@ namespace WinBack.Web.Data.Migrations
         {
             // The scores keep the customer's last order as an instant (their last_order_at), not its local date: a list
             // read from the scores alone is then in the inactive list's own order, and its weeks away are the customers'.
-            // Dropping last_order_on drops the three sort indexes that carried it; they come back carrying the instant.
+            // Dropping last_order_on drops the three sort indexes that carried it; they come back carrying the instant and
+            // their own column (PostgreSQL reads an expression index alone only when the expression's column is in it).
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "scored_last_order_at",
                 table: "customer_predictions",
@@ -38,9 +39,9 @@ namespace WinBack.Web.Data.Migrations
                 columns: new[] { "shop_id", "scored_last_order_at", "customer_id" })
                 .Annotation("Npgsql:IndexInclude", new[] { "overdue_on", "probability_alive", "rfm_segment", "predicted_value" });
             migrationBuilder.Sql("""
-                CREATE INDEX ix_customer_predictions_probability_alive_sort ON customer_predictions (shop_id, coalesce(probability_alive, 2), customer_id) INCLUDE (scored_last_order_at);
-                CREATE INDEX ix_customer_predictions_predicted_value_sort ON customer_predictions (shop_id, coalesce(predicted_value, -1), customer_id) INCLUDE (scored_last_order_at);
-                CREATE INDEX ix_customer_predictions_overdue_on_sort ON customer_predictions (shop_id, coalesce(overdue_on, 'infinity'), customer_id) INCLUDE (scored_last_order_at);
+                CREATE INDEX ix_customer_predictions_probability_alive_sort ON customer_predictions (shop_id, coalesce(probability_alive, 2), customer_id) INCLUDE (scored_last_order_at, probability_alive);
+                CREATE INDEX ix_customer_predictions_predicted_value_sort ON customer_predictions (shop_id, coalesce(predicted_value, -1), customer_id) INCLUDE (scored_last_order_at, predicted_value);
+                CREATE INDEX ix_customer_predictions_overdue_on_sort ON customer_predictions (shop_id, coalesce(overdue_on, 'infinity'), customer_id) INCLUDE (scored_last_order_at, overdue_on);
                 """);
         }
 
