@@ -36,7 +36,7 @@ builder.Services.AddReports();
 builder.Services.AddPredictions();
 builder.Services.AddWinBackOutcomes();
 builder.Services.AddReportSettings();
-builder.Services.AddShopifyTags();
+builder.Services.AddShopifyTags(builder.Configuration);
 builder.Services.AddDigests(builder.Configuration);
 builder.Services.AddGoogleSheets(builder.Configuration);
 builder.Services.AddSessionTokenAuthentication();

@@ -1,5 +1,6 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using WinBack.Shopify;
 using WinBack.Web.Data;
 using WinBack.Web.Outcomes;
@@ -14,7 +15,9 @@ namespace WinBack.Web.ShopifyTags;
 /// so Shopify segments, Flow and Shopify Email can act on them. Each run compares what the report says now with what
 /// WinBack last wrote (<c>customer_tags</c>) and changes only the differences, one customer at a time through the
 /// cost-aware client, recording each change as it lands: a crash resumes where it stopped. Turned off, it removes every
-/// tag it wrote. At most <see cref="MaxChangesPerRun"/> changes per run; the rest follow in the next run, queued at once.
+/// tag it wrote. At most <see cref="ShopifyTagsOptions.MaxChangesPerRun"/> changes per run; the rest follow in the next run,
+/// queued at once. A customer counts as listed on the tags channel (for the outcomes and the lift) once their tag is in
+/// Shopify: one whose tag waits for the next run is listed by that run.
 /// </summary>
 public sealed class CustomerTagJob(
     WinBackDbContext db,
@@ -24,12 +27,12 @@ public sealed class CustomerTagJob(
     InactiveCustomersQuery query,
     WinBackOutcomes outcomes,
     IBackgroundJobClient jobs,
+    IOptions<ShopifyTagsOptions> options,
     TimeProvider time,
     ILogger<CustomerTagJob> logger)
 {
     public const string Prefix = "winback:";
     public const string Scope = "write_customers";
-    public const int MaxChangesPerRun = 3_000;
     private const int LockNamespace = 0x54414753; // "TAGS"
 
     public static string TagOf(string segmentKey) => Prefix + segmentKey;
@@ -70,13 +73,18 @@ public sealed class CustomerTagJob(
                 .Where(c => c.Old != c.New)
                 .ToList();
             var refused = new List<string>();
-            foreach (var (id, old, wantedTag) in changes.Take(MaxChangesPerRun))
+            var maxChanges = options.Value.MaxChangesPerRun;
+            // What is in Shopify as the run goes: what was written before, then each change as it lands.
+            var inShopify = new Dictionary<long, string>(written);
+            foreach (var (id, old, wantedTag) in changes.Take(maxChanges))
             {
                 try
                 {
                     if (old is not null) await shopify.RemoveCustomerTagsAsync(credentials, id, [old], cancellationToken);
                     if (wantedTag is not null) await shopify.AddCustomerTagsAsync(credentials, id, [wantedTag], cancellationToken);
                     await RecordAsync(shopId, id, wantedTag, cancellationToken);
+                    if (wantedTag is null) inShopify.Remove(id);
+                    else inShopify[id] = wantedTag;
                 }
                 catch (ShopifyUserErrorsException e)
                 {
@@ -87,13 +95,15 @@ public sealed class CustomerTagJob(
                     else refused.Add(e.UserErrors.FirstOrDefault()?.Message ?? e.Message);
                 }
             }
-            if (outgoing is not null) await outcomes.RecordAsync(outgoing, cancellationToken);
+            // Listed: the contacted customers whose tag is in Shopify, and the control group's customers left without one.
+            bool Settled(WinBackOutcomes.Listed l) => inShopify.TryGetValue(l.CustomerId, out var tag) ? !l.Control && tag == wanted.GetValueOrDefault(l.CustomerId) : l.Control;
+            if (outgoing is not null) await outcomes.RecordAsync(shopId, outgoing.Listed.Where(Settled), outgoing.Channel, cancellationToken);
             tagging.LastRunAt = time.GetUtcNow();
             tagging.LastError = refused.Count == 0 ? null : $"Shopify refused the tags of {refused.Count} customers: {refused[0]}";
             tagging.TaggedCustomers = await db.CustomerTags.CountAsync(t => t.ShopId == shopId, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            logger.LogInformation("Shop {ShopId}: {Changed} of {Changes} tag changes written to Shopify", shopId, Math.Min(changes.Count, MaxChangesPerRun), changes.Count);
-            if (changes.Count > MaxChangesPerRun) jobs.Enqueue<CustomerTagJob>(job => job.RunAsync(shopId, CancellationToken.None));
+            logger.LogInformation("Shop {ShopId}: {Changed} of {Changes} tag changes written to Shopify", shopId, Math.Min(changes.Count, maxChanges), changes.Count);
+            if (changes.Count > maxChanges) jobs.Enqueue<CustomerTagJob>(job => job.RunAsync(shopId, CancellationToken.None));
         }
         catch (ShopifyGraphQLException e) when (e.Errors.Any(x => x.Code == "ACCESS_DENIED"))
         {
