@@ -37,10 +37,16 @@ public sealed class CustomerPredictionJob(
     }
 
     /// <summary>
-    /// A refit computed and not yet written: the scores, the fit and its track record, and the database snapshot taken just
-    /// before its read of the orders (what the read could see, at most).
+    /// A refit computed and not yet written: the customers' histories in customer order with their RFM ranking and the
+    /// scorer of the new fit (each customer is scored as their row is written, so a million scores are never held at
+    /// once), the fit and its track record, and the database snapshot taken just before its read of the orders (what the
+    /// read could see, at most).
     /// </summary>
-    internal sealed record Refit(long ShopId, CustomerScores[] Scores, CustomerModelFit Fit, ModelTrackRecord TrackRecord, string ReadSnapshot, long Started, TimeSpan Scored);
+    internal sealed record Refit(long ShopId, List<CustomerHistory> Histories, IReadOnlyList<RfmScore> Rfm, CustomerScorer Scorer, DateOnly Today,
+        CustomerModelFit Fit, ModelTrackRecord TrackRecord, string ReadSnapshot, long Started, TimeSpan Computed)
+    {
+        public CustomerScores Score(int index) => Scorer.Score(Histories[index], Today, Rfm[index]);
+    }
 
     private async Task RefitAsync(long shopId, CancellationToken cancellationToken)
     {
@@ -48,7 +54,7 @@ public sealed class CustomerPredictionJob(
         await WriteAsync(refit, cancellationToken);
         var total = Stopwatch.GetElapsedTime(refit.Started);
         metrics.Refitted(total);
-        logger.LogInformation("Predictions of shop {ShopId}: written in {Write:F1} s, {Seconds:F1} s in all", shopId, (total - refit.Scored).TotalSeconds, total.TotalSeconds);
+        logger.LogInformation("Predictions of shop {ShopId}: scored and written in {Write:F1} s, {Seconds:F1} s in all", shopId, (total - refit.Computed).TotalSeconds, total.TotalSeconds);
     }
 
     internal async Task<Refit> ComputeAsync(long shopId, CancellationToken cancellationToken)
@@ -64,7 +70,7 @@ public sealed class CustomerPredictionJob(
         var histories = await customerHistories.ReadAsync(shopId, scope.Calendar.Zone.Id, today, customerIds: null, cancellationToken,
             (int)LongestStatement.TotalSeconds, purchaseDays);
         var read = Stopwatch.GetElapsedTime(started);
-        var buyers = histories.Select(h => h.Buyer).ToList();
+        var buyers = histories.Projected(h => h.Buyer);
         var fit = new CustomerModelFit
         {
             ShopId = shopId, FittedAt = time.GetUtcNow(), DataThrough = today, Customers = histories.Count,
@@ -121,23 +127,20 @@ public sealed class CustomerPredictionJob(
 
         var fitted = Stopwatch.GetElapsedTime(started);
 
-        var rfmInputs = histories.Select(h => new RfmInput(h.CustomerId, today.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent)).ToList();
+        var rfmInputs = histories.Projected(h => new RfmInput(h.CustomerId, today.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent));
         var rfm = Rfm.Score(rfmInputs);
         var cuts = RfmCutPoints.Of(rfmInputs, rfm);
         (fit.RfmRecencyCuts, fit.RfmFrequencyCuts, fit.RfmMonetaryCuts) = (cuts.Recency, cuts.Frequency, cuts.Monetary);
-        var scorer = new CustomerScorer(purchases, spend, cuts);
-        var scores = new CustomerScores[histories.Count];
-        Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => scores[i] = scorer.Score(histories[i], today, rfm[i]));
-        var scored = Stopwatch.GetElapsedTime(started);
+        var computed = Stopwatch.GetElapsedTime(started);
 
-        fit.Seconds = scored.TotalSeconds;
+        fit.Seconds = computed.TotalSeconds;
         logger.LogInformation(
             "Predictions of shop {ShopId}: {Customers} customers computed in {Seconds:F1} s (read {Read:F1} s, fit {Fit:F1} s: candidates {Candidates:F1} s, holdout checks {Checks:F1} s, " +
-            "forecasts {Forecasts:F1} s; score {Score:F1} s; purchase model {Purchase}, spend model {Spend})",
-            shopId, histories.Count, scored.TotalSeconds, read.TotalSeconds, (fitted - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
-            (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, (scored - fitted).TotalSeconds,
+            "forecasts {Forecasts:F1} s, spend {Spend:F1} s; RFM {Rfm:F1} s; purchase model {Purchase}, spend model {SpendModel})",
+            shopId, histories.Count, computed.TotalSeconds, read.TotalSeconds, (fitted - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
+            (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, (fitted - forecastsAt).TotalSeconds, (computed - fitted).TotalSeconds,
             purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : "fitted");
-        return new Refit(shopId, scores, fit, TrackRecordRow(shopId, trackRecord), readSnapshot, started, scored);
+        return new Refit(shopId, histories, rfm, new CustomerScorer(purchases, spend, cuts), today, fit, TrackRecordRow(shopId, trackRecord), readSnapshot, started, computed);
     }
 
     /// <summary>
@@ -164,18 +167,22 @@ public sealed class CustomerPredictionJob(
 
     internal async Task WriteAsync(Refit refit, CancellationToken cancellationToken)
     {
-        var (shopId, scores, fit, trackRecord) = (refit.ShopId, refit.Scores, refit.Fit, refit.TrackRecord);
+        var (shopId, fit, trackRecord) = (refit.ShopId, refit.Fit, refit.TrackRecord);
         db.Database.SetCommandTimeout(LongestStatement);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await CountRfmMovesAsync(shopId, scores, fit, cancellationToken);
+        await CountRfmMovesAsync(refit, cancellationToken);
         await db.CustomerPredictions.Where(p => p.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync(
             "COPY customer_predictions (shop_id, customer_id, scored_last_order_at, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment, rfm_segment_at_refit) FROM STDIN (FORMAT BINARY)",
             cancellationToken))
         {
-            foreach (var s in scores)
+            // Each customer is scored as their row goes: the client scores while PostgreSQL writes the rows before (the
+            // write is PostgreSQL's index maintenance, so the scoring costs no time of its own), and no array of a million
+            // scores is held.
+            for (var i = 0; i < refit.Histories.Count; i++)
             {
+                var s = refit.Score(i);
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(shopId, NpgsqlDbType.Bigint, cancellationToken);
                 await copy.WriteAsync(s.CustomerId, NpgsqlDbType.Bigint, cancellationToken);
@@ -225,21 +232,26 @@ public sealed class CustomerPredictionJob(
 
     /// <summary>
     /// Moves between RFM groups since the previous refit: each customer scored by both, whose group differs, leaves the old
-    /// group and enters the new one. Read inside the refit's transaction, before its rows are replaced.
+    /// group and enters the new one. Read inside the refit's transaction, before its rows are replaced: the old groups in
+    /// customer order beside the histories (in customer order too), so neither side is held in memory.
     /// </summary>
-    private async Task CountRfmMovesAsync(long shopId, CustomerScores[] scores, CustomerModelFit fit, CancellationToken cancellationToken)
+    private async Task CountRfmMovesAsync(Refit refit, CancellationToken cancellationToken)
     {
+        var (shopId, fit) = (refit.ShopId, refit.Fit);
         var previousRefit = await db.CustomerModelFits.Where(f => f.ShopId == shopId).Select(f => (DateOnly?)f.DataThrough).SingleOrDefaultAsync(cancellationToken);
         if (previousRefit is null) return;
-        var before = await db.CustomerPredictions.Where(p => p.ShopId == shopId && p.RfmSegmentAtRefit != null)
-            .Select(p => new { p.CustomerId, p.RfmSegmentAtRefit }).ToDictionaryAsync(p => p.CustomerId, p => p.RfmSegmentAtRefit!.Value, cancellationToken);
         var groups = Enum.GetValues<RfmSegment>().Length;
         var (movedIn, movedOut) = (new int[groups], new int[groups]);
-        foreach (var s in scores)
+        var next = 0;
+        var before = db.CustomerPredictions.Where(p => p.ShopId == shopId && p.RfmSegmentAtRefit != null).OrderBy(p => p.CustomerId)
+            .Select(p => new { p.CustomerId, Segment = p.RfmSegmentAtRefit!.Value }).AsAsyncEnumerable();
+        await foreach (var old in before.WithCancellation(cancellationToken))
         {
-            if (!before.TryGetValue(s.CustomerId, out var old) || old == s.RfmSegment) continue;
-            movedOut[(int)old]++;
-            movedIn[(int)s.RfmSegment]++;
+            while (next < refit.Histories.Count && refit.Histories[next].CustomerId < old.CustomerId) next++;
+            if (next == refit.Histories.Count) break;
+            if (refit.Histories[next].CustomerId != old.CustomerId || refit.Rfm[next].Segment == old.Segment) continue;
+            movedOut[(int)old.Segment]++;
+            movedIn[(int)refit.Rfm[next].Segment]++;
         }
         (fit.RfmMovedIn, fit.RfmMovedOut, fit.RfmComparedWith) = (movedIn, movedOut, previousRefit);
     }
