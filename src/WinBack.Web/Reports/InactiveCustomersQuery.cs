@@ -73,9 +73,8 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
             var (value, id) = DecodeCursor(after, filter.Sort, order.Type);
             where += $" AND ({order.Expression}, {order.Id}) {(descending ? "<" : ">")} ({sql.Add(value, order.Type)}, {sql.Add(id)})";
         }
-        if (order.From == FromPredictions && !order.SortsFoundRows)
+        if (!KeysInOneIndex(order, filter))
         {
-            // A prediction sort's index is walked and each row's customer joined for the conditions: one statement reads it all.
             sql.Append($"SELECT {Columns(scope, sql)}, {order.Expression} AS sort_value FROM {order.From} WHERE {where} " +
                        $"ORDER BY {order.Expression} {direction}, {order.Id} {direction} LIMIT {filter.PageSize + 1}");
             return await ReadPageAsync(sql, filter, cancellationToken);
@@ -93,6 +92,21 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
                    $" ORDER BY k.key_sort {direction}, k.key_id {direction}");
         return await ReadPageAsync(sql, filter, cancellationToken);
     }
+
+    /// <summary>
+    /// Whether one index alone finds the page's keys, so that reading the keys first and then the page's rows pays off: the
+    /// scores' indexes for a list read from the scores alone, the customers' inactive index (last order, carrying total
+    /// spent: windows, segments, high value, a minimum spent) and their index without orders (sign-up date, carrying the
+    /// marketing state). A sort by name or email (expression indexes), a search, or a condition on another table or column
+    /// reads each row it passes anyway, and the page is then read in one statement (keys first would look its rows up twice).
+    /// A list whose rows are found and then sorted is always read keys first.
+    /// </summary>
+    private static bool KeysInOneIndex(ListOrder order, InactiveCustomersFilter filter) =>
+        order.From == FromScoresAlone || order.SortsFoundRows
+        || order.From == From && string.IsNullOrEmpty(filter.Search) && (filter.List == CustomerList.WithoutOrders
+            ? filter.Sort == CustomerSort.SignedUp
+            : filter is { List: CustomerList.Inactive or CustomerList.All, Sort: CustomerSort.LastOrder or CustomerSort.Segment, Consent: null, Mode: InactivityMode.FixedWeeks }
+              && filter.RfmSegments.Count == 0 && filter.Risks.Count is 0 or 3);
 
     private async Task<CustomerPage> ReadPageAsync(SqlText sql, InactiveCustomersFilter filter, CancellationToken cancellationToken)
     {
