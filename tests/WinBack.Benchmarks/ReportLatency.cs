@@ -52,6 +52,8 @@ public static class ReportLatency
     {
         GC.Collect();
         var baseline = Process.GetCurrentProcess().WorkingSet64;
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: false);
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
         using var sampler = new PeakMemorySampler();
         var started = Stopwatch.StartNew();
         using var scope = app.Services.CreateScope();
@@ -60,6 +62,7 @@ public static class ReportLatency
         await scope.ServiceProvider.GetRequiredService<WinBack.Web.Predictions.CustomerPredictionJob>().RunAsync(shopId, CancellationToken.None);
         var elapsed = started.Elapsed;
         var peak = sampler.Stop();
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         await using var check = app.CreateDbContext();
         var fit = await check.CustomerModelFits.SingleAsync(f => f.ShopId == shopId);
         // As after the seed: the refit's 900,000 fresh rows are vacuumed now, not by autovacuum during the measurement.
@@ -67,6 +70,7 @@ public static class ReportLatency
         await check.Database.ExecuteSqlRawAsync("VACUUM ANALYZE customer_predictions");
         Console.WriteLine($"report: predictions refitted for {fit.Customers:N0} customers ({fit.RepeatCustomers:N0} repeat) in {elapsed.TotalSeconds:0.0} s " +
                           $"(reading and models {fit.Seconds:0.0} s of it, the rest writing); working set {baseline / 1048576.0:0} MiB before, peak {peak / 1048576.0:0} MiB (+{(peak - baseline) / 1048576.0:0} MiB); " +
+                          $"managed heap {heapBefore / 1048576.0:0} MiB before, peak {sampler.PeakHeap / 1048576.0:0} MiB, {allocated / 1048576.0:N0} MiB allocated; " +
                           $"r {fit.R:0.###} alpha {fit.Alpha:0.###} a {fit.A:0.###} b {fit.B:0.###}; p {fit.P:0.###} q {fit.Q:0.###} gamma {fit.Gamma:0.###}");
     }
 
