@@ -12,16 +12,23 @@ namespace WinBack.Web.Predictions;
 /// </summary>
 public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories histories, TimeProvider time)
 {
-    /// <summary>After a sync wrote customers outside the webhooks' path: those with a qualifying order and no scores get theirs.</summary>
-    public async Task ScoreUnscoredAsync(long shopId, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a full sync wrote customers outside the webhooks' path: customers with a qualifying order and no scores get
+    /// theirs, customers whose last order is not the one they were scored with (an order the webhooks missed, found by the
+    /// sync) are rescored, and scores of customers left without a qualifying order go. The lists read from the scores
+    /// alone rely on the scores' last order being the customer's; the refit the sync queues redoes everyone later.
+    /// </summary>
+    public async Task ScoreStaleAsync(long shopId, CancellationToken cancellationToken)
     {
         if (!await db.CustomerModelFits.AnyAsync(f => f.ShopId == shopId, cancellationToken)) return;
-        var unscored = await db.Database.SqlQuery<long>($"""
-            SELECT c.id AS "Value" FROM customers c
-            WHERE c.shop_id = {shopId} AND c.orders_count > 0
-              AND NOT EXISTS (SELECT 1 FROM customer_predictions p WHERE p.shop_id = c.shop_id AND p.customer_id = c.id)
+        var stale = await db.Database.SqlQuery<long>($"""
+            SELECT c.id AS "Value" FROM customers c LEFT JOIN customer_predictions p ON p.shop_id = c.shop_id AND p.customer_id = c.id
+            WHERE c.shop_id = {shopId} AND c.orders_count > 0 AND p.scored_last_order_at IS DISTINCT FROM c.last_order_at
+            UNION
+            SELECT p.customer_id FROM customer_predictions p LEFT JOIN customers c ON c.shop_id = p.shop_id AND c.id = p.customer_id
+            WHERE p.shop_id = {shopId} AND coalesce(c.orders_count, 0) = 0
             """).ToListAsync(cancellationToken);
-        await RescoreAsync(shopId, unscored, cancellationToken);
+        await RescoreAsync(shopId, stale, cancellationToken);
     }
 
     /// <summary>Customers whose histories are read, scored and written together: a sync's or a refit's catch-up of many goes in such batches.</summary>

@@ -135,8 +135,9 @@ public sealed class InitialSyncJob(
         // customers were merged (orders imported since) still has to recompute them.
         var changed = customers is null ? await rollups.RecomputeShopAsync(shopId, cancellationToken) : 0;
         logger.LogInformation("Sync of shop {ShopId} done; {Changed} customers' rollups changed after the merge", shopId, changed);
-        // A shop synced again after its first refit: its new customers are scored now, the rest at the refit queued below.
-        await rescoring.ScoreUnscoredAsync(shopId, cancellationToken);
+        // A shop synced again after its first refit: its new customers, and those whose last order the sync changed, are
+        // scored now; everyone again at the refit queued below.
+        await rescoring.ScoreStaleAsync(shopId, cancellationToken);
         // The retention series is rebuilt from the orders just imported: from the first order, not from install.
         jobs.Enqueue<RetentionSnapshotJob>(job => job.RebuildAsync(shopId, CancellationToken.None));
         jobs.Enqueue<CustomerPredictionJob>(job => job.RunAsync(shopId, CancellationToken.None));

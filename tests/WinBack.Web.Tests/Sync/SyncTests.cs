@@ -316,6 +316,35 @@ public sealed class SyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_full_sync_that_finds_changes_the_webhooks_missed_rescores_those_customers_before_the_refit_it_queues()
+    {
+        var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("rescored.myshopify.com", Orders: 300, Seed: 11));
+        await _app.RunJobAsync<WinBack.Web.Predictions.CustomerPredictionJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        // The latest orders are cancelled, and one customer's every order deleted, without a webhook reaching WinBack.
+        var cancelled = CancelWithoutWebhooks(simulated, count: 8);
+        long emptied;
+        lock (simulated.Sync)
+        {
+            var buyer = simulated.Customers.First(c => simulated.OrdersOf(c.Id).Count(QualifyingOrdersOracle.IsQualifying) == 1);
+            emptied = buyer.Id;
+            foreach (var order in simulated.OrdersOf(buyer.Id).ToList()) simulated.Remove(order);
+        }
+        await QueueFullSyncAsync(shopId);
+
+        await _app.RunSyncAsync(shopId);
+
+        // Before the queued refit runs: every customer with an order is scored for the last order they have now.
+        await using var check = _app.CreateDbContext();
+        var customers = await check.Customers.Where(c => c.ShopId == shopId).ToDictionaryAsync(c => c.Id);
+        var scored = await check.CustomerPredictions.Where(p => p.ShopId == shopId).ToDictionaryAsync(p => p.CustomerId, p => p.ScoredLastOrderAt);
+        var moved = cancelled.Where(o => o.CustomerId is { } id && customers[id].OrdersCount > 0).Select(o => o.CustomerId!.Value).Distinct().ToList();
+        moved.Should().NotBeEmpty("some customers still have orders after their latest was cancelled");
+        scored.Keys.Should().BeEquivalentTo(customers.Values.Where(c => c.OrdersCount > 0).Select(c => c.Id), "every customer with an order has scores, and only they");
+        scored.Should().NotContainKey(emptied);
+        foreach (var id in scored.Keys) scored[id].Should().Be(customers[id].LastOrderAt!.Value, $"customer {id} is scored for their last order now");
+    }
+
+    [Fact]
     public async Task A_customer_a_webhook_updated_after_the_export_keeps_its_newer_details_and_still_gets_the_exported_orders_totals()
     {
         var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("newer-here.myshopify.com", Orders: 600, Seed: 11));
