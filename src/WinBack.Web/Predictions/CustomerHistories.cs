@@ -10,7 +10,11 @@ namespace WinBack.Web.Predictions;
 /// One customer's qualifying orders, folded: what the models and RFM read. <see cref="LastOrderAt"/> is the customer's
 /// <c>last_order_at</c> rollup (the latest qualifying order), <see cref="LastOrderOn"/> its date in the shop's calendar.
 /// </summary>
-public readonly record struct CustomerHistory(long CustomerId, RepeatBuyer Buyer, double? UsualIntervalDays, DateOnly LastOrderOn, DateTimeOffset LastOrderAt, int Orders, decimal TotalSpent);
+public readonly record struct CustomerHistory(long CustomerId, RepeatBuyer Buyer, double? UsualIntervalDays, DateOnly LastOrderOn, DateTimeOffset LastOrderAt, int Orders, decimal TotalSpent)
+{
+    /// <summary>What RFM reads of the customer on <paramref name="day"/>: days since the last order, orders, total spent.</summary>
+    public RfmInput RfmOn(DateOnly day) => new(CustomerId, day.DayNumber - LastOrderOn.DayNumber, Orders, TotalSpent);
+}
 
 /// <summary>
 /// Reads customers' qualifying orders folded by order day in the shop's calendar (the models count purchase days, as

@@ -127,7 +127,7 @@ public sealed class CustomerPredictionJob(
 
         var fitted = Stopwatch.GetElapsedTime(started);
 
-        var rfmInputs = histories.Projected(h => new RfmInput(h.CustomerId, today.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent));
+        var rfmInputs = histories.Projected(h => h.RfmOn(today));
         var rfm = Rfm.Score(rfmInputs);
         var cuts = RfmCutPoints.Of(rfmInputs, rfm);
         (fit.RfmRecencyCuts, fit.RfmFrequencyCuts, fit.RfmMonetaryCuts) = (cuts.Recency, cuts.Frequency, cuts.Monetary);

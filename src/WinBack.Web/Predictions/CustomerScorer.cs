@@ -43,7 +43,7 @@ public sealed class CustomerScorer(IPurchaseModel? purchases, GammaGamma? spend,
             if (double.IsFinite(predicted) && predicted < 1e12) value = decimal.Round((decimal)predicted, 2);
         }
         var r = ranked ?? (rfm ?? throw new InvalidOperationException("A customer is scored alone only against a refit's RFM cut points."))
-            .Score(new RfmInput(h.CustomerId, refitDate.DayNumber - h.LastOrderOn.DayNumber, h.Orders, h.TotalSpent));
+            .Score(h.RfmOn(refitDate));
         return new CustomerScores(h.CustomerId, h.LastOrderAt, alive, h.UsualIntervalDays, OverdueOn(h), next, value,
             (short)(r.Recency * 100 + r.Frequency * 10 + r.Monetary), r.Segment);
     }

@@ -53,6 +53,9 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     /// <summary>The scores' copy of the customer's last order, in the customers' terms (<see cref="FromScoresAlone"/>).</summary>
     private const string ScoredLastOrderAt = "p.scored_last_order_at";
 
+    /// <summary>The customer's own last order (their rollup).</summary>
+    private const string CustomersLastOrderAt = "last_order_at";
+
     /// <summary>The report's columns; local dates are computed by PostgreSQL (its IANA zone data), far cheaper than per row in .NET.</summary>
     private static string Columns(ReportScope scope, SqlText sql)
     {
@@ -167,23 +170,24 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     {
         if (rows == FromScoresAlone) return ScoresWhere(scope, filter, sql);
         var fromPredictions = rows == FromPredictions;
-        var calendar = scope.Calendar;
         // Literal conditions on orders_count, so PostgreSQL can use the partial indexes (customers with orders, and without).
         var where = new StringBuilder($"c.shop_id = {sql.Add(scope.ShopId)} AND orders_count {(filter.List == CustomerList.WithoutOrders ? "= 0" : "> 0")}");
         if (filter.List != CustomerList.Inactive) where.Append(ListCondition(scope, filter.List, sql, fromPredictions));
-        else if (filter.Mode == InactivityMode.PersonalCycle)
-        {
-            // Away at least twice the customer's usual interval (and two weeks); one-order customers keep the fixed rule.
-            where.Append($" AND CASE WHEN overdue_on IS NULL THEN {WinBackRules.InactiveSinceSql(sql.Add(WinBackRules.InactiveBefore(scope)))}" +
-                         $" ELSE overdue_on <= {sql.Add(calendar.Today)} END");
-        }
+        else if (filter.Mode == InactivityMode.PersonalCycle) where.Append(PersonalCycleSql(scope, sql, CustomersLastOrderAt));
         else
         {
-            var (minWeeks, maxWeeks) = filter.WeeksRange(scope.ThresholdWeeks);
-            where.Append($" AND last_order_at < {sql.Add(calendar.AtLeastWeeksAgo(minWeeks))}");
-            if (maxWeeks is { } max) where.Append($" AND last_order_at >= {sql.Add(calendar.AtMostWeeksAgo(max))}");
+            AppendWeeksAway(scope, filter, sql, where, CustomersLastOrderAt);
             if (fromPredictions) AppendWeeksAway(scope, filter, sql, where, ScoredLastOrderAt);
         }
+        AppendCustomerFilters(scope, filter, sql, where);
+        AppendPredictionFilters(filter, sql, where);
+        return where.ToString();
+    }
+
+    /// <summary>The filter's conditions on the customers' own columns beyond the list: segments, sign-up dates, value, search, consent.</summary>
+    private static void AppendCustomerFilters(ReportScope scope, InactiveCustomersFilter filter, SqlText sql, StringBuilder where)
+    {
+        var calendar = scope.Calendar;
         if (filter.Segments.Count is > 0 and < 4)
         {
             var (highValue, longInactive) = SegmentTerms(scope, sql);
@@ -202,8 +206,6 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         }
         if (filter.Consent == EmailConsent.Subscribed) where.Append(" AND email_marketing_state = 'SUBSCRIBED'");
         if (filter.Consent == EmailConsent.NotSubscribed) where.Append(" AND email_marketing_state IS DISTINCT FROM 'SUBSCRIBED'");
-        AppendPredictionFilters(filter, sql, where);
-        return where.ToString();
     }
 
     /// <summary>The conditions of a list read from the scores alone (<see cref="ReadsScoresAlone"/>), in the scores' own columns.</summary>
@@ -212,9 +214,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         var where = new StringBuilder($"p.shop_id = {sql.Add(scope.ShopId)}");
         if (filter.List == CustomerList.AtRisk)
             where.Append($" AND {ScoredLastOrderAt} >= {sql.Add(WinBackRules.InactiveBefore(scope))}{AtRiskRuleSql(scope, sql)}");
-        else if (filter.List == CustomerList.Inactive && filter.Mode == InactivityMode.PersonalCycle)
-            where.Append($" AND CASE WHEN overdue_on IS NULL THEN {ScoredLastOrderAt} < {sql.Add(WinBackRules.InactiveBefore(scope))}" +
-                         $" ELSE overdue_on <= {sql.Add(scope.Calendar.Today)} END");
+        else if (filter.List == CustomerList.Inactive && filter.Mode == InactivityMode.PersonalCycle) where.Append(PersonalCycleSql(scope, sql, ScoredLastOrderAt));
         else if (filter.List == CustomerList.Inactive) AppendWeeksAway(scope, filter, sql, where, ScoredLastOrderAt);
         AppendPredictionFilters(filter, sql, where);
         return where.ToString();
@@ -224,9 +224,17 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     private static void AppendWeeksAway(ReportScope scope, InactiveCustomersFilter filter, SqlText sql, StringBuilder where, string lastOrderAt)
     {
         var (minWeeks, maxWeeks) = filter.WeeksRange(scope.ThresholdWeeks);
-        where.Append($" AND {lastOrderAt} < {sql.Add(scope.Calendar.AtLeastWeeksAgo(minWeeks))}");
+        where.Append($" AND {WinBackRules.InactiveSinceSql(sql.Add(scope.Calendar.AtLeastWeeksAgo(minWeeks)), lastOrderAt)}");
         if (maxWeeks is { } max) where.Append($" AND {lastOrderAt} >= {sql.Add(scope.Calendar.AtMostWeeksAgo(max))}");
     }
+
+    /// <summary>
+    /// The personal-cycle list on <paramref name="lastOrderAt"/>: away at least twice the customer's usual interval (and two
+    /// weeks), the day fixed in <c>overdue_on</c>; one-order customers keep the shop's fixed weeks.
+    /// </summary>
+    private static string PersonalCycleSql(ReportScope scope, SqlText sql, string lastOrderAt) =>
+        $" AND CASE WHEN overdue_on IS NULL THEN {WinBackRules.InactiveSinceSql(sql.Add(WinBackRules.InactiveBefore(scope)), lastOrderAt)}" +
+        $" ELSE overdue_on <= {sql.Add(scope.Calendar.Today)} END";
 
     /// <summary>
     /// Whether the scores alone can say who is on the list: once the shop has a fit, for a list of customers with orders
@@ -235,7 +243,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     /// the scores of 1,700 recent buyers a page).
     /// </summary>
     private static bool ScoresSuffice(ReportScope scope, InactiveCustomersFilter filter) =>
-        scope.HasPredictions && filter.List != CustomerList.WithoutOrders && !FiltersCustomerColumns(filter);
+        scope.HasPredictions && filter.List != CustomerList.WithoutOrders && !FiltersCustomerColumns(scope, filter);
 
     /// <summary>
     /// Whether the list in last-order order is read from the scores alone: a list whose every condition is on the scores
@@ -249,10 +257,16 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         && (filter.List == CustomerList.AtRisk || filter is { List: CustomerList.Inactive, Mode: InactivityMode.PersonalCycle }
             || filter.RfmSegments.Count > 0 || filter.Risks.Count is > 0 and < 3);
 
-    /// <summary>Whether the filter asks anything of the customers' own columns beyond the list itself (see <see cref="FromScoresAlone"/>).</summary>
-    private static bool FiltersCustomerColumns(InactiveCustomersFilter filter) =>
-        filter.Segments.Count is > 0 and < 4 || filter.SignedUpRange(DateOnly.MinValue) != (null, null) || filter.HighValueOnly
-        || filter.MinTotalSpent is not null || !string.IsNullOrEmpty(filter.Search) || filter.Consent is EmailConsent.Subscribed or EmailConsent.NotSubscribed;
+    /// <summary>
+    /// Whether the filter asks anything of the customers' own columns beyond the list itself (see <see cref="FromScoresAlone"/>):
+    /// whether <see cref="AppendCustomerFilters"/> writes a condition, so a filter added there is never ignored here.
+    /// </summary>
+    private static bool FiltersCustomerColumns(ReportScope scope, InactiveCustomersFilter filter)
+    {
+        var conditions = new StringBuilder();
+        AppendCustomerFilters(scope, filter, new SqlText(), conditions);
+        return conditions.Length > 0;
+    }
 
     /// <summary>The churn-risk bands and RFM groups asked for, as conditions on the scores.</summary>
     private static void AppendPredictionFilters(InactiveCustomersFilter filter, SqlText sql, StringBuilder where)

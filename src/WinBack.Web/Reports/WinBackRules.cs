@@ -57,8 +57,11 @@ public static class WinBackRules
     /// <summary><see cref="IsHighValue"/> as SQL on a customer's rollups; <paramref name="line"/> is the placeholder of the line.</summary>
     public static string HighValueSql(string line) => $"total_spent >= {line}";
 
-    /// <summary>Away since before the cutoff (<see cref="InactiveBefore"/> or <see cref="LongInactiveBefore"/>), as SQL on a customer's rollups.</summary>
-    public static string InactiveSinceSql(string before) => $"last_order_at < {before}";
+    /// <summary>
+    /// Away since before the cutoff (<see cref="InactiveBefore"/> or <see cref="LongInactiveBefore"/>), as SQL on a customer's
+    /// last order: their rollup, or another column holding it (the scores' copy).
+    /// </summary>
+    public static string InactiveSinceSql(string before, string lastOrderAt = "last_order_at") => $"{lastOrderAt} < {before}";
 
     /// <summary>
     /// The segment of an inactive customer as a SQL condition, given SQL for "high value" and "long inactive" (the
