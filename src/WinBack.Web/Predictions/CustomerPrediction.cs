@@ -1,14 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using WinBack.Analytics;
-using WinBack.Web.Shops;
 
 namespace WinBack.Web.Predictions;
 
 /// <summary>
-/// One customer's predictions as of the shop's latest refit (<see cref="CustomerModelFit"/>). A table of its own, rewritten
-/// whole by <see cref="CustomerPredictionJob"/>: a refit never locks or rewrites the customers the webhooks update, and
-/// the report joins it by key. Null where the models had too little to go on.
+/// One customer's predictions as of the shop's latest refit (<see cref="CustomerModelFit"/>). A table of its own, with a
+/// partition per shop that <see cref="CustomerPredictionJob"/> replaces whole: a refit never locks or rewrites the
+/// customers the webhooks update, and the report joins it by key. Null where the models had too little to go on.
 /// </summary>
 public sealed class CustomerPrediction
 {
@@ -50,8 +49,9 @@ internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration
     {
         prediction.ToTable("customer_predictions");
         prediction.HasKey(p => new { p.ShopId, p.CustomerId });
-        // No foreign key to customers: a deleted customer's row is dropped at the next refit (redaction deletes it at once).
-        prediction.HasOne<Shop>().WithMany().HasForeignKey(p => p.ShopId).OnDelete(DeleteBehavior.Cascade);
+        // Partitioned by shop (the PredictionsPartitionedByShop migration's SQL; EF cannot express it): a refit builds the
+        // shop's scores aside and swaps them in (CustomerPredictionPartitions). No foreign keys: a deleted customer's row is
+        // dropped at the next refit (redaction deletes it at once), a deleted shop's by the shops_deleted trigger.
         prediction.Property(p => p.PredictedValue).HasPrecision(19, 4);
         prediction.Property(p => p.RfmSegment).HasConversion<short>();
         prediction.Property(p => p.RfmSegmentAtRefit).HasConversion<short?>();

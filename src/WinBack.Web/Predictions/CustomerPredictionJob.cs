@@ -14,12 +14,12 @@ namespace WinBack.Web.Predictions;
 /// Refits one shop's models and scores every customer with orders: BG/NBD (P(alive), the expected next order) on
 /// order days in weeks, Gamma-Gamma (spend per order) on repeat customers, the discounted 12-month value, RFM, and the
 /// usual purchase interval. Reads the shop's qualifying orders once, in customer order, holding one small summary per
-/// customer; writes all scores in one transaction, so the report never shows half a refit. Runs weekly and after each
-/// full sync; one run per shop at a time (advisory lock).
+/// customer; writes all scores into the shop's next partition and swaps it in with the fit (<see cref="CustomerPredictionPartitions"/>),
+/// so the report never shows half a refit. Runs weekly and after each full sync; one run per shop at a time (advisory lock).
 /// </summary>
 public sealed class CustomerPredictionJob(
-    WinBackDbContext db, ReportScopes scopes, CustomerHistories customerHistories, CustomerRescoring rescoring, WinBackMetrics metrics, TimeProvider time,
-    ILogger<CustomerPredictionJob> logger)
+    WinBackDbContext db, ReportScopes scopes, CustomerHistories customerHistories, CustomerRescoring rescoring, CustomerPredictionPartitions partitions,
+    WinBackMetrics metrics, TimeProvider time, ILogger<CustomerPredictionJob> logger)
 {
     private const int LockNamespace = 0x50524544; // "PRED"
     private static readonly TimeSpan LongestStatement = TimeSpan.FromMinutes(15);
@@ -143,10 +143,7 @@ public sealed class CustomerPredictionJob(
         return new Refit(shopId, histories, rfm, new CustomerScorer(purchases, spend, cuts), today, fit, TrackRecordRow(shopId, trackRecord), readSnapshot, started, computed);
     }
 
-    /// <summary>
-    /// Every score in one transaction: the shop's rows are replaced by a binary COPY, so the report switches from the old
-    /// fit to the new one at commit, never showing half of each (statement triggers bump the report's data version).
-    /// </summary>
+    /// <summary>The holdout check as the row kept per refit: the record's figures, or why there is none.</summary>
     private ModelTrackRecord TrackRecordRow(long shopId, HoldoutResult result)
     {
         var row = new ModelTrackRecord { ShopId = shopId, HoldoutEnd = result.HoldoutEnd, CalibrationEnd = result.CalibrationEnd, CheckedAt = time.GetUtcNow() };
@@ -165,55 +162,62 @@ public sealed class CustomerPredictionJob(
         return row;
     }
 
+    /// <summary>
+    /// The shop's scores are replaced whole, and the report switches from the old fit to the new one at once, never
+    /// showing half of each: every row is copied into the shop's next partition (no indexes yet: they are built after, in
+    /// one sort each), which is then swapped in with the fit, the track record and the catch-up of what changed meanwhile.
+    /// </summary>
     internal async Task WriteAsync(Refit refit, CancellationToken cancellationToken)
     {
         var (shopId, fit, trackRecord) = (refit.ShopId, refit.Fit, refit.TrackRecord);
         db.Database.SetCommandTimeout(LongestStatement);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await CountRfmMovesAsync(refit, cancellationToken);
-        await db.CustomerPredictions.Where(p => p.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY customer_predictions (shop_id, customer_id, scored_last_order_at, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment, rfm_segment_at_refit) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
+        await partitions.WriteNextAsync(shopId, table => CopyScoresAsync(refit, table, cancellationToken), cancellationToken);
+        await partitions.SwapInAsync(shopId, async () =>
         {
-            // Each customer is scored as their row goes: the client scores while PostgreSQL writes the rows before (the
-            // write is PostgreSQL's index maintenance, so the scoring costs no time of its own), and no array of a million
-            // scores is held.
-            for (var i = 0; i < refit.Histories.Count; i++)
-            {
-                var s = refit.Score(i);
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(shopId, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(s.CustomerId, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(s.LastOrderAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await WriteNullableAsync(copy, s.ProbabilityAlive, NpgsqlDbType.Double, cancellationToken);
-                await WriteNullableAsync(copy, s.UsualIntervalDays, NpgsqlDbType.Double, cancellationToken);
-                await WriteNullableAsync(copy, s.OverdueOn, NpgsqlDbType.Date, cancellationToken);
-                await WriteNullableAsync(copy, s.ExpectedNextOrderOn, NpgsqlDbType.Date, cancellationToken);
-                await WriteNullableAsync(copy, s.PredictedValue, NpgsqlDbType.Numeric, cancellationToken);
-                await copy.WriteAsync(s.RfmScore, NpgsqlDbType.Smallint, cancellationToken);
-                await copy.WriteAsync((short)s.RfmSegment, NpgsqlDbType.Smallint, cancellationToken);
-                await copy.WriteAsync((short)s.RfmSegment, NpgsqlDbType.Smallint, cancellationToken);
-            }
-            await copy.CompleteAsync(cancellationToken);
+            await db.CustomerModelFits.Where(f => f.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
+            db.CustomerModelFits.Add(fit);
+            await db.ModelTrackRecords.Where(r => r.ShopId == shopId && (r.HoldoutEnd == trackRecord.HoldoutEnd || r.HoldoutEnd < trackRecord.HoldoutEnd.AddDays(-7 * ModelTrackRecord.KeptWeeks)))
+                .ExecuteDeleteAsync(cancellationToken);
+            db.ModelTrackRecords.Add(trackRecord);
+            await db.SaveChangesAsync(cancellationToken);
+            await CatchUpAsync(refit, cancellationToken);
+        }, cancellationToken);
+    }
+
+    private async Task CopyScoresAsync(Refit refit, string table, CancellationToken cancellationToken)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {table} (shop_id, customer_id, scored_last_order_at, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment, rfm_segment_at_refit) FROM STDIN (FORMAT BINARY, FREEZE)",
+            cancellationToken);
+        // Each customer is scored as their row goes: the client scores while PostgreSQL writes the rows before, and no
+        // array of a million scores is held.
+        for (var i = 0; i < refit.Histories.Count; i++)
+        {
+            var s = refit.Score(i);
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(refit.ShopId, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(s.CustomerId, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(s.LastOrderAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await WriteNullableAsync(copy, s.ProbabilityAlive, NpgsqlDbType.Double, cancellationToken);
+            await WriteNullableAsync(copy, s.UsualIntervalDays, NpgsqlDbType.Double, cancellationToken);
+            await WriteNullableAsync(copy, s.OverdueOn, NpgsqlDbType.Date, cancellationToken);
+            await WriteNullableAsync(copy, s.ExpectedNextOrderOn, NpgsqlDbType.Date, cancellationToken);
+            await WriteNullableAsync(copy, s.PredictedValue, NpgsqlDbType.Numeric, cancellationToken);
+            await copy.WriteAsync(s.RfmScore, NpgsqlDbType.Smallint, cancellationToken);
+            await copy.WriteAsync((short)s.RfmSegment, NpgsqlDbType.Smallint, cancellationToken);
+            await copy.WriteAsync((short)s.RfmSegment, NpgsqlDbType.Smallint, cancellationToken);
         }
-        await db.CustomerModelFits.Where(f => f.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
-        db.CustomerModelFits.Add(fit);
-        await db.ModelTrackRecords.Where(r => r.ShopId == shopId && (r.HoldoutEnd == trackRecord.HoldoutEnd || r.HoldoutEnd < trackRecord.HoldoutEnd.AddDays(-7 * ModelTrackRecord.KeptWeeks)))
-            .ExecuteDeleteAsync(cancellationToken);
-        db.ModelTrackRecords.Add(trackRecord);
-        await db.SaveChangesAsync(cancellationToken);
-        await CatchUpAsync(refit, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await copy.CompleteAsync(cancellationToken);
     }
 
     /// <summary>
     /// The scores were computed from the orders as the read saw them; webhooks went on meanwhile, and their rescoring must
     /// not be undone. Customers whose rollups were changed by a transaction the read's snapshot could not see
     /// (<c>customers.rollups_changed_xid</c>) are rescored with the new fit, and rows of customers who no longer have a
-    /// qualifying order (cancelled, deleted, redacted meanwhile) go. Inside the write's transaction, so the report never
-    /// sees the older numbers.
+    /// qualifying order (cancelled, deleted, redacted meanwhile) go. Inside the swap's transaction, which holds the scores'
+    /// table from before this read to its commit: no webhook can rescore in between, and the report never sees the older numbers.
     /// </summary>
     private async Task CatchUpAsync(Refit refit, CancellationToken cancellationToken)
     {
@@ -232,8 +236,8 @@ public sealed class CustomerPredictionJob(
 
     /// <summary>
     /// Moves between RFM groups since the previous refit: each customer scored by both, whose group differs, leaves the old
-    /// group and enters the new one. Read inside the refit's transaction, before its rows are replaced: the old groups in
-    /// customer order beside the histories (in customer order too), so neither side is held in memory.
+    /// group and enters the new one. Read before the rows are replaced (only refits write the group a refit gave): the old
+    /// groups in customer order beside the histories (in customer order too), so neither side is held in memory.
     /// </summary>
     private async Task CountRfmMovesAsync(Refit refit, CancellationToken cancellationToken)
     {
@@ -260,8 +264,11 @@ public sealed class CustomerPredictionJob(
         value is { } v ? copy.WriteAsync(v, type, cancellationToken) : copy.WriteNullAsync(cancellationToken);
 }
 
-/// <summary>The weekly refit: every installed shop whose models are a week old (or were never fitted) gets a job.</summary>
-public sealed class CustomerPredictionDispatcher(WinBackDbContext db, IBackgroundJobClient jobs, TimeProvider time)
+/// <summary>
+/// The weekly refit: every installed shop whose models are a week old (or were never fitted) gets a job. The scores'
+/// partitions of shops that are gone are dropped on the way.
+/// </summary>
+public sealed class CustomerPredictionDispatcher(WinBackDbContext db, CustomerPredictionPartitions partitions, IBackgroundJobClient jobs, TimeProvider time)
 {
     public const string RecurringId = "predictions:weekly-refit";
     public static readonly TimeSpan RefitEvery = TimeSpan.FromDays(7);
@@ -273,5 +280,6 @@ public sealed class CustomerPredictionDispatcher(WinBackDbContext db, IBackgroun
             .Where(s => !db.CustomerModelFits.Any(f => f.ShopId == s.Id && f.FittedAt > due))
             .Select(s => s.Id).ToListAsync(cancellationToken);
         foreach (var shopId in shops) jobs.Enqueue<CustomerPredictionJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        await partitions.DropOrphansAsync(cancellationToken);
     }
 }

@@ -37,6 +37,9 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
     public async Task RescoreAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
     {
         if (customerIds.Count == 0) return;
+        // A refit swapping in the shop's scores holds the scores' table until it commits its new fit with them: in a
+        // transaction, wait for it before reading the fit, or the new scores would get a customer scored by the old one.
+        if (db.Database.CurrentTransaction is not null) await db.Database.ExecuteSqlRawAsync("LOCK TABLE ONLY customer_predictions IN ROW EXCLUSIVE MODE", cancellationToken);
         var fit = await db.CustomerModelFits.AsNoTracking().SingleOrDefaultAsync(f => f.ShopId == shopId, cancellationToken);
         if (fit is null) return;
         var scorer = CustomerScorer.From(fit);

@@ -7,6 +7,7 @@ public static class PredictionsExtensions
     {
         services.AddScoped<CustomerHistories>();
         services.AddScoped<CustomerRescoring>();
+        services.AddScoped<CustomerPredictionPartitions>();
         services.AddScoped<CustomerPredictionJob>();
         services.AddScoped<CustomerPredictionDispatcher>();
         return services;

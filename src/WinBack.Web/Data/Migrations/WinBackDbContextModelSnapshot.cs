@@ -1313,16 +1313,6 @@ namespace WinBack.Web.Data.Migrations
                         .HasConstraintName("fk_customer_model_fits_shops_shop_id");
                 });
 
-            modelBuilder.Entity("WinBack.Web.Predictions.CustomerPrediction", b =>
-                {
-                    b.HasOne("WinBack.Web.Shops.Shop", null)
-                        .WithMany()
-                        .HasForeignKey("ShopId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_customer_predictions_shops_shop_id");
-                });
-
             modelBuilder.Entity("WinBack.Web.Predictions.ModelTrackRecord", b =>
                 {
                     b.HasOne("WinBack.Web.Shops.Shop", null)

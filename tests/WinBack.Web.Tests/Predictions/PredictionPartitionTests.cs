@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using WinBack.Web.Predictions;
+using WinBack.Web.Tests.Reports;
+
+namespace WinBack.Web.Tests.Predictions;
+
+/// <summary>
+/// Each shop's scores are a partition of their own, which a refit builds aside and swaps in: two shops of the same shape
+/// (weekly, monthly and one-time buyers), refitted one after the other and at once, while the other's merchant reads.
+/// </summary>
+public sealed class PredictionPartitionTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 15, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _time = new(Now);
+    private WinBackApp _app = null!;
+    private ReportShop _north = null!, _south = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await WinBackApp.StartAsync("partitions", _time);
+        _north = await SeedAsync("north.myshopify.com");
+        _south = await SeedAsync("south.myshopify.com");
+    }
+
+    private Task<ReportShop> SeedAsync(string domain)
+    {
+        var shop = new ReportShop(_app, domain);
+        for (var id = 1; id <= 30; id++)
+        {
+            shop.Customer(id, $"Buyer{id}", "B");
+            var gap = 3 + id % 9;
+            var orders = id % 3 == 0 ? 1 : 2 + id % 6;
+            for (var k = 0; k < orders; k++) shop.Order(id, new DateTime(2026, 11, 20, 10, 0, 0).AddDays(-(id * 2) - k * gap), 20m + id);
+        }
+        return shop.SaveAsync();
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task RefitAsync(long shopId)
+    {
+        using var scope = _app.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>().RunAsync(shopId, CancellationToken.None);
+    }
+
+    private async Task<Dictionary<long, CustomerPrediction>> ScoresAsync(long shopId)
+    {
+        await using var db = _app.CreateDbContext();
+        return await db.CustomerPredictions.AsNoTracking().Where(p => p.ShopId == shopId).ToDictionaryAsync(p => p.CustomerId);
+    }
+
+    private async Task<List<string>> ScoreTablesAsync()
+    {
+        await using var db = _app.CreateDbContext();
+        return await db.Database.SqlQuery<string>($"""
+            SELECT relname::text AS "Value" FROM pg_class WHERE relkind IN ('r', 'p') AND relname LIKE 'customer\_predictions%' ORDER BY relname
+            """).ToListAsync();
+    }
+
+    [Fact]
+    public async Task A_refit_replaces_its_own_shops_scores_and_leaves_the_other_shops_as_they_were()
+    {
+        await RefitAsync(_north.ShopId);
+        await RefitAsync(_south.ShopId);
+        var (north, south) = (await ScoresAsync(_north.ShopId), await ScoresAsync(_south.ShopId));
+        north.Should().HaveCount(30);
+        south.Should().HaveCount(30);
+
+        // A week on, the north shop is refitted: every one of its customers has been away a week longer.
+        _time.Advance(TimeSpan.FromDays(7));
+        await RefitAsync(_north.ShopId);
+
+        var northAfter = await ScoresAsync(_north.ShopId);
+        northAfter.Keys.Should().BeEquivalentTo(north.Keys);
+        northAfter.Values.Where(p => p.ProbabilityAlive < north[p.CustomerId].ProbabilityAlive).Should().NotBeEmpty(
+            "a week more of silence lowers some customers' chance of being active");
+        (await ScoresAsync(_south.ShopId)).Should().BeEquivalentTo(south, "the south shop was not refitted");
+        await using (var db = _app.CreateDbContext())
+        {
+            (await db.CustomerModelFits.SingleAsync(f => f.ShopId == _north.ShopId)).DataThrough.Should().Be(new DateOnly(2026, 11, 29));
+            (await db.CustomerModelFits.SingleAsync(f => f.ShopId == _south.ShopId)).DataThrough.Should().Be(new DateOnly(2026, 11, 22));
+        }
+        (await ScoreTablesAsync()).Should().Equal("customer_predictions", CustomerPredictionPartitions.NameOf(_north.ShopId), CustomerPredictionPartitions.NameOf(_south.ShopId));
+    }
+
+    [Fact]
+    public async Task A_redacted_shops_scores_go_at_once_and_its_partition_with_the_next_weekly_run()
+    {
+        await RefitAsync(_north.ShopId);
+        await RefitAsync(_south.ShopId);
+
+        (await _app.PostWebhookAsync("shop/redact", _south.Domain, $$"""{"shop_id":2,"shop_domain":"{{_south.Domain}}"}""")).StatusCode.Should().Be(HttpStatusCode.OK);
+        await _app.ProcessWebhooksAsync();
+        (await ScoresAsync(_south.ShopId)).Should().BeEmpty();
+
+        using (var scope = _app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<CustomerPredictionDispatcher>().RunAsync(CancellationToken.None);
+        (await ScoreTablesAsync()).Should().Equal("customer_predictions", CustomerPredictionPartitions.NameOf(_north.ShopId));
+        (await ScoresAsync(_north.ShopId)).Should().HaveCount(30);
+    }
+
+    [Fact]
+    public async Task A_refit_waiting_for_another_shops_long_query_does_not_hold_up_that_shops_report()
+    {
+        await RefitAsync(_north.ShopId);
+        await RefitAsync(_south.ShopId);
+        var before = await ScoresAsync(_north.ShopId);
+        _time.Advance(TimeSpan.FromDays(7));
+
+        // The south shop's merchant exports a long list: a query that reads the scores for seconds.
+        await using var export = new NpgsqlConnection(_app.ConnectionString);
+        await export.OpenAsync();
+        await using var exporting = await export.BeginTransactionAsync();
+        await using (var read = new NpgsqlCommand($"SELECT count(*) FROM customer_predictions WHERE shop_id = {_south.ShopId}", export, exporting))
+            await read.ExecuteScalarAsync();
+
+        var refit = RefitAsync(_north.ShopId);
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(30))).Should().BeTrue("the north shop's swap waits for the export");
+        var south = _app.CreateClientFor(_south.Domain);
+        var slowest = TimeSpan.Zero;
+        for (var page = 0; page < 10; page++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            (await south.GetAsync("/api/reports/inactive?sort=pAlive")).StatusCode.Should().Be(HttpStatusCode.OK);
+            var took = Stopwatch.GetElapsedTime(started);
+            if (took > slowest) slowest = took;
+        }
+        slowest.Should().BeLessThan(TimeSpan.FromSeconds(2), "the swap waits its turn a moment at a time, not in front of every other query");
+        refit.IsCompleted.Should().BeFalse("the north shop's scores cannot be swapped in while the export reads the table");
+
+        await exporting.CommitAsync();
+        await refit.WaitAsync(TimeSpan.FromSeconds(60));
+        var after = await ScoresAsync(_north.ShopId);
+        after.Values.Where(p => p.ProbabilityAlive < before[p.CustomerId].ProbabilityAlive).Should().NotBeEmpty("the refit swapped in once the export ended");
+    }
+}
