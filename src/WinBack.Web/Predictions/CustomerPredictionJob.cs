@@ -54,7 +54,7 @@ public sealed class CustomerPredictionJob(
         await WriteAsync(refit, cancellationToken);
         var total = Stopwatch.GetElapsedTime(refit.Started);
         metrics.Refitted(total);
-        logger.LogInformation("Predictions of shop {ShopId}: scored and written in {Write:F1} s, {Seconds:F1} s in all", shopId, (total - refit.Computed).TotalSeconds, total.TotalSeconds);
+        logger.LogInformation("Predictions of shop {ShopId}: refitted in {Seconds:F1} s", shopId, total.TotalSeconds);
     }
 
     internal async Task<Refit> ComputeAsync(long shopId, CancellationToken cancellationToken)
@@ -171,9 +171,16 @@ public sealed class CustomerPredictionJob(
     {
         var (shopId, fit, trackRecord) = (refit.ShopId, refit.Fit, refit.TrackRecord);
         db.Database.SetCommandTimeout(LongestStatement);
+        var started = Stopwatch.GetTimestamp();
         await CountRfmMovesAsync(refit, cancellationToken);
-        await partitions.WriteNextAsync(shopId, table => CopyScoresAsync(refit, table, cancellationToken), cancellationToken);
-        await partitions.SwapInAsync(shopId, async () =>
+        var (counted, copied) = (Stopwatch.GetElapsedTime(started), TimeSpan.Zero);
+        await partitions.WriteNextAsync(shopId, async table =>
+        {
+            await CopyScoresAsync(refit, table, cancellationToken);
+            copied = Stopwatch.GetElapsedTime(started);
+        }, cancellationToken);
+        var indexed = Stopwatch.GetElapsedTime(started);
+        await partitions.SwapInAsync(shopId, async next =>
         {
             await db.CustomerModelFits.Where(f => f.ShopId == shopId).ExecuteDeleteAsync(cancellationToken);
             db.CustomerModelFits.Add(fit);
@@ -181,8 +188,11 @@ public sealed class CustomerPredictionJob(
                 .ExecuteDeleteAsync(cancellationToken);
             db.ModelTrackRecords.Add(trackRecord);
             await db.SaveChangesAsync(cancellationToken);
-            await CatchUpAsync(refit, cancellationToken);
+            await CatchUpAsync(refit, next, cancellationToken);
         }, cancellationToken);
+        var swapped = Stopwatch.GetElapsedTime(started);
+        logger.LogInformation("Predictions of shop {ShopId}: written in {Seconds:F1} s (RFM moves counted {Moves:F1} s, scored and copied {Copy:F1} s, indexed {Index:F1} s, swapped in {Swap:F1} s)",
+            shopId, swapped.TotalSeconds, counted.TotalSeconds, (copied - counted).TotalSeconds, (indexed - copied).TotalSeconds, (swapped - indexed).TotalSeconds);
     }
 
     private async Task CopyScoresAsync(Refit refit, string table, CancellationToken cancellationToken)
@@ -214,23 +224,24 @@ public sealed class CustomerPredictionJob(
 
     /// <summary>
     /// The scores were computed from the orders as the read saw them; webhooks went on meanwhile, and their rescoring must
-    /// not be undone. Customers whose rollups were changed by a transaction the read's snapshot could not see
-    /// (<c>customers.rollups_changed_xid</c>) are rescored with the new fit, and rows of customers who no longer have a
-    /// qualifying order (cancelled, deleted, redacted meanwhile) go. Inside the swap's transaction, which holds the scores'
-    /// table from before this read to its commit: no webhook can rescore in between, and the report never sees the older numbers.
+    /// not be undone. In the swap's transaction, after the new fit is written and while the shop's other writers of scores
+    /// wait, the next table (<paramref name="table"/>) catches up: rows of customers who no longer have a qualifying order
+    /// (cancelled, deleted, redacted meanwhile) go, and customers whose rollups were changed by a transaction the read's
+    /// snapshot could not see (<c>customers.rollups_changed_xid</c>) are rescored with the new fit.
     /// </summary>
-    private async Task CatchUpAsync(Refit refit, CancellationToken cancellationToken)
+    private async Task CatchUpAsync(Refit refit, string table, CancellationToken cancellationToken)
     {
         var shopId = refit.ShopId;
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            DELETE FROM customer_predictions p WHERE p.shop_id = {shopId}
+        var withoutOrders = "DELETE FROM " + CustomerPredictionPartitions.Checked(table) + """
+             p WHERE p.shop_id = {0}
               AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = p.shop_id AND c.id = p.customer_id AND c.orders_count > 0)
-            """, cancellationToken);
+            """;
+        await db.Database.ExecuteSqlRawAsync(withoutOrders, [shopId], cancellationToken);
         var changed = await db.Database.SqlQuery<long>($"""
             SELECT id AS "Value" FROM customers
             WHERE shop_id = {shopId} AND rollups_changed_xid IS NOT NULL AND NOT pg_visible_in_snapshot(rollups_changed_xid, {refit.ReadSnapshot}::pg_snapshot)
             """).ToListAsync(cancellationToken);
-        await rescoring.RescoreAsync(shopId, changed, cancellationToken);
+        await rescoring.RescoreAsync(shopId, changed, cancellationToken, into: table);
         if (changed.Count > 0) logger.LogInformation("Predictions of shop {ShopId}: {Changed} customers changed while the refit computed, rescored", shopId, changed.Count);
     }
 

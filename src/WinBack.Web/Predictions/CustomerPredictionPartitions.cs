@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using WinBack.Web.Data;
@@ -13,13 +14,17 @@ namespace WinBack.Web.Predictions;
 /// the new ones after it, never a mix.
 /// </summary>
 /// <remarks>
-/// The swap takes the whole table's strongest lock (PostgreSQL detaches a partition so), which every shop's report
-/// queries wait for: it waits for that lock at most <see cref="LockWait"/> at a time, so it never queues every shop
+/// The swap catches up, in its transaction, with what changed while the refit computed (<see cref="SwapInAsync"/>): the
+/// shop's other writers of scores (rescoring, erasure) hold off the swap for their transaction (<see cref="HoldOffSwapAsync"/>)
+/// and wait for it, so none lands between the catch-up and the swap, and no other shop waits for the catch-up. The swap
+/// itself takes the whole table's strongest lock (PostgreSQL detaches a partition so) for milliseconds, which every
+/// shop's queries wait for: it waits for locks at most <see cref="LockWait"/> at a time, so it never queues every shop
 /// behind one shop's long query, and tries again until <see cref="GiveUpAfter"/>.
 /// </remarks>
 public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<CustomerPredictionPartitions> logger)
 {
     private const string Table = "customer_predictions";
+    private const int SwapLockNamespace = 0x53434F52; // "SCOR"
     private static readonly TimeSpan LockWait = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(5);
@@ -29,6 +34,13 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
 
     /// <summary>The shop's next scores while a refit writes them.</summary>
     public static string NextOf(long shopId) => $"{Table}_{shopId}_next";
+
+    /// <summary>
+    /// A table the shop's scores are written to, as SQL text: the scores' table or a refit's next partition, and nothing
+    /// else (a table's name cannot be a parameter, so only these names pass).
+    /// </summary>
+    public static string Checked(string table) =>
+        table == Table || Regex.IsMatch(table, $"^{Table}_[0-9]+_next$") ? table : throw new ArgumentException($"Not a table of scores: {table}", nameof(table));
 
     /// <summary>
     /// Writes the shop's next scores: <paramref name="copy"/> fills the table it is given (named for the COPY), which then
@@ -59,28 +71,32 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
     }
 
     /// <summary>
-    /// Swaps the shop's next table in for its partition and runs <paramref name="alsoAtCommit"/> in the same transaction
-    /// (what must change together with the scores: the fit, the rows webhooks changed meanwhile), then commits. The
-    /// report's data version moves on with it.
+    /// Held (shared) for the rest of the caller's transaction by every other writer of a shop's scores, before it reads
+    /// the fit or writes: a swap in progress is waited for (the writer then reads the new fit and writes into the new
+    /// partition), and a swap that starts meanwhile waits for the writer's commit, then catches up with its change.
     /// </summary>
-    public Task SwapInAsync(long shopId, Func<Task> alsoAtCommit, CancellationToken cancellationToken)
+    public static Task HoldOffSwapAsync(WinBackDbContext db, long shopId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared({SwapLockNamespace}, {(int)shopId})", cancellationToken);
+
+    /// <summary>
+    /// Swaps the shop's next table in for its partition, in one transaction: first <paramref name="catchUp"/> brings the
+    /// next table up to date (it is given the table's name) while the shop's other writers wait, and every other shop goes
+    /// on; then the swap, under the whole table's lock for milliseconds; the report's data version moves on with it.
+    /// </summary>
+    public Task SwapInAsync(long shopId, Func<string, Task> catchUp, CancellationToken cancellationToken)
     {
         var (current, next) = (NameOf(shopId), NextOf(shopId));
-        var attached = false;
-        return WithShortLockWaitsAsync($"the scores of shop {shopId}",
-            takeLocks: async () =>
-            {
-                attached = await IsAttachedAsync(current, cancellationToken);
-                if (attached) await ExecuteAsync($"ALTER TABLE {Table} DETACH PARTITION {current}", cancellationToken);
-                await ExecuteAsync($"ALTER TABLE {Table} ATTACH PARTITION {next} FOR VALUES IN ({shopId})", cancellationToken);
-            },
-            then: async () =>
-            {
-                if (attached) await ExecuteAsync($"DROP TABLE {current}", cancellationToken);
-                await ExecuteAsync($"ALTER TABLE {next} RENAME TO {current}", cancellationToken);
-                await ExecuteAsync($"INSERT INTO report_data_version_bumps (shop_id) VALUES ({shopId})", cancellationToken);
-                await alsoAtCommit();
-            }, cancellationToken);
+        return WithShortLockWaitsAsync($"The scores of shop {shopId}", async () =>
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({SwapLockNamespace}, {(int)shopId})", cancellationToken);
+            await catchUp(next);
+            var attached = await IsAttachedAsync(current, cancellationToken);
+            if (attached) await ExecuteAsync($"ALTER TABLE {Table} DETACH PARTITION {current}", cancellationToken);
+            await ExecuteAsync($"ALTER TABLE {Table} ATTACH PARTITION {next} FOR VALUES IN ({shopId})", cancellationToken);
+            if (attached) await ExecuteAsync($"DROP TABLE {current}", cancellationToken);
+            await ExecuteAsync($"ALTER TABLE {next} RENAME TO {current}", cancellationToken);
+            await ExecuteAsync($"INSERT INTO report_data_version_bumps (shop_id) VALUES ({shopId})", cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -94,16 +110,15 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname ~ '^customer_predictions_[0-9]+(_next)?$'
               AND NOT EXISTS (SELECT 1 FROM shops s WHERE s.id = substring(c.relname from '^customer_predictions_([0-9]+)')::bigint)
             """).ToListAsync(cancellationToken);
-        foreach (var orphan in orphans)
-            await WithShortLockWaitsAsync(orphan, () => ExecuteAsync($"DROP TABLE IF EXISTS {orphan}", cancellationToken), () => Task.CompletedTask, cancellationToken);
+        foreach (var orphan in orphans) await WithShortLockWaitsAsync(orphan, () => ExecuteAsync($"DROP TABLE IF EXISTS {orphan}", cancellationToken), cancellationToken);
         return orphans.Count;
     }
 
     /// <summary>
-    /// One transaction that takes its locks waiting <see cref="LockWait"/> at most, and is tried again after a pause while
-    /// another query holds them, until <see cref="GiveUpAfter"/>; then the rest of it, and commit.
+    /// One transaction whose every lock is waited for <see cref="LockWait"/> at most; when another query holds one, it is
+    /// rolled back and tried again after a pause, until <see cref="GiveUpAfter"/>.
     /// </summary>
-    private async Task WithShortLockWaitsAsync(string what, Func<Task> takeLocks, Func<Task> then, CancellationToken cancellationToken)
+    private async Task WithShortLockWaitsAsync(string what, Func<Task> work, CancellationToken cancellationToken)
     {
         // Waiting on a lock is wall-clock time on this server, not the shops' calendar: a stopwatch, not the TimeProvider.
         var started = Stopwatch.GetTimestamp();
@@ -113,19 +128,16 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
             try
             {
                 await ExecuteAsync($"SET LOCAL lock_timeout = '{(int)LockWait.TotalMilliseconds}ms'", cancellationToken);
-                await takeLocks();
-                await ExecuteAsync("SET LOCAL lock_timeout TO DEFAULT", cancellationToken);
+                await work();
+                await transaction.CommitAsync(cancellationToken);
+                return;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable && Stopwatch.GetElapsedTime(started) < GiveUpAfter)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 if (attempt % 10 == 0) logger.LogInformation("{What}: other queries hold the scores' table; {Attempts} tries so far", what, attempt);
                 await Task.Delay(RetryPause, cancellationToken);
-                continue;
             }
-            await then();
-            await transaction.CommitAsync(cancellationToken);
-            return;
         }
     }
 

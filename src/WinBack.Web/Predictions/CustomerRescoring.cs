@@ -34,43 +34,45 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
     /// <summary>Customers whose histories are read, scored and written together: a sync's or a refit's catch-up of many goes in such batches.</summary>
     private const int Batch = 10_000;
 
-    public async Task RescoreAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
+    /// <param name="into">The table the scores go to: the scores' table, or a refit's next partition while it catches up.</param>
+    public async Task RescoreAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken, string into = "customer_predictions")
     {
         if (customerIds.Count == 0) return;
-        // A refit swapping in the shop's scores holds the scores' table until it commits its new fit with them: in a
-        // transaction, wait for it before reading the fit, or the new scores would get a customer scored by the old one.
-        if (db.Database.CurrentTransaction is not null) await db.Database.ExecuteSqlRawAsync("LOCK TABLE ONLY customer_predictions IN ROW EXCLUSIVE MODE", cancellationToken);
+        // In a transaction, a refit swapping in the shop's scores is waited for before the fit is read (the customer is
+        // then scored by the new fit, into the new partition), and a swap that starts meanwhile catches up after this one.
+        if (db.Database.CurrentTransaction is not null) await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
         var fit = await db.CustomerModelFits.AsNoTracking().SingleOrDefaultAsync(f => f.ShopId == shopId, cancellationToken);
         if (fit is null) return;
         var scorer = CustomerScorer.From(fit);
         if (!scorer.CanScoreAlone) return; // a fit from before cut points were kept: the next refit scores everyone
         var timezone = await db.Shops.Where(s => s.Id == shopId).Select(s => s.IanaTimezone).SingleAsync(cancellationToken);
         var calendar = ShopCalendar.For(timezone, time.GetUtcNow());
-        foreach (var batch in customerIds.Chunk(Batch)) await WriteAsync(shopId, batch, scorer, fit.DataThrough, calendar, cancellationToken);
+        foreach (var batch in customerIds.Chunk(Batch)) await WriteAsync(shopId, batch, scorer, fit.DataThrough, calendar, into, cancellationToken);
     }
 
-    private async Task WriteAsync(long shopId, long[] ids, CustomerScorer scorer, DateOnly dataThrough, ShopCalendar calendar, CancellationToken cancellationToken)
+    private async Task WriteAsync(long shopId, long[] ids, CustomerScorer scorer, DateOnly dataThrough, ShopCalendar calendar, string table, CancellationToken cancellationToken)
     {
         var current = await histories.ReadAsync(shopId, calendar.Zone.Id, calendar.Today, ids, cancellationToken);
         var scores = current.Select(h => scorer.Score(h, dataThrough)).ToList();
         var scored = scores.Select(s => s.CustomerId).ToArray();
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            DELETE FROM customer_predictions WHERE shop_id = {shopId} AND customer_id = ANY({ids}) AND NOT customer_id = ANY({scored})
-            """, cancellationToken);
+        table = CustomerPredictionPartitions.Checked(table);
+        var delete = "DELETE FROM " + table + " WHERE shop_id = {0} AND customer_id = ANY({1}) AND NOT customer_id = ANY({2})";
+        await db.Database.ExecuteSqlRawAsync(delete, [shopId, ids, scored], cancellationToken);
         if (scores.Count == 0) return;
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO customer_predictions (shop_id, customer_id, scored_last_order_at, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment)
-            SELECT {shopId}, s.* FROM unnest({scored}, {scores.Select(s => s.LastOrderAt).ToArray()}, {scores.Select(s => s.ProbabilityAlive).ToArray()}, {scores.Select(s => s.UsualIntervalDays).ToArray()},
-                {scores.Select(s => s.OverdueOn).ToArray()}, {scores.Select(s => s.ExpectedNextOrderOn).ToArray()}, {scores.Select(s => s.PredictedValue).ToArray()}, {scores.Select(s => s.RfmScore).ToArray()},
-                {scores.Select(s => (short)s.RfmSegment).ToArray()}) AS s
+        var upsert = "INSERT INTO " + table + " AS p" + """
+             (shop_id, customer_id, scored_last_order_at, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment)
+            SELECT {0}, s.* FROM unnest({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}) AS s
             ON CONFLICT (shop_id, customer_id) DO UPDATE SET
                 scored_last_order_at = excluded.scored_last_order_at, probability_alive = excluded.probability_alive, usual_interval_days = excluded.usual_interval_days, overdue_on = excluded.overdue_on,
                 expected_next_order_on = excluded.expected_next_order_on, predicted_value = excluded.predicted_value,
                 rfm_score = excluded.rfm_score, rfm_segment = excluded.rfm_segment
-            WHERE (customer_predictions.scored_last_order_at, customer_predictions.probability_alive, customer_predictions.usual_interval_days, customer_predictions.overdue_on, customer_predictions.expected_next_order_on,
-                   customer_predictions.predicted_value, customer_predictions.rfm_score, customer_predictions.rfm_segment)
+            WHERE (p.scored_last_order_at, p.probability_alive, p.usual_interval_days, p.overdue_on, p.expected_next_order_on, p.predicted_value, p.rfm_score, p.rfm_segment)
                 IS DISTINCT FROM (excluded.scored_last_order_at, excluded.probability_alive, excluded.usual_interval_days, excluded.overdue_on, excluded.expected_next_order_on,
                    excluded.predicted_value, excluded.rfm_score, excluded.rfm_segment)
-            """, cancellationToken);
+            """;
+        await db.Database.ExecuteSqlRawAsync(upsert,
+            [shopId, scored, scores.Select(s => s.LastOrderAt).ToArray(), scores.Select(s => s.ProbabilityAlive).ToArray(), scores.Select(s => s.UsualIntervalDays).ToArray(),
+             scores.Select(s => s.OverdueOn).ToArray(), scores.Select(s => s.ExpectedNextOrderOn).ToArray(), scores.Select(s => s.PredictedValue).ToArray(),
+             scores.Select(s => s.RfmScore).ToArray(), scores.Select(s => (short)s.RfmSegment).ToArray()], cancellationToken);
     }
 }

@@ -28,6 +28,8 @@ public static class CustomerErasure
         if (customerIds.Length == 0) return 0;
         // First, alone: the deletions below are a later statement, which sees the rows of writers that held it off.
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({LockNamespace}, {(int)shopId})", cancellationToken);
+        // A refit swapping in the shop's scores is waited for, so the erased customers' scores go from the new partition.
+        await WinBack.Web.Predictions.CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
         // Enumerated as written (not composed): PostgreSQL takes data-modifying WITH clauses only at the top level.
         return (await db.Database.SqlQuery<int>($"""
             WITH gone AS (
