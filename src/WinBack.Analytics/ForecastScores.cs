@@ -34,12 +34,15 @@ public static class ForecastScores
         var positives = outcome.Count(o => o);
         var negatives = outcome.Count - positives;
         if (positives == 0 || negatives == 0) return null;
-        var order = Enumerable.Range(0, score.Count).OrderBy(i => score[i]).ToArray();
+        // Sorted as arrays (a shop's holdout has a million customers): tied scores share a mid-rank, so their order is moot.
+        var sorted = score.ToArray();
+        var order = Enumerable.Range(0, sorted.Length).ToArray();
+        Array.Sort(sorted, order);
         var positiveRankSum = 0.0;
         for (var start = 0; start < order.Length;)
         {
             var end = start;
-            while (end + 1 < order.Length && score[order[end + 1]] == score[order[start]]) end++;
+            while (end + 1 < order.Length && sorted[end + 1] == sorted[start]) end++;
             // Ranks start .. end (zero-based) share their mean, one-based: (start + end) / 2 + 1.
             var midRank = (start + end) / 2.0 + 1;
             for (var k = start; k <= end; k++)
@@ -59,7 +62,10 @@ public static class ForecastScores
     {
         CheckSameLength(predicted, outcome);
         ArgumentOutOfRangeException.ThrowIfLessThan(groups, 1);
-        var order = Enumerable.Range(0, predicted.Count).OrderBy(i => predicted[i]).ThenBy(i => ranking?[i] ?? 0).ToArray();
+        var ranked = new Ranked[predicted.Count];
+        for (var i = 0; i < ranked.Length; i++) ranked[i] = new Ranked(predicted[i], ranking?[i] ?? 0, i);
+        Array.Sort(ranked);
+        var order = Array.ConvertAll(ranked, r => r.Index);
         var bands = new List<CalibrationBand>(groups);
         for (var g = 0; g < groups; g++)
         {
@@ -84,6 +90,13 @@ public static class ForecastScores
             bands.Add(Band(members, predicted, outcome, from, to));
         }
         return bands;
+    }
+
+    /// <summary>A customer in the calibration table's order: by chance, then ranking, then as given (the order is stable).</summary>
+    private readonly record struct Ranked(double Chance, double Rank, int Index) : IComparable<Ranked>
+    {
+        public int CompareTo(Ranked other) =>
+            Chance != other.Chance ? Chance.CompareTo(other.Chance) : Rank != other.Rank ? Rank.CompareTo(other.Rank) : Index.CompareTo(other.Index);
     }
 
     private static CalibrationBand Band(int[] members, IReadOnlyList<double> predicted, IReadOnlyList<bool> outcome, double from, double to) =>

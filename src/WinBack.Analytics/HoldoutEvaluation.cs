@@ -45,8 +45,6 @@ public static class HoldoutEvaluation
         var weeks = split.HoldoutWeeks;
         var returned = split.Customers.Select(c => c.Returned).ToArray();
         var (expected, chance) = Forecasts(model, calibration, weeks);
-        var rule = WeeksSinceLastOrderRule.Learn(split);
-        var silence = split.Customers.Select(c => c.WeeksSinceLastOrder).ToArray();
 
         var byFrequency = split.Customers.Select((c, i) => (Group: Math.Min(c.Calibration.Frequency, OpenFrequencyGroup), c.HoldoutPurchases, Expected: expected[i]))
             .GroupBy(c => c.Group)
@@ -56,8 +54,15 @@ public static class HoldoutEvaluation
         return new TrackRecord(split.CalibrationEnd, split.HoldoutEnd, model.Name, weeks, split.Customers.Count, returned.Count(r => r),
             expected.Sum(), split.Customers.Sum(c => c.HoldoutPurchases), byFrequency,
             Forecast(model.Name, chance, chance, returned),
-            Forecast(TrackRecord.RuleName, silence.Select(rule.Chance).ToArray(), silence.Select(s => -s).ToArray(), returned),
-            WeeksSinceLastOrderRule.WindowDays(split) / HoldoutSplit.DaysPerWeek);
+            split.WeeksSinceLastOrderForecast, WeeksSinceLastOrderRule.WindowDays(split) / HoldoutSplit.DaysPerWeek);
+    }
+
+    /// <summary>The plain rule's forecast of the split, beside every model's: the same for each, so the split computes it once.</summary>
+    internal static ReturnForecast WeeksSinceLastOrderForecast(HoldoutSplit split)
+    {
+        var rule = WeeksSinceLastOrderRule.Learn(split);
+        var silence = split.Customers.Select(c => c.WeeksSinceLastOrder).ToArray();
+        return Forecast(TrackRecord.RuleName, silence.Select(rule.Chance).ToArray(), silence.Select(s => -s).ToArray(), split.Customers.Select(c => c.Returned).ToArray());
     }
 
     /// <summary>

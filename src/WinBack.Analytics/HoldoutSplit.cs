@@ -28,10 +28,16 @@ public sealed class HoldoutSplit
     /// <summary>How long the shop had been selling at the calibration end, in weeks (0 without a purchase).</summary>
     public double CalibrationWeeks => FirstPurchase is { } first ? (CalibrationEnd.DayNumber - first.DayNumber) / DaysPerWeek : 0;
 
+    /// <summary>How the plain weeks-since-last-order rule forecast the holdout: the yardstick of every model checked on the split.</summary>
+    internal ReturnForecast WeeksSinceLastOrderForecast => _weeksSinceLastOrderForecast.Value;
+
+    private readonly Lazy<ReturnForecast> _weeksSinceLastOrderForecast;
+
     private HoldoutSplit(DateOnly calibrationEnd, DateOnly holdoutEnd, IReadOnlyList<HoldoutCustomer> customers)
     {
         (CalibrationEnd, HoldoutEnd, Customers) = (calibrationEnd, holdoutEnd, customers);
         FirstPurchase = customers.Count == 0 ? null : customers.Min(c => c.CalibrationDays[0]);
+        _weeksSinceLastOrderForecast = new(() => HoldoutEvaluation.WeeksSinceLastOrderForecast(this));
     }
 
     /// <summary>
