@@ -31,24 +31,31 @@ public sealed class InvalidCursorException() : Exception("The page cursor does n
 public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes scopes)
 {
     /// <summary>
+    /// The shop's scores: its own partition of <c>customer_predictions</c> once it has a fit (named, so PostgreSQL plans
+    /// one table, not the partitioned one with its pruning), the partitioned table before (no rows for the shop). A
+    /// placeholder until <see cref="SqlText.Text"/> names the table for the scope.
+    /// </summary>
+    private const string Scores = "@scores";
+
+    /// <summary>
     /// Customers with their predictions beside them (a left join by key: a page looks up its rows' predictions, and a
     /// statement that reads no prediction column drops the join). Only <c>shop_id</c> is in both tables: it is written <c>c.shop_id</c>.
     /// </summary>
-    private const string From = "customers c LEFT JOIN customer_predictions p ON p.shop_id = c.shop_id AND p.customer_id = c.id";
+    private const string From = "customers c LEFT JOIN " + Scores + " p ON p.shop_id = c.shop_id AND p.customer_id = c.id";
 
     /// <summary>
     /// The same rows for a prediction sort once the shop has a fit: every customer with a qualifying order then has a
     /// prediction row (the refit writes everyone, a webhook's rescoring and a sync's <see cref="CustomerRescoring"/> the
     /// rest), so an inner join lets PostgreSQL walk the sort's index on <c>customer_predictions</c> and stop after a page.
     /// </summary>
-    private const string FromPredictions = "customer_predictions p JOIN customers c ON c.shop_id = p.shop_id AND c.id = p.customer_id";
+    private const string FromPredictions = Scores + " p JOIN customers c ON c.shop_id = p.shop_id AND c.id = p.customer_id";
 
     /// <summary>
     /// The scores alone, for a list whose every condition is on them (<see cref="ReadsScoresAlone"/>): the weeks away are
     /// asked of the scores' copy of the last order (<c>scored_last_order_at</c>, written with them), and having scores is
     /// having a qualifying order, so the customers are read only for the page's rows.
     /// </summary>
-    private const string FromScoresAlone = "customer_predictions p";
+    private const string FromScoresAlone = Scores + " p";
 
     /// <summary>The scores' copy of the customer's last order, in the customers' terms (<see cref="FromScoresAlone"/>).</summary>
     private const string ScoredLastOrderAt = "p.scored_last_order_at";
@@ -66,7 +73,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
 
     public async Task<CustomerPage> PageAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken)
     {
-        var sql = new SqlText();
+        var sql = new SqlText(scope);
         var order = SortColumn(scope, filter, sql);
         var where = Where(scope, filter, sql, order.From);
         var descending = filter.Descending != order.Reversed;
@@ -134,14 +141,14 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         var canonical = (filter with { After = null, Sort = sort, Descending = InactiveCustomersFilter.DefaultDescending(sort), PageSize = 50 }).ToQueryString();
         return scopes.CachedAsync(scope.CacheKey("inactive-count:" + canonical), async ct =>
         {
-            var sql = new SqlText();
+            var sql = new SqlText(scope);
             if (canonical == PersonalCycleOnly && scope.HasPredictions)
             {
                 // The personal-cycle list as a whole, from the scores' two indexes: overdue by their own cycle, and the
                 // customers without one (a single order day) away the shop's weeks.
                 var shop = sql.Add(scope.ShopId);
-                sql.Append($"SELECT ((SELECT count(*) FROM customer_predictions WHERE shop_id = {shop} AND coalesce(overdue_on, 'infinity') <= {sql.Add(scope.Calendar.Today)})" +
-                           $" + (SELECT count(*) FROM customer_predictions WHERE shop_id = {shop} AND overdue_on IS NULL" +
+                sql.Append($"SELECT ((SELECT count(*) FROM {Scores} WHERE shop_id = {shop} AND coalesce(overdue_on, 'infinity') <= {sql.Add(scope.Calendar.Today)})" +
+                           $" + (SELECT count(*) FROM {Scores} WHERE shop_id = {shop} AND overdue_on IS NULL" +
                            $" AND scored_last_order_at < {sql.Add(WinBackRules.InactiveBefore(scope))}))::int");
             }
             else sql.Append($"SELECT count(*)::int FROM {From} WHERE {Where(scope, filter, sql)}");
@@ -153,7 +160,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     /// <summary>Every matching customer in the filter's order, streamed (the CSV export).</summary>
     public async IAsyncEnumerable<CustomerRecord> AllAsync(ReportScope scope, InactiveCustomersFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var sql = new SqlText();
+        var sql = new SqlText(scope);
         var order = SortColumn(scope, filter, sql);
         var direction = filter.Descending != order.Reversed ? "DESC" : "ASC";
         var columns = Columns(scope, sql);
@@ -264,7 +271,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     private static bool FiltersCustomerColumns(ReportScope scope, InactiveCustomersFilter filter)
     {
         var conditions = new StringBuilder();
-        AppendCustomerFilters(scope, filter, new SqlText(), conditions);
+        AppendCustomerFilters(scope, filter, new SqlText(scope), conditions);
         return conditions.Length > 0;
     }
 
@@ -424,11 +431,13 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     }
 
     /// <summary>SQL text with positional parameters, so every value the merchant typed travels as a parameter.</summary>
-    private sealed class SqlText
+    private sealed class SqlText(ReportScope scope)
     {
         private readonly StringBuilder _text = new();
         public List<NpgsqlParameter> Parameters { get; } = [];
-        public string Text => _text.ToString();
+
+        /// <summary>The statement, its scores named for the scope's shop (<see cref="Scores"/>).</summary>
+        public string Text => _text.ToString().Replace(Scores, scope.HasPredictions ? CustomerPredictionPartitions.NameOf(scope.ShopId) : "customer_predictions", StringComparison.Ordinal);
 
         public void Append(string text) => _text.Append(text);
 
