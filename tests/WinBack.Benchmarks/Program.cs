@@ -21,7 +21,7 @@ static int Usage()
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/WinBack.Benchmarks -- webhooks [--seconds 15] [--concurrency 32]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- sync [--orders 1000000]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- webhooks-applied [--rate 1000] [--seconds 10]");
-    Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- report [--customers 1000000] [--seconds 15] [--concurrency 16] [--skip-refit] [--refits 2] [--refit-only] [--backfill-only] [--wrk] [--verbose]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- report [--customers 1000000] [--seconds 15] [--concurrency 16] [--skip-refit] [--refits 2] [--refit-only] [--backfill-only] [--hold] [--wrk] [--verbose]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- digests [--shops 1000] [--workers 10]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- sheets [--rows 100000]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/WinBack.Benchmarks -- analytics [--customers 1000000]");

@@ -114,7 +114,11 @@ public static class ReportLatency
         if (!args.Contains("--skip-refit"))
             for (var refit = 0; refit < refits; refit++) await RefitAsync(app, refit == 0 ? "first" : "weekly");
         // --refit-only stops after the refits (their figures alone, without the load that follows).
-        if (args.Contains("--refit-only")) return 0;
+        if (args.Contains("--refit-only"))
+        {
+            Hold(app, args);
+            return 0;
+        }
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = app.AppUrl };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
@@ -214,13 +218,16 @@ public static class ReportLatency
         Report("summary", summary, concurrency, verbose: false);
 
         await ExportAsync(http);
-        if (args.Contains("--hold"))
-        {
-            // The seeded shop and its database stay up for EXPLAIN by hand until Enter (or the end of standard input).
-            Console.WriteLine($"report: holding; the database is {app.ConnectionString}");
-            Console.ReadLine();
-        }
+        Hold(app, args);
         return 0;
+    }
+
+    /// <summary>With --hold, the seeded shop and its database stay up for EXPLAIN by hand until Enter (or the end of standard input).</summary>
+    private static void Hold(WinBackApp app, string[] args)
+    {
+        if (!args.Contains("--hold")) return;
+        Console.WriteLine($"report: holding; the database is {app.ConnectionString}");
+        Console.ReadLine();
     }
 
     private static async Task ExportAsync(HttpClient http)
