@@ -95,8 +95,13 @@ public static class ForecastScores
     /// <summary>A customer in the calibration table's order: by chance, then ranking, then as given (the order is stable).</summary>
     private readonly record struct Ranked(double Chance, double Rank, int Index) : IComparable<Ranked>
     {
-        public int CompareTo(Ranked other) =>
-            Chance != other.Chance ? Chance.CompareTo(other.Chance) : Rank != other.Rank ? Rank.CompareTo(other.Rank) : Index.CompareTo(other.Index);
+        public int CompareTo(Ranked other)
+        {
+            var byChance = Chance.CompareTo(other.Chance);
+            if (byChance != 0) return byChance;
+            var byRank = Rank.CompareTo(other.Rank);
+            return byRank != 0 ? byRank : Index.CompareTo(other.Index);
+        }
     }
 
     private static CalibrationBand Band(int[] members, IReadOnlyList<double> predicted, IReadOnlyList<bool> outcome, double from, double to) =>

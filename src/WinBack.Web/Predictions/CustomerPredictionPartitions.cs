@@ -24,7 +24,7 @@ namespace WinBack.Web.Predictions;
 public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<CustomerPredictionPartitions> logger)
 {
     private const string Table = "customer_predictions";
-    private const int SwapLockNamespace = 0x53434F52; // "SCOR"
+    internal const int SwapLockNamespace = 0x53434F52; // "SCOR"
     private static readonly TimeSpan LockWait = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(5);
@@ -40,7 +40,7 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
     /// else (a table's name cannot be a parameter, so only these names pass).
     /// </summary>
     public static string Checked(string table) =>
-        table == Table || Regex.IsMatch(table, $"^{Table}_[0-9]+_next$") ? table : throw new ArgumentException($"Not a table of scores: {table}", nameof(table));
+        table == Table || Regex.IsMatch(table, $@"^{Table}_[0-9]+_next\z") ? table : throw new ArgumentException($"Not a table of scores: {table}", nameof(table));
 
     /// <summary>
     /// Writes the shop's next scores: <paramref name="copy"/> fills the table it is given (named for the COPY), which then
@@ -89,8 +89,11 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
         return WithShortLockWaitsAsync($"The scores of shop {shopId}", async () =>
         {
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({SwapLockNamespace}, {(int)shopId})", cancellationToken);
-            await catchUp(next);
+            // The shop's own partition first, then the whole table: a long read of this shop (an export, a Sheet sync)
+            // is waited for here, holding nothing every other shop needs, and the catch-up runs once it is out of the way.
             var attached = await IsAttachedAsync(current, cancellationToken);
+            if (attached) await ExecuteAsync($"LOCK TABLE {current} IN ACCESS EXCLUSIVE MODE", cancellationToken);
+            await catchUp(next);
             if (attached) await ExecuteAsync($"ALTER TABLE {Table} DETACH PARTITION {current}", cancellationToken);
             await ExecuteAsync($"ALTER TABLE {Table} ATTACH PARTITION {next} FOR VALUES IN ({shopId})", cancellationToken);
             if (attached) await ExecuteAsync($"DROP TABLE {current}", cancellationToken);
@@ -132,7 +135,7 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
                 await transaction.CommitAsync(cancellationToken);
                 return;
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable && Stopwatch.GetElapsedTime(started) < GiveUpAfter)
+            catch (Exception e) when (IsLockWait(e) && Stopwatch.GetElapsedTime(started) < GiveUpAfter)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 if (attempt % 10 == 0) logger.LogInformation("{What}: other queries hold the scores' table; {Attempts} tries so far", what, attempt);
@@ -140,6 +143,10 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
             }
         }
     }
+
+    /// <summary>A lock waited for too long, by a statement or inside SaveChanges (which wraps it).</summary>
+    private static bool IsLockWait(Exception e) =>
+        (e as PostgresException ?? e.InnerException as PostgresException) is { SqlState: PostgresErrorCodes.LockNotAvailable };
 
     private Task<bool> IsAttachedAsync(string partition, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<bool>($"""

@@ -38,9 +38,17 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
     public async Task RescoreAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken, string into = "customer_predictions")
     {
         if (customerIds.Count == 0) return;
-        // In a transaction, a refit swapping in the shop's scores is waited for before the fit is read (the customer is
-        // then scored by the new fit, into the new partition), and a swap that starts meanwhile catches up after this one.
-        if (db.Database.CurrentTransaction is not null) await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
+        if (db.Database.CurrentTransaction is null)
+        {
+            // The hold-off below lasts as long as a transaction: a caller without one (reconciliation, a re-sync) gets its own.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await RescoreAsync(shopId, customerIds, cancellationToken, into);
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
+        // A refit swapping in the shop's scores is waited for before the fit is read (the customer is then scored by the
+        // new fit, into the new partition), and a swap that starts meanwhile waits for this commit, then catches up.
+        await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
         var fit = await db.CustomerModelFits.AsNoTracking().SingleOrDefaultAsync(f => f.ShopId == shopId, cancellationToken);
         if (fit is null) return;
         var scorer = CustomerScorer.From(fit);

@@ -18,7 +18,9 @@ namespace WinBack.Web.Data.Migrations
             // refit builds the shop's next partition aside (COPY into a table without indexes, then each index built in one
             // sort) and swaps it in, instead of replacing a million rows in place through five indexes. Every shop that has
             // a fit gets its partition now (its rescorings write there); other shops get theirs with their first refit.
-            // A deleted shop's rows go with the shops_deleted trigger, as its customers' do.
+            // A deleted shop's rows go with the shops_deleted trigger, as its customers' do. One transaction holds a lock on
+            // each partition and its five indexes: a database with more than about a thousand shops with a fit needs
+            // max_locks_per_transaction raised for this migration (it fails whole otherwise, and can be run again).
             migrationBuilder.Sql("""
                 DROP INDEX ix_customer_predictions_last_order, ix_customer_predictions_probability_alive_sort,
                     ix_customer_predictions_predicted_value_sort, ix_customer_predictions_overdue_on_sort;
@@ -50,12 +52,17 @@ namespace WinBack.Web.Data.Migrations
                     WHERE shop_id IN (SELECT id FROM shops);
                 DROP TABLE customer_predictions_unpartitioned;
 
+                -- Each shop's scores by its id as a constant: PostgreSQL then plans (and locks) that shop's partition only,
+                -- not every partition of every shop.
                 CREATE OR REPLACE FUNCTION delete_shop_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE shop bigint;
                 BEGIN
                     DELETE FROM order_line_items WHERE shop_id IN (SELECT id FROM deleted_shops);
                     DELETE FROM orders WHERE shop_id IN (SELECT id FROM deleted_shops);
                     DELETE FROM customers WHERE shop_id IN (SELECT id FROM deleted_shops);
-                    DELETE FROM customer_predictions WHERE shop_id IN (SELECT id FROM deleted_shops);
+                    FOR shop IN SELECT id FROM deleted_shops LOOP
+                        EXECUTE format('DELETE FROM customer_predictions WHERE shop_id = %s', shop);
+                    END LOOP;
                     RETURN NULL;
                 END $$;
                 """);
