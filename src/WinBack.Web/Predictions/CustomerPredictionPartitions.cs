@@ -23,7 +23,8 @@ namespace WinBack.Web.Predictions;
 /// </remarks>
 public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<CustomerPredictionPartitions> logger)
 {
-    private const string Table = "customer_predictions";
+    /// <summary>The scores' (partitioned) table.</summary>
+    public const string Table = "customer_predictions";
     internal const int SwapLockNamespace = 0x53434F52; // "SCOR"
     private static readonly TimeSpan LockWait = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);

@@ -35,7 +35,7 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
     private const int Batch = 10_000;
 
     /// <param name="into">The table the scores go to: the scores' table, or a refit's next partition while it catches up.</param>
-    public async Task RescoreAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken, string into = "customer_predictions")
+    public async Task RescoreAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken, string into = CustomerPredictionPartitions.Table)
     {
         if (customerIds.Count == 0) return;
         if (db.Database.CurrentTransaction is null)

@@ -437,7 +437,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         public List<NpgsqlParameter> Parameters { get; } = [];
 
         /// <summary>The statement, its scores named for the scope's shop (<see cref="Scores"/>).</summary>
-        public string Text => _text.ToString().Replace(Scores, scope.HasPredictions ? CustomerPredictionPartitions.NameOf(scope.ShopId) : "customer_predictions", StringComparison.Ordinal);
+        public string Text => _text.ToString().Replace(Scores, scope.HasPredictions ? CustomerPredictionPartitions.NameOf(scope.ShopId) : CustomerPredictionPartitions.Table, StringComparison.Ordinal);
 
         public void Append(string text) => _text.Append(text);
 

@@ -7,6 +7,20 @@ namespace WinBack.Web.Data.Migrations
     /// <inheritdoc />
     public partial class PredictionsPartitionedByShop : Migration
     {
+        /// <summary>The scores' key, indexes and report data version triggers: on the partitioned table up, on the plain one down.</summary>
+        private const string KeyIndexesAndTriggers = """
+                ALTER TABLE customer_predictions ADD CONSTRAINT pk_customer_predictions PRIMARY KEY (shop_id, customer_id);
+                CREATE INDEX ix_customer_predictions_last_order ON customer_predictions (shop_id, scored_last_order_at, customer_id)
+                    INCLUDE (overdue_on, probability_alive, rfm_segment, predicted_value);
+                CREATE INDEX ix_customer_predictions_probability_alive_sort ON customer_predictions (shop_id, coalesce(probability_alive, 2), customer_id) INCLUDE (scored_last_order_at, probability_alive);
+                CREATE INDEX ix_customer_predictions_predicted_value_sort ON customer_predictions (shop_id, coalesce(predicted_value, -1), customer_id) INCLUDE (scored_last_order_at, predicted_value);
+                CREATE INDEX ix_customer_predictions_overdue_on_sort ON customer_predictions (shop_id, coalesce(overdue_on, 'infinity'), customer_id) INCLUDE (scored_last_order_at, overdue_on);
+                CREATE TRIGGER customer_predictions_inserted AFTER INSERT ON customer_predictions
+                    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION bump_report_data_version();
+                CREATE TRIGGER customer_predictions_deleted AFTER DELETE ON customer_predictions
+                    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION bump_report_data_version();
+            """;
+
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
@@ -30,17 +44,7 @@ namespace WinBack.Web.Data.Migrations
                 ALTER TABLE customer_predictions RENAME TO customer_predictions_unpartitioned;
 
                 CREATE TABLE customer_predictions (LIKE customer_predictions_unpartitioned INCLUDING DEFAULTS) PARTITION BY LIST (shop_id);
-                ALTER TABLE customer_predictions ADD CONSTRAINT pk_customer_predictions PRIMARY KEY (shop_id, customer_id);
-                CREATE INDEX ix_customer_predictions_last_order ON customer_predictions (shop_id, scored_last_order_at, customer_id)
-                    INCLUDE (overdue_on, probability_alive, rfm_segment, predicted_value);
-                CREATE INDEX ix_customer_predictions_probability_alive_sort ON customer_predictions (shop_id, coalesce(probability_alive, 2), customer_id) INCLUDE (scored_last_order_at, probability_alive);
-                CREATE INDEX ix_customer_predictions_predicted_value_sort ON customer_predictions (shop_id, coalesce(predicted_value, -1), customer_id) INCLUDE (scored_last_order_at, predicted_value);
-                CREATE INDEX ix_customer_predictions_overdue_on_sort ON customer_predictions (shop_id, coalesce(overdue_on, 'infinity'), customer_id) INCLUDE (scored_last_order_at, overdue_on);
-                CREATE TRIGGER customer_predictions_inserted AFTER INSERT ON customer_predictions
-                    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION bump_report_data_version();
-                CREATE TRIGGER customer_predictions_deleted AFTER DELETE ON customer_predictions
-                    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION bump_report_data_version();
-
+                """ + KeyIndexesAndTriggers + """
                 DO $$
                 DECLARE shop bigint;
                 BEGIN
@@ -84,17 +88,7 @@ namespace WinBack.Web.Data.Migrations
                 CREATE TABLE customer_predictions (LIKE customer_predictions_partitioned INCLUDING DEFAULTS);
                 INSERT INTO customer_predictions SELECT * FROM customer_predictions_partitioned;
                 DROP TABLE customer_predictions_partitioned;
-                ALTER TABLE customer_predictions ADD CONSTRAINT pk_customer_predictions PRIMARY KEY (shop_id, customer_id);
-                CREATE INDEX ix_customer_predictions_last_order ON customer_predictions (shop_id, scored_last_order_at, customer_id)
-                    INCLUDE (overdue_on, probability_alive, rfm_segment, predicted_value);
-                CREATE INDEX ix_customer_predictions_probability_alive_sort ON customer_predictions (shop_id, coalesce(probability_alive, 2), customer_id) INCLUDE (scored_last_order_at, probability_alive);
-                CREATE INDEX ix_customer_predictions_predicted_value_sort ON customer_predictions (shop_id, coalesce(predicted_value, -1), customer_id) INCLUDE (scored_last_order_at, predicted_value);
-                CREATE INDEX ix_customer_predictions_overdue_on_sort ON customer_predictions (shop_id, coalesce(overdue_on, 'infinity'), customer_id) INCLUDE (scored_last_order_at, overdue_on);
-                CREATE TRIGGER customer_predictions_inserted AFTER INSERT ON customer_predictions
-                    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION bump_report_data_version();
-                CREATE TRIGGER customer_predictions_deleted AFTER DELETE ON customer_predictions
-                    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION bump_report_data_version();
-                """);
+                """ + KeyIndexesAndTriggers);
             migrationBuilder.AddForeignKey(
                 name: "fk_customer_predictions_shops_shop_id",
                 table: "customer_predictions",
