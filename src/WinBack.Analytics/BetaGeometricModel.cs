@@ -161,16 +161,21 @@ public abstract record BetaGeometricModel(double R, double Alpha, double A, doub
     /// <paramref name="model"/> builds this kind of model from the four parameters.
     /// </summary>
     private protected static PurchaseModelFit<TModel> Fit<TModel>(IReadOnlyList<RepeatBuyer> customers, Func<double, double, double, double, TModel> model)
-        where TModel : BetaGeometricModel
+        where TModel : BetaGeometricModel =>
+        LogParameterFit.Fit(customers, Starts, p => model(p[0], p[1], p[2], p[3]), (m, data, gradient) => m.LogLikelihood(data, gradient), LimitingModel.Of);
+
+    /// <summary>
+    /// The fit's starts, in the logs: the earlier one (r = a = b = 1, α = the mean age), and two with the shop's mean repeat
+    /// rate r/α, CDNOW's shape and a steadier one.
+    /// </summary>
+    private static double[][] Starts(IReadOnlyList<RepeatBuyer> customers)
     {
         var (meanAge, repeatRate) = LogParameterFit.Scale(customers);
-        // The earlier start (r = a = b = 1, α = the mean age), and two with the shop's mean repeat rate r/α: CDNOW's shape and a steadier one.
-        double[][] starts =
+        return
         [
             [0, Math.Log(meanAge), 0, 0],
             [Math.Log(0.25), Math.Log(0.25 / repeatRate), Math.Log(0.8), Math.Log(2.5)],
             [Math.Log(2), Math.Log(2 / repeatRate), Math.Log(0.5), Math.Log(5)],
         ];
-        return LogParameterFit.Fit(customers, starts, p => model(p[0], p[1], p[2], p[3]), (m, data, gradient) => m.LogLikelihood(data, gradient), LimitingModel.Of);
     }
 }

@@ -11,9 +11,7 @@ internal sealed class GroupedCustomers
     private readonly Lazy<(int Frequency, double Time)[]> _pairs;
     private readonly Lazy<(int[] Recency, int[] Age)> _pairIndex;
 
-    public GroupedCustomers(IReadOnlyList<RepeatBuyer> customers) : this(Count(customers), customers.Count)
-    {
-    }
+    public GroupedCustomers(IReadOnlyList<RepeatBuyer> customers) : this(Count(customers, out var groupOf), customers.Count) => GroupOf = groupOf;
 
     private GroupedCustomers((RepeatBuyer Customer, double Count)[] groups, int size)
     {
@@ -34,12 +32,26 @@ internal sealed class GroupedCustomers
         });
     }
 
-    private static (RepeatBuyer, double)[] Count(IReadOnlyList<RepeatBuyer> customers)
+    /// <summary>The groups in the order their first customer came, with each customer's group in <paramref name="groupOf"/>.</summary>
+    private static (RepeatBuyer, double)[] Count(IReadOnlyList<RepeatBuyer> customers, out int[] groupOf)
     {
         // Counted in a dictionary rather than grouped: a million customers should not become a million lists.
-        var counts = new Dictionary<(int Frequency, double Recency, double Age), int>();
-        foreach (var c in customers) CollectionsMarshal.GetValueRefOrAddDefault(counts, (c.Frequency, c.Recency, c.Age), out _)++;
-        return counts.Select(g => (new RepeatBuyer(g.Key.Frequency, g.Key.Recency, g.Key.Age), (double)g.Value)).ToArray();
+        var groupAt = new Dictionary<(int Frequency, double Recency, double Age), int>();
+        var groups = new List<(RepeatBuyer, double)>();
+        groupOf = new int[customers.Count];
+        for (var i = 0; i < customers.Count; i++)
+        {
+            var c = customers[i];
+            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groupAt, (c.Frequency, c.Recency, c.Age), out var seen);
+            if (!seen)
+            {
+                group = groups.Count;
+                groups.Add((new RepeatBuyer(c.Frequency, c.Recency, c.Age), 0));
+            }
+            CollectionsMarshal.AsSpan(groups)[group].Item2++;
+            groupOf[i] = group;
+        }
+        return [.. groups];
     }
 
     /// <summary>
@@ -56,6 +68,9 @@ internal sealed class GroupedCustomers
 
     /// <summary>How many customers were folded.</summary>
     public int Size { get; }
+
+    /// <summary>For each customer folded, in their order, the index of their group (null for a <see cref="Sample"/>).</summary>
+    public int[]? GroupOf { get; }
 
     /// <summary>One customer for each distinct (x, t_x, T).</summary>
     public RepeatBuyer[] Customers { get; }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace WinBack.Analytics;
 
 /// <summary>
@@ -30,7 +28,7 @@ public static class HoldoutEvaluation
     public static HoldoutResult Evaluate(HoldoutSplit split, Func<IReadOnlyList<RepeatBuyer>, IPurchaseModel> fit)
     {
         if (TooYoung(split) is { } tooYoung) return tooYoung;
-        var calibration = split.Customers.Select(c => c.Calibration).ToList();
+        var calibration = split.Calibration;
         IPurchaseModel model;
         try
         {
@@ -67,27 +65,15 @@ public static class HoldoutEvaluation
 
     /// <summary>
     /// Each customer's expected purchases and chance of buying in the holdout. Customers with the same (x, t_x, T) get the
-    /// same numbers, so each distinct one is computed once (a large shop has a few hundred thousand, not a million), in parallel.
+    /// same numbers, so each group is computed once (a large shop has a few hundred thousand, not a million), in parallel.
     /// </summary>
-    private static (double[] Expected, double[] Chance) Forecasts(IPurchaseModel model, List<RepeatBuyer> customers, double weeks)
+    private static (double[] Expected, double[] Chance) Forecasts(IPurchaseModel model, IReadOnlyList<RepeatBuyer> customers, double weeks)
     {
-        var distinct = new Dictionary<(int, double, double), int>();
-        var kinds = new List<RepeatBuyer>();
-        var kindOf = new int[customers.Count];
-        for (var i = 0; i < customers.Count; i++)
-        {
-            var c = customers[i];
-            ref var kind = ref CollectionsMarshal.GetValueRefOrAddDefault(distinct, (c.Frequency, c.Recency, c.Age), out var seen);
-            if (!seen)
-            {
-                kind = kinds.Count;
-                kinds.Add(c);
-            }
-            kindOf[i] = kind;
-        }
-        var (expected, chance) = (new double[kinds.Count], new double[kinds.Count]);
-        Parallel.For(0, kinds.Count, k => (expected[k], chance[k]) = (model.ExpectedPurchases(kinds[k], weeks), model.ProbabilityOfPurchaseWithin(kinds[k], weeks)));
-        return (Array.ConvertAll(kindOf, k => expected[k]), Array.ConvertAll(kindOf, k => chance[k]));
+        var grouped = RepeatBuyers.GroupedOf(customers);
+        var kinds = grouped.Customers;
+        var (expected, chance) = (new double[kinds.Length], new double[kinds.Length]);
+        Parallel.For(0, kinds.Length, k => (expected[k], chance[k]) = (model.ExpectedPurchases(kinds[k], weeks), model.ProbabilityOfPurchaseWithin(kinds[k], weeks)));
+        return (Array.ConvertAll(grouped.GroupOf!, k => expected[k]), Array.ConvertAll(grouped.GroupOf!, k => chance[k]));
     }
 
     private static NoTrackRecord? TooYoung(HoldoutSplit split)

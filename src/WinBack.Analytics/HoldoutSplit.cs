@@ -23,6 +23,9 @@ public sealed class HoldoutSplit
 
     public IReadOnlyList<HoldoutCustomer> Customers { get; }
 
+    /// <summary>Each customer's (x, t_x, T) at the calibration end, in the order of <see cref="Customers"/>: what every model checked on the split is fitted on.</summary>
+    public RepeatBuyers Calibration { get; }
+
     public double HoldoutWeeks => (HoldoutEnd.DayNumber - CalibrationEnd.DayNumber) / DaysPerWeek;
 
     /// <summary>How long the shop had been selling at the calibration end, in weeks (0 without a purchase).</summary>
@@ -36,6 +39,7 @@ public sealed class HoldoutSplit
     private HoldoutSplit(DateOnly calibrationEnd, DateOnly holdoutEnd, IReadOnlyList<HoldoutCustomer> customers)
     {
         (CalibrationEnd, HoldoutEnd, Customers) = (calibrationEnd, holdoutEnd, customers);
+        Calibration = new RepeatBuyers(customers.Select(c => c.Calibration));
         FirstPurchase = customers.Count == 0 ? null : customers.Min(c => c.CalibrationDays[0]);
         _weeksSinceLastOrderForecast = new(() => HoldoutEvaluation.WeeksSinceLastOrderForecast(this));
     }

@@ -4,7 +4,8 @@ namespace WinBack.Analytics;
 /// How every purchase model is fitted, in one place: maximum likelihood by BFGS on the logs of the four parameters (so
 /// they stay positive), with the model's own gradient, over customers folded into distinct (x, t_x, T). Each start is
 /// taken roughly to its end and only the best is polished; a large shop's starts run on a systematic sample of it, the
-/// polish on everyone. An end inside the bounds must be a maximum (flat gradient, negative definite Hessian) or the fit
+/// polish on everyone; a fit on much the same customers (the shop's earlier cut) starts at the fit it is near instead.
+/// An end inside the bounds must be a maximum (flat gradient, negative definite Hessian) or the fit
 /// says the data do not pin the model down; an end where the likelihood still rises toward a limit is reported as that
 /// limiting model, never as the clamped point's numbers. Standard errors come from the observed information at the end.
 /// </summary>
@@ -40,16 +41,18 @@ internal static class LogParameterFit
     /// Fits a model of four parameters, built by <paramref name="model"/> from their values, whose log-likelihood over folded
     /// customers (and its gradient by the logs of the parameters, when given an array) is <paramref name="logLikelihood"/>.
     /// </summary>
-    public static PurchaseModelFit<TModel> Fit<TModel>(IReadOnlyList<RepeatBuyer> customers, double[][] starts, Func<double[], TModel> model,
-        Func<TModel, GroupedCustomers, double[]?, double> logLikelihood, Func<TModel, LimitingModel?> limitOf) where TModel : IPurchaseModel, IParametricModel
+    /// <param name="startsFor">Where the search starts for given customers (scaled to them).</param>
+    /// <param name="near">
+    /// A fit of the same model on much the same customers (an earlier cut of the shop): at an interior maximum the search
+    /// starts there, with that fit's curvature, and skips the starts; if it does not end at a maximum, the starts are tried.
+    /// </param>
+    public static PurchaseModelFit<TModel> Fit<TModel>(IReadOnlyList<RepeatBuyer> customers, Func<IReadOnlyList<RepeatBuyer>, double[][]> startsFor, Func<double[], TModel> model,
+        Func<TModel, GroupedCustomers, double[]?, double> logLikelihood, Func<TModel, LimitingModel?> limitOf, PurchaseModelFit<TModel>? near = null)
+        where TModel : IPurchaseModel, IParametricModel
     {
         if (customers.Count(c => c.Frequency > 0) < PurchaseModels.MinimumRepeatCustomers)
             throw new NotEnoughDataException($"The purchase model needs at least {PurchaseModels.MinimumRepeatCustomers} customers who bought more than once.");
-        var all = new GroupedCustomers(customers);
-        var sample = all;
-        if (all.Counts.Length > SampleAbove && customers.Count > 2 * SampleSize && Systematic(customers, SampleSize) is var drawn
-            && drawn.Count(c => c.Frequency > 0) >= SampleRepeatCustomers)
-            sample = new GroupedCustomers(drawn);
+        var all = RepeatBuyers.GroupedOf(customers);
         // The mean log-likelihood, so the first step's size does not grow with the number of customers.
         Func<double[], double[]?, double> Objective(GroupedCustomers data) => (p, gradient) =>
         {
@@ -60,16 +63,39 @@ internal static class LogParameterFit
             return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll / data.Size : double.NaN;
         };
         var objective = Objective(all);
-        var roughly = starts.Select(s => Bfgs.Minimise(Objective(sample), s, gradientTolerance: 1e-4)).Where(r => double.IsFinite(r.Value) && r.Point.All(double.IsFinite))
+        PurchaseModelFit<TModel> Ended(Bfgs.Result best, double[,] hessian, LimitingModel? limit)
+        {
+            var fitted = model([.. best.Point.Select(Math.Exp)]);
+            return new PurchaseModelFit<TModel>(fitted, -best.Value * customers.Count, limit, StandardErrorsAt(fitted, hessian, customers.Count, limit))
+            {
+                InverseHessian = best.InverseHessian,
+                Fitter = (others, from) => Fit(others, startsFor, model, logLikelihood, limitOf, from),
+            };
+        }
+
+        // From a fit nearby: a few steps to its maximum. A fit at a limit is not a start: the likelihood is flat out there.
+        if (near is { Limit: null, InverseHessian: { } curvature })
+        {
+            var best = Bfgs.Minimise(objective, [.. near.Model.Parameters.Select(p => Math.Log(p))], inverseHessian: curvature);
+            var fitted = model([.. best.Point.Select(Math.Exp)]);
+            if (double.IsFinite(best.Value) && limitOf(fitted) is null && Bfgs.Hessian(objective, best.Point, HessianStep) is var hessian
+                && Bfgs.IsMinimum(objective, best.Point, hessian))
+                return Ended(best, hessian, null);
+        }
+
+        var sample = all;
+        if (all.Counts.Length > SampleAbove && customers.Count > 2 * SampleSize && Systematic(customers, SampleSize) is var drawn
+            && drawn.Count(c => c.Frequency > 0) >= SampleRepeatCustomers)
+            sample = new GroupedCustomers(drawn);
+        var roughly = startsFor(customers).Select(s => Bfgs.Minimise(Objective(sample), s, gradientTolerance: 1e-4)).Where(r => double.IsFinite(r.Value) && r.Point.All(double.IsFinite))
                           .MinBy(r => r.Value)
                       ?? throw new NotEnoughDataException("The purchase data do not pin the model down (the fit did not settle); showing the fixed-weeks rule only.");
-        var best = Bfgs.Minimise(objective, roughly.Point, inverseHessian: roughly.InverseHessian);
-        var fitted = model([.. best.Point.Select(Math.Exp)]);
-        var limit = limitOf(fitted);
-        var hessian = Bfgs.Hessian(objective, best.Point, HessianStep);
-        if (limit is null && !Bfgs.IsMinimum(objective, best.Point, hessian))
+        var polished = Bfgs.Minimise(objective, roughly.Point, inverseHessian: roughly.InverseHessian);
+        var limit = limitOf(model([.. polished.Point.Select(Math.Exp)]));
+        var atEnd = Bfgs.Hessian(objective, polished.Point, HessianStep);
+        if (limit is null && !Bfgs.IsMinimum(objective, polished.Point, atEnd))
             throw new NotEnoughDataException("The purchase data do not pin the model down (no single best fit); showing the fixed-weeks rule only.");
-        return new PurchaseModelFit<TModel>(fitted, -best.Value * customers.Count, limit, StandardErrorsAt(fitted, hessian, customers.Count, limit));
+        return Ended(polished, atEnd, limit);
     }
 
     /// <summary>Every k-th customer, <paramref name="size"/> of them: for data in any order (by first purchase, by id) a spread of all of it.</summary>

@@ -158,16 +158,21 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
     /// logs from three starts over customers folded into distinct (x, t_x, T), the end checked to be a maximum or named as
     /// the limiting model the likelihood rises toward.
     /// </summary>
-    public static PurchaseModelFit<ParetoNbd> Fit(IReadOnlyList<RepeatBuyer> customers)
+    public static PurchaseModelFit<ParetoNbd> Fit(IReadOnlyList<RepeatBuyer> customers) =>
+        LogParameterFit.Fit(customers, Starts, p => new ParetoNbd(p[0], p[1], p[2], p[3]), (m, data, gradient) => m.LogLikelihood(data, gradient), LimitingModel.Of);
+
+    /// <summary>
+    /// The fit's starts, in the logs: one at unit shapes with both scales at the mean age (CLVTools starts at all ones), and
+    /// two with the shop's repeat rate r/α.
+    /// </summary>
+    private static double[][] Starts(IReadOnlyList<RepeatBuyer> customers)
     {
         var (meanAge, repeatRate) = LogParameterFit.Scale(customers);
-        // One at unit shapes with both scales at the mean age (CLVTools starts at all ones), and two with the shop's repeat rate r/α.
-        double[][] starts =
+        return
         [
             [0, Math.Log(meanAge), 0, Math.Log(meanAge)],
             [Math.Log(0.5), Math.Log(0.5 / repeatRate), Math.Log(0.5), Math.Log(meanAge / 2)],
             [Math.Log(2), Math.Log(2 / repeatRate), Math.Log(2), Math.Log(4 * meanAge)],
         ];
-        return LogParameterFit.Fit(customers, starts, p => new ParetoNbd(p[0], p[1], p[2], p[3]), (m, data, gradient) => m.LogLikelihood(data, gradient), LimitingModel.Of);
     }
 }

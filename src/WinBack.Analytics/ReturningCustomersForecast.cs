@@ -13,7 +13,7 @@ public sealed record ReturningCustomersForecast(double Expected, double Lower, d
         int sampledGroups = SampledGroups)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(draws);
-        var grouped = new GroupedCustomers(customers);
+        var grouped = RepeatBuyers.GroupedOf(customers);
         (double Mean, double Variance) Count(GroupedCustomers grouped, IParametricModel m)
         {
             var probabilities = m.ProbabilitiesOfPurchaseWithin(grouped, t);

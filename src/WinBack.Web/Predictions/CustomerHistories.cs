@@ -19,7 +19,9 @@ public readonly record struct CustomerHistory(long CustomerId, RepeatBuyer Buyer
 /// <summary>
 /// Reads customers' qualifying orders folded by order day in the shop's calendar (the models count purchase days, as
 /// the CDNOW data do): x = order days − 1, t_x and T in weeks from the first order day, mean value of the repeat days.
-/// The refit reads a whole shop in one pass; a webhook's rescoring reads only the customers it touched.
+/// The customers read are those whose row says they have a qualifying order (<c>orders_count &gt; 0</c>, the rule the
+/// scores' other writers keep). The refit reads a whole shop in one pass; a webhook's rescoring reads only the customers
+/// it touched.
 /// </summary>
 public sealed class CustomerHistories(WinBackDbContext db)
 {
@@ -30,54 +32,119 @@ public sealed class CustomerHistories(WinBackDbContext db)
     public async Task<List<CustomerHistory>> ReadAsync(long shopId, string zone, DateOnly today, IReadOnlyCollection<long>? customerIds,
         CancellationToken cancellationToken, int commandTimeoutSeconds = 30, List<DateOnly[]>? purchaseDays = null)
     {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
+        var customers = await CustomersWithOrdersAsync(connection, shopId, customerIds, commandTimeoutSeconds, cancellationToken);
         // Sized once: a list of a million customers that doubles as it grows would hold twice that at its peak.
-        var expected = customerIds?.Count ?? await db.Customers.CountAsync(c => c.ShopId == shopId && c.OrdersCount > 0, cancellationToken);
+        var histories = new List<CustomerHistory>(customers.Length);
+        if (customers.Length == 0) return histories;
+        // The orders come as the index keeps them, by customer and time, with no join, sort or grouping in the database
+        // (which took as long again as the reading): each is folded into its day here, and orders of a customer whose row
+        // counts none are passed over.
         await using var command = new NpgsqlCommand($"""
-            SELECT o.customer_id, (o.processed_at AT TIME ZONE $2)::date AS day, count(*)::int, sum(o.current_total), max(o.processed_at)
-            FROM orders o JOIN customers c ON c.shop_id = o.shop_id AND c.id = o.customer_id
-            WHERE o.shop_id = $1 AND {QualifyingOrders.Sql}
-              {(customerIds is null ? "" : "AND o.customer_id = ANY($3)")}
-            GROUP BY 1, 2 ORDER BY 1, 2
-            """, (NpgsqlConnection)db.Database.GetDbConnection())
+            SELECT customer_id, (processed_at AT TIME ZONE $2)::date, current_total, processed_at
+            FROM orders
+            WHERE shop_id = $1 AND {QualifyingOrders.Sql}
+              {(customerIds is null ? "" : "AND customer_id = ANY($3)")}
+            ORDER BY customer_id, processed_at
+            """, connection)
         {
             Parameters = { new() { Value = shopId }, new() { Value = zone } },
             CommandTimeout = commandTimeoutSeconds,
         };
-        if (customerIds is not null) command.Parameters.Add(new() { Value = customerIds.ToArray() });
-        if (command.Connection!.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
+        if (customerIds is not null) command.Parameters.Add(new() { Value = customers });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var histories = new List<CustomerHistory>(expected);
-        var days = new List<DateOnly>();
-        var dayTotals = new List<decimal>();
-        long current = 0;
-        var orders = 0;
-        var lastOrderAt = DateTimeOffset.MinValue;
+        var customer = new CustomerOrderDays();
+        var next = 0;
         void Fold()
         {
-            if (days.Count == 0) return;
-            var first = days[0];
-            var last = days[^1];
-            var repeatDays = days.Count - 1;
-            var repeatAverage = repeatDays > 0 ? (double)dayTotals.Skip(1).Sum() / repeatDays : 0;
-            var buyer = new RepeatBuyer(repeatDays, (last.DayNumber - first.DayNumber) / DaysPerWeek,
-                Math.Max(0, today.DayNumber - first.DayNumber) / DaysPerWeek, Math.Max(0, repeatAverage));
-            histories.Add(new CustomerHistory(current, buyer, PurchaseCycle.UsualIntervalDays(days), last, lastOrderAt, orders, dayTotals.Sum()));
-            purchaseDays?.Add([.. days]);
-            days.Clear();
-            dayTotals.Clear();
-            orders = 0;
+            if (customer.Folded(today) is not { } history) return;
+            histories.Add(history);
+            purchaseDays?.Add(customer.DaysArray());
         }
         while (await reader.ReadAsync(cancellationToken))
         {
             var customerId = reader.GetInt64(0);
-            if (customerId != current) Fold();
-            current = customerId;
-            days.Add(reader.GetFieldValue<DateOnly>(1));
-            orders += reader.GetInt32(2);
-            dayTotals.Add(reader.GetDecimal(3));
-            lastOrderAt = reader.GetFieldValue<DateTimeOffset>(4);
+            if (customerId != customer.Id)
+            {
+                Fold();
+                while (next < customers.Length && customers[next] < customerId) next++;
+                customer.Start(customerId, kept: next < customers.Length && customers[next] == customerId);
+            }
+            customer.Add(reader.GetFieldValue<DateOnly>(1), reader.GetDecimal(2), reader.GetFieldValue<DateTimeOffset>(3));
         }
         Fold();
         return histories;
+    }
+
+    /// <summary>The shop's customers (or those of <paramref name="customerIds"/>) whose row counts a qualifying order, in id order.</summary>
+    private static async Task<long[]> CustomersWithOrdersAsync(NpgsqlConnection connection, long shopId, IReadOnlyCollection<long>? customerIds,
+        int commandTimeoutSeconds, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"""
+            SELECT id FROM customers WHERE shop_id = $1 AND orders_count > 0 {(customerIds is null ? "" : "AND id = ANY($2)")} ORDER BY id
+            """, connection)
+        {
+            Parameters = { new() { Value = shopId } },
+            CommandTimeout = commandTimeoutSeconds,
+        };
+        if (customerIds is not null) command.Parameters.Add(new() { Value = customerIds.ToArray() });
+        var ids = new List<long>(customerIds?.Count ?? 0);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetInt64(0));
+        return [.. ids];
+    }
+
+    /// <summary>One customer's orders as they are read, folded into order days: reused from customer to customer.</summary>
+    private sealed class CustomerOrderDays
+    {
+        private readonly List<DateOnly> _days = [];
+        private readonly List<decimal> _dayTotals = [];
+        private int _orders;
+        private DateTimeOffset _lastOrderAt;
+        private bool _kept;
+
+        /// <summary>The customer whose orders are being read; 0 before the first.</summary>
+        public long Id { get; private set; }
+
+        /// <summary>Starts the next customer; with <paramref name="kept"/> false their orders are passed over.</summary>
+        public void Start(long id, bool kept)
+        {
+            (Id, _kept, _orders) = (id, kept, 0);
+            _days.Clear();
+            _dayTotals.Clear();
+        }
+
+        public void Add(DateOnly day, decimal total, DateTimeOffset at)
+        {
+            if (!_kept) return;
+            if (_orders++ == 0 || at > _lastOrderAt) _lastOrderAt = at;
+            // In time order a day is the last one or a later one; only a clock put back across midnight gives an earlier one.
+            var index = _days.Count == 0 || _days[^1] < day ? _days.Count : _days.BinarySearch(day);
+            if (index >= 0 && index < _days.Count)
+            {
+                _dayTotals[index] += total;
+                return;
+            }
+            index = index < 0 ? ~index : index;
+            _days.Insert(index, day);
+            _dayTotals.Insert(index, total);
+        }
+
+        public DateOnly[] DaysArray() => [.. _days];
+
+        /// <summary>The history of the customer folded so far, or null for one passed over (or none yet).</summary>
+        public CustomerHistory? Folded(DateOnly today)
+        {
+            if (!_kept || _days.Count == 0) return null;
+            var (first, last) = (_days[0], _days[^1]);
+            var repeatDays = _days.Count - 1;
+            decimal repeatTotal = 0;
+            for (var k = 1; k < _dayTotals.Count; k++) repeatTotal += _dayTotals[k];
+            var repeatAverage = repeatDays > 0 ? (double)repeatTotal / repeatDays : 0;
+            var buyer = new RepeatBuyer(repeatDays, (last.DayNumber - first.DayNumber) / DaysPerWeek,
+                Math.Max(0, today.DayNumber - first.DayNumber) / DaysPerWeek, Math.Max(0, repeatAverage));
+            return new CustomerHistory(Id, buyer, PurchaseCycle.UsualIntervalDays(_days), last, _lastOrderAt, _orders, repeatTotal + _dayTotals[0]);
+        }
     }
 }

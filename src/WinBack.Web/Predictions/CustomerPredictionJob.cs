@@ -72,7 +72,8 @@ public sealed class CustomerPredictionJob(
         var histories = await customerHistories.ReadAsync(shopId, scope.Calendar.Zone.Id, today, customerIds: null, cancellationToken,
             (int)LongestStatement.TotalSeconds, purchaseDays);
         var read = Stopwatch.GetElapsedTime(started);
-        var buyers = histories.Projected(h => h.Buyer);
+        // One list, grouped once for every fit and forecast of it.
+        var buyers = new RepeatBuyers(histories.Select(h => h.Buyer));
         var fit = new CustomerModelFit
         {
             ShopId = shopId, FittedAt = time.GetUtcNow(), DataThrough = today, Customers = histories.Count,
@@ -85,8 +86,9 @@ public sealed class CustomerPredictionJob(
         var candidatesAt = Stopwatch.GetElapsedTime(started);
         var candidates = attempts.Where(a => a.Fit is not null).Select(a => a.Fit!).ToList();
         var split = HoldoutSplit.EndingOn(purchaseDays, today);
-        // Side by side: each check's scoring is mostly one core's work, and the machine has more.
-        var checks = candidates.AsParallel().Select(f => (f.Model.Name, Check: HoldoutEvaluation.Evaluate(split, customers => PurchaseModelChoice.Fit(f.Model.Name, customers).Model)))
+        // Side by side: each check's scoring is mostly one core's work, and the machine has more. Each candidate is fitted
+        // on the earlier orders starting from its fit on all of them, a few steps away.
+        var checks = candidates.AsParallel().Select(f => (f.Model.Name, Check: HoldoutEvaluation.Evaluate(split, customers => f.RefitOn(customers).Model)))
             .ToDictionary(c => c.Name, c => c.Check);
         var chosen = PurchaseModelChoice.Choose(candidates, checks);
         var checksAt = Stopwatch.GetElapsedTime(started);
