@@ -121,6 +121,29 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Orders_synced_before_their_customer_count_once_the_customers_row_does()
+    {
+        await using (var db = _app.CreateDbContext())
+        {
+            // Orders of customer 99, whose own row has not come yet (an order webhook ahead of the customer's).
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO orders (shop_id, id, customer_id, name, processed_at, updated_at, test, current_total, currency_code)
+                VALUES ({_shop.ShopId}, 9901, 99, '#9901', '2026-10-01T10:00:00Z', now(), false, 40, 'USD'),
+                       ({_shop.ShopId}, 9902, 99, '#9902', '2026-11-01T10:00:00Z', now(), false, 40, 'USD')
+                """);
+        }
+
+        await RefitAsync(_shop.ShopId);
+
+        await using (var db = _app.CreateDbContext())
+        {
+            (await db.CustomerModelFits.SingleAsync(f => f.ShopId == _shop.ShopId)).Customers.Should().Be(16, "the orders of a customer without a row are not the shop's customers yet");
+            (await db.CustomerPredictions.AnyAsync(p => p.ShopId == _shop.ShopId && p.CustomerId == 99)).Should().BeFalse();
+            (await db.CustomerPredictions.CountAsync(p => p.ShopId == _shop.ShopId)).Should().Be(16);
+        }
+    }
+
+    [Fact]
     public async Task Personal_mode_lists_customers_overdue_by_their_own_cycle_not_the_fixed_weeks()
     {
         await RefitAsync(_shop.ShopId);
