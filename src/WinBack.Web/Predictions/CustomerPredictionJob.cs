@@ -80,12 +80,23 @@ public sealed class CustomerPredictionJob(
             RepeatCustomers = buyers.Count(b => b.Frequency > 0),
         };
 
+        // What does not depend on the purchase model is computed alongside its fits, on the cores their serial stretches
+        // leave free: the holdout split, the spend model and RFM.
+        var splitting = Task.Run(() => HoldoutSplit.EndingOn(purchaseDays, today), cancellationToken);
+        var spending = Task.Run(() => PurchaseModels.TryFit(() => GammaGamma.Fit(buyers).Model), cancellationToken);
+        var rfmInputs = histories.Projected(h => h.RfmOn(today));
+        var ranking = Task.Run(() =>
+        {
+            var scores = Rfm.Score(rfmInputs);
+            return (Scores: scores, Cuts: RfmCutPoints.Of(rfmInputs, scores), Seconds: Stopwatch.GetElapsedTime(started).TotalSeconds - read.TotalSeconds);
+        }, cancellationToken);
+
         // The models that can score a one-time buyer are fitted and checked on the shop's own past; the one that predicted
         // it best scores the customers (PurchaseModelChoice).
         var attempts = PurchaseModelChoice.FitCandidates(buyers);
         var candidatesAt = Stopwatch.GetElapsedTime(started);
         var candidates = attempts.Where(a => a.Fit is not null).Select(a => a.Fit!).ToList();
-        var split = HoldoutSplit.EndingOn(purchaseDays, today);
+        var split = await splitting;
         // Side by side: each check's scoring is mostly one core's work, and the machine has more. Each candidate is fitted
         // on the earlier orders starting from its fit on all of them, a few steps away.
         var checks = candidates.AsParallel().Select(f => (f.Model.Name, Check: HoldoutEvaluation.Evaluate(split, customers => f.RefitOn(customers).Model)))
@@ -119,31 +130,20 @@ public sealed class CustomerPredictionJob(
             fit.PurchaseModelNote = attempts.Select(a => a.Note).FirstOrDefault(n => n is not null);
         }
         var forecastsAt = Stopwatch.GetElapsedTime(started);
-        GammaGamma? spend = null;
-        try
-        {
-            (spend, _) = GammaGamma.Fit(buyers);
-            (fit.P, fit.Q, fit.Gamma) = (spend.P, spend.Q, spend.Gamma);
-        }
-        catch (NotEnoughDataException e)
-        {
-            fit.SpendModelNote = e.Message;
-        }
 
-        var fitted = Stopwatch.GetElapsedTime(started);
-
-        var rfmInputs = histories.Projected(h => h.RfmOn(today));
-        var rfm = Rfm.Score(rfmInputs);
-        var cuts = RfmCutPoints.Of(rfmInputs, rfm);
+        var (spend, spendNote) = await spending;
+        if (spend is not null) (fit.P, fit.Q, fit.Gamma) = (spend.P, spend.Q, spend.Gamma);
+        fit.SpendModelNote = spendNote;
+        var (rfm, cuts, rfmSeconds) = await ranking;
         (fit.RfmRecencyCuts, fit.RfmFrequencyCuts, fit.RfmMonetaryCuts) = (cuts.Recency, cuts.Frequency, cuts.Monetary);
         var computed = Stopwatch.GetElapsedTime(started);
 
         fit.Seconds = computed.TotalSeconds;
         logger.LogInformation(
-            "Predictions of shop {ShopId}: {Customers} customers computed in {Seconds:F1} s (read {Read:F1} s, fit {Fit:F1} s: candidates {Candidates:F1} s, holdout checks {Checks:F1} s, " +
-            "forecasts {Forecasts:F1} s, spend {Spend:F1} s; RFM {Rfm:F1} s; purchase model {Purchase}, spend model {SpendModel})",
-            shopId, histories.Count, computed.TotalSeconds, read.TotalSeconds, (fitted - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
-            (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, (fitted - forecastsAt).TotalSeconds, (computed - fitted).TotalSeconds,
+            "Predictions of shop {ShopId}: {Customers} customers computed in {Seconds:F1} s (read {Read:F1} s, then models {Fit:F1} s: candidates {Candidates:F1} s, holdout checks {Checks:F1} s, " +
+            "forecasts {Forecasts:F1} s; alongside them RFM, done {Rfm:F1} s in; purchase model {Purchase}, spend model {SpendModel})",
+            shopId, histories.Count, computed.TotalSeconds, read.TotalSeconds, (computed - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
+            (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, rfmSeconds,
             purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : "fitted");
         return new Refit(shopId, histories, rfm, new CustomerScorer(purchases, spend, cuts), today, fit, TrackRecordRow(shopId, trackRecord), readSnapshot, started, computed);
     }
