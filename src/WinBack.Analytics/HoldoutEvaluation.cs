@@ -28,6 +28,9 @@ public static class HoldoutEvaluation
     public static HoldoutResult Evaluate(HoldoutSplit split, Func<IReadOnlyList<RepeatBuyer>, IPurchaseModel> fit)
     {
         if (TooYoung(split) is { } tooYoung) return tooYoung;
+        // The plain rule's forecast, the yardstick, is worked out while the model is fitted; every model checked on the
+        // split shares it (the first to ask computes it).
+        var yardstick = Task.Run(() => split.WeeksSinceLastOrderForecast);
         var calibration = split.Calibration;
         IPurchaseModel model;
         try
@@ -44,15 +47,20 @@ public static class HoldoutEvaluation
         var returned = split.Customers.Select(c => c.Returned).ToArray();
         var (expected, chance) = Forecasts(model, calibration, weeks);
 
-        var byFrequency = split.Customers.Select((c, i) => (Group: Math.Min(c.Calibration.Frequency, OpenFrequencyGroup), c.HoldoutPurchases, Expected: expected[i]))
-            .GroupBy(c => c.Group)
-            .OrderBy(g => g.Key)
-            .Select(g => new FrequencyGroup(g.Key, g.Key == OpenFrequencyGroup, g.Count(), g.Sum(c => c.Expected), g.Sum(c => c.HoldoutPurchases)))
-            .ToList();
+        // Totals by past purchases (0, 1, …, 7+), in one pass: a large shop's million customers are not grouped into lists.
+        var (customers, predicted, actual) = (new int[OpenFrequencyGroup + 1], new double[OpenFrequencyGroup + 1], new int[OpenFrequencyGroup + 1]);
+        for (var i = 0; i < split.Customers.Count; i++)
+        {
+            var c = split.Customers[i];
+            var group = Math.Min(c.Calibration.Frequency, OpenFrequencyGroup);
+            (customers[group], predicted[group], actual[group]) = (customers[group] + 1, predicted[group] + expected[i], actual[group] + c.HoldoutPurchases);
+        }
+        var byFrequency = Enumerable.Range(0, OpenFrequencyGroup + 1).Where(g => customers[g] > 0)
+            .Select(g => new FrequencyGroup(g, g == OpenFrequencyGroup, customers[g], predicted[g], actual[g])).ToList();
         return new TrackRecord(split.CalibrationEnd, split.HoldoutEnd, model.Name, weeks, split.Customers.Count, returned.Count(r => r),
-            expected.Sum(), split.Customers.Sum(c => c.HoldoutPurchases), byFrequency,
+            expected.Sum(), actual.Sum(), byFrequency,
             Forecast(model.Name, chance, chance, returned),
-            split.WeeksSinceLastOrderForecast, WeeksSinceLastOrderRule.WindowDays(split) / HoldoutSplit.DaysPerWeek);
+            yardstick.Result, WeeksSinceLastOrderRule.WindowDays(split) / HoldoutSplit.DaysPerWeek);
     }
 
     /// <summary>The plain rule's forecast of the split, beside every model's: the same for each, so the split computes it once.</summary>
