@@ -60,7 +60,7 @@ public static class HoldoutEvaluation
         return new TrackRecord(split.CalibrationEnd, split.HoldoutEnd, model.Name, weeks, split.Customers.Count, returned.Count(r => r),
             expected.Sum(), actual.Sum(), byFrequency,
             Forecast(model.Name, chance, chance, returned),
-            yardstick.Result, WeeksSinceLastOrderRule.WindowDays(split) / HoldoutSplit.DaysPerWeek);
+            yardstick.GetAwaiter().GetResult(), WeeksSinceLastOrderRule.WindowDays(split) / HoldoutSplit.DaysPerWeek);
     }
 
     /// <summary>The plain rule's forecast of the split, beside every model's: the same for each, so the split computes it once.</summary>

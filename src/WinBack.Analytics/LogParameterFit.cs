@@ -69,7 +69,7 @@ internal static class LogParameterFit
             return new PurchaseModelFit<TModel>(fitted, -best.Value * customers.Count, limit, StandardErrorsAt(fitted, hessian, customers.Count, limit))
             {
                 InverseHessian = best.InverseHessian,
-                Fitter = (others, from) => Fit(others, startsFor, model, logLikelihood, limitOf, from),
+                Fitter = FitterOf(startsFor, model, logLikelihood, limitOf),
             };
         }
 
@@ -97,6 +97,12 @@ internal static class LogParameterFit
             throw new NotEnoughDataException("The purchase data do not pin the model down (no single best fit); showing the fixed-weeks rule only.");
         return Ended(polished, atEnd, limit);
     }
+
+    /// <summary>How a fit is made again, as a fit keeps it: from the model's parts only (a closure in <see cref="Fit{TModel}"/> would hold its customers).</summary>
+    private static Func<IReadOnlyList<RepeatBuyer>, PurchaseModelFit<TModel>?, PurchaseModelFit<TModel>> FitterOf<TModel>(
+        Func<IReadOnlyList<RepeatBuyer>, double[][]> startsFor, Func<double[], TModel> model, Func<TModel, GroupedCustomers, double[]?, double> logLikelihood,
+        Func<TModel, LimitingModel?> limitOf) where TModel : IPurchaseModel, IParametricModel =>
+        (others, from) => Fit(others, startsFor, model, logLikelihood, limitOf, from);
 
     /// <summary>Every k-th customer, <paramref name="size"/> of them: for data in any order (by first purchase, by id) a spread of all of it.</summary>
     private static List<RepeatBuyer> Systematic(IReadOnlyList<RepeatBuyer> customers, int size)

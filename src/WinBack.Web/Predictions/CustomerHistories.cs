@@ -104,8 +104,8 @@ public sealed class CustomerHistories(WinBackDbContext db)
         private DateTimeOffset _lastOrderAt;
         private bool _kept;
 
-        /// <summary>The customer whose orders are being read; 0 before the first.</summary>
-        public long Id { get; private set; }
+        /// <summary>The customer whose orders are being read; null before the first.</summary>
+        public long? Id { get; private set; }
 
         /// <summary>Starts the next customer; with <paramref name="kept"/> false their orders are passed over.</summary>
         public void Start(long id, bool kept)
@@ -144,7 +144,7 @@ public sealed class CustomerHistories(WinBackDbContext db)
             var repeatAverage = repeatDays > 0 ? (double)repeatTotal / repeatDays : 0;
             var buyer = new RepeatBuyer(repeatDays, (last.DayNumber - first.DayNumber) / DaysPerWeek,
                 Math.Max(0, today.DayNumber - first.DayNumber) / DaysPerWeek, Math.Max(0, repeatAverage));
-            return new CustomerHistory(Id, buyer, PurchaseCycle.UsualIntervalDays(_days), last, _lastOrderAt, _orders, repeatTotal + _dayTotals[0]);
+            return new CustomerHistory(Id!.Value, buyer, PurchaseCycle.UsualIntervalDays(_days), last, _lastOrderAt, _orders, repeatTotal + _dayTotals[0]);
         }
     }
 }

@@ -9,8 +9,6 @@ namespace WinBack.Analytics.Tests.Drawn;
 /// </summary>
 public sealed class RefitFromANearbyFitTests(ITestOutputHelper output)
 {
-    private const int HoldoutDays = 91;
-
     public static TheoryData<DrawnShop, string> Shops => new()
     {
         { new("MBG/NBD, mostly one-time buyers, α under a week", 0.3, 0.6, 1.5, 1, 60_000, 700, 730, 22, Process.MbgNbd), "MBG/NBD" },
@@ -38,7 +36,7 @@ public sealed class RefitFromANearbyFitTests(ITestOutputHelper output)
                          $"refitted {refitted.Model} LL {refitted.LogLikelihood:F6}; from scratch {fromScratch.Model} LL {fromScratch.LogLikelihood:F6}");
         refitted.Model.Name.Should().Be(model);
         refitted.LogLikelihood.Should().BeGreaterThanOrEqualTo(fromScratch.LogLikelihood - 1e-6 * Math.Abs(fromScratch.LogLikelihood));
-        refitted.Limit?.Name.Should().Be(fromScratch.Limit?.Name);
+        (refitted.Limit?.Name).Should().Be(fromScratch.Limit?.Name);
         // Along a flat ridge two searches stop a little apart: far inside the parameters' own uncertainty.
         if (fromScratch.Limit is null)
             foreach (var (name, value) in fromScratch.Parameters)

@@ -121,14 +121,17 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Orders_synced_before_their_customer_count_once_the_customers_row_does()
+    public async Task The_refit_scores_only_customers_whose_row_counts_an_order_not_orders_without_a_customer_row()
     {
         await using (var db = _app.CreateDbContext())
         {
-            // Orders of customer 99, whose own row has not come yet (an order webhook ahead of the customer's).
+            // Orders of customers 7 and 99, who have no row (orders written ahead of their customer), around and after the
+            // shop's own customers' ids.
             await db.Database.ExecuteSqlInterpolatedAsync($"""
                 INSERT INTO orders (shop_id, id, customer_id, name, processed_at, updated_at, test, current_total, currency_code)
-                VALUES ({_shop.ShopId}, 9901, 99, '#9901', '2026-10-01T10:00:00Z', now(), false, 40, 'USD'),
+                VALUES ({_shop.ShopId}, 9701, 7, '#9701', '2026-10-01T10:00:00Z', now(), false, 40, 'USD'),
+                       ({_shop.ShopId}, 9702, 7, '#9702', '2026-11-01T10:00:00Z', now(), false, 40, 'USD'),
+                       ({_shop.ShopId}, 9901, 99, '#9901', '2026-10-01T10:00:00Z', now(), false, 40, 'USD'),
                        ({_shop.ShopId}, 9902, 99, '#9902', '2026-11-01T10:00:00Z', now(), false, 40, 'USD')
                 """);
         }
@@ -137,10 +140,12 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
 
         await using (var db = _app.CreateDbContext())
         {
-            (await db.CustomerModelFits.SingleAsync(f => f.ShopId == _shop.ShopId)).Customers.Should().Be(16, "the orders of a customer without a row are not the shop's customers yet");
-            (await db.CustomerPredictions.AnyAsync(p => p.ShopId == _shop.ShopId && p.CustomerId == 99)).Should().BeFalse();
-            (await db.CustomerPredictions.CountAsync(p => p.ShopId == _shop.ShopId)).Should().Be(16);
+            (await db.CustomerModelFits.SingleAsync(f => f.ShopId == _shop.ShopId)).Customers.Should().Be(16, "orders of a customer without a row are not a customer of the shop yet");
+            var scored = await db.CustomerPredictions.Where(p => p.ShopId == _shop.ShopId).Select(p => p.CustomerId).ToListAsync();
+            scored.Should().BeEquivalentTo(new long[] { 1, 2, 3, 4 }.Concat(Enumerable.Range(10, 12).Select(i => (long)i)));
         }
+        var wendy = (await PageAsync("")).Customers.Single(c => c.FirstName == "Wendy");
+        wendy.ProbabilityAlive.Should().NotBeNull("the customers around the orders without a row are scored as ever");
     }
 
     [Fact]
