@@ -9,6 +9,7 @@ public static class PurchaseModels
     /// <summary>Fits BG/NBD, MBG/NBD and Pareto/NBD on the same customers; a model the data cannot support gets its reason instead.</summary>
     public static PurchaseModelFits FitAll(IReadOnlyList<RepeatBuyer> customers)
     {
+        customers = RepeatBuyers.Shared(customers);
         var bg = TryFit(() => BetaGeometricNbd.Fit(customers));
         var mbg = TryFit(() => ModifiedBetaGeometricNbd.Fit(customers));
         var pareto = TryFit(() => ParetoNbd.Fit(customers));
@@ -67,8 +68,11 @@ public static class PurchaseModelChoice
     };
 
     /// <summary>Each candidate's fit, or why the data could not support it; BG/NBD, which is never chosen, is not fitted.</summary>
-    public static IReadOnlyList<(string Name, IPurchaseModelFit? Fit, string? Note)> FitCandidates(IReadOnlyList<RepeatBuyer> customers) =>
-        Candidates.Select(name => PurchaseModels.TryFit(() => Fit(name, customers)) is var (fit, note) ? (name, fit, note) : default).ToList();
+    public static IReadOnlyList<(string Name, IPurchaseModelFit? Fit, string? Note)> FitCandidates(IReadOnlyList<RepeatBuyer> customers)
+    {
+        customers = RepeatBuyers.Shared(customers);
+        return Candidates.Select(name => PurchaseModels.TryFit(() => Fit(name, customers)) is var (fit, note) ? (name, fit, note) : default).ToList();
+    }
 
     /// <summary>The chosen fit and why, in a sentence for "About these numbers"; null when no candidate could be fitted.</summary>
     public static (IPurchaseModelFit Fit, string Reason)? Choose(IReadOnlyList<IPurchaseModelFit> candidates, IReadOnlyDictionary<string, HoldoutResult> checks)

@@ -18,6 +18,9 @@ public sealed class RepeatBuyers : IReadOnlyList<RepeatBuyer>
         _grouped = new(() => new GroupedCustomers(_customers));
     }
 
+    /// <summary><paramref name="customers"/> as a list whose grouping is shared: itself if it is one, else a copy (a copy costs less than a second grouping).</summary>
+    public static RepeatBuyers Shared(IReadOnlyList<RepeatBuyer> customers) => customers as RepeatBuyers ?? new RepeatBuyers(customers);
+
     /// <summary>The grouping of <paramref name="customers"/>: the shared one of a <see cref="RepeatBuyers"/>, else made now.</summary>
     internal static GroupedCustomers GroupedOf(IReadOnlyList<RepeatBuyer> customers) =>
         customers is RepeatBuyers shared ? shared._grouped.Value : new GroupedCustomers(customers);
