@@ -53,7 +53,9 @@ public static class HoldoutEvaluation
         {
             var c = split.Customers[i];
             var group = Math.Min(c.Calibration.Frequency, OpenFrequencyGroup);
-            (customers[group], predicted[group], actual[group]) = (customers[group] + 1, predicted[group] + expected[i], actual[group] + c.HoldoutPurchases);
+            customers[group]++;
+            predicted[group] += expected[i];
+            actual[group] += c.HoldoutPurchases;
         }
         var byFrequency = Enumerable.Range(0, OpenFrequencyGroup + 1).Where(g => customers[g] > 0)
             .Select(g => new FrequencyGroup(g, g == OpenFrequencyGroup, customers[g], predicted[g], actual[g])).ToList();
