@@ -1,6 +1,8 @@
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.Common;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Options;
 using WinBack.Web.Data;
 
@@ -19,21 +21,33 @@ public static class JobsExtensions
             .Validate(o => o.InvisibilityTimeout > TimeSpan.Zero && o.QueuePollInterval > TimeSpan.Zero,
                 "Jobs:InvisibilityTimeout and Jobs:QueuePollInterval are positive durations, like 00:30:00 and 00:00:00.5.")
             .ValidateOnStart();
-        services.AddHangfire((provider, hangfire) => hangfire
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(
-                storage => storage.UseNpgsqlConnection(provider.GetRequiredService<IOptions<JobsOptions>>().Value.ConnectionString),
-                new PostgreSqlStorageOptions
-                {
-                    SchemaName = "hangfire",
-                    PrepareSchemaIfNecessary = true,
-                    InvisibilityTimeout = options.InvisibilityTimeout,
-                    UseSlidingInvisibilityTimeout = true,
-                    QueuePollInterval = options.QueuePollInterval,
-                    EnableLongPolling = options.EnableLongPolling,
-                }));
+        var storageOptions = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            InvisibilityTimeout = options.InvisibilityTimeout,
+            UseSlidingInvisibilityTimeout = true,
+            QueuePollInterval = options.QueuePollInterval,
+            EnableLongPolling = options.EnableLongPolling,
+        };
+        // This host's own storage and activator. Hangfire's defaults for these two are its statics (JobStorage.Current,
+        // JobActivator.Current) as they stand when first asked for, that is, as the last host in the process configured
+        // them: a second host (a test's) would hand this one its database, or its services once disposed.
+        services.AddSingleton<JobStorage>(provider => new PostgreSqlStorage(
+            new NpgsqlConnectionFactory(provider.GetRequiredService<IOptions<JobsOptions>>().Value.ConnectionString, storageOptions),
+            storageOptions));
+        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
+        services.AddSingleton<HangfireLogging>();
+        services.AddHangfire((provider, hangfire) =>
+        {
+            provider.GetRequiredService<HangfireLogging>(); // this host joins the process's Hangfire log until it stops
+            hangfire
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UseStorage(provider.GetRequiredService<JobStorage>())
+                .UseLogProvider(HangfireLogging.Provider);
+        });
         if (options.RunServer)
         {
             AddServer(services, $":{JobQueues.Webhooks}", [JobQueues.Webhooks], options.WebhookWorkers);
@@ -48,7 +62,7 @@ public static class JobsExtensions
     /// One Hangfire server of this process, with <see cref="ShopifyFailurePolicy"/> among its filters. The policy is the
     /// server's own, not one of Hangfire's static global filters: those outlive the host that added them, so a second
     /// host in the process (a test's) would run the first one's policy with its disposed services. The activator is this
-    /// host's too, for the same reason.
+    /// host's too (see <see cref="AddWinBackJobs"/>), for the same reason.
     /// </summary>
     private static void AddServer(IServiceCollection services, string nameSuffix, string[] queues, int? workers) =>
         services.AddHangfireServer((provider, server) =>
@@ -56,7 +70,6 @@ public static class JobsExtensions
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}{nameSuffix}";
             server.Queues = queues;
             if (workers is { } count) server.WorkerCount = count;
-            // This host's services build the jobs, never Hangfire's static JobActivator.Current (the last host configured).
             server.Activator = provider.GetRequiredService<JobActivator>();
             var policy = new JobFilterCollection();
             policy.Add(ActivatorUtilities.CreateInstance<ShopifyFailurePolicy>(provider));
