@@ -8,50 +8,67 @@ namespace WinBack.Analytics;
 /// </summary>
 internal sealed class GroupedCustomers
 {
-    private readonly Lazy<(int Frequency, double Time)[]> _pairs;
-    private readonly Lazy<(int[] Recency, int[] Age)> _pairIndex;
+    private readonly Lazy<((int Frequency, double Time)[] Pairs, int[] Recency, int[] Age)> _pairs;
 
-    public GroupedCustomers(IReadOnlyList<RepeatBuyer> customers) : this(Count(customers, out var groupOf), customers.Count) => GroupOf = groupOf;
+    public GroupedCustomers(IReadOnlyList<RepeatBuyer> customers)
+        : this(Count(customers, out var counts, out var groupOf), counts, customers.Count) => GroupOf = groupOf;
 
-    private GroupedCustomers((RepeatBuyer Customer, double Count)[] groups, int size)
+    private GroupedCustomers(RepeatBuyer[] customers, double[] counts, int size)
     {
         Size = size;
-        Customers = groups.Select(g => g.Customer).ToArray();
-        Counts = groups.Select(g => g.Count).ToArray();
+        Customers = customers;
+        Counts = counts;
         Frequencies = Customers.Select(c => c.Frequency).Distinct().Order().ToArray();
         Ages = Customers.Select(c => c.Age).Distinct().Order().ToArray();
         Recencies = Customers.Select(c => c.Recency).Distinct().Order().ToArray();
         FrequencyIndex = Customers.Select(c => Array.BinarySearch(Frequencies, c.Frequency)).ToArray();
         AgeIndex = Customers.Select(c => Array.BinarySearch(Ages, c.Age)).ToArray();
         RecencyIndex = Customers.Select(c => Array.BinarySearch(Recencies, c.Recency)).ToArray();
-        _pairs = new(() => Customers.SelectMany(c => new[] { (c.Frequency, c.Recency), (c.Frequency, c.Age) }).Distinct().ToArray());
-        _pairIndex = new(() =>
-        {
-            var index = _pairs.Value.Select((p, i) => (p, i)).ToDictionary(p => p.p, p => p.i);
-            return (Customers.Select(c => index[(c.Frequency, c.Recency)]).ToArray(), Customers.Select(c => index[(c.Frequency, c.Age)]).ToArray());
-        });
+        _pairs = new(() => PairsOf(Customers));
     }
 
-    /// <summary>The groups in the order their first customer came, with each customer's group in <paramref name="groupOf"/>.</summary>
-    private static (RepeatBuyer, double)[] Count(IReadOnlyList<RepeatBuyer> customers, out int[] groupOf)
+    /// <summary>
+    /// The groups in the order their first customer came, how many customers each stands for, and each customer's group in
+    /// <paramref name="groupOf"/>. Counted in a dictionary rather than grouped (a million customers should not become a
+    /// million lists), and the groups' arrays made once at their final size.
+    /// </summary>
+    private static RepeatBuyer[] Count(IReadOnlyList<RepeatBuyer> customers, out double[] counts, out int[] groupOf)
     {
-        // Counted in a dictionary rather than grouped: a million customers should not become a million lists.
         var groupAt = new Dictionary<(int Frequency, double Recency, double Age), int>();
-        var groups = new List<(RepeatBuyer, double)>();
         groupOf = new int[customers.Count];
         for (var i = 0; i < customers.Count; i++)
         {
             var c = customers[i];
             ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groupAt, (c.Frequency, c.Recency, c.Age), out var seen);
-            if (!seen)
-            {
-                group = groups.Count;
-                groups.Add((new RepeatBuyer(c.Frequency, c.Recency, c.Age), 0));
-            }
-            CollectionsMarshal.AsSpan(groups)[group].Item2++;
+            if (!seen) group = groupAt.Count - 1;
             groupOf[i] = group;
         }
-        return [.. groups];
+        var groups = new RepeatBuyer[groupAt.Count];
+        foreach (var ((frequency, recency, age), group) in groupAt) groups[group] = new RepeatBuyer(frequency, recency, age);
+        counts = new double[groups.Length];
+        foreach (var group in groupOf) counts[group]++;
+        return groups;
+    }
+
+    /// <summary>The distinct (x, t_x) and (x, T) of the groups, in the order first met, and where each group's two stand among them.</summary>
+    private static ((int, double)[], int[], int[]) PairsOf(RepeatBuyer[] customers)
+    {
+        var pairAt = new Dictionary<(int Frequency, double Time), int>();
+        int IndexOf(int frequency, double time)
+        {
+            ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(pairAt, (frequency, time), out var seen);
+            if (!seen) index = pairAt.Count - 1;
+            return index;
+        }
+        var (atRecency, atAge) = (new int[customers.Length], new int[customers.Length]);
+        for (var g = 0; g < customers.Length; g++)
+        {
+            atRecency[g] = IndexOf(customers[g].Frequency, customers[g].Recency);
+            atAge[g] = IndexOf(customers[g].Frequency, customers[g].Age);
+        }
+        var pairs = new (int, double)[pairAt.Count];
+        foreach (var (pair, index) in pairAt) pairs[index] = pair;
+        return (pairs, atRecency, atAge);
     }
 
     /// <summary>
@@ -62,8 +79,9 @@ internal sealed class GroupedCustomers
     {
         if (Customers.Length <= groups) return this;
         var step = (double)Customers.Length / groups;
-        var picked = Enumerable.Range(0, groups).Select(i => (int)(i * step)).Select(g => (Customers[g], Counts[g])).ToArray();
-        return new GroupedCustomers(picked, (int)picked.Sum(p => p.Item2));
+        var picked = Enumerable.Range(0, groups).Select(i => (int)(i * step)).ToArray();
+        var counts = Array.ConvertAll(picked, g => Counts[g]);
+        return new GroupedCustomers(Array.ConvertAll(picked, g => Customers[g]), counts, (int)counts.Sum());
     }
 
     /// <summary>How many customers were folded.</summary>
@@ -92,10 +110,10 @@ internal sealed class GroupedCustomers
     public int[] RecencyIndex { get; }
 
     /// <summary>The distinct (x, t) with t a recency or an age of a customer with that x: Pareto/NBD's ₂F₁ terms.</summary>
-    public (int Frequency, double Time)[] Pairs => _pairs.Value;
+    public (int Frequency, double Time)[] Pairs => _pairs.Value.Pairs;
 
     /// <summary>For each group, where its (x, t_x) and its (x, T) stand in <see cref="Pairs"/>.</summary>
-    public (int[] Recency, int[] Age) PairIndex => _pairIndex.Value;
+    public (int[] Recency, int[] Age) PairIndex => (_pairs.Value.Recency, _pairs.Value.Age);
 
     /// <summary>
     /// Σ over i &lt; <paramref name="count"/> of <paramref name="term"/>(i, gradient), in fixed chunks spread over the cores

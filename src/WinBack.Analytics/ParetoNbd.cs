@@ -1,3 +1,4 @@
+using System.Buffers;
 using static WinBack.Analytics.SpecialFunctions;
 
 namespace WinBack.Analytics;
@@ -81,22 +82,34 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
     {
         var pairs = data.Pairs;
         var (atRecency, atAge) = data.PairIndex;
-        var isAge = new bool[pairs.Length];
-        foreach (var i in atAge) isAge[i] = true;
-        var (tails, alive, within) = (new double[pairs.Length], new double[pairs.Length], new double[pairs.Length]);
-        GroupedCustomers.InChunks(pairs.Length, i =>
+        // Scratch the size of the distinct pairs, tens of thousands at a large shop: borrowed, not left for a full collection.
+        using var scratch = new Scratch(pairs.Length);
+        var (tails, alive, within) = (scratch.Next(), scratch.Next(), scratch.Next());
+        var isAge = ArrayPool<bool>.Shared.Rent(pairs.Length);
+        try
         {
-            var (x, time) = pairs[i];
-            tails[i] = LogTail(x, time);
-            if (!isAge[i]) return;
-            alive[i] = LogAliveTerm(x, time);
-            within[i] = t <= 0 ? double.NegativeInfinity : LogPurchaseWithinIfAlive(x, time, t);
-        });
-        return [.. Enumerable.Range(0, data.Counts.Length).Select(g =>
+            Array.Clear(isAge, 0, pairs.Length);
+            foreach (var i in atAge) isAge[i] = true;
+            GroupedCustomers.InChunks(pairs.Length, i =>
+            {
+                var (x, time) = pairs[i];
+                tails[i] = LogTail(x, time);
+                if (!isAge[i]) return;
+                alive[i] = LogAliveTerm(x, time);
+                within[i] = t <= 0 ? double.NegativeInfinity : LogPurchaseWithinIfAlive(x, time, t);
+            });
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(isAge);
+        }
+        var probabilities = new double[data.Counts.Length];
+        for (var g = 0; g < probabilities.Length; g++)
         {
             var logOdds = LogGoneTerm(tails[atRecency[g]], tails[atAge[g]]) - alive[atAge[g]];
-            return logOdds > 700 ? 0 : Math.Min(1, Math.Exp(within[atAge[g]])) / (1 + Math.Exp(logOdds));
-        })];
+            probabilities[g] = logOdds > 700 ? 0 : Math.Min(1, Math.Exp(within[atAge[g]])) / (1 + Math.Exp(logOdds));
+        }
+        return probabilities;
     }
 
     /// <summary>
@@ -118,9 +131,11 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
     internal double LogLikelihood(GroupedCustomers data, double[]? gradient)
     {
         var pairs = data.Pairs;
-        var (tails, alive, countTerms, countGradients) = (new double[pairs.Length], new double[pairs.Length], new double[pairs.Length], new double[pairs.Length]);
+        // Called some hundred times a fit: its arrays are borrowed, not left for a full collection each time.
+        using var scratch = new Scratch(pairs.Length);
+        var (tails, alive, countTerms, countGradients) = (scratch.Next(), scratch.Next(), scratch.Next(), scratch.Next());
         // Four derivatives a pair, by ln r, ln α, ln s, ln β, of the tail and of the alive term.
-        var (tailGradients, aliveGradients) = gradient is null ? (null, null) : (new double[4 * pairs.Length], new double[4 * pairs.Length]);
+        var (tailGradients, aliveGradients) = gradient is null ? (null, null) : (scratch.Next(4), scratch.Next(4));
         GroupedCustomers.InChunks(pairs.Length, i =>
         {
             var (x, time) = pairs[i];
@@ -174,5 +189,26 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
             [Math.Log(0.5), Math.Log(0.5 / repeatRate), Math.Log(0.5), Math.Log(meanAge / 2)],
             [Math.Log(2), Math.Log(2 / repeatRate), Math.Log(2), Math.Log(4 * meanAge)],
         ];
+    }
+
+    /// <summary>
+    /// Arrays of <c>length</c> (or a multiple) borrowed from the shared pool for one computation and given back at its end.
+    /// They are longer than asked and not cleared: each entry is written before it is read.
+    /// </summary>
+    private sealed class Scratch(int length) : IDisposable
+    {
+        private readonly List<double[]> _borrowed = [];
+
+        public double[] Next(int multiple = 1)
+        {
+            var array = ArrayPool<double>.Shared.Rent(multiple * length);
+            _borrowed.Add(array);
+            return array;
+        }
+
+        public void Dispose()
+        {
+            foreach (var array in _borrowed) ArrayPool<double>.Shared.Return(array);
+        }
     }
 }

@@ -97,6 +97,10 @@ public sealed class CustomerPredictionJob(
         var candidatesAt = Stopwatch.GetElapsedTime(started);
         var candidates = attempts.Where(a => a.Fit is not null).Select(a => a.Fit!).ToList();
         var split = await splitting;
+        // The split keeps what the holdout checks read of the order days; the rest (the days of customers who first bought
+        // in the holdout weeks, and every holdout day) goes before the checks.
+        purchaseDays.Clear();
+        purchaseDays.TrimExcess();
         // Side by side: each check's scoring is mostly one core's work, and the machine has more. Each candidate is fitted
         // on the earlier orders starting from its fit on all of them, a few steps away.
         var checks = candidates.AsParallel().Select(f => (f.Model.Name, Check: HoldoutEvaluation.Evaluate(split, customers => f.RefitOn(customers).Model)))
@@ -107,10 +111,8 @@ public sealed class CustomerPredictionJob(
         var trackRecord = chosen is var (chosenFit, _)
             ? checks[chosenFit.Model.Name]
             : HoldoutEvaluation.Evaluate(split, customers => PurchaseModelChoice.Fit(PurchaseModelChoice.Candidates[0], customers).Model);
-        // The days are not needed past the holdout check: a large shop's go before scoring.
+        // Nor is the split past the checks: a large shop's goes before the forecasts and the scoring.
         split = null;
-        purchaseDays.Clear();
-        purchaseDays.TrimExcess();
         IPurchaseModel? purchases = null;
         if (chosen is var (purchaseFit, reason))
         {
@@ -208,11 +210,13 @@ public sealed class CustomerPredictionJob(
             cancellationToken);
         // Customers are scored a block at a time, the next block on another core while this one is written (and
         // PostgreSQL stores the one before): scoring costs the write no time, and no array of a million scores is held.
+        // Two blocks' arrays serve in turn: the next block is scored into the one whose rows were written last.
         var count = refit.Histories.Count;
-        Task<CustomerScores[]> ScoreBlock(int start) => Task.Run(() =>
+        var blocks = new[] { new CustomerScores[ScoredBlock], new CustomerScores[ScoredBlock] };
+        Task<ArraySegment<CustomerScores>> ScoreBlock(int start) => Task.Run(() =>
         {
-            var block = new CustomerScores[Math.Min(ScoredBlock, count - start)];
-            for (var i = 0; i < block.Length; i++) block[i] = refit.Score(start + i);
+            var block = new ArraySegment<CustomerScores>(blocks[start / ScoredBlock % 2], 0, Math.Min(ScoredBlock, count - start));
+            for (var i = 0; i < block.Count; i++) block[i] = refit.Score(start + i);
             return block;
         }, cancellationToken);
         var scoring = ScoreBlock(0);
