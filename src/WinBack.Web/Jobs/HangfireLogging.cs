@@ -39,19 +39,26 @@ internal sealed class HangfireLogging : IDisposable
 
         private sealed class NamedLog(NewestHost hosts, string name) : ILog
         {
+            /// <summary>This name's logger in the host it last wrote to, made again only when that host is no longer the newest.</summary>
+            private Bound? _bound;
+
             public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
             {
                 var running = hosts._running;
                 if (running.IsEmpty) return false;
                 try
                 {
-                    return running[^1].GetLogger(name).Log(logLevel, messageFunc, exception);
+                    var bound = _bound;
+                    if (bound?.Host != running[^1]) _bound = bound = new Bound(running[^1], running[^1].GetLogger(name));
+                    return bound.Log.Log(logLevel, messageFunc, exception);
                 }
                 catch (ObjectDisposedException)
                 {
                     return false; // that host stopped between reading the list and writing the line
                 }
             }
+
+            private sealed record Bound(ILogProvider Host, ILog Log);
         }
     }
 }
