@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using WinBack.Analytics;
 using WinBack.Web.Data;
+using WinBack.Web.Reports;
 using WinBack.Web.Sync;
 
 namespace WinBack.Web.Predictions;
@@ -27,11 +28,16 @@ public sealed class CustomerHistories(WinBackDbContext db)
 {
     public const double DaysPerWeek = 7;
 
+    /// <summary>How far back a whole shop's read finds order days among precomputed day starts; older orders are converted one by one.</summary>
+    private const int YearsOfDayStarts = 10;
+
+    /// <param name="calendar">The shop's calendar: its today and the zone its order days are in.</param>
     /// <param name="customerIds">Only these customers; null for every customer of the shop with a qualifying order.</param>
     /// <param name="purchaseDays">When given, receives each customer's order days, in the order of the histories (the holdout check reads them).</param>
-    public async Task<List<CustomerHistory>> ReadAsync(long shopId, string zone, DateOnly today, IReadOnlyCollection<long>? customerIds,
+    public async Task<List<CustomerHistory>> ReadAsync(long shopId, ShopCalendar calendar, IReadOnlyCollection<long>? customerIds,
         CancellationToken cancellationToken, int commandTimeoutSeconds = 30, List<DateOnly[]>? purchaseDays = null)
     {
+        var today = calendar.Today;
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
         var customers = await CustomersWithOrdersAsync(connection, shopId, customerIds, commandTimeoutSeconds, cancellationToken);
@@ -39,19 +45,22 @@ public sealed class CustomerHistories(WinBackDbContext db)
         var histories = new List<CustomerHistory>(customers.Length);
         if (customers.Length == 0) return histories;
         // The orders come as the index keeps them, by customer and time, with no join, sort or grouping in the database
-        // (which took as long again as the reading): each is folded into its day here, and orders of a customer whose row
-        // counts none are passed over.
+        // (which took as long again as the reading): each is folded into its local day here (in PostgreSQL the conversion
+        // took 1.1 s of the read's 2.9 s at 900,000 customers), and orders of a customer whose row counts none are passed over.
         await using var command = new NpgsqlCommand($"""
-            SELECT customer_id, (processed_at AT TIME ZONE $2)::date, current_total, processed_at
+            SELECT customer_id, current_total, processed_at
             FROM orders
             WHERE shop_id = $1 AND {QualifyingOrders.Sql}
-              {(customerIds is null ? "" : "AND customer_id = ANY($3)")}
+              {(customerIds is null ? "" : "AND customer_id = ANY($2)")}
             ORDER BY customer_id, processed_at
             """, connection)
         {
-            Parameters = { new() { Value = shopId }, new() { Value = zone } },
+            Parameters = { new() { Value = shopId } },
             CommandTimeout = commandTimeoutSeconds,
         };
+        Func<DateTimeOffset, DateOnly> localDate = customerIds is null
+            ? calendar.LocalDaysBetween(today.AddYears(-YearsOfDayStarts), today.AddDays(1)).DateOf
+            : calendar.LocalDate;
         if (customerIds is not null) command.Parameters.Add(new() { Value = customers });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var customer = new CustomerOrderDays();
@@ -71,7 +80,8 @@ public sealed class CustomerHistories(WinBackDbContext db)
                 while (next < customers.Length && customers[next] < customerId) next++;
                 customer.Start(customerId, kept: next < customers.Length && customers[next] == customerId);
             }
-            customer.Add(reader.GetFieldValue<DateOnly>(1), reader.GetDecimal(2), reader.GetFieldValue<DateTimeOffset>(3));
+            var at = reader.GetFieldValue<DateTimeOffset>(2);
+            customer.Add(localDate(at), reader.GetDecimal(1), at);
         }
         Fold();
         return histories;

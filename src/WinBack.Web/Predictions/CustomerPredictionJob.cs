@@ -69,7 +69,7 @@ public sealed class CustomerPredictionJob(
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var today = scope.Calendar.Today;
         var purchaseDays = new List<DateOnly[]>();
-        var histories = await customerHistories.ReadAsync(shopId, scope.Calendar.Zone.Id, today, customerIds: null, cancellationToken,
+        var histories = await customerHistories.ReadAsync(shopId, scope.Calendar, customerIds: null, cancellationToken,
             (int)LongestStatement.TotalSeconds, purchaseDays);
         var read = Stopwatch.GetElapsedTime(started);
         // One list, grouped once for every fit and forecast of it.

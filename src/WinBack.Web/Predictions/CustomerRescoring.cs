@@ -60,7 +60,7 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
 
     private async Task WriteAsync(long shopId, long[] ids, CustomerScorer scorer, DateOnly dataThrough, ShopCalendar calendar, string table, CancellationToken cancellationToken)
     {
-        var current = await histories.ReadAsync(shopId, calendar.Zone.Id, calendar.Today, ids, cancellationToken);
+        var current = await histories.ReadAsync(shopId, calendar, ids, cancellationToken);
         var scores = current.Select(h => scorer.Score(h, dataThrough)).ToList();
         var scored = scores.Select(s => s.CustomerId).ToArray();
         table = CustomerPredictionPartitions.Checked(table);

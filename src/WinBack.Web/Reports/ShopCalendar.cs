@@ -27,6 +27,12 @@ public sealed class ShopCalendar
 
     public DateTimeOffset LocalTime(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Zone);
 
+    /// <summary>
+    /// <see cref="LocalDate"/> for millions of instants (a refit's orders): the instants each day from <paramref name="from"/>
+    /// through <paramref name="through"/> starts at, computed once and searched.
+    /// </summary>
+    public LocalDays LocalDaysBetween(DateOnly from, DateOnly through) => new(this, from, through);
+
     public int WeeksSince(DateTimeOffset instant) => WeeksSince(LocalDate(instant));
 
     public int WeeksSince(DateOnly localDate) => (Today.DayNumber - localDate.DayNumber) / 7;
@@ -55,5 +61,33 @@ public sealed class ShopCalendar
         while (zone.IsInvalidTime(local)) local = local.AddMinutes(1);
         var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
         return new DateTimeOffset(local, offset).ToUniversalTime();
+    }
+}
+
+/// <summary>
+/// The local dates of instants, found among the starts of a span of days (<see cref="ShopCalendar.StartOfDay"/>, so daylight
+/// saving's jumps fall where the calendar puts them) instead of converted one by one; an instant outside the span is converted.
+/// </summary>
+public sealed class LocalDays
+{
+    private readonly ShopCalendar _calendar;
+    private readonly DateOnly _first;
+    /// <summary>The UTC ticks at which each day of the span starts, the first day's first, then the end of the last day.</summary>
+    private readonly long[] _starts;
+
+    internal LocalDays(ShopCalendar calendar, DateOnly from, DateOnly through)
+    {
+        if (through < from) throw new ArgumentOutOfRangeException(nameof(through), through, $"The span ends before it starts ({from:yyyy-MM-dd}).");
+        (_calendar, _first) = (calendar, from);
+        _starts = new long[through.DayNumber - from.DayNumber + 2];
+        for (var k = 0; k < _starts.Length; k++) _starts[k] = calendar.StartOfDay(from.AddDays(k)).UtcTicks;
+    }
+
+    public DateOnly DateOf(DateTimeOffset instant)
+    {
+        var ticks = instant.UtcTicks;
+        if (ticks < _starts[0] || ticks >= _starts[^1]) return _calendar.LocalDate(instant);
+        var found = Array.BinarySearch(_starts, ticks);
+        return _first.AddDays(found >= 0 ? found : ~found - 1);
     }
 }
