@@ -45,8 +45,8 @@ public static class JobsExtensions
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
-                .UseStorage(provider.GetRequiredService<JobStorage>())
-                .UseLogProvider(HangfireLogging.Provider);
+                .UseLogProvider(HangfireLogging.Provider)
+                .UseStorage(provider.GetRequiredService<JobStorage>());
         });
         if (options.RunServer)
         {
@@ -67,6 +67,9 @@ public static class JobsExtensions
     private static void AddServer(IServiceCollection services, string nameSuffix, string[] queues, int? workers) =>
         services.AddHangfireServer((provider, server) =>
         {
+            // Hangfire configured first: its filters, read below for the first time in the process, take their logger
+            // from the log provider as it then stands, for good.
+            provider.GetRequiredService<IGlobalConfiguration>();
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}{nameSuffix}";
             server.Queues = queues;
             if (workers is { } count) server.WorkerCount = count;

@@ -15,7 +15,9 @@ public sealed class ShopifyFailurePolicy(IServiceScopeFactory scopes, ILogger<Sh
 {
     public void OnStateElection(ElectStateContext context)
     {
-        if (context.CandidateState is not FailedState failed) return;
+        // A job that could not be loaded (its type or method gone in a later version) did not call Shopify: Hangfire's own
+        // retry and failure handling take it as they find it.
+        if (context.CandidateState is not FailedState failed || context.BackgroundJob.Job is null) return;
         var job = $"{context.BackgroundJob.Job.Type.Name}.{context.BackgroundJob.Job.Method.Name}";
         switch (failed.Exception)
         {
