@@ -61,7 +61,7 @@ public sealed class KilledFirstSyncTests : IAsyncLifetime
 
         _app = await AppServerProcess.StartAsync(_settings, _appPort);
         await WaitForAsync("both resources to be imported after the restart", TimeSpan.FromMinutes(3),
-            async () => await ScalarAsync("SELECT count(*) FROM sync_states WHERE status = 'Completed'") == 2 ? "done" : null);
+            async () => await Sql.CountAsync(_settings["ConnectionStrings__WinBack"], "SELECT count(*) FROM sync_states WHERE status = 'Completed'") == 2 ? "done" : null);
 
         (await OrdersStateAsync())!.BulkOperationId.Should().Be(importing.BulkOperationId, "the sync resumed with the export it had started");
         List<(long Id, int Count, decimal Total)> truth;
@@ -76,8 +76,8 @@ public sealed class KilledFirstSyncTests : IAsyncLifetime
             orders = simulated.Orders.Count;
             lineItems = simulated.Orders.Sum(o => o.LineItems.Count);
         }
-        (await ScalarAsync("SELECT count(*) FROM orders")).Should().Be(orders);
-        (await ScalarAsync("SELECT count(*) FROM order_line_items")).Should().Be(lineItems);
+        (await Sql.CountAsync(_settings["ConnectionStrings__WinBack"], "SELECT count(*) FROM orders")).Should().Be(orders);
+        (await Sql.CountAsync(_settings["ConnectionStrings__WinBack"], "SELECT count(*) FROM order_line_items")).Should().Be(lineItems);
         (await CustomersAsync()).Should().BeEquivalentTo(truth, "every customer once, each order counted once in their rollups");
     }
 
@@ -99,13 +99,6 @@ public sealed class KilledFirstSyncTests : IAsyncLifetime
         var customers = new List<(long, int, decimal)>();
         while (await reader.ReadAsync()) customers.Add((reader.GetInt64(0), reader.GetInt32(1), reader.GetDecimal(2)));
         return customers;
-    }
-
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = await OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<NpgsqlConnection> OpenAsync()

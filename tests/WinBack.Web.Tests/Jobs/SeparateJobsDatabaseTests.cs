@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using WinBack.Web.Webhooks;
 
 namespace WinBack.Web.Tests.Jobs;
@@ -31,8 +30,8 @@ public sealed class SeparateJobsDatabaseTests
                 status = await db.WebhookReceipts.Where(r => r.ShopDomain == "apart.myshopify.com").Select(r => r.Status).SingleAsync();
             }
             status.Should().Be(WebhookReceiptStatus.Processed, $"a Hangfire worker on the jobs database applied it (Hangfire: {app.DescribeJobs()})");
-            (await CountAsync(jobsDatabase, $"SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%{nameof(WebhookProcessingJob)}%'")).Should().BeGreaterThan(0);
-            (await CountAsync(app.ConnectionString, "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'hangfire'")).Should().Be(0,
+            (await Sql.CountAsync(jobsDatabase, $"SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%{nameof(WebhookProcessingJob)}%'")).Should().BeGreaterThan(0);
+            (await Sql.CountAsync(app.ConnectionString, "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'hangfire'")).Should().Be(0,
                 "WinBack's own database holds shop data only");
             (await app.CreateClient().GetAsync("/readyz")).StatusCode.Should().Be(HttpStatusCode.OK, "readiness checks Hangfire where it is");
         }
@@ -40,13 +39,5 @@ public sealed class SeparateJobsDatabaseTests
         {
             await server.DropDatabaseAsync(jobsDatabase);
         }
-    }
-
-    private static async Task<long> CountAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

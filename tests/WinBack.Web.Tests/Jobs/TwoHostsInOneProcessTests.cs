@@ -36,8 +36,8 @@ public sealed class TwoHostsInOneProcessTests
                 scope.Resolve(typeof(HostMarker)).Should().BeSameAs(firstMarker, "the first host's jobs are built from its own services");
 
             first.GetRequiredService<IBackgroundJobClient>().Enqueue<HostMarker>(marker => marker.Touch());
-            (await CountJobsAsync(firstDatabase)).Should().Be(1, "the first host queues its jobs in its own jobs database");
-            (await CountJobsAsync(secondDatabase)).Should().Be(0, "nothing of the first host's lands in the second host's database");
+            (await Sql.CountAsync(firstDatabase, "SELECT count(*) FROM hangfire.job")).Should().Be(1, "the first host queues its jobs in its own jobs database");
+            (await Sql.CountAsync(secondDatabase, "SELECT count(*) FROM hangfire.job")).Should().Be(0, "nothing of the first host's lands in the second host's database");
         }
         finally
         {
@@ -61,17 +61,6 @@ public sealed class TwoHostsInOneProcessTests
         services.AddSingleton(marker);
         services.AddWinBackJobs(configuration);
         return services.BuildServiceProvider();
-    }
-
-    private static async Task<long> CountJobsAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'hangfire' AND table_name = 'job'", connection);
-        if ((long)(await command.ExecuteScalarAsync())! == 0) return 0;
-        command.CommandText = "SELECT count(*) FROM hangfire.job";
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     public sealed class HostMarker
