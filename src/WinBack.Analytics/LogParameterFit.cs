@@ -3,8 +3,9 @@ namespace WinBack.Analytics;
 /// <summary>
 /// How every purchase model is fitted, in one place: maximum likelihood by BFGS on the logs of the four parameters (so
 /// they stay positive), with the model's own gradient, over customers folded into distinct (x, t_x, T). Each start is
-/// taken roughly to its end and only the best is polished; a large shop's starts run on a systematic sample of it, the
-/// polish on everyone; a fit on much the same customers (the shop's earlier cut) starts at the fit it is near instead.
+/// taken roughly to its end and only the best is polished, then settled by Newton's steps; a large shop's starts run on a
+/// systematic sample of it, the polish on everyone; a fit on much the same customers (the shop's earlier cut) starts at the
+/// fit it is near instead.
 /// An end inside the bounds must be a maximum (flat gradient, negative definite Hessian) or the fit
 /// says the data do not pin the model down; an end where the likelihood still rises toward a limit is reported as that
 /// limiting model, never as the clamped point's numbers. Standard errors come from the observed information at the end.
@@ -76,10 +77,8 @@ internal static class LogParameterFit
         // From a fit nearby: a few steps to its maximum. A fit at a limit is not a start: the likelihood is flat out there.
         if (near is { Limit: null, InverseHessian: { } curvature })
         {
-            var best = Bfgs.Minimise(objective, [.. near.Model.Parameters.Select(p => Math.Log(p))], inverseHessian: curvature);
-            var fitted = model([.. best.Point.Select(Math.Exp)]);
-            if (double.IsFinite(best.Value) && limitOf(fitted) is null && Bfgs.Hessian(objective, best.Point, HessianStep) is var hessian
-                && Bfgs.IsMinimum(objective, best.Point, hessian))
+            var (best, hessian) = Settled(objective, Bfgs.Minimise(objective, [.. near.Model.Parameters.Select(p => Math.Log(p))], inverseHessian: curvature), customers.Count);
+            if (double.IsFinite(best.Value) && limitOf(model([.. best.Point.Select(Math.Exp)])) is null && Bfgs.IsMinimum(objective, best.Point, hessian))
                 return Ended(best, hessian, null);
         }
 
@@ -90,13 +89,52 @@ internal static class LogParameterFit
         var roughly = startsFor(customers).Select(s => Bfgs.Minimise(Objective(sample), s, gradientTolerance: 1e-4)).Where(r => double.IsFinite(r.Value) && r.Point.All(double.IsFinite))
                           .MinBy(r => r.Value)
                       ?? throw new NotEnoughDataException("The purchase data do not pin the model down (the fit did not settle); showing the fixed-weeks rule only.");
-        var polished = Bfgs.Minimise(objective, roughly.Point, inverseHessian: roughly.InverseHessian);
+        var (polished, atEnd) = Settled(objective, Bfgs.Minimise(objective, roughly.Point, inverseHessian: roughly.InverseHessian), customers.Count);
         var limit = limitOf(model([.. polished.Point.Select(Math.Exp)]));
-        var atEnd = Bfgs.Hessian(objective, polished.Point, HessianStep);
         if (limit is null && !Bfgs.IsMinimum(objective, polished.Point, atEnd))
             throw new NotEnoughDataException("The purchase data do not pin the model down (no single best fit); showing the fixed-weeks rule only.");
         return Ended(polished, atEnd, limit);
     }
+
+    /// <summary>
+    /// Takes BFGS's end the rest of the way to the maximum with Newton steps on the observed Hessian, and returns that
+    /// Hessian. BFGS stops once the gradient is small, and on a flat likelihood (a small shop, a ridge between drop-out's two
+    /// parameters) a small gradient can still leave a tenth of a log-likelihood unit uphill. Newton's step says how much
+    /// is left (half of gᵀH⁻¹g, in log-likelihood units over all <paramref name="customers"/>); the steps stop once that is
+    /// under <see cref="SettledWithin"/>, which a large shop's BFGS end already is, so there it costs one Hessian, the one
+    /// the maximum's check and the standard errors need anyway. Where the Hessian is not positive definite there is no
+    /// Newton step, and the end is left to that check.
+    /// </summary>
+    private static (Bfgs.Result End, double[,] Hessian) Settled(Func<double[], double[]?, double> objective, Bfgs.Result end, int customers)
+    {
+        var (point, value) = (end.Point, end.Value);
+        var hessian = Bfgs.Hessian(objective, point, HessianStep);
+        var inverse = end.InverseHessian;
+        for (var step = 0; step < MaxNewtonSteps && double.IsFinite(value) && Cholesky.TryFactor(hessian, out var lower); step++)
+        {
+            inverse = Cholesky.Inverse(lower);
+            var gradient = new double[point.Length];
+            objective(point, gradient);
+            var direction = new double[point.Length];
+            for (var i = 0; i < point.Length; i++) for (var j = 0; j < point.Length; j++) direction[i] -= inverse[i, j] * gradient[j];
+            var left = -0.5 * direction.Select((d, i) => d * gradient[i]).Sum() * customers;
+            if (!(left > SettledWithin)) break;
+            var moved = false;
+            for (var length = 1.0; length >= 1.0 / 64 && !moved; length /= 2)
+            {
+                var trial = point.Select((v, i) => v + length * direction[i]).ToArray();
+                if (objective(trial, null) is var trialValue && trialValue < value) (point, value, moved) = (trial, trialValue, true);
+            }
+            if (!moved) break;
+            hessian = Bfgs.Hessian(objective, point, HessianStep);
+        }
+        return (end with { Point = point, Value = value, InverseHessian = inverse }, hessian);
+    }
+
+    /// <summary>A fit is at its maximum when Newton's step promises less than this many log-likelihood units more.</summary>
+    private const double SettledWithin = 1e-7;
+
+    private const int MaxNewtonSteps = 8;
 
     /// <summary>How a fit is made again, as a fit keeps it: from the model's parts only (a closure in <see cref="Fit{TModel}"/> would hold its customers).</summary>
     private static Func<IReadOnlyList<RepeatBuyer>, PurchaseModelFit<TModel>?, PurchaseModelFit<TModel>> FitterOf<TModel>(

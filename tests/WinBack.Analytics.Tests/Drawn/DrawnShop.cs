@@ -16,10 +16,11 @@ public enum Process
 /// <summary>
 /// A shop drawn from a purchase model with known parameters (weeks): first purchases spread evenly over
 /// <paramref name="AcquisitionDays"/>, calibration ending <paramref name="CalibrationDays"/> after the first of them, dates in
-/// whole days. Purchases on one day are not merged, so the customers follow the model up to the rounding to days.
+/// whole days. Purchases on one day are not merged, so the customers follow the model up to the rounding to days; with
+/// <paramref name="ByDay"/> they are, as a shop's orders reach the models (a repeat purchase is a later day's).
 /// </summary>
 public sealed record DrawnShop(string Name, double R, double Alpha, double A, double B, int Customers, int AcquisitionDays, int CalibrationDays, int Seed,
-    Process Process = Process.BgNbd)
+    Process Process = Process.BgNbd, bool ByDay = false)
 {
     public override string ToString() => Name;
 
@@ -32,7 +33,13 @@ public sealed record DrawnShop(string Name, double R, double Alpha, double A, do
         {
             var ageDays = CalibrationDays - random.Next(AcquisitionDays);
             var repeats = RepeatPurchases(random, ageDays);
-            customers.Add(new RepeatBuyer(repeats.Count, Math.Round(repeats.LastOrDefault()) / 7, ageDays / 7.0));
+            if (ByDay)
+            {
+                // As a shop's orders reach the models: purchases on one day are one purchase day, the first day's repeats none.
+                var days = repeats.Select(t => (int)t).Where(d => d > 0).Distinct().ToList();
+                customers.Add(new RepeatBuyer(days.Count, days.LastOrDefault() / 7.0, ageDays / 7.0));
+            }
+            else customers.Add(new RepeatBuyer(repeats.Count, Math.Round(repeats.LastOrDefault()) / 7, ageDays / 7.0));
         }
         return customers;
     }

@@ -5,8 +5,8 @@ namespace WinBack.Analytics.Tests.Drawn;
 
 /// <summary>
 /// A fit on a drawn shop, held to the independent maximiser: its log-likelihood must be at least Nelder-Mead's best less
-/// 1e-6 of it, its P(alive) must agree with the one at Nelder-Mead's best, and on a large shop (50,000 customers or more)
-/// its parameters must be near the ones drawn from.
+/// 1e-6 of it, its P(alive) must agree with the one at Nelder-Mead's best (unless the fit is the higher maximum), and on a
+/// large shop (50,000 customers or more) its parameters must be near the ones drawn from.
 /// </summary>
 public static class HeldToNelderMead
 {
@@ -43,8 +43,12 @@ public static class HeldToNelderMead
                          $"LL {fitted.LogLikelihood:F4} in {fitSeconds:F2} s{(fitted.Limit is null ? "" : $" (limit: {fitted.Limit.Name})")}; " +
                          $"Nelder-Mead {Describe(model.ParameterNames, best)} LL {bestLl:F4} in {clock.Elapsed.TotalSeconds - fitSeconds:F1} s");
         fitted.LogLikelihood.Should().BeGreaterThanOrEqualTo(bestLl - 1e-6 * Math.Abs(bestLl), "the fit must reach the maximum an independent maximiser finds");
-        var atBest = model.WithParameters(best);
-        customers.Max(c => Math.Abs(fitted.Model.ProbabilityAlive(c) - atBest.ProbabilityAlive(c))).Should().BeLessThan(0.002, "P(alive) at the fit and at the maximum agree");
+        // Where Nelder-Mead stopped below the fit, the fit is the higher maximum, and Nelder-Mead's end says nothing of its P(alive).
+        if (bestLl >= fitted.LogLikelihood - 1e-6 * Math.Abs(bestLl))
+        {
+            var atBest = model.WithParameters(best);
+            customers.Max(c => Math.Abs(fitted.Model.ProbabilityAlive(c) - atBest.ProbabilityAlive(c))).Should().BeLessThan(0.002, "P(alive) at the fit and at the maximum agree");
+        }
         if (shop.Customers >= 50_000)
         {
             double[] drawn = [shop.R, shop.Alpha, shop.A, shop.B];
