@@ -28,9 +28,6 @@ public sealed class CustomerHistories(WinBackDbContext db)
 {
     public const double DaysPerWeek = 7;
 
-    /// <summary>How far back a whole shop's read finds order days among precomputed day starts; older orders are converted one by one.</summary>
-    private const int YearsOfDayStarts = 10;
-
     /// <param name="calendar">The shop's calendar: its today and the zone its order days are in.</param>
     /// <param name="customerIds">Only these customers; null for every customer of the shop with a qualifying order.</param>
     /// <param name="purchaseDays">When given, receives each customer's order days, in the order of the histories (the holdout check reads them).</param>
@@ -46,7 +43,7 @@ public sealed class CustomerHistories(WinBackDbContext db)
         if (customers.Length == 0) return histories;
         // A whole shop's orders find their day among precomputed day starts; a rescoring's few are converted one by one.
         Func<DateTimeOffset, DateOnly> localDate = customerIds is null
-            ? calendar.LocalDaysBetween(today.AddYears(-YearsOfDayStarts), today.AddDays(1)).DateOf
+            ? calendar.RecentLocalDays().DateOf
             : calendar.LocalDate;
         // The orders come as the index keeps them, by customer and time, with no join, sort or grouping in the database
         // (which took as long again as the reading): each is folded into its local day here (in PostgreSQL the conversion

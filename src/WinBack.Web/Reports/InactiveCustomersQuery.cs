@@ -63,13 +63,13 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     /// <summary>The customer's own last order (their rollup).</summary>
     private const string CustomersLastOrderAt = "last_order_at";
 
-    /// <summary>The report's columns; local dates are computed by PostgreSQL (its IANA zone data), far cheaper than per row in .NET.</summary>
-    private static string Columns(ReportScope scope, SqlText sql)
-    {
-        var zone = sql.Add(scope.Calendar.Zone.Id);
-        return $"id, first_name, last_name, email, email_marketing_state, (last_order_at AT TIME ZONE {zone})::date, orders_count, total_spent, (created_at AT TIME ZONE {zone})::date, " +
-               "probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment";
-    }
+    /// <summary>
+    /// The report's columns. The last order and the sign-up are read as instants and dated by the shop's calendar, as the
+    /// week filters are (<see cref="ShopCalendar"/>): the database's own time-zone data could put an order near midnight on
+    /// another day than the one its weeks away count from.
+    /// </summary>
+    private const string Columns = "id, first_name, last_name, email, email_marketing_state, last_order_at, orders_count, total_spent, created_at, " +
+                                   "probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment";
 
     public async Task<CustomerPage> PageAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken)
     {
@@ -85,9 +85,9 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         }
         if (!KeysInOneIndex(order, filter))
         {
-            sql.Append($"SELECT {Columns(scope, sql)}, {order.Expression} AS sort_value FROM {order.From} WHERE {where} " +
+            sql.Append($"SELECT {Columns}, {order.Expression} AS sort_value FROM {order.From} WHERE {where} " +
                        $"ORDER BY {order.Expression} {direction}, {order.Id} {direction} LIMIT {filter.PageSize + 1}");
-            return await ReadPageAsync(sql, filter, cancellationToken);
+            return await ReadPageAsync(sql, scope.Calendar.LocalDate, filter, cancellationToken);
         }
         // The page's keys first, then its rows: the keys' statement reads only what the conditions and the sort need, so
         // an index that carries them answers it alone (an index-only scan, filters included), and only the page's own
@@ -98,9 +98,9 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         keys = order.SortsFoundRows
             ? $"SELECT * FROM ({keys} OFFSET 0) found ORDER BY key_sort {direction}, key_id {direction} LIMIT {filter.PageSize + 1}"
             : $"{keys} ORDER BY {order.Expression} {direction}, {order.Id} {direction} LIMIT {filter.PageSize + 1}";
-        sql.Append($"SELECT {Columns(scope, sql)}, k.key_sort FROM ({keys}) k JOIN ({From}) ON c.shop_id = {sql.Add(scope.ShopId)} AND c.id = k.key_id" +
+        sql.Append($"SELECT {Columns}, k.key_sort FROM ({keys}) k JOIN ({From}) ON c.shop_id = {sql.Add(scope.ShopId)} AND c.id = k.key_id" +
                    $" ORDER BY k.key_sort {direction}, k.key_id {direction}");
-        return await ReadPageAsync(sql, filter, cancellationToken);
+        return await ReadPageAsync(sql, scope.Calendar.LocalDate, filter, cancellationToken);
     }
 
     /// <summary>
@@ -118,11 +118,11 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
             : filter is { List: CustomerList.Inactive or CustomerList.All, Sort: CustomerSort.LastOrder or CustomerSort.Segment, Consent: null, Mode: InactivityMode.FixedWeeks }
               && filter.RfmSegments.Count == 0 && filter.Risks.Count is 0 or 3);
 
-    private async Task<CustomerPage> ReadPageAsync(SqlText sql, InactiveCustomersFilter filter, CancellationToken cancellationToken)
+    private async Task<CustomerPage> ReadPageAsync(SqlText sql, Func<DateTimeOffset, DateOnly> localDate, InactiveCustomersFilter filter, CancellationToken cancellationToken)
     {
         var rows = new List<CustomerRecord>(filter.PageSize + 1);
         object? lastSortValue = null;
-        await foreach (var (row, sortValue) in ReadAsync(sql, withSortValue: true, cancellationToken))
+        await foreach (var (row, sortValue) in ReadAsync(sql, localDate, withSortValue: true, cancellationToken))
         {
             rows.Add(row);
             if (rows.Count <= filter.PageSize) lastSortValue = sortValue;
@@ -163,11 +163,10 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         var sql = new SqlText(scope);
         var order = SortColumn(scope, filter, sql);
         var direction = filter.Descending != order.Reversed ? "DESC" : "ASC";
-        var columns = Columns(scope, sql);
         // Every row's columns are read here, so the customers are joined even where the page's keys come from the scores alone.
         var from = order.From == FromScoresAlone ? FromPredictions : order.From;
-        sql.Append($"SELECT {columns} FROM {from} WHERE {Where(scope, filter, sql, from)} ORDER BY {order.Expression} {direction}, {order.Id} {direction}");
-        await foreach (var (row, _) in ReadAsync(sql, withSortValue: false, cancellationToken)) yield return row;
+        sql.Append($"SELECT {Columns} FROM {from} WHERE {Where(scope, filter, sql, from)} ORDER BY {order.Expression} {direction}, {order.Id} {direction}");
+        await foreach (var (row, _) in ReadAsync(sql, scope.Calendar.RecentLocalDays().DateOf, withSortValue: false, cancellationToken)) yield return row;
     }
 
     /// <param name="rows">The rows read (<see cref="From"/>, <see cref="FromPredictions"/>, <see cref="FromScoresAlone"/>). From a
@@ -355,7 +354,8 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         return new(expression, type, "p.customer_id", ScoresSuffice(scope, filter) ? FromScoresAlone : FromPredictions, SortsFoundRows: atRisk);
     }
 
-    private async IAsyncEnumerable<(CustomerRecord Row, object? SortValue)> ReadAsync(SqlText sql, bool withSortValue, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<(CustomerRecord Row, object? SortValue)> ReadAsync(SqlText sql, Func<DateTimeOffset, DateOnly> localDate, bool withSortValue,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = await CommandAsync(sql, cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -367,10 +367,10 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
                 reader.IsDBNull(2) ? null : reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateOnly>(5),
+                reader.IsDBNull(5) ? null : localDate(reader.GetFieldValue<DateTimeOffset>(5)),
                 reader.GetInt32(6),
                 reader.GetDecimal(7),
-                reader.GetFieldValue<DateOnly>(8),
+                localDate(reader.GetFieldValue<DateTimeOffset>(8)),
                 new Predicted(
                     reader.IsDBNull(9) ? null : reader.GetDouble(9),
                     reader.IsDBNull(10) ? null : reader.GetDouble(10),

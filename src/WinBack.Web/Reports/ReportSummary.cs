@@ -73,12 +73,14 @@ public sealed class ReportSummaries(WinBackDbContext db, ReportScopes scopes, Re
             new NpgsqlParameter("line", scope.HighValueLine), new NpgsqlParameter("long_before", WinBackRules.LongInactiveBefore(scope)),
             new NpgsqlParameter("shop", scope.ShopId)).SingleAsync(ct);
 
-        var buckets = await db.Database.SqlQuery<WeeksBucket>($"""
-            SELECT least(({calendar.Today} - (last_order_at AT TIME ZONE {calendar.Zone.Id})::date) / 7, {HistogramWeeks})::int AS weeks,
-                   count(*)::int AS customers
-            FROM customers WHERE shop_id = {scope.ShopId} AND orders_count > 0
+        // Weeks away by the instants at which each whole week begins (the calendar's, as the list's filters): an order from
+        // the n-th of them (oldest first) on is 52 - n weeks old; one before the first, 52 or more.
+        var weekStarts = Enumerable.Range(1, HistogramWeeks).Reverse().Select(calendar.AtLeastWeeksAgo).ToArray();
+        var buckets = await db.Database.SqlQueryRaw<WeeksBucket>("""
+            SELECT (@weeks - width_bucket(last_order_at, @week_starts))::int AS weeks, count(*)::int AS customers
+            FROM customers WHERE shop_id = @shop AND orders_count > 0
             GROUP BY 1 ORDER BY 1
-            """).ToListAsync(ct);
+            """, new NpgsqlParameter("weeks", HistogramWeeks), new NpgsqlParameter("week_starts", weekStarts), new NpgsqlParameter("shop", scope.ShopId)).ToListAsync(ct);
         // Every week from 0 to the last bucket, empty ones as zero: a chart that skipped them would put 3 and 9 weeks side by side.
         var counted = buckets.ToDictionary(b => b.Weeks, b => b.Customers);
         var histogram = buckets.Count == 0 ? [] : Enumerable.Range(0, HistogramWeeks + 1).Select(w => new WeeksBucket(w, counted.GetValueOrDefault(w))).ToList();

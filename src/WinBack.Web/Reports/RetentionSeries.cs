@@ -70,13 +70,19 @@ public sealed class RetentionSeries(WinBackDbContext db, TimeProvider time)
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(5));
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.RetentionSnapshots.Where(s => s.ShopId == scope.ShopId).ExecuteDeleteAsync(cancellationToken);
+        if (await OrderDays.OfShopAsync(db, scope.ShopId, scope.Calendar, cancellationToken) is not { } days)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
         await db.Database.ExecuteSqlRawAsync($"""
-            WITH dated AS (
-                SELECT (processed_at AT TIME ZONE @zone)::date AS day,
-                       ((lag(processed_at) OVER customer) AT TIME ZONE @zone)::date AS previous_day,
-                       ((lead(processed_at) OVER customer) AT TIME ZONE @zone)::date AS next_day
+            WITH days AS (
+                SELECT customer_id, processed_at, {OrderDays.DayOfProcessedAt} AS day
                 FROM orders
-                WHERE shop_id = @shop AND {QualifyingOrders.Sql} AND processed_at < @current_week_starts_at
+                WHERE shop_id = @shop AND {QualifyingOrders.Sql} AND processed_at < @current_week_starts_at),
+            dated AS (
+                SELECT day, lag(day) OVER customer AS previous_day, lead(day) OVER customer AS next_day
+                FROM days
                 WINDOW customer AS (PARTITION BY customer_id ORDER BY processed_at)),
             events AS (
                 SELECT e.day, e.customers, e.active
@@ -99,7 +105,7 @@ public sealed class RetentionSeries(WinBackDbContext db, TimeProvider time)
                 threshold_weeks = excluded.threshold_weeks, taken_at = excluded.taken_at
             """,
             [
-                new NpgsqlParameter("shop", scope.ShopId), new NpgsqlParameter("zone", scope.Calendar.Zone.Id),
+                new NpgsqlParameter("shop", scope.ShopId), .. OrderDays.Parameters(days),
                 new NpgsqlParameter("span", WinBackRules.InactiveAfterDays(scope.ThresholdWeeks)), new NpgsqlParameter("threshold", scope.ThresholdWeeks),
                 new NpgsqlParameter("current_week", currentWeek), new NpgsqlParameter("current_week_starts_at", currentWeekStartsAt),
                 new NpgsqlParameter("now", time.GetUtcNow()),

@@ -33,6 +33,12 @@ public sealed class ShopCalendar
     /// </summary>
     public LocalDays LocalDaysBetween(DateOnly from, DateOnly through) => new(this, from, through);
 
+    /// <summary>
+    /// <see cref="LocalDate"/> for a whole shop's rows (a refit's orders, an export's customers): the last ten years' day
+    /// starts through tomorrow, searched; older instants are converted one by one.
+    /// </summary>
+    public LocalDays RecentLocalDays() => LocalDaysBetween(Today.AddYears(-10), Today.AddDays(1));
+
     public int WeeksSince(DateTimeOffset instant) => WeeksSince(LocalDate(instant));
 
     public int WeeksSince(DateOnly localDate) => (Today.DayNumber - localDate.DayNumber) / 7;
@@ -82,6 +88,15 @@ public sealed class LocalDays
         _starts = new long[through.DayNumber - from.DayNumber + 2];
         for (var k = 0; k < _starts.Length; k++) _starts[k] = calendar.StartOfDay(from.AddDays(k)).UtcTicks;
     }
+
+    /// <summary>The span's first day.</summary>
+    public DateOnly First => _first;
+
+    /// <summary>
+    /// The instants each day of the span starts at, then the end of its last day: for a SQL statement over millions of
+    /// rows, which searches them as <see cref="DateOf"/> does (<see cref="OrderDays"/>).
+    /// </summary>
+    public DateTimeOffset[] Starts() => [.. _starts.Select(ticks => new DateTimeOffset(ticks, TimeSpan.Zero))];
 
     public DateOnly DateOf(DateTimeOffset instant)
     {

@@ -49,9 +49,10 @@ public sealed class ThresholdSuggestions(WinBackDbContext db, ReportScopes scope
 
     private async Task<ThresholdSuggestion> ComputeAsync(ReportScope scope, CancellationToken cancellationToken)
     {
+        if (await OrderDays.OfShopAsync(db, scope.ShopId, scope.Calendar, cancellationToken) is not { } days) return ThresholdSuggestion.None;
         var row = await db.Database.SqlQueryRaw<GapRow>($"""
             WITH days AS (
-                SELECT DISTINCT customer_id, (processed_at AT TIME ZONE @zone)::date AS day
+                SELECT DISTINCT customer_id, {OrderDays.DayOfProcessedAt} AS day
                 FROM orders WHERE shop_id = @shop AND {QualifyingOrders.Sql}),
             gaps AS (
                 SELECT customer_id, day - lag(day) OVER (PARTITION BY customer_id ORDER BY day) AS gap FROM days),
@@ -62,8 +63,8 @@ public sealed class ThresholdSuggestions(WinBackDbContext db, ReportScopes scope
             SELECT (SELECT min(gap) FROM shares WHERE share >= @share - 1e-9) AS gap_days,
                    (SELECT count(DISTINCT customer_id) FROM gaps WHERE gap IS NOT NULL)::int AS repeat_customers
             """,
-            new NpgsqlParameter("shop", scope.ShopId), new NpgsqlParameter("zone", scope.Calendar.Zone.Id),
-            new NpgsqlParameter("share", ThresholdSuggestion.DefaultPercentile / 100.0)).SingleAsync(cancellationToken);
+            [new NpgsqlParameter("shop", scope.ShopId), new NpgsqlParameter("share", ThresholdSuggestion.DefaultPercentile / 100.0), .. OrderDays.Parameters(days)])
+            .SingleAsync(cancellationToken);
         return row.GapDays is { } gap && row.RepeatCustomers > 0 ? ThresholdSuggestion.For(gap, row.RepeatCustomers) : ThresholdSuggestion.None;
     }
 }
