@@ -101,8 +101,8 @@ internal static class LogParameterFit
     /// Hessian. BFGS stops once the gradient is small, and on a flat likelihood (a small shop, a ridge between drop-out's two
     /// parameters) a small gradient can still leave a tenth of a log-likelihood unit uphill. Newton's step says how much
     /// is left (half of gᵀH⁻¹g, in log-likelihood units over all <paramref name="customers"/>); the steps stop once that is
-    /// under <see cref="SettledWithin"/>, which a large shop's BFGS end already is, so there it costs one Hessian, the one
-    /// the maximum's check and the standard errors need anyway. Where the Hessian is not positive definite there is no
+    /// under <see cref="SettledWithin"/>, which a large shop's BFGS end usually already is, so there it costs one gradient
+    /// beside the Hessian that the maximum's check and the standard errors need anyway. Where the Hessian is not positive definite there is no
     /// Newton step, and the end is left to that check.
     /// </summary>
     private static (Bfgs.Result End, double[,] Hessian) Settled(Func<double[], double[]?, double> objective, Bfgs.Result end, int customers)
@@ -118,7 +118,7 @@ internal static class LogParameterFit
             var direction = new double[point.Length];
             for (var i = 0; i < point.Length; i++) for (var j = 0; j < point.Length; j++) direction[i] -= inverse[i, j] * gradient[j];
             var left = -0.5 * direction.Select((d, i) => d * gradient[i]).Sum() * customers;
-            if (!(left > SettledWithin)) break;
+            if (!(left > Math.Max(SettledWithin, SettledRelative * Math.Abs(value) * customers))) break;
             var moved = false;
             for (var length = 1.0; length >= 1.0 / 64 && !moved; length /= 2)
             {
@@ -131,8 +131,12 @@ internal static class LogParameterFit
         return (end with { Point = point, Value = value, InverseHessian = inverse }, hessian);
     }
 
-    /// <summary>A fit is at its maximum when Newton's step promises less than this many log-likelihood units more.</summary>
-    private const double SettledWithin = 1e-7;
+    /// <summary>
+    /// A fit is at its maximum when Newton's step promises less than this many log-likelihood units more, or less than
+    /// <see cref="SettledRelative"/> of the log-likelihood: a million customers' sum is not exact to 1e-7, and steps that
+    /// promise less than its rounding would only chase it.
+    /// </summary>
+    private const double SettledWithin = 1e-7, SettledRelative = 1e-10;
 
     private const int MaxNewtonSteps = 8;
 
