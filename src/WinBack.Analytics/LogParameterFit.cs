@@ -102,31 +102,33 @@ internal static class LogParameterFit
     /// parameters) a small gradient can still leave a tenth of a log-likelihood unit uphill. Newton's step says how much
     /// is left (half of gᵀH⁻¹g, in log-likelihood units over all <paramref name="customers"/>); the steps stop once that is
     /// under <see cref="SettledWithin"/>, which a large shop's BFGS end usually already is, so there it costs one gradient
-    /// beside the Hessian that the maximum's check and the standard errors need anyway. Where the Hessian is not positive definite there is no
-    /// Newton step, and the end is left to that check.
+    /// beside the Hessian that the maximum's check and the standard errors need anyway. Where the Hessian is not positive
+    /// definite there is no Newton step: at BFGS's end the end is left to that check, and after a step the settling stays at
+    /// the last point whose Hessian is.
     /// </summary>
     private static (Bfgs.Result End, double[,] Hessian) Settled(Func<double[], double[]?, double> objective, Bfgs.Result end, int customers)
     {
-        var (point, value) = (end.Point, end.Value);
-        var hessian = Bfgs.Hessian(objective, point, HessianStep);
-        var inverse = end.InverseHessian;
-        for (var step = 0; step < MaxNewtonSteps && double.IsFinite(value) && Cholesky.TryFactor(hessian, out var lower); step++)
+        var hessian = Bfgs.Hessian(objective, end.Point, HessianStep);
+        if (!double.IsFinite(end.Value) || !Cholesky.TryFactor(hessian, out var factor)) return (end, hessian);
+        var (point, value, inverse) = (end.Point, end.Value, Cholesky.Inverse(factor));
+        for (var step = 0; step < MaxNewtonSteps; step++)
         {
-            inverse = Cholesky.Inverse(lower);
             var gradient = new double[point.Length];
             objective(point, gradient);
             var direction = new double[point.Length];
             for (var i = 0; i < point.Length; i++) for (var j = 0; j < point.Length; j++) direction[i] -= inverse[i, j] * gradient[j];
             var left = -0.5 * direction.Select((d, i) => d * gradient[i]).Sum() * customers;
             if (!(left > Math.Max(SettledWithin, SettledRelative * Math.Abs(value) * customers))) break;
-            var moved = false;
-            for (var length = 1.0; length >= 1.0 / 64 && !moved; length /= 2)
+            var (trial, trialValue) = (point, value);
+            for (var length = 1.0; length >= 1.0 / 64 && trialValue >= value; length /= 2)
             {
-                var trial = point.Select((v, i) => v + length * direction[i]).ToArray();
-                if (objective(trial, null) is var trialValue && trialValue < value) (point, value, moved) = (trial, trialValue, true);
+                trial = [.. point.Select((v, i) => v + length * direction[i])];
+                trialValue = objective(trial, null) is var tried && tried < value ? tried : value;
             }
-            if (!moved) break;
-            hessian = Bfgs.Hessian(objective, point, HessianStep);
+            if (trialValue >= value) break;
+            var trialHessian = Bfgs.Hessian(objective, trial, HessianStep);
+            if (!Cholesky.TryFactor(trialHessian, out factor)) break;
+            (point, value, hessian, inverse) = (trial, trialValue, trialHessian, Cholesky.Inverse(factor));
         }
         return (end with { Point = point, Value = value, InverseHessian = inverse }, hessian);
     }

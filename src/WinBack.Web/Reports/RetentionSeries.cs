@@ -70,11 +70,6 @@ public sealed class RetentionSeries(WinBackDbContext db, TimeProvider time)
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(5));
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.RetentionSnapshots.Where(s => s.ShopId == scope.ShopId).ExecuteDeleteAsync(cancellationToken);
-        if (await OrderDays.OfShopAsync(db, scope.ShopId, scope.Calendar, cancellationToken) is not { } days)
-        {
-            await transaction.CommitAsync(cancellationToken);
-            return;
-        }
         await db.Database.ExecuteSqlRawAsync($"""
             WITH days AS (
                 SELECT customer_id, processed_at, {OrderDays.DayOfProcessedAt} AS day
@@ -105,7 +100,7 @@ public sealed class RetentionSeries(WinBackDbContext db, TimeProvider time)
                 threshold_weeks = excluded.threshold_weeks, taken_at = excluded.taken_at
             """,
             [
-                new NpgsqlParameter("shop", scope.ShopId), .. OrderDays.Parameters(days),
+                new NpgsqlParameter("shop", scope.ShopId), .. OrderDays.Parameters(OrderDays.Of(scope.Calendar)),
                 new NpgsqlParameter("span", WinBackRules.InactiveAfterDays(scope.ThresholdWeeks)), new NpgsqlParameter("threshold", scope.ThresholdWeeks),
                 new NpgsqlParameter("current_week", currentWeek), new NpgsqlParameter("current_week_starts_at", currentWeekStartsAt),
                 new NpgsqlParameter("now", time.GetUtcNow()),

@@ -94,7 +94,7 @@ public sealed class LocalDays
 
     /// <summary>
     /// The instants each day of the span starts at, then the end of its last day: for a SQL statement over millions of
-    /// rows, which searches them as <see cref="DateOf"/> does (<see cref="OrderDays"/>).
+    /// rows, which searches them as <see cref="DateOf"/> does inside the span (<see cref="OrderDays"/>).
     /// </summary>
     public DateTimeOffset[] Starts() => [.. _starts.Select(ticks => new DateTimeOffset(ticks, TimeSpan.Zero))];
 

@@ -5,8 +5,8 @@ namespace WinBack.Analytics.Tests.Drawn;
 
 /// <summary>
 /// A fit on a drawn shop, held to the independent maximiser: its log-likelihood must be at least Nelder-Mead's best less
-/// 1e-6 of it, its P(alive) must agree with the one at Nelder-Mead's best (unless the fit is the higher maximum), and on a
-/// large shop (50,000 customers or more) its parameters must be near the ones drawn from.
+/// 1e-6 of it, its P(alive) must agree with the one at Nelder-Mead's best (from the fit's point where the fit is higher),
+/// and on a large shop (50,000 customers or more) its parameters must be near the ones drawn from.
 /// </summary>
 public static class HeldToNelderMead
 {
@@ -43,8 +43,23 @@ public static class HeldToNelderMead
                          $"LL {fitted.LogLikelihood:F4} in {fitSeconds:F2} s{(fitted.Limit is null ? "" : $" (limit: {fitted.Limit.Name})")}; " +
                          $"Nelder-Mead {Describe(model.ParameterNames, best)} LL {bestLl:F4} in {clock.Elapsed.TotalSeconds - fitSeconds:F1} s");
         fitted.LogLikelihood.Should().BeGreaterThanOrEqualTo(bestLl - 1e-6 * Math.Abs(bestLl), "the fit must reach the maximum an independent maximiser finds");
-        // Where Nelder-Mead stopped below the fit, the fit is the higher maximum, and Nelder-Mead's end says nothing of its P(alive).
-        if (bestLl >= fitted.LogLikelihood - 1e-6 * Math.Abs(bestLl))
+        // Where Nelder-Mead stopped below the fit, it goes on from the fit's point: the maximum it finds there is the one the
+        // fit's P(alive) must agree with (a fit short of it on a flat ridge shows here, not in the log-likelihood). Where
+        // the reference is not a number at the fit's point (its plain sums overflow far out), there is nothing to compare.
+        var comparable = true;
+        if (bestLl < fitted.LogLikelihood - 1e-6 * Math.Abs(bestLl))
+        {
+            var (fromFit, fromFitLl) = NelderMead.Maximise(reference(customers), [[.. model.Parameters.Select(p => Math.Log(p))]], restarts);
+            comparable = fromFit.Length > 0;
+            if (comparable)
+            {
+                (best, bestLl) = ([.. fromFit.Select(Math.Exp)], fromFitLl);
+                output.WriteLine($"Nelder-Mead from the fit: {Describe(model.ParameterNames, best)} LL {bestLl:F4}");
+                fitted.LogLikelihood.Should().BeGreaterThanOrEqualTo(bestLl - 1e-6 * Math.Abs(bestLl), "the fit must be at the maximum Nelder-Mead finds from it");
+            }
+            else output.WriteLine("The reference likelihood is not a number at the fit's point: P(alive) is not compared.");
+        }
+        if (comparable)
         {
             var atBest = model.WithParameters(best);
             customers.Max(c => Math.Abs(fitted.Model.ProbabilityAlive(c) - atBest.ProbabilityAlive(c))).Should().BeLessThan(0.002, "P(alive) at the fit and at the maximum agree");
