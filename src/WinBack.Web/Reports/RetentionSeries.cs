@@ -100,7 +100,7 @@ public sealed class RetentionSeries(WinBackDbContext db, TimeProvider time)
                 threshold_weeks = excluded.threshold_weeks, taken_at = excluded.taken_at
             """,
             [
-                new NpgsqlParameter("shop", scope.ShopId), .. OrderDays.Parameters(OrderDays.Of(scope.Calendar)),
+                new NpgsqlParameter("shop", scope.ShopId), .. OrderDays.Parameters(scope.Calendar),
                 new NpgsqlParameter("span", WinBackRules.InactiveAfterDays(scope.ThresholdWeeks)), new NpgsqlParameter("threshold", scope.ThresholdWeeks),
                 new NpgsqlParameter("current_week", currentWeek), new NpgsqlParameter("current_week_starts_at", currentWeekStartsAt),
                 new NpgsqlParameter("now", time.GetUtcNow()),

@@ -62,7 +62,7 @@ public sealed class ThresholdSuggestions(WinBackDbContext db, ReportScopes scope
             SELECT (SELECT min(gap) FROM shares WHERE share >= @share - 1e-9) AS gap_days,
                    (SELECT count(DISTINCT customer_id) FROM gaps WHERE gap IS NOT NULL)::int AS repeat_customers
             """,
-            [new NpgsqlParameter("shop", scope.ShopId), new NpgsqlParameter("share", ThresholdSuggestion.DefaultPercentile / 100.0), .. OrderDays.Parameters(OrderDays.Of(scope.Calendar))])
+            [new NpgsqlParameter("shop", scope.ShopId), new NpgsqlParameter("share", ThresholdSuggestion.DefaultPercentile / 100.0), .. OrderDays.Parameters(scope.Calendar)])
             .SingleAsync(cancellationToken);
         return row.GapDays is { } gap && row.RepeatCustomers > 0 ? ThresholdSuggestion.For(gap, row.RepeatCustomers) : ThresholdSuggestion.None;
     }
