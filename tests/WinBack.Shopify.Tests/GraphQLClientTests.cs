@@ -8,6 +8,20 @@ public sealed class GraphQLClientTests(SimulatorFixture fixture)
 {
     private SimulatedShop ShopOf(ShopifyCredentials credentials) => fixture.Simulator.Runtime.Store.Find(credentials.ShopDomain)!;
 
+    /// <summary>A shop of 500 orders whose bucket holds 120 points and refills 200 a second: one full page of 50 customers
+    /// (102 points) at a time.</summary>
+    private async Task<ShopifyCredentials> ShopWithASmallBucketAsync()
+    {
+        var shop = await fixture.InstallShopAsync(orders: 500);
+        var simulated = ShopOf(shop);
+        lock (simulated.Sync)
+        {
+            simulated.Bucket.Maximum = 120;
+            simulated.Bucket.RestoreRate = 200;
+        }
+        return shop;
+    }
+
     [Fact]
     public async Task Reads_the_shop_currency_and_timezone()
     {
@@ -76,13 +90,7 @@ public sealed class GraphQLClientTests(SimulatorFixture fixture)
     [Fact]
     public async Task A_bucket_that_cannot_pay_makes_the_client_wait_instead_of_failing()
     {
-        var shop = await fixture.InstallShopAsync(orders: 500);
-        var simulated = ShopOf(shop);
-        lock (simulated.Sync)
-        {
-            simulated.Bucket.Maximum = 120;
-            simulated.Bucket.RestoreRate = 200;
-        }
+        var shop = await ShopWithASmallBucketAsync();
         var client = fixture.Client(maxRetries: 0);
 
         // Each full page of 50 costs 2 + 50 × 2 = 102 points of a 120-point bucket that refills 200 a second: every call
@@ -90,6 +98,26 @@ public sealed class GraphQLClientTests(SimulatorFixture fixture)
         var stopwatch = Stopwatch.StartNew();
         for (var i = 0; i < 6; i++) await client.GetCustomersPageAsync(shop, null, pageSize: 50);
         stopwatch.Elapsed.Should().BeGreaterThan(TimeSpan.FromSeconds(1.5));
+    }
+
+    [Fact]
+    public async Task A_timer_that_fires_early_does_not_send_a_query_the_bucket_cannot_pay_yet()
+    {
+        var shop = await ShopWithASmallBucketAsync();
+        // .NET's timers keep a coarser clock than DateTimeOffset.UtcNow: on this machine Task.Delay(20 ms) ended up to 1.35 ms
+        // early by the wall clock in 58 of 200 tries. These timers fire 25 ms early (5 points at 200 a second), so a
+        // client that sends as soon as its timer fires is throttled, and with no retries allowed it fails.
+        var earlyTimers = new EarlyTimers(TimeSpan.FromMilliseconds(25));
+        var client = fixture.Client(new CostBucketTracker(earlyTimers), maxRetries: 0, time: earlyTimers);
+
+        for (var i = 0; i < 4; i++) await client.GetCustomersPageAsync(shop, null, pageSize: 50);
+    }
+
+    /// <summary>The system's clock, with timers that fire before their due time (by <paramref name="early"/>, at most half of it).</summary>
+    private sealed class EarlyTimers(TimeSpan early) : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            System.CreateTimer(callback, state, dueTime <= TimeSpan.Zero ? dueTime : dueTime - TimeSpan.FromTicks(Math.Min(early.Ticks, dueTime.Ticks / 2)), period);
     }
 
     [Fact]

@@ -18,8 +18,9 @@ public sealed class SimulatorFixture : IAsyncLifetime
 
     public ShopifyOptions ClientOptions(int maxRetries = 5) => new() { ShopBaseUrl = Simulator.ShopBaseUrl, ApiVersion = "2026-01", MaxRetries = maxRetries };
 
-    public ShopifyGraphQLClient Client(CostBucketTracker? tracker = null, int maxRetries = 5) =>
-        new(new HttpClient(), Options.Create(ClientOptions(maxRetries)), tracker ?? new CostBucketTracker(TimeProvider.System), TimeProvider.System, NullLogger<ShopifyGraphQLClient>.Instance);
+    public ShopifyGraphQLClient Client(CostBucketTracker? tracker = null, int maxRetries = 5, TimeProvider? time = null) =>
+        new(new HttpClient(), Options.Create(ClientOptions(maxRetries)), tracker ?? new CostBucketTracker(time ?? TimeProvider.System),
+            time ?? TimeProvider.System, NullLogger<ShopifyGraphQLClient>.Instance);
 
     /// <summary>Installs the app on a new shop (optionally with generated data) and gets an offline token through token exchange.</summary>
     public async Task<ShopifyCredentials> InstallShopAsync(int orders = 0, int seed = 1, IReadOnlyList<string>? scopes = null, bool protectedCustomerData = true)

@@ -28,8 +28,9 @@ public sealed partial class ShopifyGraphQLClient(
     {
         for (var attempt = 0; ; attempt++)
         {
-            var wait = bucket.WaitBefore(shop.ShopDomain, query);
-            if (wait > TimeSpan.Zero)
+            // A timer can fire a little before the clock says its time is up (a millisecond or so on Linux), and the query
+            // would then reach a bucket a point or two short: wait again until the bucket's own clock agrees.
+            for (var wait = bucket.WaitBefore(shop.ShopDomain, query); wait > TimeSpan.Zero; wait = bucket.WaitBefore(shop.ShopDomain, query))
             {
                 logger.LogDebug("Waiting {Wait} for {Shop}'s cost bucket", wait, shop.ShopDomain);
                 await Task.Delay(wait, time, cancellationToken);
