@@ -279,7 +279,8 @@ public sealed class CustomerPredictionJob(
         var groups = Enum.GetValues<RfmSegment>().Length;
         var (movedIn, movedOut) = (new int[groups], new int[groups]);
         var next = 0;
-        var before = db.CustomerPredictions.Where(p => p.ShopId == shopId && p.RfmSegmentAtRefit != null).OrderBy(p => p.CustomerId)
+        // The shop as a constant, so PostgreSQL plans the read on the shop's partition alone (CustomerPredictionPartitions.ScoresOf).
+        var before = db.CustomerPredictions.Where(p => p.ShopId == EF.Constant(shopId) && p.RfmSegmentAtRefit != null).OrderBy(p => p.CustomerId)
             .Select(p => new { p.CustomerId, Segment = p.RfmSegmentAtRefit!.Value }).AsAsyncEnumerable();
         await foreach (var old in before.WithCancellation(cancellationToken))
         {

@@ -21,13 +21,15 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
     public async Task ScoreStaleAsync(long shopId, CancellationToken cancellationToken)
     {
         if (!await db.CustomerModelFits.AnyAsync(f => f.ShopId == shopId, cancellationToken)) return;
-        var stale = await db.Database.SqlQuery<long>($"""
-            SELECT c.id AS "Value" FROM customers c LEFT JOIN customer_predictions p ON p.shop_id = c.shop_id AND p.customer_id = c.id
-            WHERE c.shop_id = {shopId} AND c.orders_count > 0 AND p.scored_last_order_at IS DISTINCT FROM c.last_order_at
+        var scores = CustomerPredictionPartitions.ScoresOf(shopId);
+        var staleSql = $$"""
+            SELECT c.id AS "Value" FROM customers c LEFT JOIN {{scores}} p ON p.shop_id = c.shop_id AND p.customer_id = c.id
+            WHERE c.shop_id = {0} AND c.orders_count > 0 AND p.scored_last_order_at IS DISTINCT FROM c.last_order_at
             UNION
-            SELECT p.customer_id FROM customer_predictions p LEFT JOIN customers c ON c.shop_id = p.shop_id AND c.id = p.customer_id
-            WHERE p.shop_id = {shopId} AND coalesce(c.orders_count, 0) = 0
-            """).ToListAsync(cancellationToken);
+            SELECT p.customer_id FROM {{scores}} p LEFT JOIN customers c ON c.shop_id = p.shop_id AND c.id = p.customer_id
+            WHERE coalesce(c.orders_count, 0) = 0
+            """;
+        var stale = await db.Database.SqlQueryRaw<long>(staleSql, shopId).ToListAsync(cancellationToken);
         await RescoreAsync(shopId, stale, cancellationToken);
     }
 
@@ -64,8 +66,9 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
         var scores = current.Select(h => scorer.Score(h, dataThrough)).ToList();
         var scored = scores.Select(s => s.CustomerId).ToArray();
         table = CustomerPredictionPartitions.Checked(table);
-        var delete = "DELETE FROM " + table + " WHERE shop_id = {0} AND customer_id = ANY({1}) AND NOT customer_id = ANY({2})";
-        await db.Database.ExecuteSqlRawAsync(delete, [shopId, ids, scored], cancellationToken);
+        // The shop as a constant, so PostgreSQL plans the delete on the shop's partition alone (CustomerPredictionPartitions.ScoresOf).
+        var delete = $"DELETE FROM {table} WHERE shop_id = {CustomerPredictionPartitions.ShopIdSql(shopId)} AND customer_id = ANY({{0}}) AND NOT customer_id = ANY({{1}})";
+        await db.Database.ExecuteSqlRawAsync(delete, [ids, scored], cancellationToken);
         if (scores.Count == 0) return;
         var upsert = "INSERT INTO " + table + " AS p" + """
              (shop_id, customer_id, scored_last_order_at, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment)

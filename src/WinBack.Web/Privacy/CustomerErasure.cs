@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
+using WinBack.Web.Predictions;
 
 namespace WinBack.Web.Privacy;
 
@@ -29,20 +30,22 @@ public static class CustomerErasure
         // First, alone: the deletions below are a later statement, which sees the rows of writers that held it off.
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({LockNamespace}, {(int)shopId})", cancellationToken);
         // A refit swapping in the shop's scores is waited for, so the erased customers' scores go from the new partition.
-        await WinBack.Web.Predictions.CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
-        // Enumerated as written (not composed): PostgreSQL takes data-modifying WITH clauses only at the top level.
-        return (await db.Database.SqlQuery<int>($"""
+        await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
+        // Enumerated as written (not composed): PostgreSQL takes data-modifying WITH clauses only at the top level. The
+        // scores' shop is a constant, so the delete is planned on the shop's partition alone (CustomerPredictionPartitions.ScoresOf).
+        var sql = $$"""
             WITH gone AS (
-                DELETE FROM customers WHERE shop_id = {shopId} AND id = ANY({customerIds}) RETURNING id),
+                DELETE FROM customers WHERE shop_id = {0} AND id = ANY({1}) RETURNING id),
             anonymous_orders AS (
-                UPDATE orders SET customer_id = NULL WHERE shop_id = {shopId} AND customer_id = ANY({customerIds}) RETURNING 1),
+                UPDATE orders SET customer_id = NULL WHERE shop_id = {0} AND customer_id = ANY({1}) RETURNING 1),
             predictions AS (
-                DELETE FROM customer_predictions WHERE shop_id = {shopId} AND customer_id = ANY({customerIds}) RETURNING 1),
+                DELETE FROM {{CustomerPredictionPartitions.Table}} WHERE shop_id = {{CustomerPredictionPartitions.ShopIdSql(shopId)}} AND customer_id = ANY({1}) RETURNING 1),
             listings AS (
-                DELETE FROM winback_listings WHERE shop_id = {shopId} AND customer_id = ANY({customerIds}) RETURNING 1),
+                DELETE FROM winback_listings WHERE shop_id = {0} AND customer_id = ANY({1}) RETURNING 1),
             sheet_rows AS (
-                DELETE FROM sheet_listings WHERE shop_id = {shopId} AND customer_id = ANY({customerIds}) RETURNING 1)
+                DELETE FROM sheet_listings WHERE shop_id = {0} AND customer_id = ANY({1}) RETURNING 1)
             SELECT count(*)::int AS "Value" FROM gone
-            """).ToListAsync(cancellationToken)).Single();
+            """;
+        return (await db.Database.SqlQueryRaw<int>(sql, shopId, customerIds).ToListAsync(cancellationToken)).Single();
     }
 }

@@ -37,7 +37,8 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
                     .Select(li => new { li.Id, li.ProductId, li.Title, li.Quantity }).ToList(),
             })
             .ToListAsync(cancellationToken);
-        var prediction = await db.CustomerPredictions.AsNoTracking().Where(p => p.ShopId == shopId && p.CustomerId == customerId)
+        // The shop as a constant, so PostgreSQL plans the read on the shop's partition alone (CustomerPredictionPartitions.ScoresOf).
+        var prediction = await db.CustomerPredictions.AsNoTracking().Where(p => p.ShopId == EF.Constant(shopId) && p.CustomerId == customerId)
             .Select(p => new { p.ProbabilityAlive, p.UsualIntervalDays, p.ExpectedNextOrderOn, p.PredictedValue, p.RfmScore, RfmSegment = p.RfmSegment.ToString() })
             .SingleOrDefaultAsync(cancellationToken);
         var listings = await db.WinBackListings.AsNoTracking().Where(l => l.ShopId == shopId && l.CustomerId == customerId).OrderBy(l => l.FirstListedAt)

@@ -32,7 +32,8 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
 {
     /// <summary>
     /// The shop's scores: its own partition of <c>customer_predictions</c> once it has a fit (named, so PostgreSQL plans
-    /// one table, not the partitioned one with its pruning), the partitioned table before (no rows for the shop). A
+    /// one table, not the partitioned one with its pruning), before it the partitioned table pruned to the shop by a
+    /// constant (<see cref="CustomerPredictionPartitions.ScoresOf"/>: no rows, and no other shop's partition touched). A
     /// placeholder until <see cref="SqlText.Text"/> names the table for the scope.
     /// </summary>
     private const string Scores = "@scores";
@@ -437,7 +438,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         public List<NpgsqlParameter> Parameters { get; } = [];
 
         /// <summary>The statement, its scores named for the scope's shop (<see cref="Scores"/>).</summary>
-        public string Text => _text.ToString().Replace(Scores, scope.HasPredictions ? CustomerPredictionPartitions.NameOf(scope.ShopId) : CustomerPredictionPartitions.Table, StringComparison.Ordinal);
+        public string Text => _text.ToString().Replace(Scores, scope.HasPredictions ? CustomerPredictionPartitions.NameOf(scope.ShopId) : CustomerPredictionPartitions.ScoresOf(scope.ShopId), StringComparison.Ordinal);
 
         public void Append(string text) => _text.Append(text);
 

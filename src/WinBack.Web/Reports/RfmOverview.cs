@@ -22,12 +22,13 @@ public sealed class RfmOverviews(WinBackDbContext db, ReportScopes scopes)
     {
         var fit = await db.CustomerModelFits.AsNoTracking().Where(f => f.ShopId == scope.ShopId)
             .Select(f => new { f.DataThrough, f.RfmMovedIn, f.RfmMovedOut, f.RfmComparedWith }).SingleOrDefaultAsync(cancellationToken);
-        var rows = await scopes.CachedAsync(scope.CacheKey("rfm-groups"), ct => db.Database.SqlQuery<GroupRow>($"""
+        var groupsSql = $$"""
             SELECT p.rfm_segment AS segment, count(*)::int AS customers, coalesce(sum(c.total_spent), 0) AS total_spent
-            FROM customer_predictions p JOIN customers c ON c.shop_id = p.shop_id AND c.id = p.customer_id
-            WHERE p.shop_id = {scope.ShopId} AND c.orders_count > 0
+            FROM {{CustomerPredictionPartitions.ScoresOf(scope.ShopId)}} p JOIN customers c ON c.shop_id = p.shop_id AND c.id = p.customer_id
+            WHERE c.shop_id = {0} AND c.orders_count > 0
             GROUP BY p.rfm_segment
-            """).ToListAsync(ct), cancellationToken);
+            """;
+        var rows = await scopes.CachedAsync(scope.CacheKey("rfm-groups"), ct => db.Database.SqlQueryRaw<GroupRow>(groupsSql, scope.ShopId).ToListAsync(ct), cancellationToken);
         var bySegment = rows.ToDictionary(r => (RfmSegment)r.Segment);
         var groups = PredictionTerms.RfmSegments.Select(info =>
         {

@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using WinBack.Web.Data;
 using WinBack.Web.Predictions;
+using WinBack.Web.Privacy;
 using WinBack.Web.Tests.Reports;
 
 namespace WinBack.Web.Tests.Predictions;
@@ -168,5 +170,42 @@ public sealed class PredictionPartitionTests : IAsyncLifetime
         await refit.WaitAsync(TimeSpan.FromSeconds(60));
         var after = await ScoresAsync(_north.ShopId);
         after.Values.Where(p => p.ProbabilityAlive < before[p.CustomerId].ProbabilityAlive).Should().NotBeEmpty("the refit swapped in once the export ended");
+    }
+
+    [Fact]
+    public async Task A_shops_work_on_its_scores_never_waits_for_another_shops_partition()
+    {
+        await RefitAsync(_north.ShopId);
+        await RefitAsync(_south.ShopId);
+        var east = await SeedAsync("east.myshopify.com"); // installed, not yet fitted: no partition of its own
+
+        // The south shop's partition is locked for as long as an operator's rebuild of it takes. PostgreSQL plans a statement
+        // that names the scores' table with the shop as a parameter once for every shop when a connection has run it often
+        // enough (a generic plan), and that plan takes a lock on every shop's partition: at thousands of shops more locks
+        // than the server holds ("out of shared memory"), and here a wait behind the south shop.
+        await using var rebuild = new NpgsqlConnection(_app.ConnectionString);
+        await rebuild.OpenAsync();
+        await using var rebuilding = await rebuild.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand($"LOCK TABLE {CustomerPredictionPartitions.NameOf(_south.ShopId)} IN ACCESS EXCLUSIVE MODE", rebuild, rebuilding))
+            await take.ExecuteNonQueryAsync();
+
+        var patience = TimeSpan.FromSeconds(10);
+        var eastMerchant = _app.CreateClientFor(east.Domain);
+        using var scope = _app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var rescoring = scope.ServiceProvider.GetRequiredService<CustomerRescoring>();
+        for (var round = 0; round < 20; round++)
+        {
+            var page = await eastMerchant.GetAsync("/api/reports/inactive?list=all").WaitAsync(patience);
+            page.StatusCode.Should().Be(HttpStatusCode.OK, $"round {round}");
+            (await eastMerchant.GetAsync("/api/reports/rfm").WaitAsync(patience)).StatusCode.Should().Be(HttpStatusCode.OK);
+            await rescoring.RescoreAsync(_north.ShopId, [1, 2, 4], CancellationToken.None).WaitAsync(patience);
+            await rescoring.ScoreStaleAsync(_north.ShopId, CancellationToken.None).WaitAsync(patience);
+            await CustomerErasure.EraseAsync(db, _north.ShopId, [9_999], CancellationToken.None).WaitAsync(patience);
+        }
+        await transaction.CommitAsync();
+        await rebuilding.RollbackAsync();
+        (await ScoresAsync(_north.ShopId)).Should().HaveCount(30);
     }
 }
