@@ -36,7 +36,7 @@ public static class DatabaseExtensions
           .UseSnakeCaseNamingConvention();
 
     /// <summary>
-    /// The report runs the same few statements over and over; Npgsql prepares them after a second use, so PostgreSQL
+    /// The report runs the same few statements over and over; Npgsql prepares a statement at its fifth use, so PostgreSQL
     /// plans them once per connection. A connection string that sets Max Auto Prepare itself (0 behind a pooler in
     /// transaction mode) keeps its choice.
     /// </summary>

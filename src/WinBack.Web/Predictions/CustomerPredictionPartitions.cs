@@ -31,14 +31,15 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(5);
 
     /// <summary>The partition the report reads for the shop.</summary>
-    public static string NameOf(long shopId) => $"{Table}_{shopId}";
+    public static string NameOf(long shopId) => $"{Table}_{ShopIdSql(shopId)}";
 
     /// <summary>
-    /// The shop's scores to read from, as SQL: the scores' table with the shop's id written as a constant, which PostgreSQL
-    /// prunes to the shop's partition (or to nothing before its first fit) when it plans. Every statement on the scores names
-    /// its shop so (or names the partition): with the shop a parameter, PostgreSQL plans and locks every shop's partition
-    /// and index, at once for an outer join and in any plan it keeps for the statement (a generic plan), so one shop's
-    /// statement waits behind any other shop's lock, and at thousands of shops needs more locks than the server holds.
+    /// The shop's scores to read from, as SQL to follow with an alias: the scores' table with the shop's id written as a
+    /// constant, which PostgreSQL prunes to the shop's partition (or to nothing before its first fit) when it plans. Every
+    /// statement that reads or deletes scores names its shop so (or names the partition): with the shop a parameter,
+    /// PostgreSQL plans and locks every shop's partition and index, at once for an outer join and in any plan it keeps for
+    /// a prepared statement (a generic plan), so one shop's statement waits behind any other shop's lock, and at thousands
+    /// of shops needs more locks than the server holds. An insert's rows are routed to their partition as it runs.
     /// </summary>
     public static string ScoresOf(long shopId) => $"(SELECT * FROM {Table} WHERE shop_id = {ShopIdSql(shopId)})";
 
@@ -46,7 +47,7 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
     public static string ShopIdSql(long shopId) => shopId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The shop's next scores while a refit writes them.</summary>
-    public static string NextOf(long shopId) => $"{Table}_{shopId}_next";
+    public static string NextOf(long shopId) => $"{Table}_{ShopIdSql(shopId)}_next";
 
     /// <summary>
     /// A table the shop's scores are written to, as SQL text: the scores' table or a refit's next partition, and nothing

@@ -73,7 +73,7 @@ public sealed class ReportScopes(WinBackDbContext db, IMemoryCache cache, TimePr
             Parameters = { new NpgsqlParameter<long> { TypedValue = shopId } },
         };
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) throw new InvalidOperationException($"Shop {shopId} is not installed.");
+        if (!await reader.ReadAsync(cancellationToken)) throw new InvalidOperationException($"Shop {shopId} was not found.");
         var settings = new ShopSettings
         {
             ShopId = shopId,
