@@ -79,6 +79,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         var where = Where(scope, filter, sql, order.From);
         var descending = filter.Descending != order.Reversed;
         var direction = descending ? "DESC" : "ASC";
+        if (order.SortsFoundRows && await FoundRowsPageAsync(scope, filter, cancellationToken) is { } foundPage) return foundPage;
         if (filter.After is { } after)
         {
             var (value, id) = DecodeCursor(after, filter.Sort, order.Type);
@@ -118,6 +119,60 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
             ? filter.Sort == CustomerSort.SignedUp
             : filter is { List: CustomerList.Inactive or CustomerList.All, Sort: CustomerSort.LastOrder or CustomerSort.Segment, Consent: null, Mode: InactivityMode.FixedWeeks }
               && filter.RfmSegments.Count == 0 && filter.Risks.Count is 0 or 3);
+
+    /// <summary>The most keys of a found-and-sorted list kept in memory; a longer list is paged by its keyset in SQL.</summary>
+    private const int MostFoundKeysKept = 50_000;
+
+    /// <summary>A found-and-sorted list's keys in its order, with each one's sort value (null: too many to keep).</summary>
+    private sealed record FoundKeys(long[] Ids, object[] SortValues);
+
+    /// <summary>
+    /// A list whose rows are found and then sorted (the at-risk list by a prediction, <see cref="ListOrder.SortsFoundRows"/>)
+    /// is found once per data version and day, like its count: its keys in order are cached, and a page is the slice after
+    /// the cursor's row, its rows read by key. Finding and sorting 6,000 at-risk customers among 120,000 recent buyers took
+    /// 23 ms a page, every page, at 1,000,000 customers. Null (the page is then found by its keyset in SQL) where the list
+    /// is too long to keep, or the cursor is not a row of the cached list as it was written (the list changed since).
+    /// </summary>
+    private async Task<CustomerPage?> FoundRowsPageAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken)
+    {
+        var canonical = (filter with { After = null, PageSize = 50 }).ToQueryString();
+        var found = await scopes.CachedAsync(scope.CacheKey("found-keys:" + canonical), ct => ReadFoundKeysAsync(scope, filter, ct), cancellationToken);
+        if (found is null) return null;
+        var start = 0;
+        if (filter.After is { } after)
+        {
+            var at = Array.IndexOf(found.Ids, DecodeCursor(after, filter.Sort, SortColumn(scope, filter, new SqlText(scope)).Type).Id);
+            if (at < 0 || EncodeCursor(filter.Sort, found.SortValues[at], found.Ids[at]) != after) return null;
+            start = at + 1;
+        }
+        var pageIds = found.Ids.AsSpan(start, Math.Min(filter.PageSize, found.Ids.Length - start)).ToArray();
+        var sql = new SqlText(scope);
+        sql.Append($"SELECT {Columns} FROM {From} WHERE c.shop_id = {sql.Add(scope.ShopId)} AND c.id = ANY({sql.Add(pageIds)})");
+        var rows = new Dictionary<long, CustomerRecord>(pageIds.Length);
+        await foreach (var (row, _) in ReadAsync(sql, scope.Calendar.LocalDate, withSortValue: false, cancellationToken)) rows[row.Id] = row;
+        var end = start + pageIds.Length;
+        var cursor = end < found.Ids.Length ? EncodeCursor(filter.Sort, found.SortValues[end - 1], found.Ids[end - 1]) : null;
+        return new CustomerPage(pageIds.Where(rows.ContainsKey).Select(id => rows[id]).ToList(), cursor);
+    }
+
+    private async Task<FoundKeys?> ReadFoundKeysAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken)
+    {
+        var sql = new SqlText(scope);
+        var order = SortColumn(scope, filter, sql);
+        var direction = filter.Descending != order.Reversed ? "DESC" : "ASC";
+        // OFFSET 0 keeps PostgreSQL from walking the sort's index, as on a page: the rows are found first, then sorted.
+        sql.Append($"SELECT * FROM (SELECT {order.Id} AS key_id, {order.Expression} AS key_sort FROM {order.From} WHERE {Where(scope, filter, sql, order.From)} OFFSET 0) found " +
+                   $"ORDER BY key_sort {direction}, key_id {direction} LIMIT {MostFoundKeysKept + 1}");
+        var (ids, sortValues) = (new List<long>(), new List<object>());
+        await using var command = await CommandAsync(sql, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+            sortValues.Add(reader.GetValue(1));
+        }
+        return ids.Count > MostFoundKeysKept ? null : new FoundKeys([.. ids], [.. sortValues]);
+    }
 
     private async Task<CustomerPage> ReadPageAsync(SqlText sql, Func<DateTimeOffset, DateOnly> localDate, InactiveCustomersFilter filter, CancellationToken cancellationToken)
     {

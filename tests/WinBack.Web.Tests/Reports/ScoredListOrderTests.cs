@@ -41,9 +41,9 @@ public sealed class ScoredListOrderTests : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     /// <summary>Every row of the list, page after page of 25 (the smallest page), following the cursors.</summary>
-    private async Task<List<ReportCustomer>> AllPagesAsync(string query)
+    private async Task<List<ReportCustomer>> AllPagesAsync(string query, ReportShop? shop = null)
     {
-        var client = _app.CreateClientFor(_shop.Domain);
+        var client = _app.CreateClientFor((shop ?? _shop).Domain);
         var rows = new List<ReportCustomer>();
         string? cursor = null;
         do
@@ -107,5 +107,52 @@ public sealed class ScoredListOrderTests : IAsyncLifetime
             (await AllPagesAsync($"sort={sort}&q=scored")).Select(c => c.Id).Should().Equal(expected, $"sorted by {sort}, with a search");
         }
         (await AllPagesAsync("sort=pAlive&risk=high")).Select(c => c.Id).Should().Equal(byAlive.Where(highRisk.Contains));
+    }
+
+    [Fact]
+    public async Task The_at_risk_list_sorted_by_a_prediction_holds_its_order_page_after_page_and_past_an_erasure_between_pages()
+    {
+        // A shop of quick repeat buyers gone quiet: 70 customers who bought 3 to 7 times, every 2 to 5 days, and last
+        // 15 to 27 days ago. Each is still within the 4 weeks and overdue by their own cycle (two weeks at least).
+        var seeded = new ReportShop(_app, "slipping-many.myshopify.com");
+        for (var id = 1; id <= 70; id++)
+        {
+            seeded.Customer(id, $"Quick{id}", "Buyer");
+            var last = new DateTime(2026, 11, 22, 10, 0, 0).AddDays(-(15 + id % 13));
+            for (var k = 0; k < 3 + id % 5; k++) seeded.Order(id, last.AddDays(-k * (2 + id % 4)), 10m + id);
+        }
+        var shop = await seeded.SaveAsync();
+        using (var scope = _app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>().RunAsync(shop.ShopId, CancellationToken.None);
+
+        var everyone = await AllPagesAsync("list=all", shop);
+        Dictionary<long, CustomerPrediction> scores;
+        await using (var db = _app.CreateDbContext())
+            scores = await db.CustomerPredictions.Where(p => p.ShopId == shop.ShopId).ToDictionaryAsync(p => p.CustomerId);
+        var atRisk = everyone.Where(c => c.AtRiskReasons.Count > 0).Select(c => scores[c.Id]).ToList();
+        atRisk.Should().HaveCountGreaterThan(25, "the list must give several pages of 25");
+        var byAlive = atRisk.OrderBy(p => p.ProbabilityAlive ?? 2).ThenBy(p => p.CustomerId).Select(p => p.CustomerId).ToList();
+        var byValue = atRisk.OrderByDescending(p => p.PredictedValue ?? -1).ThenByDescending(p => p.CustomerId).Select(p => p.CustomerId).ToList();
+        var byOverdue = atRisk.OrderBy(p => p.OverdueOn ?? DateOnly.MaxValue).ThenBy(p => p.CustomerId).Select(p => p.CustomerId).ToList();
+        foreach (var (sort, expected, reversed) in new[] { ("pAlive", byAlive, "desc"), ("predictedValue", byValue, "asc"), ("overdue", byOverdue, "asc") })
+        {
+            (await AllPagesAsync($"list=at-risk&sort={sort}", shop)).Select(c => c.Id).Should().Equal(expected, $"sorted by {sort}");
+            (await AllPagesAsync($"list=at-risk&sort={sort}&direction={reversed}", shop)).Select(c => c.Id).Should().Equal(Enumerable.Reverse(expected), $"sorted by {sort}, {reversed}");
+        }
+
+        // The last customer of the first page is erased (customers/redact) before the merchant asks for the second page: the
+        // list changed, and the second page starts where the first ended, without the erased customer.
+        var client = _app.CreateClientFor(shop.Domain);
+        var first = (await client.GetFromJsonAsync<InactiveCustomersPage>("/api/reports/inactive?list=at-risk&sort=pAlive&pageSize=25"))!;
+        first.Customers.Select(c => c.Id).Should().Equal(byAlive.Take(25));
+        await using (var db = _app.CreateDbContext())
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            await WinBack.Web.Privacy.CustomerErasure.EraseAsync(db, shop.ShopId, [byAlive[24]], CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+        var second = (await client.GetFromJsonAsync<InactiveCustomersPage>(
+            $"/api/reports/inactive?list=at-risk&sort=pAlive&pageSize=25&after={Uri.EscapeDataString(first.NextCursor!)}"))!;
+        second.Customers.Select(c => c.Id).Should().Equal(byAlive.Skip(25).Take(25));
     }
 }
