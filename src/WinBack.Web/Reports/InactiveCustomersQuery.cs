@@ -123,20 +123,26 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     /// <summary>The most keys of a found-and-sorted list kept in memory; a longer list is paged by its keyset in SQL.</summary>
     private const int MostFoundKeysKept = 50_000;
 
-    /// <summary>A found-and-sorted list's keys in its order, with each one's sort value (null: too many to keep).</summary>
+    /// <summary>Keys of a found-and-sorted list to a unit of the cache's limit: about a kilobyte, as a cached count's unit.</summary>
+    private const int FoundKeysPerCacheUnit = 25;
+
+    /// <summary>A found-and-sorted list's keys in its order, with each one's sort value (null: too many to keep, the count having been read before a change).</summary>
     private sealed record FoundKeys(long[] Ids, object[] SortValues);
 
     /// <summary>
     /// A list whose rows are found and then sorted (the at-risk list by a prediction, <see cref="ListOrder.SortsFoundRows"/>)
     /// is found once per data version and day, like its count: its keys in order are cached, and a page is the slice after
     /// the cursor's row, its rows read by key. Finding and sorting 6,000 at-risk customers among 120,000 recent buyers took
-    /// 23 ms a page, every page, at 1,000,000 customers. Null (the page is then found by its keyset in SQL) where the list
-    /// is too long to keep, or the cursor is not a row of the cached list as it was written (the list changed since).
+    /// 23 ms a page, every page, at 1,000,000 customers. Null (the page is then found by its keyset in SQL) for a search
+    /// (typed a letter at a time, each a list of its own), for a list too long to keep (by its cached count), or where the
+    /// cursor is not a row of the cached list as it was written (the list changed since).
     /// </summary>
     private async Task<CustomerPage?> FoundRowsPageAsync(ReportScope scope, InactiveCustomersFilter filter, NpgsqlDbType sortType, CancellationToken cancellationToken)
     {
+        if (!string.IsNullOrEmpty(filter.Search) || await CountAsync(scope, filter, cancellationToken) > MostFoundKeysKept) return null;
         var canonical = (filter with { After = null, PageSize = 50 }).ToQueryString();
-        var found = await scopes.CachedAsync(scope.CacheKey("found-keys:" + canonical), ct => ReadFoundKeysAsync(scope, filter, ct), cancellationToken);
+        var found = await scopes.CachedAsync(scope.CacheKey("found-keys:" + canonical), ct => ReadFoundKeysAsync(scope, filter, ct), cancellationToken,
+            size: keys => 1 + (keys?.Ids.Length ?? 0) / FoundKeysPerCacheUnit);
         if (found is null) return null;
         var start = 0;
         if (filter.After is { } after)

@@ -87,11 +87,12 @@ public sealed class ReportScopes(WinBackDbContext db, IMemoryCache cache, TimePr
     }
 
     /// <summary>Cached per data version: a shop's figure only changes when its customers do.</summary>
-    public async Task<T> CachedAsync<T>(string key, Func<CancellationToken, Task<T>> compute, CancellationToken cancellationToken)
+    /// <param name="size">The value's share of the cache's limit (one unit each by default, about a kilobyte).</param>
+    public async Task<T> CachedAsync<T>(string key, Func<CancellationToken, Task<T>> compute, CancellationToken cancellationToken, Func<T, long>? size = null)
     {
         if (cache.TryGetValue(key, out T? value)) return value!;
         value = await compute(cancellationToken);
-        cache.Set(key, value, CacheFor);
+        cache.Set(key, value, size is null ? CacheFor : new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor.AbsoluteExpirationRelativeToNow, Size = size(value) });
         return value;
     }
 
