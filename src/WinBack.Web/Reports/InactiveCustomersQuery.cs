@@ -95,11 +95,9 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         // an index that carries them answers it alone (an index-only scan, filters included), and only the page's own
         // rows are read from the tables. A filter that a plain index scan checks against each table row (total spent on
         // the inactive index, an RFM group on the scores) visited thousands of rows a page.
-        var keys = $"SELECT {order.Id} AS key_id, {order.Expression} AS key_sort FROM {order.From} WHERE {where}";
-        // OFFSET 0 keeps PostgreSQL from walking the sort's index: the rows are found first, then the few are sorted.
-        keys = order.SortsFoundRows
-            ? $"SELECT * FROM ({keys} OFFSET 0) found ORDER BY key_sort {direction}, key_id {direction} LIMIT {filter.PageSize + 1}"
-            : $"{keys} ORDER BY {order.Expression} {direction}, {order.Id} {direction} LIMIT {filter.PageSize + 1}";
+        var keys = order.SortsFoundRows
+            ? FoundThenSorted(order, where, direction, filter.PageSize + 1)
+            : $"{KeysSql(order, where)} ORDER BY {order.Expression} {direction}, {order.Id} {direction} LIMIT {filter.PageSize + 1}";
         sql.Append($"SELECT {Columns}, k.key_sort FROM ({keys}) k JOIN ({From}) ON c.shop_id = {sql.Add(scope.ShopId)} AND c.id = k.key_id" +
                    $" ORDER BY k.key_sort {direction}, k.key_id {direction}");
         return await ReadPageAsync(sql, scope.Calendar.LocalDate, filter, cancellationToken);
@@ -119,6 +117,17 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
             ? filter.Sort == CustomerSort.SignedUp
             : filter is { List: CustomerList.Inactive or CustomerList.All, Sort: CustomerSort.LastOrder or CustomerSort.Segment, Consent: null, Mode: InactivityMode.FixedWeeks }
               && filter.RfmSegments.Count == 0 && filter.Risks.Count is 0 or 3);
+
+    /// <summary>The keys (<c>key_id</c>, <c>key_sort</c>) of the rows the conditions find, in the sort's terms.</summary>
+    private static string KeysSql(ListOrder order, string where) =>
+        $"SELECT {order.Id} AS key_id, {order.Expression} AS key_sort FROM {order.From} WHERE {where}";
+
+    /// <summary>
+    /// The first <paramref name="limit"/> keys of a list whose rows are found, then sorted: OFFSET 0 keeps PostgreSQL from
+    /// walking the sort's index (see <see cref="Predicted"/>).
+    /// </summary>
+    private static string FoundThenSorted(ListOrder order, string where, string direction, int limit) =>
+        $"SELECT * FROM ({KeysSql(order, where)} OFFSET 0) found ORDER BY key_sort {direction}, key_id {direction} LIMIT {limit}";
 
     /// <summary>The most keys of a found-and-sorted list kept in memory; a longer list is paged by its keyset in SQL.</summary>
     private const int MostFoundKeysKept = 50_000;
@@ -166,9 +175,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         var sql = new SqlText(scope);
         var order = SortColumn(scope, filter, sql);
         var direction = filter.Descending != order.Reversed ? "DESC" : "ASC";
-        // OFFSET 0 keeps PostgreSQL from walking the sort's index, as on a page: the rows are found first, then sorted.
-        sql.Append($"SELECT * FROM (SELECT {order.Id} AS key_id, {order.Expression} AS key_sort FROM {order.From} WHERE {Where(scope, filter, sql, order.From)} OFFSET 0) found " +
-                   $"ORDER BY key_sort {direction}, key_id {direction} LIMIT {MostFoundKeysKept + 1}");
+        sql.Append(FoundThenSorted(order, Where(scope, filter, sql, order.From), direction, MostFoundKeysKept + 1));
         var (ids, sortValues) = (new List<long>(), new List<object>());
         await using var command = await CommandAsync(sql, cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
