@@ -24,7 +24,12 @@ public sealed class ScoredListOrderTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = await WinBackApp.StartAsync("scoredorder", new FakeTimeProvider(Now));
-        var shop = new ReportShop(_app, "scored-order.myshopify.com");
+        _shop = await SeedAsync(new ReportShop(_app, "scored-order.myshopify.com"));
+    }
+
+    /// <summary>The 120 customers saved, and the shop's fit run.</summary>
+    private async Task<ReportShop> SeedAsync(ReportShop shop)
+    {
         for (var id = 1; id <= 120; id++)
         {
             shop.Customer(id, $"Customer{id}", "Scored");
@@ -33,9 +38,10 @@ public sealed class ScoredListOrderTests : IAsyncLifetime
             var gap = 4 + id * 13 % 45;
             for (var k = 0; k < 1 + id % 6; k++) shop.Order(id, last.AddDays(-k * gap), 20m + id % 9 * 15);
         }
-        _shop = await shop.SaveAsync();
+        await shop.SaveAsync();
         using var scope = _app.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>().RunAsync(_shop.ShopId, CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>().RunAsync(shop.ShopId, CancellationToken.None);
+        return shop;
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
@@ -107,6 +113,38 @@ public sealed class ScoredListOrderTests : IAsyncLifetime
             (await AllPagesAsync($"sort={sort}&q=scored")).Select(c => c.Id).Should().Equal(expected, $"sorted by {sort}, with a search");
         }
         (await AllPagesAsync("sort=pAlive&risk=high")).Select(c => c.Id).Should().Equal(byAlive.Where(highRisk.Contains));
+    }
+
+    [Fact]
+    public async Task A_list_read_from_the_scores_counts_a_customer_a_full_sync_rescores_after_its_merge()
+    {
+        // A full sync that finds a cancellation the webhooks missed writes the customer's rollups in its merge, and rescores
+        // the customer at its end (CustomerRescoring.ScoreStaleAsync), in a transaction of its own. A merchant may load the
+        // list in between; the list read after the rescoring must count the customer it now holds.
+        var shop = await SeedAsync(new ReportShop(_app, "rescored-after-merge.myshopify.com")
+            .Customer(121, "Lapsed", "Scored").Order(121, new DateTime(2026, 8, 1, 10, 0, 0), 40m).Order(121, new DateTime(2026, 11, 20, 10, 0, 0), 40m));
+        (await AllPagesAsync("mode=personal", shop)).Select(c => c.Id).Should().NotContain(121, "two days away, on a 16-week cycle");
+
+        // The merge: the latest order turns out cancelled, and the customer's rollups are written.
+        await using (var db = _app.CreateDbContext())
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            var latest = await db.Orders.Where(o => o.ShopId == shop.ShopId && o.CustomerId == 121).MaxAsync(o => o.ProcessedAt);
+            await db.Orders.Where(o => o.ShopId == shop.ShopId && o.CustomerId == 121 && o.ProcessedAt == latest)
+                .ExecuteUpdateAsync(o => o.SetProperty(x => x.CancelledAt, Now));
+            await new WinBack.Web.Sync.CustomerRollups(db).RecomputeAsync(shop.ShopId, [121], CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+        var client = _app.CreateClientFor(shop.Domain);
+        await client.GetFromJsonAsync<InactiveCustomersPage>("/api/reports/inactive?mode=personal");
+
+        using (var scope = _app.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<CustomerRescoring>().ScoreStaleAsync(shop.ShopId, CancellationToken.None);
+
+        var rows = await AllPagesAsync("mode=personal", shop);
+        rows.Select(c => c.Id).Should().Contain(121, "one order left, from August: away far longer than the shop's 4 weeks");
+        var page = (await client.GetFromJsonAsync<InactiveCustomersPage>("/api/reports/inactive?mode=personal"))!;
+        page.TotalCount.Should().Be(rows.Count, "the count is of the list as it is after the rescoring");
     }
 
     [Fact]
