@@ -30,6 +30,15 @@ public sealed class JobsOptions
     [Range(1, 100, ErrorMessage = "Jobs:SheetWorkers is between 1 and 100.")]
     public int SheetWorkers { get; set; } = 2;
 
+    /// <summary>Workers that serve only full syncs (each mostly waits for Shopify's bulk export, for minutes at a large shop).</summary>
+    [Range(1, 100, ErrorMessage = "Jobs:SyncWorkers is between 1 and 100.")]
+    public int SyncWorkers { get; set; } = 4;
+
+    /// <summary>Workers that serve only refits. A large shop's refit keeps both cores busy and holds several hundred MB
+    /// (docs/BENCHMARKS.md): more at once in one process would only share the cores, and could run out of memory.</summary>
+    [Range(1, 100, ErrorMessage = "Jobs:RefitWorkers is between 1 and 100.")]
+    public int RefitWorkers { get; set; } = 1;
+
     /// <summary>The operator's dashboard at /ops/jobs, behind HTTP Basic with these credentials. Without a password it is not served at all.</summary>
     public string DashboardUser { get; set; } = "operator";
 

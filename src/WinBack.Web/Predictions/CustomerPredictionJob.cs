@@ -5,6 +5,7 @@ using Npgsql;
 using NpgsqlTypes;
 using WinBack.Analytics;
 using WinBack.Web.Data;
+using WinBack.Web.Jobs;
 using WinBack.Web.Operations;
 using WinBack.Web.Reports;
 
@@ -30,7 +31,7 @@ public sealed class CustomerPredictionJob(
 
     private static double[] Interval(ReturningCustomersForecast forecast) => [forecast.Expected, forecast.Lower, forecast.Upper];
 
-    [AutomaticRetry(Attempts = 3)]
+    [AutomaticRetry(Attempts = 3), Queue(JobQueues.Refits)]
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
     {
         if (!await db.Shops.AnyAsync(s => s.Id == shopId && s.UninstalledAt == null, cancellationToken)) return;

@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Jobs;
 using WinBack.Web.Operations;
 using WinBack.Web.Predictions;
 using WinBack.Web.Reports;
@@ -48,6 +49,7 @@ public sealed class InitialSyncJob(
     public const string ReconnectMessage =
         "Shopify no longer accepts WinBack's access to your store. Open WinBack from your Shopify admin to reconnect it; the import then starts again.";
 
+    [Queue(JobQueues.Syncs)]
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
     {
         if (!await db.RunExclusiveAsync(SyncLockNamespace, shopId, () => SyncOrRecordFailureAsync(shopId, cancellationToken), cancellationToken))

@@ -305,12 +305,12 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         }
 
         var monitoring = _app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
-        int Queued() => monitoring.EnqueuedJobs("default", 0, 1000).Count(j => j.Value.Job?.Type == typeof(CustomerPredictionJob));
+        int Queued() => monitoring.EnqueuedJobs(WinBack.Web.Jobs.JobQueues.Refits, 0, 1000).Count(j => j.Value.Job?.Type == typeof(CustomerPredictionJob));
         var before = Queued();
         using (var scope = _app.Services.CreateScope())
             await scope.ServiceProvider.GetRequiredService<CustomerPredictionDispatcher>().RunAsync(CancellationToken.None);
 
-        var queued = monitoring.EnqueuedJobs("default", 0, 1000).Where(j => j.Value.Job?.Type == typeof(CustomerPredictionJob))
+        var queued = monitoring.EnqueuedJobs(WinBack.Web.Jobs.JobQueues.Refits, 0, 1000).Where(j => j.Value.Job?.Type == typeof(CustomerPredictionJob))
             .Select(j => (long)j.Value.Job.Args[0]).ToList();
         queued.Should().HaveCount(before + 1).And.Contain(_shop.ShopId, "fitted eight days ago").And.NotContain([fresh.ShopId, gone.ShopId]);
     }

@@ -128,7 +128,7 @@ public sealed class RetentionSeriesTests : IAsyncLifetime
         (await client.PutAsJsonAsync("/api/settings", new SettingsDto(8, "percentile", 80, null))).StatusCode.Should().Be(HttpStatusCode.OK);
 
         (await SummaryAsync()).RetentionHistory.Should().Equal([Expected(8)[^1]], "weeks counted with four weeks are not shown as eight");
-        var queued = _app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 1000)
+        var queued = _app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedJobs(WinBack.Web.Jobs.JobQueues.Default, 0, 1000)
             .Where(j => j.Value.Job?.Type == typeof(RetentionSnapshotJob) && j.Value.Job.Args[0] is long id && id == _shop.ShopId).ToList();
         queued.Should().ContainSingle();
 

@@ -86,7 +86,8 @@ public sealed class SyncTests : IAsyncLifetime
             db.OrderLineItems.Count(li => li.ShopId == shopId).Should().Be(simulated.Orders.Sum(o => o.LineItems.Count), "line items come along for the product analysis");
         var states = await db.SyncStates.Where(s => s.ShopId == shopId).ToListAsync();
         states.Should().HaveCount(2).And.OnlyContain(s => s.Status == SyncStatus.Completed && s.ObjectsDone == s.ObjectsExpected && s.Watermark != null);
-        var queued = _app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().EnqueuedJobs("default", 0, 1000)
+        var monitoring = _app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        var queued = new[] { WinBack.Web.Jobs.JobQueues.Refits, WinBack.Web.Jobs.JobQueues.Default }.SelectMany(q => monitoring.EnqueuedJobs(q, 0, 1000))
             .Where(j => j.Value.Job?.Args.FirstOrDefault() is long id && id == shopId).Select(j => j.Value.Job.Type).ToList();
         queued.Should().Contain([typeof(WinBack.Web.Predictions.CustomerPredictionJob), typeof(WinBack.Web.Reports.RetentionSnapshotJob)],
             "the models are refitted and the retention chart gets its first point as soon as the first sync is done");
