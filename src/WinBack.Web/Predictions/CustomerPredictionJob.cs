@@ -32,11 +32,29 @@ public sealed class CustomerPredictionJob(
     private static double[] Interval(ReturningCustomersForecast forecast) => [forecast.Expected, forecast.Lower, forecast.Upper];
 
     [AutomaticRetry(Attempts = 3), Queue(JobQueues.Refits)]
-    public async Task RunAsync(long shopId, CancellationToken cancellationToken)
+    public Task RunAsync(long shopId, CancellationToken cancellationToken) => RunUnlessFittedAfterAsync(shopId, null, cancellationToken);
+
+    /// <summary>
+    /// The weekly refit of a shop the dispatcher found due, having no fit after <paramref name="dueUnlessFittedAfter"/>. It
+    /// stands down if the shop was refitted since: after a sync, or by the job the dispatcher queued the day before (when
+    /// refits wait in a backlog longer than a day, the dispatcher finds the same shop due again).
+    /// </summary>
+    [AutomaticRetry(Attempts = 3), Queue(JobQueues.Refits)]
+    public Task RunIfDueAsync(long shopId, DateTimeOffset dueUnlessFittedAfter, CancellationToken cancellationToken) =>
+        RunUnlessFittedAfterAsync(shopId, dueUnlessFittedAfter, cancellationToken);
+
+    private async Task RunUnlessFittedAfterAsync(long shopId, DateTimeOffset? fittedAfter, CancellationToken cancellationToken)
     {
         if (!await db.Shops.AnyAsync(s => s.Id == shopId && s.UninstalledAt == null, cancellationToken)) return;
-        if (!await db.RunExclusiveAsync(LockNamespace, shopId, () => RefitAsync(shopId, cancellationToken), cancellationToken))
-            logger.LogInformation("Predictions of shop {ShopId} are being refitted elsewhere; this run stands down", shopId);
+        var ran = await db.RunExclusiveAsync(LockNamespace, shopId, async () =>
+        {
+            // Asked under the lock: a refit of the shop that just ended elsewhere has written its fit.
+            if (fittedAfter is { } due && await db.CustomerModelFits.AnyAsync(f => f.ShopId == shopId && f.FittedAt > due, cancellationToken))
+                logger.LogInformation("Predictions of shop {ShopId} were refitted since they were found due; this run stands down", shopId);
+            else
+                await RefitAsync(shopId, cancellationToken);
+        }, cancellationToken);
+        if (!ran) logger.LogInformation("Predictions of shop {ShopId} are being refitted elsewhere; this run stands down", shopId);
     }
 
     /// <summary>
@@ -313,7 +331,7 @@ public sealed class CustomerPredictionDispatcher(WinBackDbContext db, CustomerPr
         var shops = await db.Shops.Where(s => s.UninstalledAt == null)
             .Where(s => !db.CustomerModelFits.Any(f => f.ShopId == s.Id && f.FittedAt > due))
             .Select(s => s.Id).ToListAsync(cancellationToken);
-        foreach (var shopId in shops) jobs.Enqueue<CustomerPredictionJob>(job => job.RunAsync(shopId, CancellationToken.None));
+        foreach (var shopId in shops) jobs.Enqueue<CustomerPredictionJob>(job => job.RunIfDueAsync(shopId, due, CancellationToken.None));
         await partitions.DropOrphansAsync(cancellationToken);
     }
 }

@@ -18,12 +18,13 @@ namespace WinBack.Web.Tests.Predictions;
 public sealed class CustomerPredictionTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 15, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _clock = new(Now);
     private WinBackApp _app = null!;
     private ReportShop _shop = null!;
 
     public async Task InitializeAsync()
     {
-        _app = await WinBackApp.StartAsync("predictions", new FakeTimeProvider(Now));
+        _app = await WinBackApp.StartAsync("predictions", _clock);
         var shop = new ReportShop(_app, "rhythm.myshopify.com")
             .Customer(1, "Wendy", "Weekly").Customer(2, "Tom", "Twice").Customer(3, "Fiona", "Fast").Customer(4, "Oscar", "Once");
         for (var day = new DateTime(2026, 8, 2, 10, 0, 0); day <= new DateTime(2026, 10, 25, 10, 0, 0); day = day.AddDays(7)) shop.Order(1, day, 30m);
@@ -313,6 +314,40 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         var queued = monitoring.EnqueuedJobs(WinBack.Web.Jobs.JobQueues.Refits, 0, 1000).Where(j => j.Value.Job?.Type == typeof(CustomerPredictionJob))
             .Select(j => (long)j.Value.Job.Args[0]).ToList();
         queued.Should().HaveCount(before + 1).And.Contain(_shop.ShopId, "fitted eight days ago").And.NotContain([fresh.ShopId, gone.ShopId]);
+    }
+
+    [Fact]
+    public async Task A_shop_the_weekly_dispatcher_queues_again_while_its_refit_waits_is_refitted_once()
+    {
+        // The rhythm shop was fitted eight days ago: due. Its refit waits in a backlog of refits, and the next day's
+        // dispatcher finds it due again.
+        await using (var db = _app.CreateDbContext())
+        {
+            db.CustomerModelFits.Add(new CustomerModelFit { ShopId = _shop.ShopId, FittedAt = Now.AddDays(-8), DataThrough = new DateOnly(2026, 11, 14) });
+            await db.SaveChangesAsync();
+        }
+        for (var day = 0; day < 2; day++)
+        {
+            using var scope = _app.Services.CreateScope();
+            await scope.ServiceProvider.GetRequiredService<CustomerPredictionDispatcher>().RunAsync(CancellationToken.None);
+            _clock.Advance(TimeSpan.FromDays(1));
+        }
+        var monitoring = _app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        var queued = monitoring.EnqueuedJobs(WinBack.Web.Jobs.JobQueues.Refits, 0, 1000).Select(j => j.Value.Job)
+            .Where(j => j?.Type == typeof(CustomerPredictionJob) && (long)j.Args[0] == _shop.ShopId).ToList();
+        queued.Should().HaveCount(2, "the first was still waiting when the dispatcher ran again");
+
+        // The backlog clears, a minute a job: the shop is refitted by the first, and the second has nothing left to do.
+        var firstRun = _clock.GetUtcNow();
+        foreach (var job in queued)
+        {
+            using var scope = _app.Services.CreateScope();
+            var arguments = job!.Method.GetParameters().Select((p, i) => p.ParameterType == typeof(CancellationToken) ? CancellationToken.None : job.Args[i]).ToArray();
+            await (Task)job.Method.Invoke(scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>(), arguments)!;
+            _clock.Advance(TimeSpan.FromMinutes(1));
+        }
+        await using (var db = _app.CreateDbContext())
+            (await db.CustomerModelFits.SingleAsync(f => f.ShopId == _shop.ShopId)).FittedAt.Should().Be(firstRun, "the shop is refitted once, by the first job");
     }
 
     [Fact]
