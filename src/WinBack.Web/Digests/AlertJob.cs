@@ -42,6 +42,8 @@ public sealed class AlertJob(
         if (crossed.Count == 0)
         {
             logger.LogInformation("No high-value customer of shop {ShopId} reached the threshold today", shopId);
+            // The day's alert is done: without this, a quiet day leaves no delivery and the dispatcher asks again every quarter hour.
+            await db.DigestSettings.Where(s => s.ShopId == shopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.AlertQuietDay, period), cancellationToken);
             await outbox.AbandonAsync(shopId, DigestDelivery.HighValueAlert, period, "By the next attempt, no high-value customer was left to tell you about.", cancellationToken);
             return;
         }

@@ -48,7 +48,7 @@ public sealed class DigestDispatcher(WinBackDbContext db, DeliveryOutbox outbox,
         var installed = db.Shops.Where(s => s.UninstalledAt == null);
         var digests = await db.DigestSettings.AsNoTracking()
             .Where(d => (d.Enabled || d.AlertsEnabled) && d.Recipients.Count > 0)
-            .Join(installed, d => d.ShopId, s => s.Id, (d, s) => new { d.ShopId, d.Enabled, d.AlertsEnabled, d.Day, d.Hour, s.IanaTimezone })
+            .Join(installed, d => d.ShopId, s => s.Id, (d, s) => new { d.ShopId, d.Enabled, d.AlertsEnabled, d.AlertQuietDay, d.Day, d.Hour, s.IanaTimezone })
             .ToListAsync(cancellationToken);
         var reports = await db.ScheduledReports.AsNoTracking()
             .Where(r => r.Recipients.Count > 0)
@@ -67,7 +67,7 @@ public sealed class DigestDispatcher(WinBackDbContext db, DeliveryOutbox outbox,
             if (d.AlertsEnabled)
             {
                 var day = DigestSchedule.ThisPeriod(ReportFrequency.Daily, zone, d.Day, d.Hour, now);
-                candidates.Add((new DueEmail(DigestDelivery.HighValueAlert, d.ShopId, day.Period), day.At));
+                if (day.Period != d.AlertQuietDay) candidates.Add((new DueEmail(DigestDelivery.HighValueAlert, d.ShopId, day.Period), day.At));
             }
         }
         foreach (var r in reports)

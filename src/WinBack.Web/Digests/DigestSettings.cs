@@ -20,6 +20,9 @@ public sealed class DigestSettings
     public bool AttachCsv { get; set; }
     /// <summary>A short email, at most once a day (at the digest's hour), when high-value customers cross the threshold. Off by default.</summary>
     public bool AlertsEnabled { get; set; }
+    /// <summary>The last day (an alert's period) on which no high-value customer reached the threshold: that day's alert
+    /// is done, and the dispatcher does not ask again every quarter hour until the next.</summary>
+    public string? AlertQuietDay { get; set; }
     /// <summary>
     /// No longer written: each email's state and error are on its delivery (<see cref="DeliveryOutbox"/>). Kept while the
     /// servers of the previous release may still run during a deploy; to be dropped in the next one.
@@ -38,5 +41,6 @@ internal sealed class DigestSettingsConfiguration : IEntityTypeConfiguration<Dig
         settings.HasOne<Shop>().WithOne().HasForeignKey<DigestSettings>(s => s.ShopId).OnDelete(DeleteBehavior.Cascade);
         settings.Property(s => s.Day).HasConversion<int>();
         settings.Property(s => s.LastError).HasMaxLength(1000);
+        settings.Property(s => s.AlertQuietDay).HasMaxLength(10);
     }
 }

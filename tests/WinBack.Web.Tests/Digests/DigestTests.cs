@@ -190,6 +190,22 @@ public sealed class DigestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_day_on_which_no_high_value_customer_crossed_is_asked_once_not_every_quarter_hour()
+    {
+        await using (var db = _app.CreateDbContext())
+            await db.DigestSettings.Where(s => s.ShopId == _shop.ShopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.AlertsEnabled, true).SetProperty(x => x.Enabled, false));
+
+        (await DueAsync()).Should().Equal(new DueEmail(DigestDelivery.HighValueAlert, _shop.ShopId, "2026-11-23"));
+        await DispatchAndRunAsync();
+        _smtp.Messages().Should().BeEmpty("Bob crossed today, but he is not high value");
+
+        _clock.Advance(TimeSpan.FromMinutes(15));
+        (await DueAsync()).Should().BeEmpty("the day's alert found nobody to tell about; the dispatcher does not queue it again");
+        _clock.Advance(TimeSpan.FromDays(1));
+        (await DueAsync()).Should().Equal([new DueEmail(DigestDelivery.HighValueAlert, _shop.ShopId, "2026-11-24")], "the next day is asked again");
+    }
+
+    [Fact]
     public async Task A_scheduled_report_sends_its_view_once_per_period_with_the_csv()
     {
         await using (var db = _app.CreateDbContext())

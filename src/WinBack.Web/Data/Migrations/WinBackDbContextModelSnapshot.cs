@@ -134,6 +134,11 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("shop_id");
 
+                    b.Property<string>("AlertQuietDay")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("alert_quiet_day");
+
                     b.Property<bool>("AlertsEnabled")
                         .HasColumnType("boolean")
                         .HasColumnName("alerts_enabled");
