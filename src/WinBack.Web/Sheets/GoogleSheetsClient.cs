@@ -65,9 +65,23 @@ public sealed class GoogleSheetsClient(HttpClient http, SheetsAccessTokens token
         for (var attempt = 0; ; attempt++)
         {
             using var request = new HttpRequestMessage(method, path);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetAsync(cancellationToken));
-            if (body is not null) request.Content = JsonContent.Create(body);
-            using var response = await http.SendAsync(request, cancellationToken);
+            HttpResponseMessage sent;
+            try
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetAsync(cancellationToken));
+                if (body is not null) request.Content = JsonContent.Create(body);
+                sent = await http.SendAsync(request, cancellationToken);
+            }
+            catch (Exception e) when (Unanswered(e, cancellationToken))
+            {
+                // No answer from Google (its token endpoint or Sheets): retried as a 5xx is, then a failed run the merchant sees.
+                if (attempt >= o.MaxRetries) throw new SheetsUnreachableException(e);
+                var wait = o.RetryBaseDelay * Math.Pow(2, attempt);
+                logger.LogInformation("Google did not answer ({Error}); retrying in {Delay}", e.Message, wait);
+                await Task.Delay(wait, time, cancellationToken);
+                continue;
+            }
+            using var response = sent;
             if (response.IsSuccessStatusCode)
                 return await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
 
@@ -92,6 +106,10 @@ public sealed class GoogleSheetsClient(HttpClient http, SheetsAccessTokens token
             };
         }
     }
+
+    /// <summary>Whether <paramref name="e"/> means no answer came: no connection, or the client's timeout (not the caller's cancellation).</summary>
+    private static bool Unanswered(Exception e, CancellationToken cancellationToken) =>
+        e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
 
     private static async Task<string> ErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
 namespace WinBack.Web.Sheets;
 
 /// <summary>A Sheets API failure, with the sentence shown to the merchant on the settings page.</summary>
-public class SheetsException(string message, int statusCode) : Exception(message)
+public class SheetsException(string message, int statusCode, Exception? inner = null) : Exception(message, inner)
 {
     public int StatusCode { get; } = statusCode;
 }
@@ -25,3 +25,7 @@ public sealed class SheetsLimitException(string detail)
 /// <summary>The service account could not get a token (a revoked key, a wrong configuration).</summary>
 public sealed class SheetsAuthenticationException(string detail)
     : SheetsException($"WinBack could not sign in to Google ({detail}). Our team has been told.", 401);
+
+/// <summary>Google did not answer at all (no connection, or no response within the client's timeout), after every retry.</summary>
+public sealed class SheetsUnreachableException(Exception? inner = null)
+    : SheetsException("Google Sheets could not be reached. The sync will try again at its next run.", 503, inner);

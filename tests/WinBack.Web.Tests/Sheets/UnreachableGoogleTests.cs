@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using WinBack.Web.Sheets;
+using WinBack.Web.Tests.Reports;
+
+namespace WinBack.Web.Tests.Sheets;
+
+/// <summary>
+/// Google cannot be reached at all (nothing listens where its token and Sheets endpoints are): a run fails as any refused
+/// update does, with a sentence on the settings page and a failure counted towards the pause, not as an error only
+/// Hangfire's retries see.
+/// </summary>
+public sealed class UnreachableGoogleTests : IAsyncLifetime
+{
+    private WinBackApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        var nowhere = new Uri($"http://127.0.0.1:{PostgresServer.FreePort()}/");
+        using var key = RSA.Create(2048);
+        _app = await WinBackApp.StartAsync("sheets-unreachable", settings: new Dictionary<string, string>
+        {
+            ["Sheets:BaseUrl"] = nowhere.ToString(),
+            ["Sheets:TokenUrl"] = new Uri(nowhere, "token").ToString(),
+            ["Sheets:ServiceAccountEmail"] = "winback-sync@winback-test.iam.gserviceaccount.com",
+            ["Sheets:ServiceAccountPrivateKey"] = key.ExportPkcs8PrivateKeyPem(),
+            ["Sheets:MaxRetries"] = "1",
+            ["Sheets:RetryBaseDelay"] = "00:00:00.05",
+        });
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task A_run_that_cannot_reach_google_tells_the_merchant_and_counts_as_a_failed_run()
+    {
+        var shop = await new ReportShop(_app, "cut-off.myshopify.com").Customer(1, "Cora", "Cutoff").Order(1, new DateTime(2026, 8, 1, 12, 0, 0), 40m).SaveAsync();
+        long syncId;
+        await using (var db = _app.CreateDbContext())
+        {
+            var sync = new SheetSync { ShopId = shop.ShopId, SpreadsheetId = "sheet-1", TabName = "Win-back", CreatedAt = DateTimeOffset.UtcNow, VerifiedAt = DateTimeOffset.UtcNow };
+            db.SheetSyncs.Add(sync);
+            await db.SaveChangesAsync();
+            syncId = sync.Id;
+        }
+
+        await _app.RunJobAsync<SheetSyncJob>(job => job.RunAsync(shop.ShopId, syncId, CancellationToken.None));
+
+        await using var check = _app.CreateDbContext();
+        var after = await check.SheetSyncs.SingleAsync(s => s.Id == syncId);
+        after.LastError.Should().Be(new SheetsUnreachableException().Message);
+        after.ConsecutiveFailures.Should().Be(1);
+        after.LastSuccessAt.Should().BeNull();
+    }
+}
