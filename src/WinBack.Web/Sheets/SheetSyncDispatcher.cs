@@ -17,11 +17,12 @@ public sealed class SheetSyncDispatcher(WinBackDbContext db, IBackgroundJobClien
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        foreach (var (shopId, syncId) in await DueAsync(cancellationToken))
-            jobs.Enqueue<SheetSyncJob>(job => job.RunAsync(shopId, syncId, CancellationToken.None));
+        foreach (var (shopId, syncId, lastRunAt) in await DueAsync(cancellationToken))
+            jobs.Enqueue<SheetSyncJob>(job => job.RunUnlessRunSinceAsync(shopId, syncId, lastRunAt, CancellationToken.None));
     }
 
-    public async Task<IReadOnlyList<(long ShopId, long SyncId)>> DueAsync(CancellationToken cancellationToken)
+    /// <summary>The syncs due for a run, each with the start of its last run as this dispatcher saw it.</summary>
+    public async Task<IReadOnlyList<(long ShopId, long SyncId, DateTimeOffset? LastRunAt)>> DueAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var syncs = await db.SheetSyncs.AsNoTracking().Where(s => s.VerifiedAt != null)
@@ -41,7 +42,7 @@ public sealed class SheetSyncDispatcher(WinBackDbContext db, IBackgroundJobClien
             var calendar = ShopCalendar.For(s.IanaTimezone, now);
             var startOfRun = calendar.StartOfDay(calendar.Today).Add(TimeSpan.FromHours(DailyHour));
             return now >= startOfRun && (s.LastRunAt is null || s.LastRunAt < startOfRun);
-        }).Select(s => (s.ShopId, s.Id)).ToList();
+        }).Select(s => (s.ShopId, s.Id, s.LastRunAt)).ToList();
     }
 
     /// <summary>Queues a run of every sync of a shop (of the given frequency only, when one is given).</summary>

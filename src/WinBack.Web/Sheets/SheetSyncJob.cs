@@ -53,17 +53,37 @@ public sealed class SheetSyncJob(
     /// so the wait does not hold a worker.</summary>
     public static readonly TimeSpan LongestQuotaWaitInWorker = TimeSpan.FromSeconds(5);
 
+    /// <summary>A run of the sync (after a data sync, an erasure, the merchant's "sync now"): it rewrites the tab.</summary>
     [Queue(JobQueues.Sheets)]
-    public async Task RunAsync(long shopId, long syncId, CancellationToken cancellationToken)
+    public Task RunAsync(long shopId, long syncId, CancellationToken cancellationToken) => RunAsync(shopId, syncId, new Due(Always: true, null), cancellationToken);
+
+    /// <summary>
+    /// The dispatcher's run of a sync it found due, whose last run then began at <paramref name="lastRunAt"/>: it stands
+    /// down if another run has begun since (unless an erasure waits for the tab). When Google's quota is short, runs wait,
+    /// and the dispatcher finds the same sync due again every quarter hour: each copy would otherwise rewrite the tab,
+    /// spending the quota all shops share on work already done.
+    /// </summary>
+    [Queue(JobQueues.Sheets)]
+    public Task RunUnlessRunSinceAsync(long shopId, long syncId, DateTimeOffset? lastRunAt, CancellationToken cancellationToken) =>
+        RunAsync(shopId, syncId, new Due(Always: false, lastRunAt), cancellationToken);
+
+    /// <summary>Whether a run rewrites the tab: always, or only if no run began after <paramref name="LastRunAt"/>.</summary>
+    private sealed record Due(bool Always, DateTimeOffset? LastRunAt)
+    {
+        public bool Holds(SheetSync sync) => Always || sync.LastRunAt == LastRunAt || sync.RedactionsRequested != sync.RedactionsApplied;
+    }
+
+    private async Task RunAsync(long shopId, long syncId, Due due, CancellationToken cancellationToken)
     {
         if (await limiter.TimeUntilFreeAsync(options.Value.ServiceAccountEmail ?? "", cancellationToken) is { } wait && wait > LongestQuotaWaitInWorker)
         {
-            jobs.Schedule<SheetSyncJob>(job => job.RunAsync(shopId, syncId, CancellationToken.None), wait);
+            if (due.Always) jobs.Schedule<SheetSyncJob>(job => job.RunAsync(shopId, syncId, CancellationToken.None), wait);
+            else jobs.Schedule<SheetSyncJob>(job => job.RunUnlessRunSinceAsync(shopId, syncId, due.LastRunAt, CancellationToken.None), wait);
             metrics.SheetQuotaWait(wait, rescheduled: true);
             logger.LogInformation("Sheet sync {SyncId} waits {Wait} for Google's write quota; rescheduled", syncId, wait);
             return;
         }
-        if (await db.RunExclusiveAsync(LockNamespace, syncId, () => RunLockedAsync(shopId, syncId, cancellationToken), cancellationToken)) return;
+        if (await db.RunExclusiveAsync(LockNamespace, syncId, () => RunLockedAsync(shopId, syncId, due, cancellationToken), cancellationToken)) return;
         // The run holding the tab may have read its list before an erasure that queued this one: come back after it.
         if (await LockedRedactionsAsync(shopId, syncId, cancellationToken) is { Pending: true })
             jobs.Schedule<SheetSyncJob>(job => job.RunAsync(shopId, syncId, CancellationToken.None), RetryWhileBusy);
@@ -97,10 +117,15 @@ public sealed class SheetSyncJob(
             $"SELECT redactions_requested AS requested, redactions_applied AS applied FROM sheet_syncs WHERE shop_id = {shopId} AND id = {syncId} FOR SHARE")
             .ToListAsync(cancellationToken)).SingleOrDefault();
 
-    private async Task RunLockedAsync(long shopId, long syncId, CancellationToken cancellationToken)
+    private async Task RunLockedAsync(long shopId, long syncId, Due due, CancellationToken cancellationToken)
     {
         var sync = (await db.SheetSyncs.FromSql($"SELECT * FROM sheet_syncs WHERE shop_id = {shopId} AND id = {syncId} FOR SHARE").ToListAsync(cancellationToken)).SingleOrDefault();
         if (sync?.VerifiedAt is null) return;
+        if (!due.Holds(sync))
+        {
+            logger.LogInformation("Sheet sync {SyncId} ran since it was found due; this run stands down", syncId);
+            return;
+        }
         var installed = await db.Shops.AnyAsync(s => s.Id == shopId && s.UninstalledAt == null, cancellationToken);
         if (sync.Paused || !installed)
         {

@@ -212,6 +212,38 @@ public sealed class SheetSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sync_the_dispatcher_queues_again_while_its_run_waits_is_written_once()
+    {
+        // An hourly sync, due. Google's quota is short for every shop, so its run waits, and the dispatcher finds it due
+        // again a quarter hour later.
+        var spreadsheet = _google.Store.CreateSpreadsheet("Flows", ServiceAccount);
+        var sync = await ConnectAsync(spreadsheet.Id);
+        await using (var db = _app.CreateDbContext())
+            await db.SheetSyncs.Where(s => s.Id == sync.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Frequency, SheetSyncFrequency.Hourly));
+        for (var dispatch = 0; dispatch < 2; dispatch++)
+        {
+            using var scope = _app.Services.CreateScope();
+            await scope.ServiceProvider.GetRequiredService<SheetSyncDispatcher>().RunAsync(CancellationToken.None);
+            _clock.Advance(TimeSpan.FromMinutes(15));
+        }
+        var queued = _app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().EnqueuedJobs(WinBack.Web.Jobs.JobQueues.Sheets, 0, 1000)
+            .Select(j => j.Value.Job).Where(j => j?.Type == typeof(SheetSyncJob) && (long)j.Args[1] == sync.Id).ToList();
+        queued.Should().HaveCount(2, "the first had not run when the dispatcher looked again");
+
+        // The quota frees up and both run, a minute apart: the tab is written by the first; the second finds it done.
+        var firstRun = _clock.GetUtcNow();
+        foreach (var job in queued)
+        {
+            using var scope = _app.Services.CreateScope();
+            var arguments = job!.Method.GetParameters().Select((p, i) => p.ParameterType == typeof(CancellationToken) ? CancellationToken.None : job.Args[i]).ToArray();
+            await (Task)job.Method.Invoke(scope.ServiceProvider.GetRequiredService<SheetSyncJob>(), arguments)!;
+            _clock.Advance(TimeSpan.FromMinutes(1));
+        }
+        await using var check = _app.CreateDbContext();
+        (await check.SheetSyncs.SingleAsync(s => s.Id == sync.Id)).LastRunAt.Should().Be(firstRun, "the tab is written once, by the first run");
+    }
+
+    [Fact]
     public async Task The_cell_limit_is_checked_before_anything_is_written()
     {
         var spreadsheet = _google.Store.CreateSpreadsheet("Full", ServiceAccount);
