@@ -176,6 +176,15 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
         await run(scope.ServiceProvider.GetRequiredService<TJob>());
     }
 
+    /// <summary>Runs a job Hangfire holds (queued, scheduled) as a worker would: its method on the job class, in its own scope.</summary>
+    public async Task PerformAsync(Hangfire.Common.Job job)
+    {
+        using var scope = Services.CreateScope();
+        var parameters = job.Method.GetParameters();
+        var arguments = job.Args.Select((a, i) => parameters[i].ParameterType == typeof(CancellationToken) ? CancellationToken.None : a).ToArray();
+        await (Task)job.Method.Invoke(scope.ServiceProvider.GetRequiredService(job.Type), arguments)!;
+    }
+
     /// <summary>Posts a webhook signed the way Shopify signs it (or with <paramref name="signature"/> instead).</summary>
     public Task<HttpResponseMessage> PostWebhookAsync(string topic, string shopDomain, string body, string? webhookId = null, string? signature = null) =>
         CreateClient().SendAsync(WebhookRequest(topic, shopDomain, System.Text.Encoding.UTF8.GetBytes(body), webhookId, signature));

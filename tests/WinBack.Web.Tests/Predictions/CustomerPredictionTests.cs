@@ -341,9 +341,7 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         var firstRun = _clock.GetUtcNow();
         foreach (var job in queued)
         {
-            using var scope = _app.Services.CreateScope();
-            var arguments = job!.Method.GetParameters().Select((p, i) => p.ParameterType == typeof(CancellationToken) ? CancellationToken.None : job.Args[i]).ToArray();
-            await (Task)job.Method.Invoke(scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>(), arguments)!;
+            await _app.PerformAsync(job!);
             _clock.Advance(TimeSpan.FromMinutes(1));
         }
         await using (var db = _app.CreateDbContext())

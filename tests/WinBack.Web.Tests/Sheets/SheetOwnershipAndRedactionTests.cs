@@ -75,10 +75,7 @@ public sealed class SheetOwnershipAndRedactionTests : IAsyncLifetime
             .Where(j => j.Value.InEnqueuedState && j.Value.Job?.Type == typeof(SheetSyncJob)).ToList();
         foreach (var (jobId, job) in queued)
         {
-            using var scope = _app.Services.CreateScope();
-            var parameters = job.Job.Method.GetParameters();
-            var args = job.Job.Args.Select((a, i) => parameters[i].ParameterType == typeof(CancellationToken) ? CancellationToken.None : a).ToArray();
-            await (Task)job.Job.Method.Invoke(scope.ServiceProvider.GetRequiredService<SheetSyncJob>(), args)!;
+            await _app.PerformAsync(job.Job);
             _app.Services.GetRequiredService<IBackgroundJobClient>().Delete(jobId);
         }
     }

@@ -234,9 +234,7 @@ public sealed class SheetSyncTests : IAsyncLifetime
         var firstRun = _clock.GetUtcNow();
         foreach (var job in queued)
         {
-            using var scope = _app.Services.CreateScope();
-            var arguments = job!.Method.GetParameters().Select((p, i) => p.ParameterType == typeof(CancellationToken) ? CancellationToken.None : job.Args[i]).ToArray();
-            await (Task)job.Method.Invoke(scope.ServiceProvider.GetRequiredService<SheetSyncJob>(), arguments)!;
+            await _app.PerformAsync(job!);
             _clock.Advance(TimeSpan.FromMinutes(1));
         }
         await using var check = _app.CreateDbContext();
