@@ -30,7 +30,8 @@ public sealed class JobsOptions
     [Range(1, 100, ErrorMessage = "Jobs:SheetWorkers is between 1 and 100.")]
     public int SheetWorkers { get; set; } = 2;
 
-    /// <summary>Workers that serve only full syncs (each mostly waits for Shopify's bulk export, for minutes at a large shop).</summary>
+    /// <summary>Workers that serve only full syncs and reconciliations (each mostly waits for Shopify: its bulk export, or the
+    /// shop's cost bucket, for minutes at a large shop).</summary>
     [Range(1, 100, ErrorMessage = "Jobs:SyncWorkers is between 1 and 100.")]
     public int SyncWorkers { get; set; } = 4;
 

@@ -2,6 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Jobs;
 using WinBack.Web.Operations;
 using WinBack.Web.Sheets;
 using WinBack.Web.Shops;
@@ -27,7 +28,22 @@ public sealed class ReconciliationJob(
     public const int PageSize = 100;
     private static readonly TimeSpan Overlap = TimeSpan.FromMinutes(5);
 
+    /// <summary>Advisory-lock namespace of reconciliations: one per shop at a time, whichever server runs it.</summary>
+    private const int LockNamespace = 0x57_42_52; // "WBR"
+
+    /// <summary>
+    /// On the syncs' workers, like the full sync: a shop with much to catch up waits for its cost bucket for as long as
+    /// that takes. A run that finds the shop's previous one still under way stands down, so a slow shop holds one worker,
+    /// not one more every hour.
+    /// </summary>
+    [Queue(JobQueues.Syncs)]
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
+    {
+        if (!await db.RunExclusiveAsync(LockNamespace, shopId, () => RunLockedAsync(shopId, cancellationToken), cancellationToken))
+            logger.LogInformation("Shop {ShopId}'s previous reconciliation is still under way; this run stands down", shopId);
+    }
+
+    private async Task RunLockedAsync(long shopId, CancellationToken cancellationToken)
     {
         var states = await db.SyncStates.Where(s => s.ShopId == shopId).ToListAsync(cancellationToken);
         if (states.Count != 2 || states.Any(s => s.Status != SyncStatus.Completed || s.Watermark is null)) return;
