@@ -52,7 +52,7 @@ public static class JobsExtensions
         {
             AddServer(services, $":{JobQueues.Webhooks}", [JobQueues.Webhooks], options.WebhookWorkers);
             AddServer(services, $":{JobQueues.Sheets}", [JobQueues.Sheets], options.SheetWorkers);
-            AddServer(services, $":{JobQueues.Syncs}", [JobQueues.Syncs], options.SyncWorkers);
+            AddServer(services, $":{JobQueues.Shopify}", [JobQueues.Shopify], options.ShopifyWorkers);
             AddServer(services, $":{JobQueues.Refits}", [JobQueues.Refits], options.RefitWorkers);
             AddServer(services, "", JobQueues.General, workers: null);
         }

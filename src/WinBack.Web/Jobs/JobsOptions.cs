@@ -30,10 +30,10 @@ public sealed class JobsOptions
     [Range(1, 100, ErrorMessage = "Jobs:SheetWorkers is between 1 and 100.")]
     public int SheetWorkers { get; set; } = 2;
 
-    /// <summary>Workers that serve only full syncs and reconciliations (each mostly waits for Shopify: its bulk export, or the
-    /// shop's cost bucket, for minutes at a large shop).</summary>
-    [Range(1, 100, ErrorMessage = "Jobs:SyncWorkers is between 1 and 100.")]
-    public int SyncWorkers { get; set; } = 4;
+    /// <summary>Workers that serve only a shop's work with Shopify: full syncs, reconciliations and tagging (each mostly waits
+    /// for Shopify, its bulk export or the shop's cost bucket, for minutes at a large shop).</summary>
+    [Range(1, 100, ErrorMessage = "Jobs:ShopifyWorkers is between 1 and 100.")]
+    public int ShopifyWorkers { get; set; } = 4;
 
     /// <summary>Workers that serve only refits. A large shop's refit keeps both cores busy and holds several hundred MB
     /// (docs/BENCHMARKS.md): more at once in one process would only share the cores, and could run out of memory.</summary>

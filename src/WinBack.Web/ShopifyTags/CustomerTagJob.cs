@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Jobs;
 using WinBack.Web.Outcomes;
 using WinBack.Web.Reports;
 using WinBack.Web.Shops;
@@ -44,7 +45,8 @@ public sealed class CustomerTagJob(
     public static async Task<bool> MayTagAsync(ShopifyGraphQLClient shopify, ShopifyCredentials credentials, CancellationToken cancellationToken) =>
         (await shopify.GetGrantedScopesAsync(credentials, cancellationToken)).Contains(Scope);
 
-    [AutomaticRetry(Attempts = 3)]
+    /// <summary>On the <c>shopify</c> queue's workers: a run writes at the pace of the shop's cost bucket, for minutes.</summary>
+    [AutomaticRetry(Attempts = 3), Queue(JobQueues.Shopify)]
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
     {
         if (!await db.RunExclusiveAsync(LockNamespace, shopId, () => RunLockedAsync(shopId, cancellationToken), cancellationToken))

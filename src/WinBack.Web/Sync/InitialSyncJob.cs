@@ -49,7 +49,7 @@ public sealed class InitialSyncJob(
     public const string ReconnectMessage =
         "Shopify no longer accepts WinBack's access to your store. Open WinBack from your Shopify admin to reconnect it; the import then starts again.";
 
-    [Queue(JobQueues.Syncs)]
+    [Queue(JobQueues.Shopify)]
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
     {
         if (!await db.RunExclusiveAsync(SyncLockNamespace, shopId, () => SyncOrRecordFailureAsync(shopId, cancellationToken), cancellationToken))

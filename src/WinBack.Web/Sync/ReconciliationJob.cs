@@ -32,11 +32,11 @@ public sealed class ReconciliationJob(
     private const int LockNamespace = 0x57_42_52; // "WBR"
 
     /// <summary>
-    /// On the syncs' workers, like the full sync: a shop with much to catch up waits for its cost bucket for as long as
+    /// On the shopify queue's workers, like the full sync: a shop with much to catch up waits for its cost bucket for as long as
     /// that takes. A run that finds the shop's previous one still under way stands down, so a slow shop holds one worker,
     /// not one more every hour.
     /// </summary>
-    [Queue(JobQueues.Syncs)]
+    [Queue(JobQueues.Shopify)]
     public async Task RunAsync(long shopId, CancellationToken cancellationToken)
     {
         if (!await db.RunExclusiveAsync(LockNamespace, shopId, () => RunLockedAsync(shopId, cancellationToken), cancellationToken))
