@@ -70,6 +70,7 @@ public static class DigestEndpoints
         if (settings is null) db.DigestSettings.Add(settings = new DigestSettings { ShopId = shopId });
         (settings.Enabled, settings.Recipients, settings.Day, settings.Hour, settings.AttachCsv, settings.AlertsEnabled, settings.UpdatedAt) =
             (body.Enabled, recipients, day, body.Hour, body.AttachCsv, body.AlertsEnabled, time.GetUtcNow());
+        settings.AlertQuietDay = null; // today's alert is asked again, with these settings
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(ToDto(settings));
     }

@@ -20,8 +20,9 @@ public sealed class DigestSettings
     public bool AttachCsv { get; set; }
     /// <summary>A short email, at most once a day (at the digest's hour), when high-value customers cross the threshold. Off by default.</summary>
     public bool AlertsEnabled { get; set; }
-    /// <summary>The last day (an alert's period) on which no high-value customer reached the threshold: that day's alert
-    /// is done, and the dispatcher does not ask again every quarter hour until the next.</summary>
+    /// <summary>The last day (an alert's period) on which no high-value customer reached the threshold: the dispatcher does
+    /// not ask again every quarter hour. Cleared when the shop's data changes (the report data version's bump, in the
+    /// database) or its settings are saved: that day is asked again.</summary>
     public string? AlertQuietDay { get; set; }
     /// <summary>
     /// No longer written: each email's state and error are on its delivery (<see cref="DeliveryOutbox"/>). Kept while the

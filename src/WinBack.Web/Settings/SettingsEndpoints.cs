@@ -3,6 +3,7 @@ using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
+using WinBack.Web.Digests;
 using WinBack.Web.Reports;
 using WinBack.Web.Shops;
 
@@ -71,6 +72,9 @@ public static class SettingsEndpoints
         settings.HighValueAmount = candidate.HighValueAmount;
         settings.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        // Who crossed the threshold today, and who is high value, may have changed: today's alert is asked again.
+        await db.DigestSettings.Where(d => d.ShopId == shopId && d.AlertQuietDay != null)
+            .ExecuteUpdateAsync(d => d.SetProperty(x => x.AlertQuietDay, (string?)null), cancellationToken);
         // The weekly series was counted with the old threshold; the job sees that and rebuilds it.
         if (thresholdMoved) jobs.Enqueue<RetentionSnapshotJob>(job => job.RunAsync(shopId, CancellationToken.None));
         return TypedResults.Ok(ToDto(settings));

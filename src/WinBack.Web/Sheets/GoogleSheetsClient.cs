@@ -74,12 +74,9 @@ public sealed class GoogleSheetsClient(HttpClient http, SheetsAccessTokens token
             }
             catch (Exception e) when (Unanswered(e, cancellationToken))
             {
-                // No answer from Google (its token endpoint or Sheets): retried as a 5xx is, then a failed run the merchant sees.
-                if (attempt >= o.MaxRetries) throw new SheetsUnreachableException(e);
-                var wait = o.RetryBaseDelay * Math.Pow(2, attempt);
-                logger.LogInformation("Google did not answer ({Error}); retrying in {Delay}", e.Message, wait);
-                await Task.Delay(wait, time, cancellationToken);
-                continue;
+                // No answer from Google (its token endpoint or Sheets): a failed run the merchant sees, tried again at the
+                // next run. Not retried here: a timeout is 100 s, and retries would hold a Sheets worker for minutes.
+                throw new SheetsUnreachableException(e);
             }
             using var response = sent;
             if (response.IsSuccessStatusCode)

@@ -156,7 +156,8 @@ public sealed class SheetSyncJob(
         }
         catch (SheetsException e)
         {
-            sync.ConsecutiveFailures++;
+            // An outage (ours or Google's) would otherwise pause every shop's sync until each merchant resumed it.
+            if (e is not SheetsUnreachableException) sync.ConsecutiveFailures++;
             sync.Paused = sync.ConsecutiveFailures >= SheetSync.PauseAfterFailures;
             sync.LastError = sync.Paused ? $"Paused after {sync.ConsecutiveFailures} failed runs in a row. {e.Message}" : e.Message;
             logger.LogWarning("Sheet sync {SyncId} of shop {ShopId} failed ({Failures} in a row): {Reason}", syncId, shopId, sync.ConsecutiveFailures, e.Message);

@@ -26,6 +26,7 @@ public sealed class SheetsLimitException(string detail)
 public sealed class SheetsAuthenticationException(string detail)
     : SheetsException($"WinBack could not sign in to Google ({detail}). Our team has been told.", 401);
 
-/// <summary>Google did not answer at all (no connection, or no response within the client's timeout), after every retry.</summary>
+/// <summary>Google did not answer at all (no connection, or no response within the client's timeout). Nothing the
+/// merchant can mend: it does not count towards pausing the sync.</summary>
 public sealed class SheetsUnreachableException(Exception? inner = null)
     : SheetsException("Google Sheets could not be reached. The sync will try again at its next run.", 503, inner);

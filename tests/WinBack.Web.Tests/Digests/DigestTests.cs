@@ -201,6 +201,22 @@ public sealed class DigestTests : IAsyncLifetime
 
         _clock.Advance(TimeSpan.FromMinutes(15));
         (await DueAsync()).Should().BeEmpty("the day's alert found nobody to tell about; the dispatcher does not queue it again");
+
+        // Later that day the shop's data changes (a late import, a reconciliation): Ivy, a big spender, last bought four
+        // weeks ago. The day is asked again, and she is on the alert.
+        await using (var db = _app.CreateDbContext())
+        {
+            db.Customers.Add(new Web.Sync.Customer { ShopId = _shop.ShopId, Id = 9, FirstName = "Ivy", LastName = "Irwin", Email = "ivy9@example.com" });
+            db.Orders.Add(new Web.Sync.Order { ShopId = _shop.ShopId, Id = 9009, CustomerId = 9, Name = "#9009", CurrentTotal = 900m, CurrencyCode = "USD",
+                ProcessedAt = new DateTimeOffset(2026, 10, 26, 14, 0, 0, TimeSpan.Zero), UpdatedAt = MondayMorning });
+            await db.SaveChangesAsync();
+        }
+        await _shop.RecomputeAsync();
+        (await DueAsync()).Should().Equal(new DueEmail(DigestDelivery.HighValueAlert, _shop.ShopId, "2026-11-23"));
+        await DispatchAndRunAsync();
+        _smtp.Messages().Should().ContainSingle().Which.Message.TextBody.Should().Contain("Ivy Irwin");
+        (await DueAsync()).Should().BeEmpty("one alert a day");
+
         _clock.Advance(TimeSpan.FromDays(1));
         (await DueAsync()).Should().Equal([new DueEmail(DigestDelivery.HighValueAlert, _shop.ShopId, "2026-11-24")], "the next day is asked again");
     }
