@@ -135,7 +135,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
     /// <summary>Keys of a found-and-sorted list to a unit of the cache's limit: about a kilobyte, as a cached count's unit.</summary>
     private const int FoundKeysPerCacheUnit = 25;
 
-    /// <summary>A found-and-sorted list's keys in its order, with each one's sort value (null: too many to keep, the count having been read before a change).</summary>
+    /// <summary>A found-and-sorted list's keys in its order, with each one's sort value.</summary>
     private sealed record FoundKeys(long[] Ids, object[] SortValues);
 
     /// <summary>
@@ -170,6 +170,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         return new CustomerPage(pageIds.Where(rows.ContainsKey).Select(id => rows[id]).ToList(), cursor);
     }
 
+    /// <summary>The list's keys, or null when it holds more than can be kept (it grew past the limit since its count was read).</summary>
     private async Task<FoundKeys?> ReadFoundKeysAsync(ReportScope scope, InactiveCustomersFilter filter, CancellationToken cancellationToken)
     {
         var sql = new SqlText(scope);

@@ -167,18 +167,31 @@ public sealed class DigestTests : IAsyncLifetime
         (await check.DigestDeliveries.SingleAsync()).Attempts.Should().Be(2);
     }
 
-    [Fact]
-    public async Task The_high_value_alert_lists_who_crossed_the_threshold_today_at_most_once_a_day()
+    /// <summary>The high-value alert on, the weekly digest off.</summary>
+    private async Task AlertsOnlyAsync()
+    {
+        await using var db = _app.CreateDbContext();
+        await db.DigestSettings.Where(s => s.ShopId == _shop.ShopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.AlertsEnabled, true).SetProperty(x => x.Enabled, false));
+    }
+
+    /// <summary>Ivy Irwin, a big spender (900) whose only order was four weeks ago: she crosses the threshold today.</summary>
+    private async Task AddIvyAsync()
     {
         await using (var db = _app.CreateDbContext())
         {
-            await db.DigestSettings.Where(s => s.ShopId == _shop.ShopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.AlertsEnabled, true).SetProperty(x => x.Enabled, false));
             db.Customers.Add(new Web.Sync.Customer { ShopId = _shop.ShopId, Id = 9, FirstName = "Ivy", LastName = "Irwin", Email = "ivy9@example.com" });
             db.Orders.Add(new Web.Sync.Order { ShopId = _shop.ShopId, Id = 9009, CustomerId = 9, Name = "#9009", CurrentTotal = 900m, CurrencyCode = "USD",
                 ProcessedAt = new DateTimeOffset(2026, 10, 26, 14, 0, 0, TimeSpan.Zero), UpdatedAt = MondayMorning });
             await db.SaveChangesAsync();
         }
         await _shop.RecomputeAsync();
+    }
+
+    [Fact]
+    public async Task The_high_value_alert_lists_who_crossed_the_threshold_today_at_most_once_a_day()
+    {
+        await AlertsOnlyAsync();
+        await AddIvyAsync();
 
         (await DueAsync()).Should().Equal(new DueEmail(DigestDelivery.HighValueAlert, _shop.ShopId, "2026-11-23"));
         await DispatchAndRunAsync(times: 2);
@@ -192,8 +205,7 @@ public sealed class DigestTests : IAsyncLifetime
     [Fact]
     public async Task A_day_on_which_no_high_value_customer_crossed_is_asked_once_not_every_quarter_hour()
     {
-        await using (var db = _app.CreateDbContext())
-            await db.DigestSettings.Where(s => s.ShopId == _shop.ShopId).ExecuteUpdateAsync(s => s.SetProperty(x => x.AlertsEnabled, true).SetProperty(x => x.Enabled, false));
+        await AlertsOnlyAsync();
 
         (await DueAsync()).Should().Equal(new DueEmail(DigestDelivery.HighValueAlert, _shop.ShopId, "2026-11-23"));
         await DispatchAndRunAsync();
@@ -204,14 +216,7 @@ public sealed class DigestTests : IAsyncLifetime
 
         // Later that day the shop's data changes (a late import, a reconciliation): Ivy, a big spender, last bought four
         // weeks ago. The day is asked again, and she is on the alert.
-        await using (var db = _app.CreateDbContext())
-        {
-            db.Customers.Add(new Web.Sync.Customer { ShopId = _shop.ShopId, Id = 9, FirstName = "Ivy", LastName = "Irwin", Email = "ivy9@example.com" });
-            db.Orders.Add(new Web.Sync.Order { ShopId = _shop.ShopId, Id = 9009, CustomerId = 9, Name = "#9009", CurrentTotal = 900m, CurrencyCode = "USD",
-                ProcessedAt = new DateTimeOffset(2026, 10, 26, 14, 0, 0, TimeSpan.Zero), UpdatedAt = MondayMorning });
-            await db.SaveChangesAsync();
-        }
-        await _shop.RecomputeAsync();
+        await AddIvyAsync();
         (await DueAsync()).Should().Equal(new DueEmail(DigestDelivery.HighValueAlert, _shop.ShopId, "2026-11-23"));
         await DispatchAndRunAsync();
         _smtp.Messages().Should().ContainSingle().Which.Message.TextBody.Should().Contain("Ivy Irwin");
