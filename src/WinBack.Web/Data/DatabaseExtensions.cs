@@ -47,6 +47,8 @@ public static class DatabaseExtensions
         return builder.ConnectionString;
     }
 
+    private static readonly TimeSpan MigrationStatementTimeout = TimeSpan.FromHours(1);
+
     /// <summary>Applies pending EF Core migrations. Safe to run from several servers: PostgreSQL serialises them on the history table.</summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
@@ -55,6 +57,9 @@ public static class DatabaseExtensions
         // Npgsql's migrator learns whether the history table exists by reading it (npgsql/efcore.pg#3407), which EF logs as
         // a failed command on every fresh database; created first (IF NOT EXISTS, as the migrator would), nothing fails.
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+        // A migration's statement rewrites or indexes whole tables (every shop's scores, say): it takes as long as the data
+        // is large, not the 30 s an interactive statement gets, and one cut short rolls the whole deploy back.
+        db.Database.SetCommandTimeout(MigrationStatementTimeout);
         await db.Database.MigrateAsync(cancellationToken);
     }
 }
