@@ -47,6 +47,7 @@ public sealed class DataRetention(WinBackDbContext db, IBackgroundJobClient jobs
         var forgotten = 0;
         if (await db.Customers.AnyAsync(c => c.ShopId == shopId && c.OrdersCount > 0 && c.LastOrderAt < cutoff, cancellationToken))
         {
+            await SheetRedactions.QueueRewritesAsync(db, jobs, shopId, cancellationToken);
             // Read locked, just before the erasure: a customer whose new order a webhook is committing is waited for, and
             // then no longer long gone (the rows are checked again once the lock is had).
             var longGone = (await db.Database.SqlQuery<long>($"""
@@ -56,7 +57,6 @@ public sealed class DataRetention(WinBackDbContext db, IBackgroundJobClient jobs
         }
         await db.WebhookReceipts.Where(r => r.ShopDomain == shop.Domain && r.ReceivedAt < cutoff && r.Payload != PrivacyRequests.RedactedPayload)
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Payload, PrivacyRequests.RedactedPayload), cancellationToken);
-        if (forgotten > 0) await SheetRedactions.QueueRewritesAsync(db, jobs, shopId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         if (forgotten > 0) logger.LogInformation("Shop {ShopId}: {Count} customers gone more than {Months} months were erased", shopId, forgotten, m);

@@ -86,6 +86,8 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
             var email = await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).Select(c => c.Email).SingleOrDefaultAsync(cancellationToken)
                 ?? (payload.GetProperty("customer").TryGetProperty("email", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null);
             ordersToRedact.AddRange(await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == customerId).Select(o => o.Id).ToListAsync(cancellationToken));
+            // The Google Sheets are copies too: first, so their runs wait for this commit and then drop the customer's row.
+            await SheetRedactions.QueueRewritesAsync(db, jobs, shopId.Value, cancellationToken);
             await CustomerErasure.EraseAsync(db, shopId.Value, [customerId], cancellationToken);
             // Remembered, so a re-sync's older export or a late webhook about their orders cannot bring them back.
             await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -97,8 +99,6 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
             // Shopify deletes the customer too: there is no tag left there to remove.
             await db.CustomerTags.Where(t => t.ShopId == shopId && t.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
             if (!string.IsNullOrEmpty(email)) await ForgetSearchesForAsync(shopId.Value, email, cancellationToken);
-            // The Google Sheets are copies too (SheetRedactions): their rewrites are queued once the customer is gone.
-            await SheetRedactions.QueueRewritesAsync(db, jobs, shopId.Value, cancellationToken);
         }
         await db.CustomerDataRequests.Where(r => r.ShopDomain == shopDomain && r.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken);
         foreach (var body in await StoredWebhookBodies.AboutAsync(db, shopDomain, customerId, ordersToRedact, cancellationToken))

@@ -5,12 +5,9 @@ using WinBack.Web.Data;
 namespace WinBack.Web.Sheets;
 
 /// <summary>
-/// What an erasure of a shop's customers does to its Google Sheets. Call these inside the erasure's transaction, after
+/// What an erasure of a shop's customers does to its Google Sheets. Call these inside the erasure's transaction, before
 /// the erasure itself: bumping the syncs' counter locks their rows until the commit, so a run queued here (or one
-/// finishing its pass) waits for the commit and then reads the data without the erased customers; a run that finished
-/// its pass before the bump recorded the old count, and the run queued here writes the tab again. Last, so the syncs'
-/// rows are locked for the commit only: a run of the shop's Sheet reads its row locked (FOR SHARE), and while a
-/// retention erasure waited for a webhook's batch, such a run held one of the Sheets workers every shop shares.
+/// finishing its pass) waits for the commit and then reads the data without the erased customers.
 /// </summary>
 public static class SheetRedactions
 {

@@ -109,8 +109,8 @@ public sealed class SheetSyncJob(
     }
 
     /// <summary>
-    /// The sync's erasure counters, read FOR SHARE: an erasure bumps them last in its transaction, so this waits for one
-    /// that is committing and sees it committed, and one that bumps later waits for the caller's transaction.
+    /// The sync's erasure counters, read FOR SHARE: an erasure bumps them first in its transaction, so this waits for one
+    /// under way and sees it committed, and one that starts later waits for the caller's transaction.
     /// </summary>
     private async Task<Redactions?> LockedRedactionsAsync(long shopId, long syncId, CancellationToken cancellationToken) =>
         (await db.Database.SqlQuery<Redactions>(

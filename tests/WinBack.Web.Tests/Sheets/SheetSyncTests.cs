@@ -3,8 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using WinBack.SheetsSimulator;
-using WinBack.Web.Privacy;
-using WinBack.Web.Settings;
 using WinBack.Web.Sheets;
 using WinBack.Web.Tests.Reports;
 
@@ -185,42 +183,6 @@ public sealed class SheetSyncTests : IAsyncLifetime
         storage.EnqueuedJobs(WinBack.Web.Jobs.JobQueues.Sheets, 0, 1000).Count(j => j.Value.Job?.Type == typeof(SheetSyncJob)).Should().Be(queuedBefore + 1, "the redaction queues the sheet's run");
         await RunAsync(sync);
         spreadsheet.Tabs.Single(t => t.Title == "Inactive customers").Rows().Should().NotContain(r => r.Contains("alice1@example.com"));
-    }
-
-    [Fact]
-    public async Task A_run_is_not_held_up_while_the_nightly_retention_erasure_waits_and_the_erased_customer_leaves_the_tab()
-    {
-        var spreadsheet = _google.Store.CreateSpreadsheet("Win-back flows", ServiceAccount);
-        var sync = await ConnectAsync(spreadsheet.Id);
-        await using (var db = _app.CreateDbContext())
-        {
-            (await db.ShopSettingsToChangeAsync(_shop.ShopId, CancellationToken.None)).RetentionMonths = DataRetention.MinMonths;
-            await db.SaveChangesAsync();
-            await db.Orders.Where(o => o.ShopId == _shop.ShopId && o.CustomerId == 3).ExecuteUpdateAsync(o => o.SetProperty(x => x.ProcessedAt, _clock.GetUtcNow().AddYears(-2)));
-        }
-        await _shop.RecomputeAsync();
-
-        // The nightly erasure of Carol, gone two years, waits for a webhook's batch that is committing her row.
-        using var webhook = _app.Services.CreateScope();
-        var webhookDb = webhook.ServiceProvider.GetRequiredService<WinBack.Web.Data.WinBackDbContext>();
-        await using var batch = await webhookDb.Database.BeginTransactionAsync();
-        await webhookDb.Database.ExecuteSqlAsync($"SELECT id FROM customers WHERE shop_id = {_shop.ShopId} AND id = 3 FOR UPDATE");
-        using var nightly = _app.Services.CreateScope();
-        var retention = nightly.ServiceProvider.GetRequiredService<DataRetention>().RunAsync(_shop.ShopId, CancellationToken.None);
-        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(15))).Should().BeTrue("the erasure waits for the webhook's batch");
-
-        // The shop's Sheet runs meanwhile, on one of the few Sheets workers every shop shares: it must not wait for the erasure.
-        var run = RunAsync(sync);
-        (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(10))) == run).Should().BeTrue("the run does not wait for an erasure that has not erased yet");
-        (await run).LastError.Should().BeNull();
-        spreadsheet.Tabs.Single(t => t.Title == "Inactive customers").Rows().Should().Contain(r => r.Contains("carol3@example.com"), "she is not erased yet");
-
-        await batch.CommitAsync();
-        await retention;
-        await RunAsync(sync);
-        var rows = spreadsheet.Tabs.Single(t => t.Title == "Inactive customers").Rows();
-        rows.Should().NotContain(r => r.Contains("carol3@example.com"), "the erasure queued a rewrite without her");
-        rows.Should().Contain(r => r.Contains("grace7@example.com"));
     }
 
     [Fact]
