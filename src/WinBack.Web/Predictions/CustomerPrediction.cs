@@ -55,15 +55,11 @@ internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration
         prediction.Property(p => p.PredictedValue).HasPrecision(19, 4);
         prediction.Property(p => p.RfmSegment).HasConversion<short>();
         prediction.Property(p => p.RfmSegmentAtRefit).HasConversion<short?>();
-        // The prediction sorts (InactiveCustomersQuery) walk expression indexes on (the sort value with unknowns coalesced,
-        // customer_id), created in the PredictionIndexesKeyedBySort migration's SQL (EF cannot express them). By last
+        // The prediction sorts (InactiveCustomersQuery) walk expression indexes on (shop_id, the sort value with unknowns
+        // coalesced, customer_id), created in the PredictionsByLastOrder migration's SQL (EF cannot express them). By last
         // order, as the customers' inactive index, carrying every column a condition on the scores asks: the at-risk list,
         // the RFM and churn-risk filters and the personal-cycle count are found in this index alone.
-        // Every index of the scores carries shop_id but is not keyed by it: each partition holds one shop, so a shop_id
-        // leading the key is the same in every entry, and a refit building the index compares each pair of entries past it
-        // (PostgreSQL's sort abbreviates only the first key column): 2.0-3.0 s an index at 900,000 customers, against
-        // 0.6-1.0 s keyed by the sort. Carried (INCLUDE), it lets a statement's shop_id condition be read from the index.
-        prediction.HasIndex(p => new { p.ScoredLastOrderAt, p.CustomerId }).HasDatabaseName("ix_customer_predictions_last_order")
-            .IncludeProperties(p => new { p.ShopId, p.OverdueOn, p.ProbabilityAlive, p.RfmSegment, p.PredictedValue });
+        prediction.HasIndex(p => new { p.ShopId, p.ScoredLastOrderAt, p.CustomerId }).HasDatabaseName("ix_customer_predictions_last_order")
+            .IncludeProperties(p => new { p.OverdueOn, p.ProbabilityAlive, p.RfmSegment, p.PredictedValue });
     }
 }

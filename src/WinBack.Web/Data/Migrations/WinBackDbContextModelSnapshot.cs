@@ -462,10 +462,10 @@ namespace WinBack.Web.Data.Migrations
                     b.HasKey("ShopId", "CustomerId")
                         .HasName("pk_customer_predictions");
 
-                    b.HasIndex("ScoredLastOrderAt", "CustomerId")
+                    b.HasIndex("ShopId", "ScoredLastOrderAt", "CustomerId")
                         .HasDatabaseName("ix_customer_predictions_last_order");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ScoredLastOrderAt", "CustomerId"), new[] { "ShopId", "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "ScoredLastOrderAt", "CustomerId"), new[] { "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
 
                     b.ToTable("customer_predictions", (string)null);
                 });
