@@ -77,8 +77,7 @@ public sealed class SheetSyncJob(
     {
         if (await limiter.TimeUntilFreeAsync(options.Value.ServiceAccountEmail ?? "", cancellationToken) is { } wait && wait > LongestQuotaWaitInWorker)
         {
-            if (due.Always) jobs.Schedule<SheetSyncJob>(job => job.RunAsync(shopId, syncId, CancellationToken.None), wait);
-            else jobs.Schedule<SheetSyncJob>(job => job.RunUnlessRunSinceAsync(shopId, syncId, due.LastRunAt, CancellationToken.None), wait);
+            Reschedule(shopId, syncId, due, wait);
             metrics.SheetQuotaWait(wait, rescheduled: true);
             logger.LogInformation("Sheet sync {SyncId} waits {Wait} for Google's write quota; rescheduled", syncId, wait);
             return;
@@ -117,9 +116,31 @@ public sealed class SheetSyncJob(
             $"SELECT redactions_requested AS requested, redactions_applied AS applied FROM sheet_syncs WHERE shop_id = {shopId} AND id = {syncId} FOR SHARE")
             .ToListAsync(cancellationToken)).SingleOrDefault();
 
+    /// <summary>The same run again after <paramref name="delay"/>, the dispatcher's run still standing down if another runs first.</summary>
+    private void Reschedule(long shopId, long syncId, Due due, TimeSpan delay)
+    {
+        if (due.Always) jobs.Schedule<SheetSyncJob>(job => job.RunAsync(shopId, syncId, CancellationToken.None), delay);
+        else jobs.Schedule<SheetSyncJob>(job => job.RunUnlessRunSinceAsync(shopId, syncId, due.LastRunAt, CancellationToken.None), delay);
+    }
+
     private async Task RunLockedAsync(long shopId, long syncId, Due due, CancellationToken cancellationToken)
     {
-        var sync = (await db.SheetSyncs.FromSql($"SELECT * FROM sheet_syncs WHERE shop_id = {shopId} AND id = {syncId} FOR SHARE").ToListAsync(cancellationToken)).SingleOrDefault();
+        SheetSync? sync;
+        try
+        {
+            // FOR SHARE sees an erasure under way committed (SheetRedactions), but an erasure can take minutes (a first
+            // retention period forgets hundreds of thousands of customers): the run does not wait for it on one of the few
+            // Sheets workers every shop shares. It comes back, and the erasure has queued a run of its own too.
+            sync = (await db.SheetSyncs.FromSql($"SELECT * FROM sheet_syncs WHERE shop_id = {shopId} AND id = {syncId} FOR SHARE NOWAIT")
+                .ToListAsync(cancellationToken)).SingleOrDefault();
+        }
+        catch (Exception e) when ((e as PostgresException ?? e.InnerException as PostgresException) is { SqlState: PostgresErrorCodes.LockNotAvailable })
+        {
+            Reschedule(shopId, syncId, due, RetryWhileBusy);
+            logger.LogInformation("Sheet sync {SyncId}: its row is being changed (an erasure of its shop's customers, or its settings); the run comes back in {Wait}",
+                syncId, RetryWhileBusy);
+            return;
+        }
         if (sync?.VerifiedAt is null) return;
         if (!due.Holds(sync))
         {

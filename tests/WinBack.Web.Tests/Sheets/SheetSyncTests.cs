@@ -186,6 +186,33 @@ public sealed class SheetSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_that_meets_an_erasure_under_way_comes_back_later_instead_of_holding_its_worker()
+    {
+        var spreadsheet = _google.Store.CreateSpreadsheet("Win-back flows", ServiceAccount);
+        var sync = await ConnectAsync(spreadsheet.Id);
+        // An erasure of the shop's customers is under way: its transaction has bumped the sync's counter (SheetRedactions)
+        // and has not committed (a retention period's first night can take minutes).
+        using var erasing = _app.Services.CreateScope();
+        var erasureDb = erasing.ServiceProvider.GetRequiredService<WinBack.Web.Data.WinBackDbContext>();
+        await using var erasure = await erasureDb.Database.BeginTransactionAsync();
+        await SheetRedactions.QueueRewritesAsync(erasureDb, erasing.ServiceProvider.GetRequiredService<Hangfire.IBackgroundJobClient>(), _shop.ShopId, CancellationToken.None);
+
+        var run = RunAsync(sync);
+        (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(10))) == run).Should().BeTrue("the run gives its Sheets worker back instead of waiting for the erasure");
+        spreadsheet.Tabs.Should().NotContain(t => t.Title == "Inactive customers", "nothing is written while the erasure is under way");
+        var comeBack = _app.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().ScheduledJobs(0, 1000)
+            .Select(j => j.Value.Job).Where(j => j?.Type == typeof(SheetSyncJob) && (long)j.Args[1] == sync.Id).ToList();
+        comeBack.Should().ContainSingle("the run comes back later");
+
+        await erasure.CommitAsync();
+        await _app.PerformAsync(comeBack[0]!);
+        spreadsheet.Tabs.Single(t => t.Title == "Inactive customers").Rows().Should().Contain(r => r.Contains("grace7@example.com"));
+        await using var check = _app.CreateDbContext();
+        var done = await check.SheetSyncs.SingleAsync(s => s.Id == sync.Id);
+        done.RedactionsApplied.Should().Be(done.RedactionsRequested, "the run after the erasure has caught up with it");
+    }
+
+    [Fact]
     public async Task Daily_syncs_run_once_a_local_day_from_six_and_hourly_ones_every_hour()
     {
         var spreadsheet = _google.Store.CreateSpreadsheet("Flows", ServiceAccount);
