@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using WinBack.Web.Data;
 
 namespace WinBack.Web.Predictions;
@@ -149,7 +148,7 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
                 await transaction.CommitAsync(cancellationToken);
                 return;
             }
-            catch (Exception e) when (IsLockWait(e) && Stopwatch.GetElapsedTime(started) < GiveUpAfter)
+            catch (Exception e) when (LockWaits.IsLockNotAvailable(e) && Stopwatch.GetElapsedTime(started) < GiveUpAfter)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 if (attempt % 10 == 0) logger.LogInformation("{What}: other queries hold the scores' table; {Attempts} tries so far", what, attempt);
@@ -157,10 +156,6 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
             }
         }
     }
-
-    /// <summary>A lock waited for too long, by a statement or inside SaveChanges (which wraps it).</summary>
-    private static bool IsLockWait(Exception e) =>
-        (e as PostgresException ?? e.InnerException as PostgresException) is { SqlState: PostgresErrorCodes.LockNotAvailable };
 
     private Task<bool> IsAttachedAsync(string partition, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<bool>($"""

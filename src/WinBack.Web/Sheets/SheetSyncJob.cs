@@ -134,7 +134,7 @@ public sealed class SheetSyncJob(
             sync = (await db.SheetSyncs.FromSql($"SELECT * FROM sheet_syncs WHERE shop_id = {shopId} AND id = {syncId} FOR SHARE NOWAIT")
                 .ToListAsync(cancellationToken)).SingleOrDefault();
         }
-        catch (Exception e) when ((e as PostgresException ?? e.InnerException as PostgresException) is { SqlState: PostgresErrorCodes.LockNotAvailable })
+        catch (Exception e) when (LockWaits.IsLockNotAvailable(e))
         {
             Reschedule(shopId, syncId, due, RetryWhileBusy);
             logger.LogInformation("Sheet sync {SyncId}: its row is being changed (an erasure of its shop's customers, or its settings); the run comes back in {Wait}",
