@@ -43,10 +43,18 @@ public static class SimulatorHost
         app.MapSimulatedOAuth();
         app.MapSimulatedAdmin();
         app.MapSimulatorControl();
-        app.MapGet("/bulk-results/{domain}/{id:long}.jsonl", (string domain, long id, long expires, string signature, SimulatorRuntime runtime) =>
-            runtime.Store.Find(domain) is { } shop && runtime.Bulk.ResultFile(shop, id, expires, signature) is { } path
-                ? Results.File(path, "application/jsonl")
-                : Results.Text("<Error><Code>AccessDenied</Code><Message>Request has expired or the signature does not match.</Message></Error>", "application/xml", statusCode: 403));
+        app.MapGet("/bulk-results/{domain}/{id:long}.jsonl", async (string domain, long id, long expires, string signature, SimulatorRuntime runtime) =>
+        {
+            if (runtime.Store.Find(domain) is not { } shop || runtime.Bulk.ResultFile(shop, id, expires, signature) is not { } path)
+                return Results.Text("<Error><Code>AccessDenied</Code><Message>Request has expired or the signature does not match.</Message></Error>", "application/xml", statusCode: 403);
+            if (runtime.Bulk.BeforeDownload is { } beforeDownload)
+            {
+                SimulatedBulkOperation operation;
+                lock (shop.Sync) operation = shop.BulkOperations[id];
+                await beforeDownload(shop, operation);
+            }
+            return Results.File(path, "application/jsonl");
+        });
         app.MapGet("/", () => Results.Text("WinBack's Shopify simulator. See README.md."));
         return app;
     }

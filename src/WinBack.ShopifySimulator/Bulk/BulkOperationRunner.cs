@@ -33,6 +33,9 @@ public sealed class BulkOperationRunner(IOptions<SimulatorOptions> options, Time
     /// <summary>Shops whose next bulk operation fails half-way with INTERNAL_SERVER_ERROR (tests of resumption).</summary>
     public HashSet<string> FailNextOperationFor { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Runs before a result file is served (shop, operation), so a test can change the world while an import reads it.</summary>
+    public Func<SimulatedShop, SimulatedBulkOperation, Task>? BeforeDownload { get; set; }
+
     /// <summary>Called under the shop's lock by the mutation.</summary>
     public (SimulatedBulkOperation? Operation, ObjectNode? Error) Start(SimulatedShop shop, string query, SimulatorRuntime runtime)
     {

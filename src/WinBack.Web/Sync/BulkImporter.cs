@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using static WinBack.Web.Sync.JsonFields;
@@ -11,9 +12,10 @@ namespace WinBack.Web.Sync;
 
 /// <summary>
 /// Streams a bulk operation's JSONL into PostgreSQL: each line is parsed as it downloads and written with binary COPY.
-/// Orders: a shop's first load goes straight into the real tables inside one transaction (PostgreSQL's fastest path); a
-/// later full sync goes into staging tables and is merged, where an older copy of a row never overwrites a newer one and
-/// rows Shopify no longer has are removed. Customers are staged first and merged after the orders, with their rollups,
+/// Orders: a shop's first load goes straight into the real tables inside one transaction (PostgreSQL's fastest path; if a
+/// webhook wrote one of the exported orders meanwhile, it is done again as a merge); a later full sync goes into staging
+/// tables and is merged, where an older copy of a row never overwrites a newer one and rows Shopify no longer has are
+/// removed. Customers are staged first and merged after the orders, with their rollups,
 /// so each customer row is written once. Either way a failed import leaves nothing half-written.
 /// </summary>
 public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, CustomerRollups rollups, ILogger<BulkImporter> logger)
@@ -193,23 +195,42 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
         DateTimeOffset exportStartedAt, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var firstLoad = !await ExistsAsync(connection, $"SELECT EXISTS (SELECT 1 FROM {table} WHERE shop_id = @shop)", shopId, cancellationToken);
-        var count = await CopyAsync(connection, shopId, firstLoad ? table : await StagingAsync(table), columns, url, BulkLines.TopLevel,
-            include, writeRow, progress, cancellationToken);
-        if (!firstLoad) await ExecuteAsync(connection, merge, shopId, cancellationToken, exportStartedAt);
-
-        // The file is read again rather than held: parents are all in before any child row refers to them.
-        await CopyAsync(connection, shopId, firstLoad ? children.Table : await StagingAsync(children.Table), children.Columns, url, BulkLines.Nested,
-            children.Include, children.WriteRow, _ => Task.CompletedTask, cancellationToken);
-        if (!firstLoad) await ExecuteAsync(connection, children.Merge, shopId, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var count = await AttemptAsync(straightIfFirst: true) ?? await AttemptAsync(straightIfFirst: false)
+            ?? throw new UnreachableException("A merge never gives way to a row that is already there.");
 
         // A large import leaves the planner's statistics behind until autovacuum catches up; the rollups that follow
         // would be planned as if the table were empty.
         if (count >= LargeImport) await ExecuteAsync(connection, $"ANALYZE {table}", shopId, cancellationToken);
         await progress(count);
         return count;
+
+        // Null when a first load met a row that a webhook wrote after the load began (a busy shop's orders change while its
+        // export is read): COPY cannot pass over it, so the whole load is rolled back and done again as a merge, where the
+        // newer version of each row wins.
+        async Task<long?> AttemptAsync(bool straightIfFirst)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var straight = straightIfFirst
+                && !await ExistsAsync(connection, $"SELECT EXISTS (SELECT 1 FROM {table} WHERE shop_id = @shop)", shopId, cancellationToken);
+            try
+            {
+                var copied = await CopyAsync(connection, shopId, straight ? table : await StagingAsync(table), columns, url, BulkLines.TopLevel,
+                    include, writeRow, progress, cancellationToken);
+                if (!straight) await ExecuteAsync(connection, merge, shopId, cancellationToken, exportStartedAt);
+
+                // The file is read again rather than held: parents are all in before any child row refers to them.
+                await CopyAsync(connection, shopId, straight ? children.Table : await StagingAsync(children.Table), children.Columns, url, BulkLines.Nested,
+                    children.Include, children.WriteRow, _ => Task.CompletedTask, cancellationToken);
+                if (!straight) await ExecuteAsync(connection, children.Merge, shopId, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return copied;
+            }
+            catch (PostgresException e) when (straight && e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                logger.LogInformation("A webhook wrote {Table} of shop {ShopId} during its first load; loading again as a merge", table, shopId);
+                return null;
+            }
+        }
 
         async Task<string> StagingAsync(string real)
         {

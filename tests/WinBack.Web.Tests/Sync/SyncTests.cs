@@ -481,6 +481,37 @@ public sealed class SyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_order_whose_webhook_lands_while_the_first_import_reads_the_export_is_kept_and_the_import_does_not_fail()
+    {
+        var (simulated, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop("busy-first-day.myshopify.com", Orders: 300, Seed: 11));
+        SimulatedOrder order;
+        lock (simulated.Sync) order = simulated.Orders.Last(QualifyingOrdersOracle.IsQualifying);
+        var cancelled = 0;
+        // The merchant cancels an order the export already holds; its webhook is processed before the import writes it.
+        _simulator.Runtime.Bulk.BeforeDownload = async (shop, operation) =>
+        {
+            if (shop != simulated || !operation.Query.Contains("lineItems") || Interlocked.Exchange(ref cancelled, 1) == 1) return;
+            await MutateAsync(shopId, """mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, refund: false, restock: false) { orderCancelUserErrors { message } } }""",
+                new { id = $"gid://shopify/Order/{order.Id}" });
+        };
+        try
+        {
+            await _app.RunSyncAsync(shopId);
+        }
+        finally
+        {
+            _simulator.Runtime.Bulk.BeforeDownload = null;
+        }
+
+        cancelled.Should().Be(1);
+        (await CopyAsync(shopId)).Should().BeEquivalentTo(Truth(simulated), "the cancellation the webhook brought is not undone by the older export");
+        await using var db = _app.CreateDbContext();
+        (await db.SyncStates.Where(s => s.ShopId == shopId).Select(s => s.Status).ToListAsync()).Should().AllBeEquivalentTo(SyncStatus.Completed,
+            "the merchant's first import does not fail because an order changed while it ran");
+        (await db.Orders.SingleAsync(o => o.ShopId == shopId && o.Id == order.Id)).CancelledAt.Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task Two_syncs_of_one_shop_at_once_do_the_work_once()
     {
         var (simulated, shopId) = await _app.InstallShopAsync(new ShopLifecycle.NewShop("twice.myshopify.com", Orders: 1_000, Seed: 11));
