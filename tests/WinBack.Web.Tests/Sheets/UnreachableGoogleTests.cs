@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,10 +16,13 @@ namespace WinBack.Web.Tests.Sheets;
 public sealed class UnreachableGoogleTests : IAsyncLifetime
 {
     private WinBackApp _app = null!;
+    // Bound but never listening: connections to its port are refused, and no other server of the test run can take it.
+    private readonly Socket _nowhere = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
     public async Task InitializeAsync()
     {
-        var nowhere = new Uri($"http://127.0.0.1:{PostgresServer.FreePort()}/");
+        _nowhere.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var nowhere = new Uri($"http://127.0.0.1:{((IPEndPoint)_nowhere.LocalEndPoint!).Port}/");
         using var key = RSA.Create(2048);
         _app = await WinBackApp.StartAsync("sheets-unreachable", settings: new Dictionary<string, string>
         {
@@ -28,7 +33,11 @@ public sealed class UnreachableGoogleTests : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _nowhere.Dispose();
+    }
 
     [Fact]
     public async Task A_run_that_cannot_reach_google_tells_the_merchant_and_never_pauses_the_sync()
