@@ -195,18 +195,22 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
         DateTimeOffset exportStartedAt, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
+        // The merchant's progress bar never goes back: a load done again reports only past where the first one got.
+        long reported = 0;
+        Task Report(long done) => done > reported ? progress(reported = done) : Task.CompletedTask;
         var count = await AttemptAsync(straightIfFirst: true) ?? await AttemptAsync(straightIfFirst: false)
             ?? throw new UnreachableException("A merge never gives way to a row that is already there.");
 
         // A large import leaves the planner's statistics behind until autovacuum catches up; the rollups that follow
         // would be planned as if the table were empty.
         if (count >= LargeImport) await ExecuteAsync(connection, $"ANALYZE {table}", shopId, cancellationToken);
-        await progress(count);
+        await Report(count);
         return count;
 
         // Null when a first load met a row that a webhook wrote after the load began (a busy shop's orders change while its
-        // export is read): COPY cannot pass over it, so the whole load is rolled back and done again as a merge, where the
-        // newer version of each row wins.
+        // export is read): COPY cannot pass over it (or, the webhook waiting on a row the load wrote, the two deadlock), so
+        // the whole load is rolled back and done again as a merge, where the newer version of each row wins. PostgreSQL
+        // says so only at the end of the COPY: a large shop's file is read once more.
         async Task<long?> AttemptAsync(bool straightIfFirst)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -215,7 +219,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
             try
             {
                 var copied = await CopyAsync(connection, shopId, straight ? table : await StagingAsync(table), columns, url, BulkLines.TopLevel,
-                    include, writeRow, progress, cancellationToken);
+                    include, writeRow, Report, cancellationToken);
                 if (!straight) await ExecuteAsync(connection, merge, shopId, cancellationToken, exportStartedAt);
 
                 // The file is read again rather than held: parents are all in before any child row refers to them.
@@ -225,9 +229,11 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
                 await transaction.CommitAsync(cancellationToken);
                 return copied;
             }
-            catch (PostgresException e) when (straight && e.SqlState == PostgresErrorCodes.UniqueViolation)
+            catch (PostgresException e) when (straight && !cancellationToken.IsCancellationRequested
+                                              && e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected)
             {
-                logger.LogInformation("A webhook wrote {Table} of shop {ShopId} during its first load; loading again as a merge", table, shopId);
+                logger.LogInformation("The first load of {Table} of shop {ShopId} met a row written meanwhile ({SqlState} on {Constraint}); loading again as a merge",
+                    table, shopId, e.SqlState, e.ConstraintName);
                 return null;
             }
         }
