@@ -48,10 +48,11 @@ public sealed class ScheduledReportJob(
         var delivery = await outbox.StartAttemptAsync(shopId, kind, period, dueAt, claimant, report.Recipients, cancellationToken);
         if (delivery is null) return;
 
-        // The control group's customers are left out of the rows, the CSV and the count, and recorded as held out.
-        var outgoing = await outcomes.StartListAsync(scope, ListingChannels.ScheduledReport, cancellationToken, keepFirst: InlineRows);
+        OutgoingList outgoing;
         try
         {
+            // The control group's customers are left out of the rows, the CSV and the count, and recorded as held out.
+            outgoing = await outcomes.StartListAsync(scope, ListingChannels.ScheduledReport, cancellationToken, keepFirst: InlineRows);
             await using var csv = await CustomersCsv.WriteTempFileAsync(scope, outgoing.ContactedOf(query.AllAsync(scope, filter, cancellationToken), cancellationToken), cancellationToken);
             var reportUrl = app.Value.AdminReportUrl(scope.ShopDomain);
             await outbox.SendAsync(delivery, DigestEmail.Report(scope, view.Name, filter.ToQueryString(), filter.List, outgoing.Contacted, outgoing.First, mailer.From, report.Recipients,
