@@ -73,12 +73,7 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
         await copy(next);
         await ExecuteAsync("SET LOCAL maintenance_work_mem = '256MB'", cancellationToken);
         await ExecuteAsync($"ALTER TABLE {next} ADD PRIMARY KEY (shop_id, customer_id)", cancellationToken);
-        var indexes = await db.Database.SqlQuery<string>($"""
-            SELECT CASE WHEN i.indisunique THEN 'CREATE UNIQUE INDEX ON ' ELSE 'CREATE INDEX ON ' END || {next}
-                   || substring(pg_get_indexdef(i.indexrelid) from ' USING .*$') AS "Value"
-            FROM pg_index i WHERE i.indrelid = 'customer_predictions'::regclass AND NOT i.indisprimary ORDER BY i.indexrelid
-            """).ToListAsync(cancellationToken);
-        foreach (var index in indexes) await ExecuteAsync(index, cancellationToken);
+        await MatchIndexesAsync(next, cancellationToken);
         await ExecuteAsync($"ANALYZE {next}", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
@@ -107,6 +102,11 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
             var attached = await IsAttachedAsync(current, cancellationToken);
             if (attached) await ExecuteAsync($"LOCK TABLE {current} IN ACCESS EXCLUSIVE MODE", cancellationToken);
             await catchUp(next);
+            // A deploy's migration may have changed the table's indexes since the next table got them. The ATTACH would
+            // build what it lacks under the whole table's lock, every shop waiting; it is built here, where only this shop
+            // waits. The lock keeps a migration from changing them again before the ATTACH; every shop reads and writes on.
+            await ExecuteAsync($"LOCK TABLE ONLY {Table} IN SHARE UPDATE EXCLUSIVE MODE", cancellationToken);
+            await MatchIndexesAsync(next, cancellationToken);
             if (attached) await ExecuteAsync($"ALTER TABLE {Table} DETACH PARTITION {current}", cancellationToken);
             await ExecuteAsync($"ALTER TABLE {Table} ATTACH PARTITION {next} FOR VALUES IN ({shopId})", cancellationToken);
             if (attached) await ExecuteAsync($"DROP TABLE {current}", cancellationToken);
@@ -155,6 +155,30 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
                 await Task.Delay(RetryPause, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="next"/> the scores' table's indexes besides its key, by their definitions: each one it lacks
+    /// is built (in one sort), each one the table no longer has is dropped, so the ATTACH adopts them all and builds none.
+    /// </summary>
+    private async Task MatchIndexesAsync(string next, CancellationToken cancellationToken)
+    {
+        var statements = await db.Database.SqlQuery<string>($"""
+            WITH wanted AS (
+                SELECT indexrelid, indisunique AS is_unique, substring(pg_get_indexdef(indexrelid) from ' USING .*$') AS definition
+                FROM pg_index WHERE indrelid = 'customer_predictions'::regclass AND NOT indisprimary),
+            present AS (
+                SELECT indexrelid, indisunique AS is_unique, substring(pg_get_indexdef(indexrelid) from ' USING .*$') AS definition
+                FROM pg_index WHERE indrelid = to_regclass({next}) AND NOT indisprimary)
+            SELECT statement AS "Value" FROM (
+                SELECT 1 AS step, p.indexrelid, 'DROP INDEX ' || p.indexrelid::regclass::text AS statement FROM present p
+                WHERE NOT EXISTS (SELECT 1 FROM wanted w WHERE w.is_unique = p.is_unique AND w.definition = p.definition)
+                UNION ALL
+                SELECT 2, w.indexrelid, CASE WHEN w.is_unique THEN 'CREATE UNIQUE INDEX ON ' ELSE 'CREATE INDEX ON ' END || {next} || w.definition FROM wanted w
+                WHERE NOT EXISTS (SELECT 1 FROM present p WHERE p.is_unique = w.is_unique AND p.definition = w.definition)) s
+            ORDER BY step, indexrelid
+            """).ToListAsync(cancellationToken);
+        foreach (var statement in statements) await ExecuteAsync(statement, cancellationToken);
     }
 
     private Task<bool> IsAttachedAsync(string partition, CancellationToken cancellationToken) =>

@@ -106,6 +106,69 @@ public sealed class PredictionPartitionTests : IAsyncLifetime
         (await ScoresAsync(_north.ShopId)).Should().HaveCount(30);
     }
 
+    /// <summary>Each index of a table besides its key, by definition (what follows USING), as PostgreSQL prints it.</summary>
+    private async Task<List<string>> IndexesAsync(string table)
+    {
+        await using var db = _app.CreateDbContext();
+        return await db.Database.SqlQuery<string>($"""
+            SELECT substring(pg_get_indexdef(indexrelid) from ' USING .*$') AS "Value" FROM pg_index
+            WHERE indrelid = to_regclass({table}) AND NOT indisprimary ORDER BY 1
+            """).ToListAsync();
+    }
+
+    [Fact]
+    public async Task Indexes_a_deploy_changes_while_a_refit_runs_are_built_before_its_swap_takes_the_whole_table()
+    {
+        await RefitAsync(_north.ShopId);
+        await RefitAsync(_south.ShopId);
+        var before = await ScoresAsync(_north.ShopId);
+        var current = CustomerPredictionPartitions.NameOf(_north.ShopId);
+        using var scope = _app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        var partitions = scope.ServiceProvider.GetRequiredService<CustomerPredictionPartitions>();
+        // The north shop's refit has written its next scores, with the indexes the table had then.
+        await partitions.WriteNextAsync(_north.ShopId, next =>
+        {
+            var copyOfCurrent = $"INSERT INTO {next} SELECT * FROM {current}";
+            return db.Database.ExecuteSqlRawAsync(copyOfCurrent);
+        }, CancellationToken.None);
+
+        // A deploy's migration changes them before the refit swaps in: one index goes, another comes.
+        await using (var migration = _app.CreateDbContext())
+            await migration.Database.ExecuteSqlRawAsync("""
+                DROP INDEX ix_customer_predictions_overdue_on_sort;
+                CREATE INDEX ix_customer_predictions_overdue_on_latest ON customer_predictions (coalesce(overdue_on, 'infinity') DESC, customer_id, shop_id);
+                """);
+        var wanted = await IndexesAsync("customer_predictions");
+
+        // Every index built from here on is noted, with whether its builder held the whole table (every shop waiting). An
+        // ATTACH builds what its partition lacks inside its own command: that leaves no note at all.
+        await using (var watch = _app.CreateDbContext())
+            await watch.Database.ExecuteSqlRawAsync("""
+                CREATE TABLE index_builds (index_name text, table_name text, whole_table_held boolean);
+                CREATE FUNCTION note_index_build() RETURNS event_trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO index_builds
+                    SELECT c.object_identity, i.indrelid::regclass::text, EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid()
+                        AND l.relation = 'customer_predictions'::regclass AND l.mode = 'AccessExclusiveLock')
+                    FROM pg_event_trigger_ddl_commands() c JOIN pg_index i ON i.indexrelid = c.objid;
+                END $$;
+                CREATE EVENT TRIGGER note_index_builds ON ddl_command_end WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION note_index_build();
+                """);
+
+        await partitions.SwapInAsync(_north.ShopId, _ => Task.CompletedTask, CancellationToken.None);
+
+        (await IndexesAsync(current)).Should().Equal(wanted, "the swapped-in scores carry the table's indexes as they are now, and no stale one");
+        await using var check = _app.CreateDbContext();
+        var builds = await check.Database.SqlQuery<IndexBuild>($"SELECT table_name AS table, whole_table_held FROM index_builds").ToListAsync();
+        builds.Should().ContainSingle("the one index the next table lacked was built by the swap itself, not by its ATTACH")
+            .Which.Should().Be(new IndexBuild(CustomerPredictionPartitions.NextOf(_north.ShopId), WholeTableHeld: false), "only the north shop waited for it");
+        (await ScoresAsync(_north.ShopId)).Should().BeEquivalentTo(before);
+        (await ScoresAsync(_south.ShopId)).Should().HaveCount(30);
+    }
+
+    private sealed record IndexBuild(string Table, bool WholeTableHeld);
+
     [Fact]
     public async Task A_rescoring_without_a_transaction_of_its_own_waits_for_a_swap_in_progress()
     {
