@@ -91,10 +91,19 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
     /// next table up to date (it is given the table's name) while the shop's other writers wait, and every other shop goes
     /// on; then the swap, under the whole table's lock for milliseconds; the report's data version moves on with it.
     /// </summary>
-    public Task SwapInAsync(long shopId, Func<string, Task> catchUp, CancellationToken cancellationToken)
+    public async Task SwapInAsync(long shopId, Func<string, Task> catchUp, CancellationToken cancellationToken)
     {
         var (current, next) = (NameOf(shopId), NextOf(shopId));
-        return WithShortLockWaitsAsync($"The scores of shop {shopId}", async () =>
+        // A deploy's migration may have changed the table's indexes since the next table got them. The ATTACH would build
+        // what it lacks under the whole table's lock, every shop waiting: it is built first, in a transaction that holds
+        // the next table alone.
+        await using (var matching = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await ExecuteAsync("SET LOCAL maintenance_work_mem = '256MB'", cancellationToken);
+            await MatchIndexesAsync(next, cancellationToken);
+            await matching.CommitAsync(cancellationToken);
+        }
+        await WithShortLockWaitsAsync($"The scores of shop {shopId}", async () =>
         {
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({SwapLockNamespace}, {(int)shopId})", cancellationToken);
             // The shop's own partition first, then the whole table: a long read of this shop (an export, a Sheet sync)
@@ -102,9 +111,8 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
             var attached = await IsAttachedAsync(current, cancellationToken);
             if (attached) await ExecuteAsync($"LOCK TABLE {current} IN ACCESS EXCLUSIVE MODE", cancellationToken);
             await catchUp(next);
-            // A deploy's migration may have changed the table's indexes since the next table got them. The ATTACH would
-            // build what it lacks under the whole table's lock, every shop waiting; it is built here, where only this shop
-            // waits. The lock keeps a migration from changing them again before the ATTACH; every shop reads and writes on.
+            // Checked again under a lock that keeps a migration from changing them until the ATTACH (every shop reads and
+            // writes on): there is nothing to do unless one did since the first check.
             await ExecuteAsync($"LOCK TABLE ONLY {Table} IN SHARE UPDATE EXCLUSIVE MODE", cancellationToken);
             await MatchIndexesAsync(next, cancellationToken);
             if (attached) await ExecuteAsync($"ALTER TABLE {Table} DETACH PARTITION {current}", cancellationToken);

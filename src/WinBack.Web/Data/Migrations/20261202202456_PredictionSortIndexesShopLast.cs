@@ -30,8 +30,9 @@ namespace WinBack.Web.Data.Migrations
         }
 
         /// <summary>
-        /// The new indexes are built first, under a lock that lets every shop's report read its scores (writes wait); the
-        /// old ones are dropped at the end, whose lock stops the reads only until the migration commits.
+        /// The new indexes are built first, under a lock that lets every shop's report read its scores (writes wait, and
+        /// webhooks' rescoring backs off and comes back); the old ones are dropped at the end, which waits for the reads
+        /// under way and holds new ones until the migration commits.
         /// </summary>
         private static string Replace(string probabilityAliveKey, string predictedValueKey, string overdueOnKey) => $"""
             CREATE INDEX ix_customer_predictions_probability_alive_sort_next ON customer_predictions {probabilityAliveKey} INCLUDE (scored_last_order_at, probability_alive);
