@@ -391,7 +391,7 @@ public sealed class InactiveCustomersQuery(WinBackDbContext db, ReportScopes sco
         CustomerSort.OrdersCount => new("orders_count", NpgsqlDbType.Integer),
         CustomerSort.SignedUp => new("created_at", NpgsqlDbType.TimestampTz),
         // Unknown predictions sort after every known one in the default direction. The expressions are those of the
-        // PredictionSortIndexesShopLast migration's indexes, word for word.
+        // PredictionIndexesShopLast migration's indexes, word for word.
         CustomerSort.ProbabilityAlive => Predicted(scope, filter, "coalesce(probability_alive, 2)", NpgsqlDbType.Double),
         // Most overdue first is the earliest day of becoming overdue: fixed between orders, unlike the factor shown.
         CustomerSort.Overdue => Predicted(scope, filter, "coalesce(overdue_on, 'infinity')", NpgsqlDbType.Date) with { Reversed = true },

@@ -462,10 +462,10 @@ namespace WinBack.Web.Data.Migrations
                     b.HasKey("ShopId", "CustomerId")
                         .HasName("pk_customer_predictions");
 
-                    b.HasIndex("ShopId", "ScoredLastOrderAt", "CustomerId")
+                    b.HasIndex("ScoredLastOrderAt", "CustomerId", "ShopId")
                         .HasDatabaseName("ix_customer_predictions_last_order");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "ScoredLastOrderAt", "CustomerId"), new[] { "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ScoredLastOrderAt", "CustomerId", "ShopId"), new[] { "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
 
                     b.ToTable("customer_predictions", (string)null);
                 });

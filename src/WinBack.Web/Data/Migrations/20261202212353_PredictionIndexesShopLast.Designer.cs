@@ -13,8 +13,8 @@ using WinBack.Web.Data;
 namespace WinBack.Web.Data.Migrations
 {
     [DbContext(typeof(WinBackDbContext))]
-    [Migration("20261202202456_PredictionSortIndexesShopLast")]
-    partial class PredictionSortIndexesShopLast
+    [Migration("20261202212353_PredictionIndexesShopLast")]
+    partial class PredictionIndexesShopLast
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -465,10 +465,10 @@ namespace WinBack.Web.Data.Migrations
                     b.HasKey("ShopId", "CustomerId")
                         .HasName("pk_customer_predictions");
 
-                    b.HasIndex("ShopId", "ScoredLastOrderAt", "CustomerId")
+                    b.HasIndex("ScoredLastOrderAt", "CustomerId", "ShopId")
                         .HasDatabaseName("ix_customer_predictions_last_order");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ShopId", "ScoredLastOrderAt", "CustomerId"), new[] { "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ScoredLastOrderAt", "CustomerId", "ShopId"), new[] { "OverdueOn", "ProbabilityAlive", "RfmSegment", "PredictedValue" });
 
                     b.ToTable("customer_predictions", (string)null);
                 });
