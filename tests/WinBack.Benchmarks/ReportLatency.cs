@@ -101,7 +101,11 @@ public static class ReportLatency
         var refits = Options.Int(args, "--refits", 2);
 
         var (app, _) = await WinBackApp.StartWithSimulatorAsync("bench_report", quiet: true,
-            settings: new Dictionary<string, string> { ["Serilog:MinimumLevel:Override:WinBack.Web.Predictions"] = "Information" });
+            settings: new Dictionary<string, string>
+            {
+                ["Serilog:MinimumLevel:Override:WinBack.Web.Predictions"] = "Information",
+                ["Serilog:MinimumLevel:Override:WinBack.Web.Outcomes"] = "Information",
+            });
         await using var _app = app;
         var load = Stopwatch.StartNew();
         var orders = await SeedAsync(app, customers);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using WinBack.Web.Data;
+using WinBack.Web.Outcomes;
 using WinBack.Web.Shops;
 using WinBack.Web.Sync;
 
@@ -136,7 +137,7 @@ public sealed class DatabaseSchemaTests
     }
 
     [Fact]
-    public async Task Deleting_a_shop_deletes_its_customers_orders_and_line_items_and_no_other_shops()
+    public async Task Deleting_a_shop_deletes_its_customers_orders_line_items_and_listings_and_no_other_shops()
     {
         await using var app = await WinBackApp.StartAsync("cascade");
         await using var db = app.CreateDbContext();
@@ -149,6 +150,8 @@ public sealed class DatabaseSchemaTests
             db.Customers.Add(new Customer { ShopId = s.Id, Id = 1, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
             db.Orders.Add(new Order { ShopId = s.Id, Id = 10, CustomerId = 1, Name = "#1001", CurrencyCode = "USD", ProcessedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow, CurrentTotal = 12.5m });
             db.OrderLineItems.Add(new OrderLineItem { ShopId = s.Id, OrderId = 10, Id = 100, ProductId = 7, Title = "Tea", Quantity = 1 });
+            db.WinBackListings.Add(new WinBackListing { ShopId = s.Id, CustomerId = 1, LastOrderOn = new DateOnly(2026, 9, 1), FirstListedAt = DateTimeOffset.UtcNow,
+                Segment = "lost", Channels = ListingChannels.Csv });
         }
         await db.SaveChangesAsync();
 
@@ -157,6 +160,7 @@ public sealed class DatabaseSchemaTests
         (await db.Customers.Select(c => c.ShopId).ToListAsync()).Should().Equal(other.Id);
         (await db.Orders.Select(o => o.ShopId).ToListAsync()).Should().Equal(other.Id);
         (await db.OrderLineItems.Select(li => li.ShopId).ToListAsync()).Should().Equal(other.Id);
+        (await db.WinBackListings.Select(l => l.ShopId).ToListAsync()).Should().Equal(other.Id);
     }
 
     [Fact]

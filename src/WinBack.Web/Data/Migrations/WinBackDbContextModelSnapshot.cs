@@ -1298,16 +1298,6 @@ namespace WinBack.Web.Data.Migrations
                         .HasConstraintName("fk_scheduled_reports_saved_views_shop_id_saved_view_id");
                 });
 
-            modelBuilder.Entity("WinBack.Web.Outcomes.WinBackListing", b =>
-                {
-                    b.HasOne("WinBack.Web.Shops.Shop", null)
-                        .WithMany()
-                        .HasForeignKey("ShopId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_winback_listings_shops_shop_id");
-                });
-
             modelBuilder.Entity("WinBack.Web.Predictions.CustomerModelFit", b =>
                 {
                     b.HasOne("WinBack.Web.Shops.Shop", null)
