@@ -44,7 +44,8 @@ internal sealed class WinBackListingConfiguration : IEntityTypeConfiguration<Win
         listing.ToTable("winback_listings");
         listing.HasKey(l => new { l.ShopId, l.CustomerId, l.LastOrderOn });
         // No foreign key to shops on purpose: checking it once per row was a third of recording a CSV download of 770,000
-        // customers (docs/BENCHMARKS.md). The statement trigger on shops deletes a deleted shop's listings, as its orders.
+        // customers (docs/BENCHMARKS.md). WinBackOutcomes.RecordAsync holds the shop's row once per list, as the key did,
+        // and the statement trigger on shops deletes a deleted shop's listings, as its orders.
         listing.Property(l => l.Segment).HasMaxLength(32);
         listing.HasIndex(l => new { l.ShopId, l.FirstListedAt }).HasDatabaseName("ix_winback_listings_listed");
     }

@@ -61,6 +61,10 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time, ILog
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        // The shop's row is held as a foreign key would hold it, once for the whole list: a shop deleted meanwhile
+        // (shop/redact) waits for this commit and takes the listings with it; a shop already gone records nothing.
+        var shop = await db.Database.SqlQuery<long>($"SELECT id AS \"Value\" FROM shops WHERE id = {shopId} FOR KEY SHARE").ToListAsync(cancellationToken);
+        if (shop.Count == 0) return;
         // A customer erased since the list was read is not recorded, nor left behind by an erasure running meanwhile.
         await CustomerErasure.HoldOffAsync(db, shopId, cancellationToken);
         await db.Database.ExecuteSqlRawAsync("""

@@ -123,8 +123,8 @@ public sealed class PrivacyRequests(WinBackDbContext db, IBackgroundJobClient jo
     private Task<long?> ShopIdAsync(string shopDomain, CancellationToken cancellationToken) =>
         db.Shops.Where(s => s.Domain == shopDomain).Select(s => (long?)s.Id).SingleOrDefaultAsync(cancellationToken);
 
-    /// <summary>shop/redact: everything of the shop goes (the shops_deleted trigger takes customers, orders and line items;
-    /// the foreign keys' cascade the rest).</summary>
+    /// <summary>shop/redact: everything of the shop goes (the shops_deleted trigger takes customers, orders, line items,
+    /// scores and listings; the foreign keys' cascade the rest).</summary>
     public async Task RedactShopAsync(string shopDomain, CancellationToken cancellationToken)
     {
         var shopId = await ShopIdAsync(shopDomain, cancellationToken);

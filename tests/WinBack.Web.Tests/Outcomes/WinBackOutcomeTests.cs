@@ -87,6 +87,31 @@ public sealed class WinBackOutcomeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_shop_deleted_while_a_list_of_it_is_recorded_keeps_no_listing_behind()
+    {
+        long customer;
+        await using (var db = _app.CreateDbContext()) customer = await db.Customers.Where(c => c.ShopId == _shop.ShopId).MinAsync(c => c.Id);
+        // A Sheet run records who it listed inside its own transaction, which is still open when shop/redact arrives.
+        using var scope = _app.Services.CreateScope();
+        var runDb = scope.ServiceProvider.GetRequiredService<WinBack.Web.Data.WinBackDbContext>();
+        await using var run = await runDb.Database.BeginTransactionAsync();
+        await scope.ServiceProvider.GetRequiredService<WinBackOutcomes>()
+            .RecordAsync(_shop.ShopId, [new WinBackOutcomes.Listed(customer, new DateOnly(2026, 8, 1), "lost")], ListingChannels.Sheet, CancellationToken.None);
+
+        Task redaction;
+        using (var redactScope = _app.Services.CreateScope())
+        {
+            redaction = redactScope.ServiceProvider.GetRequiredService<WinBack.Web.Privacy.PrivacyRequests>().RedactShopAsync(_shop.Domain, CancellationToken.None);
+            await Task.WhenAny(redaction, _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(5)));
+            await run.CommitAsync();
+            await redaction.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await using var check = _app.CreateDbContext();
+        (await check.WinBackListings.CountAsync(l => l.ShopId == _shop.ShopId)).Should().Be(0, "everything of a redacted shop goes, the list recorded as it was deleted too");
+    }
+
+    [Fact]
     public async Task Customers_listed_in_a_digest_who_order_again_are_counted_per_window_with_their_revenue()
     {
         await SendDigestAsync(new DateOnly(2026, 11, 23));

@@ -37,7 +37,11 @@ namespace WinBack.Web.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql(DeleteShopRows(withListings: false));
+            // The key is checked as it is added: listings of a shop deleted meanwhile (none are expected) go first.
+            migrationBuilder.Sql(DeleteShopRows(withListings: false) + """
+
+                DELETE FROM winback_listings l WHERE NOT EXISTS (SELECT 1 FROM shops s WHERE s.id = l.shop_id);
+                """);
             migrationBuilder.AddForeignKey(
                 name: "fk_winback_listings_shops_shop_id",
                 table: "winback_listings",
