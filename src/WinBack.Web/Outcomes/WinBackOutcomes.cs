@@ -99,7 +99,7 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time, ILog
                 WHERE excluded.channels & ~winback_listings.channels <> 0 OR (winback_listings.control AND NOT excluded.control)
             """, cancellationToken);
         if (own is not null) await own.CommitAsync(cancellationToken);
-        logger.LogInformation("Recorded {Listed} listings of shop {ShopId} ({Channel}) in {Seconds:F1} s (copied {Copied:F1} s, then merged)",
+        logger.LogInformation("Recorded a list of {Listed} customers of shop {ShopId} ({Channel}) in {Seconds:F1} s (copied {Copied:F1} s, then merged)",
             listed, shopId, channel, Stopwatch.GetElapsedTime(started).TotalSeconds, copied.TotalSeconds);
     }
 
