@@ -83,7 +83,7 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time, ILog
                 copy.Write(c.LastOrderOn, NpgsqlTypes.NpgsqlDbType.Date);
                 copy.Write(c.Segment ?? "none", NpgsqlTypes.NpgsqlDbType.Text);
                 copy.Write(c.Control, NpgsqlTypes.NpgsqlDbType.Boolean);
-                listed++;
+                if (++listed % 10_000 == 0) cancellationToken.ThrowIfCancellationRequested();
             }
             await copy.CompleteAsync(cancellationToken);
         }

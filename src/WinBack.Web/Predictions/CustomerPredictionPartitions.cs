@@ -87,9 +87,10 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
         db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared({SwapLockNamespace}, {(int)shopId})", cancellationToken);
 
     /// <summary>
-    /// Swaps the shop's next table in for its partition, in one transaction: first <paramref name="catchUp"/> brings the
-    /// next table up to date (it is given the table's name) while the shop's other writers wait, and every other shop goes
-    /// on; then the swap, under the whole table's lock for milliseconds; the report's data version moves on with it.
+    /// Gives the next table the table's indexes as they are now (a transaction of its own), then swaps it in for the
+    /// shop's partition, in one transaction: first <paramref name="catchUp"/> brings the next table up to date (it is
+    /// given the table's name) while the shop's other writers wait, and every other shop goes on; then the swap, under
+    /// the whole table's lock for milliseconds; the report's data version moves on with it.
     /// </summary>
     public async Task SwapInAsync(long shopId, Func<string, Task> catchUp, CancellationToken cancellationToken)
     {
