@@ -1,8 +1,8 @@
+using System.Buffers;
 using System.Diagnostics;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using NpgsqlTypes;
 using WinBack.Analytics;
 using WinBack.Web.Data;
 using WinBack.Web.Jobs;
@@ -26,7 +26,7 @@ public sealed class CustomerPredictionJob(
     private static readonly TimeSpan LongestStatement = TimeSpan.FromMinutes(15);
     /// <summary>Parameter draws behind the returning-customers intervals: enough for steady 10th and 90th percentiles.</summary>
     private const int ReturningDraws = 200;
-    /// <summary>Customers scored together while the block before is copied.</summary>
+    /// <summary>Customers scored and encoded together while the block before is sent.</summary>
     private const int ScoredBlock = 8192;
 
     private static double[] Interval(ReturningCustomersForecast forecast) => [forecast.Expected, forecast.Lower, forecast.Upper];
@@ -224,42 +224,41 @@ public sealed class CustomerPredictionJob(
     private async Task CopyScoresAsync(Refit refit, string table, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var copy = await connection.BeginBinaryImportAsync(
-            $"COPY {table} (shop_id, customer_id, scored_last_order_at, probability_alive, usual_interval_days, overdue_on, expected_next_order_on, predicted_value, rfm_score, rfm_segment, rfm_segment_at_refit) FROM STDIN (FORMAT BINARY, FREEZE)",
-            cancellationToken);
-        // Customers are scored a block at a time, the next block on another core while this one is written (and
-        // PostgreSQL stores the one before): scoring costs the write no time, and no array of a million scores is held.
-        // Two blocks' arrays serve in turn: the next block is scored into the one whose rows were written last.
-        var count = refit.Histories.Count;
-        var blocks = new[] { new CustomerScores[ScoredBlock], new CustomerScores[ScoredBlock] };
-        Task<ArraySegment<CustomerScores>> ScoreBlock(int start) => Task.Run(() =>
+        await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({ScoreRows.Columns}) FROM STDIN (FORMAT BINARY, FREEZE)", cancellationToken);
+        try
         {
-            var block = new ArraySegment<CustomerScores>(blocks[start / ScoredBlock % 2], 0, Math.Min(ScoredBlock, count - start));
-            for (var i = 0; i < block.Count; i++) block[i] = refit.Score(start + i);
-            return block;
-        }, cancellationToken);
-        var scoring = ScoreBlock(0);
-        for (var start = 0; start < count; start += ScoredBlock)
-        {
-            var block = await scoring;
-            if (start + ScoredBlock < count) scoring = ScoreBlock(start + ScoredBlock);
-            foreach (var s in block)
+            await copy.WriteAsync(ScoreRows.Header.ToArray(), cancellationToken);
+            // Customers are scored and their rows encoded a block at a time, on every core, while the block before is sent
+            // (and PostgreSQL stores the one before that): scoring a million customers is seconds of work, more than
+            // storing them, and no array of a million scores is held. Two blocks' buffers serve in turn: the next block is
+            // encoded into the one whose bytes were sent last.
+            var count = refit.Histories.Count;
+            var scores = new CustomerScores[ScoredBlock];
+            var buffers = new[] { new ArrayBufferWriter<byte>(), new ArrayBufferWriter<byte>() };
+            Task<ArrayBufferWriter<byte>> EncodeBlock(int start) => Task.Run(() =>
             {
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(refit.ShopId, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(s.CustomerId, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(s.LastOrderAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await WriteNullableAsync(copy, s.ProbabilityAlive, NpgsqlDbType.Double, cancellationToken);
-                await WriteNullableAsync(copy, s.UsualIntervalDays, NpgsqlDbType.Double, cancellationToken);
-                await WriteNullableAsync(copy, s.OverdueOn, NpgsqlDbType.Date, cancellationToken);
-                await WriteNullableAsync(copy, s.ExpectedNextOrderOn, NpgsqlDbType.Date, cancellationToken);
-                await WriteNullableAsync(copy, s.PredictedValue, NpgsqlDbType.Numeric, cancellationToken);
-                await copy.WriteAsync(s.RfmScore, NpgsqlDbType.Smallint, cancellationToken);
-                await copy.WriteAsync((short)s.RfmSegment, NpgsqlDbType.Smallint, cancellationToken);
-                await copy.WriteAsync((short)s.RfmSegment, NpgsqlDbType.Smallint, cancellationToken);
+                var size = Math.Min(ScoredBlock, count - start);
+                Parallel.For(0, size, i => scores[i] = refit.Score(start + i));
+                var rows = buffers[start / ScoredBlock % 2];
+                rows.ResetWrittenCount();
+                for (var i = 0; i < size; i++) ScoreRows.Append(rows, refit.ShopId, scores[i]);
+                return rows;
+            }, cancellationToken);
+            var encoding = EncodeBlock(0);
+            for (var start = 0; start < count; start += ScoredBlock)
+            {
+                var rows = await encoding;
+                if (start + ScoredBlock < count) encoding = EncodeBlock(start + ScoredBlock);
+                await copy.WriteAsync(rows.WrittenMemory, cancellationToken);
             }
+            await copy.WriteAsync(ScoreRows.Trailer.ToArray(), cancellationToken);
         }
-        await copy.CompleteAsync(cancellationToken);
+        catch
+        {
+            // Disposed as it is, the stream would end the COPY and store what it had; cancelled, PostgreSQL stores none of it.
+            await copy.CancelAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -311,9 +310,6 @@ public sealed class CustomerPredictionJob(
         }
         (fit.RfmMovedIn, fit.RfmMovedOut, fit.RfmComparedWith) = (movedIn, movedOut, previousRefit);
     }
-
-    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken) where T : struct =>
-        value is { } v ? copy.WriteAsync(v, type, cancellationToken) : copy.WriteNullAsync(cancellationToken);
 }
 
 /// <summary>
