@@ -110,63 +110,76 @@ public sealed class CustomerPredictionJob(
             return (Scores: scores, Cuts: RfmCutPoints.Of(rfmInputs, scores), Seconds: Stopwatch.GetElapsedTime(started).TotalSeconds - read.TotalSeconds);
         }, cancellationToken);
 
-        // The models that can score a one-time buyer are fitted and checked on the shop's own past; the one that predicted
-        // it best scores the customers (PurchaseModelChoice).
-        var attempts = PurchaseModelChoice.FitCandidates(buyers);
-        var candidatesAt = Stopwatch.GetElapsedTime(started);
-        var candidates = attempts.Where(a => a.Fit is not null).Select(a => a.Fit!).ToList();
-        var split = await splitting;
-        // The split keeps what the holdout checks read of the order days; the rest (the days of customers who first bought
-        // in the holdout weeks, and every holdout day) goes before the checks.
-        purchaseDays.Clear();
-        purchaseDays.TrimExcess();
-        // Side by side: each check's scoring is mostly one core's work, and the machine has more. Each candidate is fitted
-        // on the earlier orders starting from its fit on all of them, a few steps away.
-        var checks = candidates.AsParallel().Select(f => (f.Model.Name, Check: HoldoutEvaluation.Evaluate(split, customers => f.RefitOn(customers).Model)))
-            .ToDictionary(c => c.Name, c => c.Check);
-        var chosen = PurchaseModelChoice.Choose(candidates, checks);
-        var checksAt = Stopwatch.GetElapsedTime(started);
-        // Without a fitted model the check still says, in words, why there is no record (too young, too few repeat customers).
-        var trackRecord = chosen is var (chosenFit, _)
-            ? checks[chosenFit.Model.Name]
-            : HoldoutEvaluation.Evaluate(split, customers => PurchaseModelChoice.Fit(PurchaseModelChoice.Candidates[0], customers).Model);
-        // Nor is the split past the checks: a large shop's goes before the forecasts and the scoring.
-        split = null;
-        IPurchaseModel? purchases = null;
-        if (chosen is var (purchaseFit, reason))
+        // The moves between RFM groups since the last refit are counted against the groups still stored: the database reads
+        // them while the models fit here (nothing else uses the context until this method returns).
+        var counting = CountRfmMovesAsync(shopId, fit, histories, async () => (await ranking).Scores, cancellationToken);
+        try
         {
-            purchases = purchaseFit.Model;
-            fit.LogLikelihood = purchaseFit.LogLikelihood;
-            // At a limiting model the parameters that ran off to 0 or infinity are not shown; the note names the limit.
-            var shown = purchaseFit.ShownParameters.Values.ToArray();
-            (fit.R, fit.Alpha, fit.A, fit.B) = (shown[0], shown[1], shown[2], shown[3]);
-            fit.PurchaseModelNote = purchaseFit.Limit?.Note;
-            (fit.PurchaseModel, fit.PurchaseParameters, fit.PurchaseModelChoice) = (purchases.Name, [.. purchaseFit.Parameters.Values], reason);
-            fit.PurchaseStandardErrors = [.. purchaseFit.StandardErrors.Values];
-            fit.ReturningIn4Weeks = Interval(purchaseFit.ReturningCustomers(buyers, 4, draws: ReturningDraws));
-            fit.ReturningIn13Weeks = Interval(purchaseFit.ReturningCustomers(buyers, 13, draws: ReturningDraws));
+            // The models that can score a one-time buyer are fitted and checked on the shop's own past; the one that predicted
+            // it best scores the customers (PurchaseModelChoice).
+            var attempts = PurchaseModelChoice.FitCandidates(buyers);
+            var candidatesAt = Stopwatch.GetElapsedTime(started);
+            var candidates = attempts.Where(a => a.Fit is not null).Select(a => a.Fit!).ToList();
+            var split = await splitting;
+            // The split keeps what the holdout checks read of the order days; the rest (the days of customers who first bought
+            // in the holdout weeks, and every holdout day) goes before the checks.
+            purchaseDays.Clear();
+            purchaseDays.TrimExcess();
+            // Side by side: each check's scoring is mostly one core's work, and the machine has more. Each candidate is fitted
+            // on the earlier orders starting from its fit on all of them, a few steps away.
+            var checks = candidates.AsParallel().Select(f => (f.Model.Name, Check: HoldoutEvaluation.Evaluate(split, customers => f.RefitOn(customers).Model)))
+                .ToDictionary(c => c.Name, c => c.Check);
+            var chosen = PurchaseModelChoice.Choose(candidates, checks);
+            var checksAt = Stopwatch.GetElapsedTime(started);
+            // Without a fitted model the check still says, in words, why there is no record (too young, too few repeat customers).
+            var trackRecord = chosen is var (chosenFit, _)
+                ? checks[chosenFit.Model.Name]
+                : HoldoutEvaluation.Evaluate(split, customers => PurchaseModelChoice.Fit(PurchaseModelChoice.Candidates[0], customers).Model);
+            // Nor is the split past the checks: a large shop's goes before the forecasts and the scoring.
+            split = null;
+            IPurchaseModel? purchases = null;
+            if (chosen is var (purchaseFit, reason))
+            {
+                purchases = purchaseFit.Model;
+                fit.LogLikelihood = purchaseFit.LogLikelihood;
+                // At a limiting model the parameters that ran off to 0 or infinity are not shown; the note names the limit.
+                var shown = purchaseFit.ShownParameters.Values.ToArray();
+                (fit.R, fit.Alpha, fit.A, fit.B) = (shown[0], shown[1], shown[2], shown[3]);
+                fit.PurchaseModelNote = purchaseFit.Limit?.Note;
+                (fit.PurchaseModel, fit.PurchaseParameters, fit.PurchaseModelChoice) = (purchases.Name, [.. purchaseFit.Parameters.Values], reason);
+                fit.PurchaseStandardErrors = [.. purchaseFit.StandardErrors.Values];
+                fit.ReturningIn4Weeks = Interval(purchaseFit.ReturningCustomers(buyers, 4, draws: ReturningDraws));
+                fit.ReturningIn13Weeks = Interval(purchaseFit.ReturningCustomers(buyers, 13, draws: ReturningDraws));
+            }
+            else
+            {
+                fit.PurchaseModelNote = attempts.Select(a => a.Note).FirstOrDefault(n => n is not null);
+            }
+            var forecastsAt = Stopwatch.GetElapsedTime(started);
+
+            var (spend, spendNote) = await spending;
+            if (spend is not null) (fit.P, fit.Q, fit.Gamma) = (spend.P, spend.Q, spend.Gamma);
+            fit.SpendModelNote = spendNote;
+            var (rfm, cuts, rfmSeconds) = await ranking;
+            (fit.RfmRecencyCuts, fit.RfmFrequencyCuts, fit.RfmMonetaryCuts) = (cuts.Recency, cuts.Frequency, cuts.Monetary);
+            var movesSeconds = (Stopwatch.GetElapsedTime(started, await counting) - read).TotalSeconds;
+            var computed = Stopwatch.GetElapsedTime(started);
+
+            fit.Seconds = computed.TotalSeconds;
+            logger.LogInformation(
+                "Predictions of shop {ShopId}: {Customers} customers computed in {Seconds:F1} s (read {Read:F1} s, then models {Fit:F1} s: candidates {Candidates:F1} s, holdout checks {Checks:F1} s, " +
+                "forecasts {Forecasts:F1} s; alongside them RFM, done {Rfm:F1} s in, and its moves since the last refit, counted {Moves:F1} s in; purchase model {Purchase}, spend model {SpendModel})",
+                shopId, histories.Count, computed.TotalSeconds, read.TotalSeconds, (computed - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
+                (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, rfmSeconds, movesSeconds,
+                purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : "fitted");
+            return new Refit(shopId, histories, rfm, new CustomerScorer(purchases, spend, cuts), today, fit, TrackRecordRow(shopId, trackRecord), readSnapshot, started, computed);
         }
-        else
+        finally
         {
-            fit.PurchaseModelNote = attempts.Select(a => a.Note).FirstOrDefault(n => n is not null);
+            // A refit that fails leaves none of its side work running when the job is retried: not the computations, and not
+            // the read on its context.
+            await Task.WhenAll(splitting, spending, ranking, counting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        var forecastsAt = Stopwatch.GetElapsedTime(started);
-
-        var (spend, spendNote) = await spending;
-        if (spend is not null) (fit.P, fit.Q, fit.Gamma) = (spend.P, spend.Q, spend.Gamma);
-        fit.SpendModelNote = spendNote;
-        var (rfm, cuts, rfmSeconds) = await ranking;
-        (fit.RfmRecencyCuts, fit.RfmFrequencyCuts, fit.RfmMonetaryCuts) = (cuts.Recency, cuts.Frequency, cuts.Monetary);
-        var computed = Stopwatch.GetElapsedTime(started);
-
-        fit.Seconds = computed.TotalSeconds;
-        logger.LogInformation(
-            "Predictions of shop {ShopId}: {Customers} customers computed in {Seconds:F1} s (read {Read:F1} s, then models {Fit:F1} s: candidates {Candidates:F1} s, holdout checks {Checks:F1} s, " +
-            "forecasts {Forecasts:F1} s; alongside them RFM, done {Rfm:F1} s in; purchase model {Purchase}, spend model {SpendModel})",
-            shopId, histories.Count, computed.TotalSeconds, read.TotalSeconds, (computed - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
-            (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, rfmSeconds,
-            purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : "fitted");
-        return new Refit(shopId, histories, rfm, new CustomerScorer(purchases, spend, cuts), today, fit, TrackRecordRow(shopId, trackRecord), readSnapshot, started, computed);
     }
 
     /// <summary>The holdout check as the row kept per refit: the record's figures, or why there is none.</summary>
@@ -198,8 +211,7 @@ public sealed class CustomerPredictionJob(
         var (shopId, fit, trackRecord) = (refit.ShopId, refit.Fit, refit.TrackRecord);
         db.Database.SetCommandTimeout(LongestStatement);
         var started = Stopwatch.GetTimestamp();
-        await CountRfmMovesAsync(refit, cancellationToken);
-        var (counted, copied) = (Stopwatch.GetElapsedTime(started), TimeSpan.Zero);
+        var copied = TimeSpan.Zero;
         await partitions.WriteNextAsync(shopId, async table =>
         {
             await CopyScoresAsync(refit, table, cancellationToken);
@@ -217,8 +229,8 @@ public sealed class CustomerPredictionJob(
             await CatchUpAsync(refit, next, cancellationToken);
         }, cancellationToken);
         var swapped = Stopwatch.GetElapsedTime(started);
-        logger.LogInformation("Predictions of shop {ShopId}: written in {Seconds:F1} s (RFM moves counted {Moves:F1} s, scored and copied {Copy:F1} s, indexed {Index:F1} s, swapped in {Swap:F1} s)",
-            shopId, swapped.TotalSeconds, counted.TotalSeconds, (copied - counted).TotalSeconds, (indexed - copied).TotalSeconds, (swapped - indexed).TotalSeconds);
+        logger.LogInformation("Predictions of shop {ShopId}: written in {Seconds:F1} s (scored and copied {Copy:F1} s, indexed {Index:F1} s, swapped in {Swap:F1} s)",
+            shopId, swapped.TotalSeconds, copied.TotalSeconds, (indexed - copied).TotalSeconds, (swapped - indexed).TotalSeconds);
     }
 
     private async Task CopyScoresAsync(Refit refit, string table, CancellationToken cancellationToken)
@@ -287,13 +299,15 @@ public sealed class CustomerPredictionJob(
     /// <summary>
     /// Moves between RFM groups since the previous refit: each customer scored by both, whose group differs, leaves the old
     /// group and enters the new one. Read before the rows are replaced (only refits write the group a refit gave): the old
-    /// groups in customer order beside the histories (in customer order too), so neither side is held in memory.
+    /// groups in customer order beside the histories (in customer order too), so neither side is held in memory. Returns
+    /// when it was done (a <see cref="Stopwatch"/> timestamp).
     /// </summary>
-    private async Task CountRfmMovesAsync(Refit refit, CancellationToken cancellationToken)
+    private async Task<long> CountRfmMovesAsync(long shopId, CustomerModelFit fit, List<CustomerHistory> histories, Func<Task<IReadOnlyList<RfmScore>>> ranked,
+        CancellationToken cancellationToken)
     {
-        var (shopId, fit) = (refit.ShopId, refit.Fit);
         var previousRefit = await db.CustomerModelFits.Where(f => f.ShopId == shopId).Select(f => (DateOnly?)f.DataThrough).SingleOrDefaultAsync(cancellationToken);
-        if (previousRefit is null) return;
+        if (previousRefit is null) return Stopwatch.GetTimestamp();
+        var rfm = await ranked();
         var groups = Enum.GetValues<RfmSegment>().Length;
         var (movedIn, movedOut) = (new int[groups], new int[groups]);
         var next = 0;
@@ -302,13 +316,14 @@ public sealed class CustomerPredictionJob(
             .Select(p => new { p.CustomerId, Segment = p.RfmSegmentAtRefit!.Value }).AsAsyncEnumerable();
         await foreach (var old in before.WithCancellation(cancellationToken))
         {
-            while (next < refit.Histories.Count && refit.Histories[next].CustomerId < old.CustomerId) next++;
-            if (next == refit.Histories.Count) break;
-            if (refit.Histories[next].CustomerId != old.CustomerId || refit.Rfm[next].Segment == old.Segment) continue;
+            while (next < histories.Count && histories[next].CustomerId < old.CustomerId) next++;
+            if (next == histories.Count) break;
+            if (histories[next].CustomerId != old.CustomerId || rfm[next].Segment == old.Segment) continue;
             movedOut[(int)old.Segment]++;
-            movedIn[(int)refit.Rfm[next].Segment]++;
+            movedIn[(int)rfm[next].Segment]++;
         }
         (fit.RfmMovedIn, fit.RfmMovedOut, fit.RfmComparedWith) = (movedIn, movedOut, previousRefit);
+        return Stopwatch.GetTimestamp();
     }
 }
 
