@@ -433,4 +433,22 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
             scored.Should().Equal(new Dictionary<long, DateTimeOffset> { [1] = wendysLastOrder.Value }, "Oscar has no qualifying order left, so no scores");
         }
     }
+
+    [Fact]
+    public async Task A_customer_deleted_while_a_refit_computes_keeps_no_scores_and_everyone_else_keeps_theirs()
+    {
+        await RefitAsync(_shop.ShopId);
+        using var scope = _app.Services.CreateScope();
+        var job = scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>();
+        var refit = await job.ComputeAsync(_shop.ShopId, CancellationToken.None);
+        // Meanwhile Tom is deleted in Shopify: his row goes, his orders stay without a customer.
+        (await _app.PostWebhookAsync("customers/delete", _shop.Domain, """{"id":2}""")).EnsureSuccessStatusCode();
+        await _app.ProcessWebhooksAsync();
+        await job.WriteAsync(refit, CancellationToken.None);
+
+        await using var db = _app.CreateDbContext();
+        var scored = await db.CustomerPredictions.Where(p => p.ShopId == _shop.ShopId).Select(p => p.CustomerId).ToListAsync();
+        var withOrders = await db.Customers.Where(c => c.ShopId == _shop.ShopId && c.OrdersCount > 0).Select(c => c.Id).ToListAsync();
+        scored.Should().NotContain(2, "Tom's data left with him").And.BeEquivalentTo(withOrders, "every other customer with an order is scored");
+    }
 }
