@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using WinBack.Web.Data;
 
 namespace WinBack.Web.Predictions;
@@ -28,6 +29,8 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
     private static readonly TimeSpan LockWait = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(5);
+    /// <summary>Enough to sort a million customers' index entries in memory (PostgreSQL's default, 64 MB, sorts them on disk).</summary>
+    private const string BuildMemory = "SET LOCAL maintenance_work_mem = '256MB'";
 
     /// <summary>The partition the report reads for the shop.</summary>
     public static string NameOf(long shopId) => $"{Table}_{ShopIdSql(shopId)}";
@@ -68,13 +71,63 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
         var next = NextOf(shopId);
         await ExecuteAsync($"DROP TABLE IF EXISTS {next}", cancellationToken);
         await ExecuteAsync($"CREATE TABLE {next} (LIKE {Table} INCLUDING DEFAULTS, CHECK (shop_id = {shopId}))", cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync($"TRUNCATE {next}", cancellationToken);
-        await copy(next);
-        await ExecuteAsync("SET LOCAL maintenance_work_mem = '256MB'", cancellationToken);
-        await ExecuteAsync($"ALTER TABLE {next} ADD PRIMARY KEY (shop_id, customer_id)", cancellationToken);
-        await MatchIndexesAsync(next, cancellationToken);
+        await using (var filling = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await ExecuteAsync($"TRUNCATE {next}", cancellationToken);
+            await copy(next);
+            await filling.CommitAsync(cancellationToken);
+        }
+        // No one else reads the table until the swap: its indexes are built two at a time, on this connection and another
+        // (an index build has serial stretches, its last merge and the writing of its tree, that leave a core to the other),
+        // the key's among them as a plain unique index, which becomes the key once all are built. Each is named here: the
+        // names PostgreSQL would choose are chosen by each build alone, and two at once can choose the same.
+        var missing = await IndexChangesAsync(next, cancellationToken);
+        var names = await FreeNamesAsync(next, missing.Count + 1, cancellationToken);
+        var key = names[0];
+        List<string> builds = [$"CREATE UNIQUE INDEX {key} ON {next} (shop_id, customer_id)", .. missing.Select((m, i) => m.Statement(next, names[i + 1]))];
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await Task.WhenAll(
+                BuildAsync(db.Database.GetDbConnection(), builds.Where((_, i) => i % 2 == 0), cancellationToken),
+                BuildOnAnotherConnectionAsync(builds.Where((_, i) => i % 2 == 1), cancellationToken));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        await ExecuteAsync($"ALTER TABLE {next} ADD CONSTRAINT {key} PRIMARY KEY USING INDEX {key}", cancellationToken);
         await ExecuteAsync($"ANALYZE {next}", cancellationToken);
+    }
+
+    /// <summary>
+    /// Names for the next table's indexes that no relation has (index names are the schema's, and the shop's partition keeps
+    /// those its refit gave): <c>&lt;table&gt;_idx1</c>, <c>_idx2</c>, ... skipping the ones in use.
+    /// </summary>
+    private Task<List<string>> FreeNamesAsync(string next, int count, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<string>($"""
+            SELECT name AS "Value" FROM generate_series(1, 1000) k, LATERAL (SELECT {next} || '_idx' || k AS name) n
+            WHERE to_regclass(name) IS NULL ORDER BY k LIMIT {count}
+            """).ToListAsync(cancellationToken);
+
+    private async Task BuildOnAnotherConnectionAsync(IEnumerable<string> statements, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        await BuildAsync(connection, statements, cancellationToken);
+    }
+
+    /// <summary>Index builds in one transaction on <paramref name="connection"/>, with the memory to sort a large shop's in one pass.</summary>
+    private async Task BuildAsync(System.Data.Common.DbConnection connection, IEnumerable<string> statements, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var statement in statements.Prepend(BuildMemory))
+        {
+            await using var command = connection.CreateCommand();
+            (command.CommandText, command.Transaction) = (statement, transaction);
+            if (db.Database.GetCommandTimeout() is { } timeout) command.CommandTimeout = timeout;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -100,7 +153,7 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
         // the next table alone.
         await using (var matching = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            await ExecuteAsync("SET LOCAL maintenance_work_mem = '256MB'", cancellationToken);
+            await ExecuteAsync(BuildMemory, cancellationToken);
             await MatchIndexesAsync(next, cancellationToken);
             await matching.CommitAsync(cancellationToken);
         }
@@ -172,23 +225,37 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
     /// </summary>
     private async Task MatchIndexesAsync(string next, CancellationToken cancellationToken)
     {
-        var statements = await db.Database.SqlQuery<string>($"""
+        foreach (var change in await IndexChangesAsync(next, cancellationToken)) await ExecuteAsync(change.Statement(next), cancellationToken);
+    }
+
+    /// <summary>
+    /// A difference between a table's indexes and the scores' table's: an index of the table's to drop (<see cref="Dropped"/>),
+    /// or one of the scores' table's it lacks, by its definition from <c>USING</c> on.
+    /// </summary>
+    private sealed record IndexChange(string? Dropped, bool IsUnique, string? Definition)
+    {
+        /// <summary>The statement that makes the change on <paramref name="table"/>; a build is named <paramref name="name"/>, or as PostgreSQL chooses.</summary>
+        public string Statement(string table, string? name = null) =>
+            Dropped is not null ? $"DROP INDEX {Dropped}" : $"CREATE {(IsUnique ? "UNIQUE " : "")}INDEX {name} ON {table}{Definition}";
+    }
+
+    /// <summary>What <see cref="MatchIndexesAsync"/> does: the drops of the indexes the table no longer has, then the builds of those it lacks.</summary>
+    private Task<List<IndexChange>> IndexChangesAsync(string next, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<IndexChange>($"""
             WITH wanted AS (
                 SELECT indexrelid, indisunique AS is_unique, substring(pg_get_indexdef(indexrelid) from ' USING .*$') AS definition
                 FROM pg_index WHERE indrelid = 'customer_predictions'::regclass AND NOT indisprimary),
             present AS (
                 SELECT indexrelid, indisunique AS is_unique, substring(pg_get_indexdef(indexrelid) from ' USING .*$') AS definition
                 FROM pg_index WHERE indrelid = to_regclass({next}) AND NOT indisprimary)
-            SELECT statement AS "Value" FROM (
-                SELECT 1 AS step, p.indexrelid, 'DROP INDEX ' || p.indexrelid::regclass::text AS statement FROM present p
+            SELECT dropped, is_unique, definition FROM (
+                SELECT 1 AS step, p.indexrelid, p.indexrelid::regclass::text AS dropped, p.is_unique, NULL AS definition FROM present p
                 WHERE NOT EXISTS (SELECT 1 FROM wanted w WHERE w.is_unique = p.is_unique AND w.definition = p.definition)
                 UNION ALL
-                SELECT 2, w.indexrelid, CASE WHEN w.is_unique THEN 'CREATE UNIQUE INDEX ON ' ELSE 'CREATE INDEX ON ' END || {next} || w.definition FROM wanted w
+                SELECT 2, w.indexrelid, NULL, w.is_unique, w.definition FROM wanted w
                 WHERE NOT EXISTS (SELECT 1 FROM present p WHERE p.is_unique = w.is_unique AND p.definition = w.definition)) s
             ORDER BY step, indexrelid
             """).ToListAsync(cancellationToken);
-        foreach (var statement in statements) await ExecuteAsync(statement, cancellationToken);
-    }
 
     private Task<bool> IsAttachedAsync(string partition, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<bool>($"""
