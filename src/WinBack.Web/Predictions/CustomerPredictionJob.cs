@@ -325,15 +325,29 @@ public sealed class CustomerPredictionJob(
         var (movedIn, movedOut) = (new int[groups], new int[groups]);
         var next = 0;
         // The shop as a constant, so PostgreSQL plans the read on the shop's partition alone (CustomerPredictionPartitions.ScoresOf).
-        var before = db.CustomerPredictions.Where(p => p.ShopId == EF.Constant(shopId) && p.RfmSegmentAtRefit != null).OrderBy(p => p.CustomerId)
-            .Select(p => new { p.CustomerId, Segment = p.RfmSegmentAtRefit!.Value }).AsAsyncEnumerable();
-        await foreach (var old in before.WithCancellation(cancellationToken))
+        // A reader, not EF's materialized rows: the read runs beside the models' fits, and a million rows' objects cost them a core.
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            while (next < histories.Count && histories[next].CustomerId < old.CustomerId) next++;
-            if (next == histories.Count) break;
-            if (histories[next].CustomerId != old.CustomerId || rfm[next].Segment == old.Segment) continue;
-            movedOut[(int)old.Segment]++;
-            movedIn[(int)rfm[next].Segment]++;
+            await using var command = new NpgsqlCommand($"""
+                SELECT customer_id, rfm_segment_at_refit FROM {CustomerPredictionPartitions.ScoresOf(shopId)} p
+                WHERE rfm_segment_at_refit IS NOT NULL ORDER BY customer_id
+                """, connection) { CommandTimeout = (int)LongestStatement.TotalSeconds };
+            await using var before = await command.ExecuteReaderAsync(cancellationToken);
+            while (await before.ReadAsync(cancellationToken))
+            {
+                var (customerId, old) = (before.GetInt64(0), (RfmSegment)before.GetInt16(1));
+                while (next < histories.Count && histories[next].CustomerId < customerId) next++;
+                if (next == histories.Count) break;
+                if (histories[next].CustomerId != customerId || rfm[next].Segment == old) continue;
+                movedOut[(int)old]++;
+                movedIn[(int)rfm[next].Segment]++;
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
         }
         (fit.RfmMovedIn, fit.RfmMovedOut, fit.RfmComparedWith) = (movedIn, movedOut, previousRefit);
         return Stopwatch.GetTimestamp();
