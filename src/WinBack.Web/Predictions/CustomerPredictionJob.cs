@@ -237,26 +237,26 @@ public sealed class CustomerPredictionJob(
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({ScoreRows.Columns}) FROM STDIN (FORMAT BINARY, FREEZE)", cancellationToken);
+        // Customers are scored and their rows encoded a block at a time, on every core, while the block before is sent (and
+        // PostgreSQL stores the one before that): scoring a million customers is seconds of work, more than storing them,
+        // and no array of a million scores is held. Two blocks' buffers serve in turn: the next block is encoded into the
+        // one whose bytes were sent last.
+        var count = refit.Histories.Count;
+        var scores = new CustomerScores[ScoredBlock];
+        var buffers = new[] { new ArrayBufferWriter<byte>(), new ArrayBufferWriter<byte>() };
+        Task<ArrayBufferWriter<byte>> EncodeBlock(int start) => Task.Run(() =>
+        {
+            var size = Math.Min(ScoredBlock, count - start);
+            Parallel.For(0, size, i => scores[i] = refit.Score(start + i));
+            var rows = buffers[start / ScoredBlock % 2];
+            rows.ResetWrittenCount();
+            for (var i = 0; i < size; i++) ScoreRows.Append(rows, refit.ShopId, scores[i]);
+            return rows;
+        }, cancellationToken);
+        var encoding = EncodeBlock(0);
         try
         {
             await copy.WriteAsync(ScoreRows.Header.ToArray(), cancellationToken);
-            // Customers are scored and their rows encoded a block at a time, on every core, while the block before is sent
-            // (and PostgreSQL stores the one before that): scoring a million customers is seconds of work, more than
-            // storing them, and no array of a million scores is held. Two blocks' buffers serve in turn: the next block is
-            // encoded into the one whose bytes were sent last.
-            var count = refit.Histories.Count;
-            var scores = new CustomerScores[ScoredBlock];
-            var buffers = new[] { new ArrayBufferWriter<byte>(), new ArrayBufferWriter<byte>() };
-            Task<ArrayBufferWriter<byte>> EncodeBlock(int start) => Task.Run(() =>
-            {
-                var size = Math.Min(ScoredBlock, count - start);
-                Parallel.For(0, size, i => scores[i] = refit.Score(start + i));
-                var rows = buffers[start / ScoredBlock % 2];
-                rows.ResetWrittenCount();
-                for (var i = 0; i < size; i++) ScoreRows.Append(rows, refit.ShopId, scores[i]);
-                return rows;
-            }, cancellationToken);
-            var encoding = EncodeBlock(0);
             for (var start = 0; start < count; start += ScoredBlock)
             {
                 var rows = await encoding;
@@ -267,8 +267,17 @@ public sealed class CustomerPredictionJob(
         }
         catch
         {
-            // Disposed as it is, the stream would end the COPY and store what it had; cancelled, PostgreSQL stores none of it.
-            await copy.CancelAsync();
+            // Disposed as it is, the stream would end the COPY and store what it had; cancelled, PostgreSQL stores none of it
+            // (and the transaction rolls back anyway: a connection already broken cannot cancel, and the error that broke it
+            // is the one to report). The block being encoded is let finish, its outcome moot.
+            try
+            {
+                await copy.CancelAsync();
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ObjectDisposedException)
+            {
+            }
+            await ((Task)encoding).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
     }
@@ -305,7 +314,7 @@ public sealed class CustomerPredictionJob(
               AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = p.shop_id AND c.id = p.customer_id AND c.orders_count > 0)
             """;
         var deleted = await db.Database.ExecuteSqlRawAsync(deleteExtra, [shopId], cancellationToken);
-        if (extra < 0) logger.LogWarning("Predictions of shop {ShopId}: {Missing} customers with orders have no scores after the refit", shopId, -extra - deleted);
+        if (extra < deleted) logger.LogWarning("Predictions of shop {ShopId}: {Missing} customers with orders have no scores after the refit", shopId, deleted - extra);
         else logger.LogInformation("Predictions of shop {ShopId}: {Deleted} customers deleted while the refit computed, their scores removed", shopId, deleted);
     }
 

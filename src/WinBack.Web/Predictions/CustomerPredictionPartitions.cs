@@ -70,7 +70,9 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
     {
         var next = NextOf(shopId);
         await ExecuteAsync($"DROP TABLE IF EXISTS {next}", cancellationToken);
-        await ExecuteAsync($"CREATE TABLE {next} (LIKE {Table} INCLUDING DEFAULTS, CHECK (shop_id = {shopId}))", cancellationToken);
+        // Autovacuum is kept off it until its indexes are built: a million new rows, committed before the builds, would
+        // invite a vacuum, whose lock holds up a build until the server cancels it.
+        await ExecuteAsync($"CREATE TABLE {next} (LIKE {Table} INCLUDING DEFAULTS, CHECK (shop_id = {shopId})) WITH (autovacuum_enabled = off)", cancellationToken);
         await using (var filling = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             await ExecuteAsync($"TRUNCATE {next}", cancellationToken);
@@ -96,7 +98,7 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
         {
             await db.Database.CloseConnectionAsync();
         }
-        await ExecuteAsync($"ALTER TABLE {next} ADD CONSTRAINT {key} PRIMARY KEY USING INDEX {key}", cancellationToken);
+        await ExecuteAsync($"ALTER TABLE {next} ADD CONSTRAINT {key} PRIMARY KEY USING INDEX {key}, RESET (autovacuum_enabled)", cancellationToken);
         await ExecuteAsync($"ANALYZE {next}", cancellationToken);
     }
 
