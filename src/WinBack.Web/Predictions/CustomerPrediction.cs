@@ -51,7 +51,8 @@ internal sealed class CustomerPredictionConfiguration : IEntityTypeConfiguration
         prediction.HasKey(p => new { p.ShopId, p.CustomerId });
         // Partitioned by shop (the PredictionsPartitionedByShop migration's SQL; EF cannot express it): a refit builds the
         // shop's scores aside and swaps them in (CustomerPredictionPartitions). No foreign keys: a deleted customer's row is
-        // dropped at the next refit (redaction deletes it at once), a deleted shop's by the shops_deleted trigger.
+        // deleted with them (SyncWriter, redaction) or, gone with a sync's merge, by its rescoring; a deleted shop's by the
+        // shops_deleted trigger.
         prediction.Property(p => p.PredictedValue).HasPrecision(19, 4);
         prediction.Property(p => p.RfmSegment).HasConversion<short>();
         prediction.Property(p => p.RfmSegmentAtRefit).HasConversion<short?>();

@@ -15,8 +15,9 @@ namespace WinBack.Web.Predictions;
 /// </summary>
 /// <remarks>
 /// The swap catches up, in its transaction, with what changed while the refit computed (<see cref="SwapInAsync"/>): the
-/// shop's other writers of scores (rescoring, erasure) hold off the swap for their transaction (<see cref="HoldOffSwapAsync"/>)
-/// and wait for it, so none lands between the catch-up and the swap, and no other shop waits for the catch-up. The swap
+/// shop's other writers of scores, and of what the catch-up reads (rescoring, erasure, the rollups' recomputes, a sync's
+/// merge, a customer's deletion), hold off the swap for their transaction (<see cref="HoldOffSwapAsync"/>) and wait for it,
+/// so none lands between the catch-up and the swap, and no other shop waits for the catch-up. The swap
 /// itself takes the whole table's strongest lock (PostgreSQL detaches a partition so) for milliseconds, which every
 /// shop's queries wait for: it waits for locks at most <see cref="LockWait"/> at a time, so it never queues every shop
 /// behind one shop's long query, and tries again until <see cref="GiveUpAfter"/>.
@@ -134,8 +135,8 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
     }
 
     /// <summary>
-    /// Held (shared) for the rest of the caller's transaction by every other writer of a shop's scores, before it reads
-    /// the fit or writes: a swap in progress is waited for (the writer then reads the new fit and writes into the new
+    /// Held (shared) for the rest of the caller's transaction by every other writer of a shop's scores, rollups or
+    /// customers, before it reads the fit or writes: a swap in progress is waited for (the writer then reads the new fit and writes into the new
     /// partition), and a swap that starts meanwhile waits for the writer's commit, then catches up with its change.
     /// </summary>
     public static Task HoldOffSwapAsync(WinBackDbContext db, long shopId, CancellationToken cancellationToken) =>

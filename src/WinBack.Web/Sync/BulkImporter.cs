@@ -7,6 +7,7 @@ using Npgsql;
 using NpgsqlTypes;
 using WinBack.Shopify;
 using WinBack.Web.Data;
+using WinBack.Web.Predictions;
 
 namespace WinBack.Web.Sync;
 
@@ -69,6 +70,8 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
         var connection = await OpenAsync(cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            // It rewrites rollups and deletes customers: a refit's swap, which catches up with both, is waited for or held off.
+            await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
             await ExecuteAsync(connection, $"""
                 INSERT INTO customers ({CustomerColumns}, orders_count, first_order_at, last_order_at, total_spent, rollups_changed_xid)
                 SELECT {StagedCustomerColumns}, coalesce(r.orders_count, 0), r.first_order_at, r.last_order_at, coalesce(r.total_spent, 0), pg_current_xact_id()

@@ -1,13 +1,16 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using WinBack.Web.Data;
+using WinBack.Web.Predictions;
 
 namespace WinBack.Web.Sync;
 
 /// <summary>
 /// Recomputes customers' rollups from their qualifying orders (PRODUCT.md: not test, not cancelled, has a customer):
 /// orders count, first and last order, total spent in shop currency after refunds. The full recompute after a sync and
-/// the incremental one after a webhook compute the same thing; rows already right are not rewritten.
+/// the incremental one after a webhook compute the same thing; rows already right are not rewritten. A refit's swap reads
+/// the rollups to catch up with what changed while it computed: every change of them waits for a swap in progress and
+/// holds off the next one until it commits (<see cref="CustomerPredictionPartitions.HoldOffSwapAsync"/>).
 /// </summary>
 public sealed class CustomerRollups(WinBackDbContext db)
 {
@@ -21,8 +24,15 @@ public sealed class CustomerRollups(WinBackDbContext db)
         GROUP BY customer_id
         """;
 
-    public Task<int> RecomputeShopAsync(long shopId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlRawAsync($"""
+    /// <summary>
+    /// Recomputes every customer of the shop (after a sync resumed past its merge, or by the operator's command), in a
+    /// transaction of its own unless the caller has one.
+    /// </summary>
+    public async Task<int> RecomputeShopAsync(long shopId, CancellationToken cancellationToken)
+    {
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
+        var changed = await db.Database.ExecuteSqlRawAsync($"""
             WITH target AS (
                 SELECT c.id, coalesce(r.orders_count, 0) AS n, r.first_order_at AS first_at, r.last_order_at AS last_at, coalesce(r.total_spent, 0) AS total
                 FROM customers c LEFT JOIN ({QualifyingTotalsOfShop}) r ON r.customer_id = c.id
@@ -33,6 +43,9 @@ public sealed class CustomerRollups(WinBackDbContext db)
             WHERE c.shop_id = @shop AND c.id = t.id
               AND (c.orders_count, c.first_order_at, c.last_order_at, c.total_spent) IS DISTINCT FROM (t.n, t.first_at, t.last_at, t.total)
             """, [new NpgsqlParameter("shop", shopId)], cancellationToken);
+        if (own is not null) await own.CommitAsync(cancellationToken);
+        return changed;
+    }
 
     /// <summary>
     /// Recomputes these customers' rollups from their orders. Their rows are locked first, in id order, in a statement of
@@ -45,6 +58,7 @@ public sealed class CustomerRollups(WinBackDbContext db)
     {
         if (customerIds.Count == 0) return 0;
         var ids = customerIds.Order().ToArray();
+        await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
         // Row by row through the primary key, in the order given (a filter on the shop's whole key range would walk all of it).
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             SELECT 1 FROM unnest({ids}) WITH ORDINALITY AS i(id, n) JOIN customers c ON c.shop_id = {shopId} AND c.id = i.id

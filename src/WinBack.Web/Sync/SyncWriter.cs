@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using WinBack.Web.Data;
+using WinBack.Web.Predictions;
 
 namespace WinBack.Web.Sync;
 
@@ -22,7 +23,7 @@ public sealed record CustomerRow(long Id, string? FirstName, string? LastName, s
 /// caller that mixes them with order upserts flushes first to keep the order of events (<see cref="SyncWebhooks.ApplyAsync"/>).
 /// A redacted customer (<see cref="WinBack.Web.Privacy.RedactedCustomer"/>) is never written again, nor linked to an order.
 /// </summary>
-public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, WinBack.Web.Predictions.CustomerRescoring rescoring)
+public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, CustomerRescoring rescoring)
 {
     private readonly Dictionary<(long ShopId, long OrderId), (OrderRow Order, CustomerRow? Customer)> _pendingOrders = [];
     private readonly Dictionary<long, HashSet<long>> _touched = [];
@@ -76,8 +77,17 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Win
         if (customerId is { } customer) Touch(shopId, customer);
     }
 
+    /// <summary>
+    /// A customer deleted in Shopify: their row and scores go, their orders stay as guest orders. In the caller's
+    /// transaction (the webhook batch's), which holds off a refit's swap: its catch-up counts the customers against the
+    /// scores, and a deletion committing between its steps would go unseen.
+    /// </summary>
     public async Task DeleteCustomerAsync(long shopId, long customerId, CancellationToken cancellationToken)
     {
+        await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
+        // The shop as a constant, so the delete is planned on the shop's partition alone (CustomerPredictionPartitions.ScoresOf).
+        var deleteScores = $"DELETE FROM {CustomerPredictionPartitions.Table} WHERE shop_id = {CustomerPredictionPartitions.ShopIdSql(shopId)} AND customer_id = {{0}}";
+        await db.Database.ExecuteSqlRawAsync(deleteScores, [customerId], cancellationToken);
         await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == customerId).ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
         await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).ExecuteDeleteAsync(cancellationToken);
     }

@@ -177,11 +177,7 @@ public sealed class PredictionPartitionTests : IAsyncLifetime
             await db.CustomerPredictions.Where(p => p.ShopId == _north.ShopId && p.CustomerId == 3).ExecuteDeleteAsync();
 
         // A refit is swapping in the north shop's scores: it holds the shop's swap lock until it commits.
-        await using var swap = new NpgsqlConnection(_app.ConnectionString);
-        await swap.OpenAsync();
-        await using var swapping = await swap.BeginTransactionAsync();
-        await using (var hold = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({CustomerPredictionPartitions.SwapLockNamespace}, {(int)_north.ShopId})", swap, swapping))
-            await hold.ExecuteNonQueryAsync();
+        await using var swapping = await HoldSwapAsync(_north.ShopId);
 
         // Reconciliation rescores a customer outside any transaction: its scores must land after the swap, not in the
         // partition the swap is about to drop.
@@ -194,6 +190,64 @@ public sealed class PredictionPartitionTests : IAsyncLifetime
         await swapping.CommitAsync();
         await rescoring.WaitAsync(TimeSpan.FromSeconds(30));
         (await ScoresAsync(_north.ShopId)).Should().ContainKey(3);
+    }
+
+    /// <summary>What a refit holds while it swaps in a shop's scores (its catch-up, then the swap): the shop's swap lock, until it commits.</summary>
+    private async Task<NpgsqlTransaction> HoldSwapAsync(long shopId)
+    {
+        var swap = new NpgsqlConnection(_app.ConnectionString);
+        await swap.OpenAsync();
+        var swapping = await swap.BeginTransactionAsync();
+        await using var hold = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({CustomerPredictionPartitions.SwapLockNamespace}, {(int)shopId})", swap, swapping);
+        await hold.ExecuteNonQueryAsync();
+        return swapping;
+    }
+
+    // The swap's catch-up rescores the customers whose rollups changed since the refit read them, then counts the scored
+    // customers against those with orders to find rows of deleted ones. A change of rollups or a deletion that committed
+    // between the two would go unseen (a stale row kept, a customer left without scores): every writer of them waits for
+    // a swap in progress, and a swap waits for them.
+
+    [Fact]
+    public async Task A_customer_deleted_in_Shopify_is_deleted_after_a_swap_in_progress_not_during_it()
+    {
+        await RefitAsync(_north.ShopId);
+        await using var swapping = await HoldSwapAsync(_north.ShopId);
+
+        // The customers/delete webhook, as its batch applies it: in the batch's transaction.
+        using var scope = _app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        await using var batch = await db.Database.BeginTransactionAsync();
+        var deleting = scope.ServiceProvider.GetRequiredService<WinBack.Web.Sync.SyncWriter>().DeleteCustomerAsync(_north.ShopId, 3, CancellationToken.None);
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(30))).Should().BeTrue("the deletion waits for the swap");
+        deleting.IsCompleted.Should().BeFalse();
+
+        await swapping.CommitAsync();
+        await deleting.WaitAsync(TimeSpan.FromSeconds(30));
+        await batch.CommitAsync();
+        await using var check = _app.CreateDbContext();
+        (await check.Customers.AnyAsync(c => c.ShopId == _north.ShopId && c.Id == 3)).Should().BeFalse();
+        (await ScoresAsync(_north.ShopId)).Should().NotContainKey(3, "a deleted customer's data leaves with them");
+    }
+
+    [Fact]
+    public async Task A_recompute_of_a_shops_rollups_waits_for_a_swap_in_progress_and_then_lands()
+    {
+        await RefitAsync(_north.ShopId);
+        // Customer 4's orders were cancelled by a path that left the rollups behind (what the operator's recompute repairs).
+        await using (var db = _app.CreateDbContext())
+            await db.Orders.Where(o => o.ShopId == _north.ShopId && o.CustomerId == 4).ExecuteUpdateAsync(o => o.SetProperty(x => x.CancelledAt, Now.AddDays(-1)));
+        await using var swapping = await HoldSwapAsync(_north.ShopId);
+
+        using var scope = _app.Services.CreateScope();
+        var recompute = scope.ServiceProvider.GetRequiredService<WinBack.Web.Sync.CustomerRollups>().RecomputeShopAsync(_north.ShopId, CancellationToken.None);
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(30))).Should().BeTrue("the recompute waits for the swap");
+        recompute.IsCompleted.Should().BeFalse();
+
+        await swapping.CommitAsync();
+        (await recompute.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(1, "only customer 4's rollups changed");
+        await using var check = _app.CreateDbContext();
+        (await check.Customers.SingleAsync(c => c.ShopId == _north.ShopId && c.Id == 4)).OrdersCount.Should().Be(0);
     }
 
     [Fact]

@@ -395,6 +395,30 @@ public sealed class SyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_full_sync_merges_its_customers_after_a_refit_swapping_in_the_shops_scores_not_during_it()
+    {
+        var (_, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("merge-swap.myshopify.com", Orders: 200, Seed: 17));
+        await QueueFullSyncAsync(shopId);
+        // A refit is swapping in the shop's scores: its catch-up counts the customers with orders against the scored ones,
+        // which a merge committing meanwhile would change under it. It holds the shop's swap lock until it commits.
+        await using var swap = new Npgsql.NpgsqlConnection(_app.ConnectionString);
+        await swap.OpenAsync();
+        await using var swapping = await swap.BeginTransactionAsync();
+        await using (var hold = new Npgsql.NpgsqlCommand(
+            $"SELECT pg_advisory_xact_lock({WinBack.Web.Predictions.CustomerPredictionPartitions.SwapLockNamespace}, {(int)shopId})", swap, swapping))
+            await hold.ExecuteNonQueryAsync();
+
+        var sync = _app.RunSyncAsync(shopId);
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(60))).Should().BeTrue("the merge waits for the swap");
+        sync.IsCompleted.Should().BeFalse();
+
+        await swapping.CommitAsync();
+        await sync.WaitAsync(TimeSpan.FromSeconds(60));
+        await using var check = _app.CreateDbContext();
+        (await check.SyncStates.Where(s => s.ShopId == shopId).Select(s => s.Status).ToListAsync()).Should().OnlyContain(s => s == SyncStatus.Completed);
+    }
+
+    [Fact]
     public async Task A_full_sync_keeps_the_line_items_of_an_order_a_newer_webhook_wrote()
     {
         var (simulated, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("line-items.myshopify.com", Orders: 200, Seed: 13));
