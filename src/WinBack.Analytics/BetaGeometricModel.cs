@@ -63,13 +63,16 @@ public abstract record BetaGeometricModel(double R, double Alpha, double A, doub
         return logOdds > 700 ? 0 : 1 / (1 + Math.Exp(logOdds));
     }
 
+    /// <summary>Expected purchases in the next <paramref name="t"/> time units (BG/NBD paper eq. 10; its MBG/NBD counterpart with one more opportunity).</summary>
+    public double ExpectedPurchases(RepeatBuyer c, double t) => t <= 0 ? 0 : ExpectedPurchasesIfAlive(c, t) * ProbabilityAlive(c);
+
     /// <summary>
-    /// Expected purchases in the next <paramref name="t"/> time units (BG/NBD paper eq. 10; its MBG/NBD counterpart with one
-    /// more opportunity), with Euler's transformation of the ₂F₁ so the series never sees the large parameters r + x and
-    /// b + x. When every customer's drop-out chance is the same p = a / (a + b) (a + b huge, where the series would need
-    /// millions of terms), its closed form: (1 − E[e^(−λpt)]) / p.
+    /// The conditional expectation's numerator, (a + b + k − 1)/(a − 1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(…)] with k drop-out
+    /// opportunities (its denominator is 1/P(alive)), with Euler's transformation of the ₂F₁ so the series never sees the
+    /// large parameters r + x and b + x. When every customer's drop-out chance is the same p = a / (a + b) (a + b huge, where
+    /// the series would need millions of terms), its closed form: (1 − E[e^(−λpt)]) / p.
     /// </summary>
-    public double ExpectedPurchases(RepeatBuyer c, double t)
+    public double ExpectedPurchasesIfAlive(RepeatBuyer c, double t)
     {
         if (t <= 0) return 0;
         double x = c.Frequency;
@@ -77,12 +80,12 @@ public abstract record BetaGeometricModel(double R, double Alpha, double A, doub
         {
             var p = A / (A + B);
             var y = (R + x) * Log1P(p * t / (Alpha + c.Age));
-            return (y < 1e-8 ? (R + x) * t / (Alpha + c.Age) : (1 - Math.Exp(-y)) / p) * ProbabilityAlive(c);
+            return y < 1e-8 ? (R + x) * t / (Alpha + c.Age) : (1 - Math.Exp(-y)) / p;
         }
         var k = Opportunities(x);
         var z = t / (Alpha + c.Age + t);
         var tail = Math.Exp((A - 1) * Math.Log((Alpha + c.Age) / (Alpha + c.Age + t)) + LogHypergeometric2F1(A + B + k - 1 - R - x, A - 1, A + B + k - 1, z));
-        return (A + B + k - 1) / (A - 1) * (1 - tail) * ProbabilityAlive(c);
+        return (A + B + k - 1) / (A - 1) * (1 - tail);
     }
 
     /// <summary>

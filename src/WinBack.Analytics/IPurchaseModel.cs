@@ -15,8 +15,14 @@ public interface IPurchaseModel
     /// <summary>P(alive | x, t_x, T): the chance the customer has not stopped buying.</summary>
     double ProbabilityAlive(RepeatBuyer c);
 
-    /// <summary>Expected purchases in the next <paramref name="t"/> time units.</summary>
+    /// <summary>Expected purchases in the next <paramref name="t"/> time units: P(alive) times <see cref="ExpectedPurchasesIfAlive"/>.</summary>
     double ExpectedPurchases(RepeatBuyer c, double t);
+
+    /// <summary>
+    /// Expected purchases in the next <paramref name="t"/> time units of a customer still alive now. It depends on the
+    /// customer's repeat purchases and age (x, T) alone, not on when they last bought: customers alike in those share it.
+    /// </summary>
+    double ExpectedPurchasesIfAlive(RepeatBuyer c, double t);
 
     /// <summary>The chance of at least one purchase in the next <paramref name="t"/> time units.</summary>
     double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t);
@@ -30,16 +36,23 @@ public static class PurchaseModelExtensions
     /// <paramref name="unitsPerMonth"/> converts months to the model's time unit (4.345 for weeks).
     /// </summary>
     public static double DiscountedValue(this IPurchaseModel model, RepeatBuyer c, double spendPerOrder, int months = 12,
-        double monthlyDiscountRate = 0.01, double unitsPerMonth = 4.345)
+        double monthlyDiscountRate = 0.01, double unitsPerMonth = 4.345) =>
+        spendPerOrder * model.ProbabilityAlive(c) * model.DiscountedPurchasesIfAlive(c, months, monthlyDiscountRate, unitsPerMonth);
+
+    /// <summary>
+    /// The purchases <see cref="DiscountedValue"/> counts, each month's discounted, for a customer still alive now: the value
+    /// is these times P(alive) and the spend per order. Like <see cref="IPurchaseModel.ExpectedPurchasesIfAlive"/>, it depends
+    /// on (x, T) alone, and it is the costly part (a ₂F₁ series a month under BG/NBD and MBG/NBD).
+    /// </summary>
+    public static double DiscountedPurchasesIfAlive(this IPurchaseModel model, RepeatBuyer c, int months = 12, double monthlyDiscountRate = 0.01, double unitsPerMonth = 4.345)
     {
-        var value = 0.0;
-        var before = 0.0;
+        var (purchases, before) = (0.0, 0.0);
         for (var k = 1; k <= months; k++)
         {
-            var upTo = model.ExpectedPurchases(c, k * unitsPerMonth);
-            value += spendPerOrder * (upTo - before) / Math.Pow(1 + monthlyDiscountRate, k);
+            var upTo = model.ExpectedPurchasesIfAlive(c, k * unitsPerMonth);
+            purchases += (upTo - before) / Math.Pow(1 + monthlyDiscountRate, k);
             before = upTo;
         }
-        return value;
+        return purchases;
     }
 }

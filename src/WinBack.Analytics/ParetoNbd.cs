@@ -43,13 +43,16 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
     /// Expected purchases in the next <paramref name="t"/> time units (note 009, eq. 41): P(alive) · (r+x)/(α+T) · (β+T)/(s−1)
     /// · [1 − ((β+T)/(β+T+t))^(s−1)], the bracket over s − 1 taken as ln(1 + t/(β+T)) · (1 − e^(−y))/y so that s = 1 is no pole.
     /// </summary>
-    public double ExpectedPurchases(RepeatBuyer c, double t)
+    public double ExpectedPurchases(RepeatBuyer c, double t) => t <= 0 ? 0 : ProbabilityAlive(c) * ExpectedPurchasesIfAlive(c, t);
+
+    /// <summary>Eq. 41 without P(alive): the posterior purchase rate (r+x)/(α+T) times the expected rest of a lifetime within t.</summary>
+    public double ExpectedPurchasesIfAlive(RepeatBuyer c, double t)
     {
         if (t <= 0) return 0;
         var lifetimeLog = Log1P(t / (Beta + c.Age));
         var y = (S - 1) * lifetimeLog;
         var shrink = Math.Abs(y) < 1e-10 ? 1 - y / 2 : -double.ExpM1(-y) / y;
-        return ProbabilityAlive(c) * (R + c.Frequency) / (Alpha + c.Age) * (Beta + c.Age) * lifetimeLog * shrink;
+        return (R + c.Frequency) / (Alpha + c.Age) * (Beta + c.Age) * lifetimeLog * shrink;
     }
 
     /// <summary>

@@ -12,6 +12,7 @@ public sealed class HoldoutEvaluationTests
         public double LogLikelihood(IReadOnlyList<RepeatBuyer> customers) => 0;
         public double ProbabilityAlive(RepeatBuyer c) => 1;
         public double ExpectedPurchases(RepeatBuyer c, double t) => Chance(c);
+        public double ExpectedPurchasesIfAlive(RepeatBuyer c, double t) => Chance(c);
         public double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t) => Chance(c);
     }
 
