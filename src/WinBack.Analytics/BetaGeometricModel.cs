@@ -92,8 +92,9 @@ public abstract record BetaGeometricModel(double R, double Alpha, double A, doub
     /// P(at least one purchase in the next <paramref name="t"/>): these customers drop out only at a purchase, so one alive
     /// now buys nothing in t only if the Poisson count is zero, E[e^(−λt)] = ((α+T)/(α+T+t))^(r+x) under λ's posterior.
     /// </summary>
-    public double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t) =>
-        t <= 0 ? 0 : ProbabilityAlive(c) * -double.ExpM1((R + c.Frequency) * -Log1P(t / (Alpha + c.Age)));
+    public double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t) => t <= 0 ? 0 : ProbabilityAlive(c) * ProbabilityOfPurchaseWithinIfAlive(c, t);
+
+    public double ProbabilityOfPurchaseWithinIfAlive(RepeatBuyer c, double t) => t <= 0 ? 0 : -double.ExpM1((R + c.Frequency) * -Log1P(t / (Alpha + c.Age)));
 
     /// <summary>Expected purchases of a new customer in their first <paramref name="t"/> time units: the conditional expectation with no history.</summary>
     public double ExpectedPurchasesOfNewCustomer(double t) => ExpectedPurchases(new RepeatBuyer(0, 0, 0), t);

@@ -62,10 +62,7 @@ public static class ForecastScores
     {
         CheckSameLength(predicted, outcome);
         ArgumentOutOfRangeException.ThrowIfLessThan(groups, 1);
-        var ranked = new Ranked[predicted.Count];
-        for (var i = 0; i < ranked.Length; i++) ranked[i] = new Ranked(predicted[i], ranking?[i] ?? 0, i);
-        Array.Sort(ranked);
-        var order = Array.ConvertAll(ranked, r => r.Index);
+        var order = Ordered(predicted, ReferenceEquals(ranking, predicted) ? null : ranking);
         var bands = new List<CalibrationBand>(groups);
         for (var g = 0; g < groups; g++)
         {
@@ -82,25 +79,56 @@ public static class ForecastScores
     public static IReadOnlyList<CalibrationBand> Bands(IReadOnlyList<double> predicted, IReadOnlyList<bool> outcome, IReadOnlyList<double> bounds)
     {
         CheckSameLength(predicted, outcome);
-        var bands = new List<CalibrationBand>(bounds.Count - 1);
+        // One pass over the customers, each added to the band it falls in (in the customers' order, as a band's mean adds them).
+        var (customers, predictedSum, positives) = (new int[bounds.Count - 1], new double[bounds.Count - 1], new int[bounds.Count - 1]);
+        for (var i = 0; i < predicted.Count; i++)
         for (var k = 0; k + 1 < bounds.Count; k++)
         {
             var (from, to, last) = (bounds[k], bounds[k + 1], k + 2 == bounds.Count);
-            var members = Enumerable.Range(0, predicted.Count).Where(i => predicted[i] >= from && (predicted[i] < to || last && predicted[i] <= to)).ToArray();
-            bands.Add(Band(members, predicted, outcome, from, to));
+            if (!(predicted[i] >= from && (predicted[i] < to || last && predicted[i] <= to))) continue;
+            customers[k]++;
+            predictedSum[k] += predicted[i];
+            if (outcome[i]) positives[k]++;
         }
-        return bands;
+        return [.. Enumerable.Range(0, bounds.Count - 1).Select(k => customers[k] == 0
+            ? new CalibrationBand(bounds[k], bounds[k + 1], 0, 0, 0)
+            : new CalibrationBand(bounds[k], bounds[k + 1], customers[k], predictedSum[k] / customers[k], positives[k] / (double)customers[k]))];
     }
 
-    /// <summary>A customer in the calibration table's order: by chance, then ranking, then as given (the order is stable).</summary>
-    private readonly record struct Ranked(double Chance, double Rank, int Index) : IComparable<Ranked>
+    /// <summary>
+    /// The customers' indexes by chance, then <paramref name="ranking"/>, then index (a stable order). Sorted as plain numbers,
+    /// not through a comparer (a million customers' comparisons took a third of a second): by chance, then each run of equal
+    /// chances by ranking, then each run equal in both by index.
+    /// </summary>
+    private static int[] Ordered(IReadOnlyList<double> chance, IReadOnlyList<double>? ranking)
     {
-        public int CompareTo(Ranked other)
+        var (keys, order) = (new double[chance.Count], new int[chance.Count]);
+        for (var i = 0; i < keys.Length; i++) (keys[i], order[i]) = (chance[i], i);
+        Array.Sort(keys, order);
+        foreach (var (start, end) in EqualRuns(keys, 0, keys.Length))
         {
-            var byChance = Chance.CompareTo(other.Chance);
-            if (byChance != 0) return byChance;
-            var byRank = Rank.CompareTo(other.Rank);
-            return byRank != 0 ? byRank : Index.CompareTo(other.Index);
+            if (ranking is null)
+            {
+                Array.Sort(order, start, end - start);
+                continue;
+            }
+            // The run's chances are equal and read no more: its keys become the rankings.
+            for (var k = start; k < end; k++) keys[k] = ranking[order[k]];
+            Array.Sort(keys, order, start, end - start);
+            foreach (var (tieStart, tieEnd) in EqualRuns(keys, start, end)) Array.Sort(order, tieStart, tieEnd - tieStart);
+        }
+        return order;
+    }
+
+    /// <summary>The runs of two or more equal keys in sorted <paramref name="keys"/>[from..to), as [start, end) ranges.</summary>
+    private static IEnumerable<(int Start, int End)> EqualRuns(double[] keys, int from, int to)
+    {
+        for (var start = from; start < to;)
+        {
+            var end = start + 1;
+            while (end < to && keys[end].CompareTo(keys[start]) == 0) end++;
+            if (end - start > 1) yield return (start, end);
+            start = end;
         }
     }
 

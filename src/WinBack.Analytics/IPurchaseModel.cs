@@ -24,8 +24,11 @@ public interface IPurchaseModel
     /// </summary>
     double ExpectedPurchasesIfAlive(RepeatBuyer c, double t);
 
-    /// <summary>The chance of at least one purchase in the next <paramref name="t"/> time units.</summary>
+    /// <summary>The chance of at least one purchase in the next <paramref name="t"/> time units: P(alive) times <see cref="ProbabilityOfPurchaseWithinIfAlive"/>.</summary>
     double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t);
+
+    /// <summary>The chance of at least one purchase in the next <paramref name="t"/> time units of a customer still alive now; like <see cref="ExpectedPurchasesIfAlive"/>, it depends on (x, T) alone.</summary>
+    double ProbabilityOfPurchaseWithinIfAlive(RepeatBuyer c, double t);
 }
 
 public static class PurchaseModelExtensions

@@ -61,8 +61,9 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
     /// (r+x)/(α+T) · (1 + u/(α+T))^(−(r+x+1)) · (1 + u/(β+T))^(−s); its integral over (0, t) is the difference of two tails of
     /// the same kind as the likelihood's, so one positive quantity with no 1 − (…) to lose digits in.
     /// </summary>
-    public double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t) =>
-        t <= 0 ? 0 : ProbabilityAlive(c) * Math.Min(1, Math.Exp(LogPurchaseWithinIfAlive(c.Frequency, c.Age, t)));
+    public double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t) => t <= 0 ? 0 : ProbabilityAlive(c) * ProbabilityOfPurchaseWithinIfAlive(c, t);
+
+    public double ProbabilityOfPurchaseWithinIfAlive(RepeatBuyer c, double t) => t <= 0 ? 0 : Math.Min(1, Math.Exp(LogPurchaseWithinIfAlive(c.Frequency, c.Age, t)));
 
     /// <summary>ln P(a purchase within t | alive at T): ln((r+x)/(α+T)) plus the log of the first purchase's density integrated over (0, t).</summary>
     private double LogPurchaseWithinIfAlive(double x, double age, double t)

@@ -14,6 +14,7 @@ public sealed class HoldoutEvaluationTests
         public double ExpectedPurchases(RepeatBuyer c, double t) => Chance(c);
         public double ExpectedPurchasesIfAlive(RepeatBuyer c, double t) => Chance(c);
         public double ProbabilityOfPurchaseWithin(RepeatBuyer c, double t) => Chance(c);
+        public double ProbabilityOfPurchaseWithinIfAlive(RepeatBuyer c, double t) => Chance(c);
     }
 
     private static DateOnly Day(int daysBeforeCalibrationEnd) => CalibrationEnd.AddDays(-daysBeforeCalibrationEnd);
