@@ -11,6 +11,9 @@ public static class Bfgs
     public sealed record Result(double[] Point, double Value, int Iterations, bool Converged)
     {
         public double[,]? InverseHessian { get; init; }
+
+        /// <summary>The gradient at <see cref="Point"/>, as the search last computed it.</summary>
+        public double[]? Gradient { get; init; }
     }
 
     /// <summary>Minimises <paramref name="f"/> with central-difference gradients.</summary>
@@ -30,11 +33,12 @@ public static class Bfgs
         var g = new double[n];
         var fx = f(x, g);
         var h = inverseHessian is null ? Identity(n) : (double[,])inverseHessian.Clone();
-        Result Ended(double[] point, double value, int iterations, bool converged) => new(point, value, iterations, converged) { InverseHessian = h };
+        Result Ended(double[] point, double value, double[] gradient, int iterations, bool converged) =>
+            new(point, value, iterations, converged) { InverseHessian = h, Gradient = gradient };
         for (var iteration = 0; iteration < maxIterations; iteration++)
         {
             // Relative to the function's size: a log-likelihood of -9582 has a numerical-gradient noise far above 1e-7.
-            if (Norm(g) < gradientTolerance * Math.Max(1, Math.Abs(fx))) return Ended(x, fx, iteration, true);
+            if (Norm(g) < gradientTolerance * Math.Max(1, Math.Abs(fx))) return Ended(x, fx, g, iteration, true);
             var direction = new double[n];
             for (var i = 0; i < n; i++) for (var j = 0; j < n; j++) direction[i] -= h[i, j] * g[j];
             var slope = Dot(direction, g);
@@ -53,10 +57,10 @@ public static class Bfgs
                 fNew = f(xNew, gradientAtEveryTrial ? gNew : null);
                 if (!double.IsNaN(fNew) && fNew <= fx + 1e-4 * step * slope) break;
                 step /= 2;
-                if (step < 1e-12) return Ended(x, fx, iteration, Norm(g) < 1e-5 * Math.Max(1, Math.Abs(fx)));
+                if (step < 1e-12) return Ended(x, fx, g, iteration, Norm(g) < 1e-5 * Math.Max(1, Math.Abs(fx)));
             }
             if (!gradientAtEveryTrial) f(xNew, gNew);
-            if (Math.Abs(fx - fNew) <= 1e-13 * Math.Max(1, Math.Abs(fx))) return Ended(xNew, fNew, iteration + 1, true);
+            if (Math.Abs(fx - fNew) <= 1e-13 * Math.Max(1, Math.Abs(fx))) return Ended(xNew, fNew, gNew, iteration + 1, true);
             var s = xNew.Select((v, i) => v - x[i]).ToArray();
             var y = gNew.Select((v, i) => v - g[i]).ToArray();
             var sy = Dot(s, y);
@@ -71,26 +75,32 @@ public static class Bfgs
             }
             (x, fx, g) = (xNew, fNew, gNew);
         }
-        return Ended(x, fx, maxIterations, false);
+        return Ended(x, fx, g, maxIterations, false);
     }
 
     /// <summary>
-    /// The Hessian of a function with a gradient, by central differences of the gradient (step <paramref name="h"/>),
-    /// made symmetric; NaN entries where a step leaves the function's domain.
+    /// The Hessian of a function with a gradient, by forward differences of the gradient (step <paramref name="h"/>) from
+    /// <paramref name="gradientAtX"/>, backward where a forward step leaves the function's domain, made symmetric; NaN
+    /// entries where neither step stays in it. One gradient a variable, where central differences took two: their error,
+    /// of the order of the step, is far below what a check of a maximum or a standard error needs.
     /// </summary>
-    public static double[,] Hessian(Func<double[], double[]?, double> f, double[] x, double h)
+    public static double[,] Hessian(Func<double[], double[]?, double> f, double[] x, double[] gradientAtX, double h)
     {
         var n = x.Length;
         var hessian = new double[n, n];
-        var (up, down) = (new double[n], new double[n]);
+        var stepped = new double[n];
         for (var j = 0; j < n; j++)
         {
             var p = (double[])x.Clone();
             p[j] = x[j] + h;
-            var fUp = f(p, up);
-            p[j] = x[j] - h;
-            var fDown = f(p, down);
-            for (var i = 0; i < n; i++) hessian[i, j] = double.IsFinite(fUp) && double.IsFinite(fDown) ? (up[i] - down[i]) / (2 * h) : double.NaN;
+            var step = h;
+            if (!double.IsFinite(f(p, stepped)))
+            {
+                p[j] = x[j] - h;
+                step = -h;
+                if (!double.IsFinite(f(p, stepped))) step = double.NaN;
+            }
+            for (var i = 0; i < n; i++) hessian[i, j] = (stepped[i] - gradientAtX[i]) / step;
         }
         for (var i = 0; i < n; i++)
         for (var j = 0; j < i; j++)
@@ -106,15 +116,12 @@ public static class Bfgs
     };
 
     /// <summary>
-    /// Whether <paramref name="x"/> is a strict local minimum: the gradient flat against the function's size and
-    /// <paramref name="hessian"/> there positive definite (its Cholesky factorisation succeeds).
+    /// Whether a point is a strict local minimum, from the function's <paramref name="value"/>, <paramref name="gradient"/>
+    /// and <paramref name="hessian"/> there: the gradient flat against the function's size and the Hessian positive definite
+    /// (its Cholesky factorisation succeeds).
     /// </summary>
-    public static bool IsMinimum(Func<double[], double[]?, double> f, double[] x, double[,] hessian, double gradientTolerance = 1e-5)
-    {
-        var g = new double[x.Length];
-        var fx = f(x, g);
-        return double.IsFinite(fx) && Norm(g) <= gradientTolerance * Math.Max(1, Math.Abs(fx)) && Cholesky.TryFactor(hessian, out _);
-    }
+    public static bool IsMinimum(double value, double[] gradient, double[,] hessian, double gradientTolerance = 1e-5) =>
+        double.IsFinite(value) && Norm(gradient) <= gradientTolerance * Math.Max(1, Math.Abs(value)) && Cholesky.TryFactor(hessian, out _);
 
     /// <summary>Central differences, one-sided where one side is not a number (a point next to the search's bounds).</summary>
     private static double[] Gradient(Func<double[], double> f, double[] x, double fx)

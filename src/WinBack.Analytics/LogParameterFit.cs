@@ -31,7 +31,7 @@ internal static class LogParameterFit
     /// </summary>
     private const int SampleAbove = 50_000, SampleSize = 50_000, SampleRepeatCustomers = 2_000;
 
-    /// <summary>The step of the Hessian's central differences of the gradient, in the log-parameters.</summary>
+    /// <summary>The step of the Hessian's differences of the gradient, in the log-parameters.</summary>
     private const double HessianStep = 1e-4;
 
     /// <summary>The shop's mean age and mean repeat rate (repeat purchases per unit of age): where the starts are put.</summary>
@@ -64,8 +64,9 @@ internal static class LogParameterFit
             return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll / data.Size : double.NaN;
         };
         var objective = Objective(all);
-        PurchaseModelFit<TModel> Ended(Bfgs.Result best, double[,] hessian, LimitingModel? limit)
+        PurchaseModelFit<TModel> Ended(Settlement end, LimitingModel? limit)
         {
+            var (best, hessian) = (end.End, end.Hessian);
             var fitted = model([.. best.Point.Select(Math.Exp)]);
             return new PurchaseModelFit<TModel>(fitted, -best.Value * customers.Count, limit, StandardErrorsAt(fitted, hessian, customers.Count, limit))
             {
@@ -77,9 +78,9 @@ internal static class LogParameterFit
         // From a fit nearby: a few steps to its maximum. A fit at a limit is not a start: the likelihood is flat out there.
         if (near is { Limit: null, InverseHessian: { } curvature })
         {
-            var (best, hessian) = Settled(objective, Bfgs.Minimise(objective, [.. near.Model.Parameters.Select(p => Math.Log(p))], inverseHessian: curvature), customers.Count);
-            if (double.IsFinite(best.Value) && limitOf(model([.. best.Point.Select(Math.Exp)])) is null && Bfgs.IsMinimum(objective, best.Point, hessian))
-                return Ended(best, hessian, null);
+            var settled = Settled(objective, Bfgs.Minimise(objective, [.. near.Model.Parameters.Select(p => Math.Log(p))], inverseHessian: curvature), customers.Count);
+            if (double.IsFinite(settled.End.Value) && limitOf(model([.. settled.End.Point.Select(Math.Exp)])) is null && settled.IsMinimum)
+                return Ended(settled, null);
         }
 
         var sample = all;
@@ -89,32 +90,32 @@ internal static class LogParameterFit
         var roughly = startsFor(customers).Select(s => Bfgs.Minimise(Objective(sample), s, gradientTolerance: 1e-4)).Where(r => double.IsFinite(r.Value) && r.Point.All(double.IsFinite))
                           .MinBy(r => r.Value)
                       ?? throw new NotEnoughDataException("The purchase data do not pin the model down (the fit did not settle); showing the fixed-weeks rule only.");
-        var (polished, atEnd) = Settled(objective, Bfgs.Minimise(objective, roughly.Point, inverseHessian: roughly.InverseHessian), customers.Count);
-        var limit = limitOf(model([.. polished.Point.Select(Math.Exp)]));
-        if (limit is null && !Bfgs.IsMinimum(objective, polished.Point, atEnd))
+        var polished = Settled(objective, Bfgs.Minimise(objective, roughly.Point, inverseHessian: roughly.InverseHessian), customers.Count);
+        var limit = limitOf(model([.. polished.End.Point.Select(Math.Exp)]));
+        if (limit is null && !polished.IsMinimum)
             throw new NotEnoughDataException("The purchase data do not pin the model down (no single best fit); showing the fixed-weeks rule only.");
-        return Ended(polished, atEnd, limit);
+        return Ended(polished, limit);
     }
 
     /// <summary>
-    /// Takes BFGS's end the rest of the way to the maximum with Newton steps on the observed Hessian, and returns that
-    /// Hessian. BFGS stops once the gradient is small, and on a flat likelihood (a small shop, a ridge between drop-out's two
-    /// parameters) a small gradient can still leave a tenth of a log-likelihood unit uphill. Newton's step says how much
-    /// is left (half of gᵀH⁻¹g, in log-likelihood units over all <paramref name="customers"/>); the steps stop once that is
-    /// under <see cref="SettledWithin"/>, which a large shop's BFGS end usually already is, so there it costs one gradient
-    /// beside the Hessian that the maximum's check and the standard errors need anyway. Where the Hessian is not positive
-    /// definite there is no Newton step: at BFGS's end the end is left to that check, and after a step the settling stays at
-    /// the last point whose Hessian is.
+    /// Takes BFGS's end the rest of the way to the maximum with Newton steps on the observed Hessian, and returns where it
+    /// ended with the gradient and Hessian there. BFGS stops once the gradient is small, and on a flat likelihood (a small
+    /// shop, a ridge between drop-out's two parameters) a small gradient can still leave a tenth of a log-likelihood unit
+    /// uphill. Newton's step says how much is left (half of gᵀH⁻¹g, in log-likelihood units over all <paramref name="customers"/>);
+    /// the steps stop once that is under <see cref="SettledWithin"/>, which a large shop's BFGS end usually already is, so
+    /// there it costs the gradient and the Hessian that the maximum's check and the standard errors need anyway. Where the
+    /// Hessian is not positive definite there is no Newton step: at BFGS's end the end is left to that check, and after a
+    /// step the settling stays at the last point whose Hessian is.
     /// </summary>
-    private static (Bfgs.Result End, double[,] Hessian) Settled(Func<double[], double[]?, double> objective, Bfgs.Result end, int customers)
+    private static Settlement Settled(Func<double[], double[]?, double> objective, Bfgs.Result end, int customers)
     {
-        var hessian = Bfgs.Hessian(objective, end.Point, HessianStep);
-        if (!double.IsFinite(end.Value) || !Cholesky.TryFactor(hessian, out var factor)) return (end, hessian);
+        var gradient = end.Gradient;
+        if (gradient is null) objective(end.Point, gradient = new double[end.Point.Length]);
+        var hessian = Bfgs.Hessian(objective, end.Point, gradient, HessianStep);
+        if (!double.IsFinite(end.Value) || !Cholesky.TryFactor(hessian, out var factor)) return new(end, gradient, hessian);
         var (point, value, inverse) = (end.Point, end.Value, Cholesky.Inverse(factor));
         for (var step = 0; step < MaxNewtonSteps; step++)
         {
-            var gradient = new double[point.Length];
-            objective(point, gradient);
             var direction = new double[point.Length];
             for (var i = 0; i < point.Length; i++) for (var j = 0; j < point.Length; j++) direction[i] -= inverse[i, j] * gradient[j];
             var left = -0.5 * direction.Select((d, i) => d * gradient[i]).Sum() * customers;
@@ -126,11 +127,20 @@ internal static class LogParameterFit
                 trialValue = objective(trial, null) is var tried && tried < value ? tried : value;
             }
             if (trialValue >= value) break;
-            var trialHessian = Bfgs.Hessian(objective, trial, HessianStep);
+            var trialGradient = new double[point.Length];
+            objective(trial, trialGradient);
+            var trialHessian = Bfgs.Hessian(objective, trial, trialGradient, HessianStep);
             if (!Cholesky.TryFactor(trialHessian, out factor)) break;
-            (point, value, hessian, inverse) = (trial, trialValue, trialHessian, Cholesky.Inverse(factor));
+            (point, value, gradient, hessian, inverse) = (trial, trialValue, trialGradient, trialHessian, Cholesky.Inverse(factor));
         }
-        return (end with { Point = point, Value = value, InverseHessian = inverse }, hessian);
+        return new(end with { Point = point, Value = value, InverseHessian = inverse }, gradient, hessian);
+    }
+
+    /// <summary>Where a fit settled, with the gradient and the Hessian of its objective there.</summary>
+    private sealed record Settlement(Bfgs.Result End, double[] Gradient, double[,] Hessian)
+    {
+        /// <summary>Whether the end is a maximum of the likelihood (a minimum of its negative): flat, and curved down every way.</summary>
+        public bool IsMinimum => Bfgs.IsMinimum(End.Value, Gradient, Hessian);
     }
 
     /// <summary>
@@ -157,7 +167,7 @@ internal static class LogParameterFit
 
     /// <summary>
     /// Standard errors from the observed information: the Hessian of the mean negative log-likelihood in the log-parameters
-    /// (central differences of the exact gradient), times the number of customers, inverted; by the delta method
+    /// (differences of the exact gradient), times the number of customers, inverted; by the delta method
     /// SE(θ) = θ·SE(ln θ). At a limiting model the parameters that ran off are held where they are and get no standard error.
     /// </summary>
     private static StandardErrors StandardErrorsAt(IParametricModel model, double[,] hessian, int customers, LimitingModel? limit)

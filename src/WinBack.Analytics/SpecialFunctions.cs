@@ -141,8 +141,10 @@ public static class SpecialFunctions
         double term = 1, harmonicF = 0, harmonicC = 0, perZ = 0;
         for (var k = 0; k < 10_000_000; k++)
         {
-            perZ = (k == 0 ? 1 : perZ * z) * (f + k) / (c + k);
-            (harmonicF, harmonicC) = (harmonicF + 1 / (f + k), harmonicC + 1 / (c + k));
+            // Two divisions a term, not three: the one by c + k serves both the ratio and its harmonic sum.
+            var overC = 1 / (c + k);
+            perZ = (k == 0 ? 1 : perZ * z) * (f + k) * overC;
+            (harmonicF, harmonicC) = (harmonicF + 1 / (f + k), harmonicC + overC);
             term = perZ * z;
             sum += term;
             sumF += term * harmonicF;
