@@ -31,7 +31,7 @@ internal static class LogParameterFit
     /// </summary>
     private const int SampleAbove = 50_000, SampleSize = 50_000, SampleRepeatCustomers = 2_000;
 
-    /// <summary>The step of the Hessian's differences of the gradient, in the log-parameters.</summary>
+    /// <summary>The step of the Hessian's central differences of the gradient, in the log-parameters.</summary>
     private const double HessianStep = 1e-4;
 
     /// <summary>The shop's mean age and mean repeat rate (repeat purchases per unit of age): where the starts are put.</summary>
@@ -111,7 +111,7 @@ internal static class LogParameterFit
     {
         var gradient = end.Gradient;
         if (gradient is null) objective(end.Point, gradient = new double[end.Point.Length]);
-        var hessian = Bfgs.Hessian(objective, end.Point, gradient, HessianStep);
+        var hessian = Bfgs.Hessian(objective, end.Point, HessianStep);
         if (!double.IsFinite(end.Value) || !Cholesky.TryFactor(hessian, out var factor)) return new(end, gradient, hessian);
         var (point, value, inverse) = (end.Point, end.Value, Cholesky.Inverse(factor));
         for (var step = 0; step < MaxNewtonSteps; step++)
@@ -129,11 +129,11 @@ internal static class LogParameterFit
             if (trialValue >= value) break;
             var trialGradient = new double[point.Length];
             objective(trial, trialGradient);
-            var trialHessian = Bfgs.Hessian(objective, trial, trialGradient, HessianStep);
+            var trialHessian = Bfgs.Hessian(objective, trial, HessianStep);
             if (!Cholesky.TryFactor(trialHessian, out factor)) break;
             (point, value, gradient, hessian, inverse) = (trial, trialValue, trialGradient, trialHessian, Cholesky.Inverse(factor));
         }
-        return new(end with { Point = point, Value = value, InverseHessian = inverse }, gradient, hessian);
+        return new(end with { Point = point, Value = value, InverseHessian = inverse, Gradient = gradient }, gradient, hessian);
     }
 
     /// <summary>Where a fit settled, with the gradient and the Hessian of its objective there.</summary>
@@ -167,7 +167,7 @@ internal static class LogParameterFit
 
     /// <summary>
     /// Standard errors from the observed information: the Hessian of the mean negative log-likelihood in the log-parameters
-    /// (differences of the exact gradient), times the number of customers, inverted; by the delta method
+    /// (central differences of the exact gradient), times the number of customers, inverted; by the delta method
     /// SE(θ) = θ·SE(ln θ). At a limiting model the parameters that ran off are held where they are and get no standard error.
     /// </summary>
     private static StandardErrors StandardErrorsAt(IParametricModel model, double[,] hessian, int customers, LimitingModel? limit)

@@ -85,16 +85,29 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Cus
     public async Task DeleteCustomerAsync(long shopId, long customerId, CancellationToken cancellationToken)
     {
         await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
-        // The shop as a constant, so the delete is planned on the shop's partition alone (CustomerPredictionPartitions.ScoresOf).
-        var deleteScores = $"DELETE FROM {CustomerPredictionPartitions.Table} WHERE shop_id = {CustomerPredictionPartitions.ShopIdSql(shopId)} AND customer_id = {{0}}";
-        await db.Database.ExecuteSqlRawAsync(deleteScores, [customerId], cancellationToken);
         await db.Orders.Where(o => o.ShopId == shopId && o.CustomerId == customerId).ExecuteUpdateAsync(o => o.SetProperty(x => x.CustomerId, (long?)null), cancellationToken);
         await db.Customers.Where(c => c.ShopId == shopId && c.Id == customerId).ExecuteDeleteAsync(cancellationToken);
+        // Orders, then the customer, then the scores: the order every writer of them locks in (a flush's rescoring writes the
+        // scores after the orders and the customer's row), so two batches cannot wait on each other. The shop as a constant,
+        // so the delete is planned on the shop's partition alone (CustomerPredictionPartitions.ScoresOf).
+        var deleteScores = $"DELETE FROM {CustomerPredictionPartitions.Table} WHERE shop_id = {CustomerPredictionPartitions.ShopIdSql(shopId)} AND customer_id = {{0}}";
+        await db.Database.ExecuteSqlRawAsync(deleteScores, [customerId], cancellationToken);
     }
 
-    /// <summary>Writes the queued orders and recomputes every touched customer's rollups.</summary>
+    /// <summary>
+    /// Writes the queued orders and recomputes every touched customer's rollups and scores, in one transaction: the
+    /// caller's (a webhook batch's) or, for a caller without one (reconciliation), its own. Its rollups' change and the
+    /// hold-off of a refit's swap that comes with it then last until the scores are written too.
+    /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
+        if (db.Database.CurrentTransaction is null)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await FlushAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
         foreach (var shop in _pendingOrders.GroupBy(p => p.Key.ShopId).ToList())
             await WriteOrdersAsync(shop.Key, shop.Select(p => p.Value).ToList(), cancellationToken);
         _pendingOrders.Clear();

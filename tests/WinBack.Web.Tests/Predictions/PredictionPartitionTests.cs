@@ -231,6 +231,64 @@ public sealed class PredictionPartitionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_customer_deleted_while_another_batch_moves_their_order_away_is_deleted_and_neither_batch_fails()
+    {
+        await RefitAsync(_north.ShopId);
+        long orderId;
+        await using (var db = _app.CreateDbContext())
+            orderId = await db.Orders.Where(o => o.ShopId == _north.ShopId && o.CustomerId == 3).Select(o => o.Id).FirstAsync();
+
+        // A batch moving customer 3's order to customer 4 holds the order's row; its flush rescores customer 3 afterwards.
+        await using var moving = new NpgsqlConnection(_app.ConnectionString);
+        await moving.OpenAsync();
+        await using var move = await moving.BeginTransactionAsync();
+        await using (var update = new NpgsqlCommand($"UPDATE orders SET customer_id = 4 WHERE shop_id = {_north.ShopId} AND id = {orderId}", moving, move))
+            await update.ExecuteNonQueryAsync();
+
+        // Meanwhile customers/delete for customer 3 arrives in another batch, and waits for the order's row.
+        using var scope = _app.Services.CreateScope();
+        var deleter = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
+        await using var delete = await deleter.Database.BeginTransactionAsync();
+        var deleting = scope.ServiceProvider.GetRequiredService<WinBack.Web.Sync.SyncWriter>().DeleteCustomerAsync(_north.ShopId, 3, CancellationToken.None);
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(30))).Should().BeTrue("the deletion waits for the moved order");
+
+        // The first batch's rescoring removes customer 3's scores (no order left) and commits: the deletion must not hold them.
+        await using (var rescore = new NpgsqlCommand($"DELETE FROM customer_predictions WHERE shop_id = {_north.ShopId} AND customer_id = 3", moving, move) { CommandTimeout = 10 })
+            await rescore.ExecuteNonQueryAsync();
+        await move.CommitAsync();
+        await deleting.WaitAsync(TimeSpan.FromSeconds(30));
+        await delete.CommitAsync();
+
+        await using var check = _app.CreateDbContext();
+        (await check.Customers.AnyAsync(c => c.ShopId == _north.ShopId && c.Id == 3)).Should().BeFalse();
+        (await check.Orders.SingleAsync(o => o.ShopId == _north.ShopId && o.Id == orderId)).CustomerId.Should().Be(4, "the order moved before the deletion");
+        (await ScoresAsync(_north.ShopId)).Should().NotContainKey(3);
+    }
+
+    [Fact]
+    public async Task A_reconciliation_that_waits_for_a_swap_writes_its_orders_with_their_rollups_not_before_them()
+    {
+        await RefitAsync(_north.ShopId);
+        await using var swapping = await HoldSwapAsync(_north.ShopId);
+
+        // Reconciliation found an order of customer 4 the webhooks missed; it flushes outside any transaction of its caller.
+        using var scope = _app.Services.CreateScope();
+        var writer = scope.ServiceProvider.GetRequiredService<WinBack.Web.Sync.SyncWriter>();
+        var order = new WinBack.Web.Sync.OrderRow(990_004, 4, "#990004", Now.AddDays(-1), Now.AddDays(-1), null, false, 12.50m, "USD");
+        writer.UpsertOrders(_north.ShopId, "USD", [(order, null)]);
+        var flushing = writer.FlushAsync(CancellationToken.None);
+        (await _app.SomeoneWaitsOnALockAsync(TimeSpan.FromSeconds(30))).Should().BeTrue("the rollups' recompute waits for the swap");
+        await using (var db = _app.CreateDbContext())
+            (await db.Orders.AnyAsync(o => o.ShopId == _north.ShopId && o.Id == 990_004)).Should().BeFalse("an order is not seen without the totals it changes");
+
+        await swapping.CommitAsync();
+        await flushing.WaitAsync(TimeSpan.FromSeconds(30));
+        await using var check = _app.CreateDbContext();
+        var customer = await check.Customers.SingleAsync(c => c.ShopId == _north.ShopId && c.Id == 4);
+        (customer.OrdersCount, customer.LastOrderAt).Should().Be((check.Orders.Count(o => o.ShopId == _north.ShopId && o.CustomerId == 4), order.ProcessedAt));
+    }
+
+    [Fact]
     public async Task A_recompute_of_a_shops_rollups_waits_for_a_swap_in_progress_and_then_lands()
     {
         await RefitAsync(_north.ShopId);
