@@ -13,7 +13,7 @@ public static class Bfgs
         public double[,]? InverseHessian { get; init; }
 
         /// <summary>The gradient at <see cref="Point"/>, as the search last computed it.</summary>
-        public double[]? Gradient { get; init; }
+        public required double[] Gradient { get; init; }
     }
 
     /// <summary>Minimises <paramref name="f"/> with central-difference gradients.</summary>

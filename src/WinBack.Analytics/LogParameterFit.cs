@@ -110,9 +110,8 @@ internal static class LogParameterFit
     private static Settlement Settled(Func<double[], double[]?, double> objective, Bfgs.Result end, int customers)
     {
         var gradient = end.Gradient;
-        if (gradient is null) objective(end.Point, gradient = new double[end.Point.Length]);
         var hessian = Bfgs.Hessian(objective, end.Point, HessianStep);
-        if (!double.IsFinite(end.Value) || !Cholesky.TryFactor(hessian, out var factor)) return new(end, gradient, hessian);
+        if (!double.IsFinite(end.Value) || !Cholesky.TryFactor(hessian, out var factor)) return new(end, hessian);
         var (point, value, inverse) = (end.Point, end.Value, Cholesky.Inverse(factor));
         for (var step = 0; step < MaxNewtonSteps; step++)
         {
@@ -133,14 +132,14 @@ internal static class LogParameterFit
             if (!Cholesky.TryFactor(trialHessian, out factor)) break;
             (point, value, gradient, hessian, inverse) = (trial, trialValue, trialGradient, trialHessian, Cholesky.Inverse(factor));
         }
-        return new(end with { Point = point, Value = value, InverseHessian = inverse, Gradient = gradient }, gradient, hessian);
+        return new(end with { Point = point, Value = value, InverseHessian = inverse, Gradient = gradient }, hessian);
     }
 
-    /// <summary>Where a fit settled, with the gradient and the Hessian of its objective there.</summary>
-    private sealed record Settlement(Bfgs.Result End, double[] Gradient, double[,] Hessian)
+    /// <summary>Where a fit settled (with its objective's gradient there), and the Hessian there.</summary>
+    private sealed record Settlement(Bfgs.Result End, double[,] Hessian)
     {
         /// <summary>Whether the end is a maximum of the likelihood (a minimum of its negative): flat, and curved down every way.</summary>
-        public bool IsMinimum => Bfgs.IsMinimum(End.Value, Gradient, Hessian);
+        public bool IsMinimum => Bfgs.IsMinimum(End.Value, End.Gradient, Hessian);
     }
 
     /// <summary>

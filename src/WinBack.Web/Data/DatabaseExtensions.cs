@@ -19,6 +19,27 @@ public sealed class DatabaseOptions
 
 public static class DatabaseExtensions
 {
+    /// <summary>
+    /// Runs <paramref name="work"/> in the caller's transaction when there is one, else in a transaction of its own, committed
+    /// when the work is done: for writers whose locks (the hold-off of a refit's swap) must last until their writes commit.
+    /// </summary>
+    public static async Task InTransactionAsync(this DatabaseFacade database, Func<Task> work, CancellationToken cancellationToken) =>
+        await database.InTransactionAsync(async () =>
+        {
+            await work();
+            return true;
+        }, cancellationToken);
+
+    /// <inheritdoc cref="InTransactionAsync(DatabaseFacade, Func{Task}, CancellationToken)"/>
+    public static async Task<T> InTransactionAsync<T>(this DatabaseFacade database, Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (database.CurrentTransaction is not null) return await work();
+        await using var transaction = await database.BeginTransactionAsync(cancellationToken);
+        var result = await work();
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
     public static IServiceCollection AddWinBackDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DatabaseOptions>()

@@ -40,14 +40,12 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
     public async Task RescoreAsync(long shopId, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken, string into = CustomerPredictionPartitions.Table)
     {
         if (customerIds.Count == 0) return;
-        if (db.Database.CurrentTransaction is null)
-        {
-            // The hold-off below lasts as long as a transaction: a caller without one (reconciliation, a re-sync) gets its own.
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await RescoreAsync(shopId, customerIds, cancellationToken, into);
-            await transaction.CommitAsync(cancellationToken);
-            return;
-        }
+        // The hold-off below lasts as long as a transaction: a caller without one (a re-sync) gets its own.
+        await db.Database.InTransactionAsync(() => RescoreHeldOffAsync(shopId, customerIds, into, cancellationToken), cancellationToken);
+    }
+
+    private async Task RescoreHeldOffAsync(long shopId, IReadOnlyCollection<long> customerIds, string into, CancellationToken cancellationToken)
+    {
         // A refit swapping in the shop's scores is waited for before the fit is read (the customer is then scored by the
         // new fit, into the new partition), and a swap that starts meanwhile waits for this commit, then catches up.
         await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);

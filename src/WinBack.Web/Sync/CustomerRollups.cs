@@ -28,11 +28,10 @@ public sealed class CustomerRollups(WinBackDbContext db)
     /// Recomputes every customer of the shop (after a sync resumed past its merge, or by the operator's command), in a
     /// transaction of its own unless the caller has one.
     /// </summary>
-    public async Task<int> RecomputeShopAsync(long shopId, CancellationToken cancellationToken)
+    public Task<int> RecomputeShopAsync(long shopId, CancellationToken cancellationToken) => db.Database.InTransactionAsync(async () =>
     {
-        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         await CustomerPredictionPartitions.HoldOffSwapAsync(db, shopId, cancellationToken);
-        var changed = await db.Database.ExecuteSqlRawAsync($"""
+        return await db.Database.ExecuteSqlRawAsync($"""
             WITH target AS (
                 SELECT c.id, coalesce(r.orders_count, 0) AS n, r.first_order_at AS first_at, r.last_order_at AS last_at, coalesce(r.total_spent, 0) AS total
                 FROM customers c LEFT JOIN ({QualifyingTotalsOfShop}) r ON r.customer_id = c.id
@@ -43,9 +42,7 @@ public sealed class CustomerRollups(WinBackDbContext db)
             WHERE c.shop_id = @shop AND c.id = t.id
               AND (c.orders_count, c.first_order_at, c.last_order_at, c.total_spent) IS DISTINCT FROM (t.n, t.first_at, t.last_at, t.total)
             """, [new NpgsqlParameter("shop", shopId)], cancellationToken);
-        if (own is not null) await own.CommitAsync(cancellationToken);
-        return changed;
-    }
+    }, cancellationToken);
 
     /// <summary>
     /// Recomputes these customers' rollups from their orders. Their rows are locked first, in id order, in a statement of

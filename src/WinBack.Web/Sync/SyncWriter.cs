@@ -99,15 +99,10 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Cus
     /// caller's (a webhook batch's) or, for a caller without one (reconciliation), its own. Its rollups' change and the
     /// hold-off of a refit's swap that comes with it then last until the scores are written too.
     /// </summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    public Task FlushAsync(CancellationToken cancellationToken) => db.Database.InTransactionAsync(() => WritePendingAsync(cancellationToken), cancellationToken);
+
+    private async Task WritePendingAsync(CancellationToken cancellationToken)
     {
-        if (db.Database.CurrentTransaction is null)
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await FlushAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return;
-        }
         foreach (var shop in _pendingOrders.GroupBy(p => p.Key.ShopId).ToList())
             await WriteOrdersAsync(shop.Key, shop.Select(p => p.Value).ToList(), cancellationToken);
         _pendingOrders.Clear();
