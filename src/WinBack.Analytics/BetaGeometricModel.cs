@@ -111,7 +111,12 @@ public abstract record BetaGeometricModel(double R, double Alpha, double A, doub
 
     IPurchaseModel IParametricModel.WithParameters(double[] p) => this with { R = p[0], Alpha = p[1], A = p[2], B = p[3] };
 
-    double[] IParametricModel.ProbabilitiesOfPurchaseWithin(GroupedCustomers data, double t) => [.. data.Customers.Select(c => ProbabilityOfPurchaseWithin(c, t))];
+    double[] IParametricModel.ProbabilitiesAlive(GroupedCustomers data)
+    {
+        var alive = new double[data.Customers.Length];
+        GroupedCustomers.InChunks(alive.Length, g => alive[g] = ProbabilityAlive(data.Customers[g]));
+        return alive;
+    }
 
     /// <summary>
     /// The log-likelihood of folded customers and, given an array, its gradient by ln r, ln α, ln a, ln b: the terms of x,
@@ -162,11 +167,12 @@ public abstract record BetaGeometricModel(double R, double Alpha, double A, doub
 
     /// <summary>
     /// Fits r, α, a, b by maximum likelihood the way every purchase model is fitted (see <see cref="LogParameterFit"/>);
-    /// <paramref name="model"/> builds this kind of model from the four parameters.
+    /// <paramref name="model"/> builds this kind of model from the four parameters; <paramref name="near"/> is where a fit of
+    /// it on much the same customers ended, if any.
     /// </summary>
-    private protected static PurchaseModelFit<TModel> Fit<TModel>(IReadOnlyList<RepeatBuyer> customers, Func<double, double, double, double, TModel> model)
+    private protected static PurchaseModelFit<TModel> Fit<TModel>(IReadOnlyList<RepeatBuyer> customers, Func<double, double, double, double, TModel> model, FitStart? near)
         where TModel : BetaGeometricModel =>
-        LogParameterFit.Fit(customers, Starts, p => model(p[0], p[1], p[2], p[3]), (m, data, gradient) => m.LogLikelihood(data, gradient), LimitingModel.Of);
+        LogParameterFit.Fit(customers, Starts, p => model(p[0], p[1], p[2], p[3]), (m, data, gradient) => m.LogLikelihood(data, gradient), LimitingModel.Of, near);
 
     /// <summary>
     /// The fit's starts, in the logs: the earlier one (r = a = b = 1, α = the mean age), and two with the shop's mean repeat

@@ -41,5 +41,9 @@ public sealed record BetaGeometricNbd(double R, double Alpha, double A, double B
     /// Hessian) or the fit says the data do not pin the model down; an end where the likelihood still rises toward a limit
     /// (no drop-out, the same drop-out for everyone, the same rate for everyone) is reported as that limiting model.
     /// </summary>
-    public static PurchaseModelFit<BetaGeometricNbd> Fit(IReadOnlyList<RepeatBuyer> customers) => Fit(customers, (r, alpha, a, b) => new BetaGeometricNbd(r, alpha, a, b));
+    public static PurchaseModelFit<BetaGeometricNbd> Fit(IReadOnlyList<RepeatBuyer> customers) => Fit(customers, near: null);
+
+    /// <summary>The fit from <paramref name="near"/>, where a fit on much the same customers ended (see <see cref="LogParameterFit"/>).</summary>
+    public static PurchaseModelFit<BetaGeometricNbd> Fit(IReadOnlyList<RepeatBuyer> customers, FitStart? near) =>
+        Fit(customers, (r, alpha, a, b) => new BetaGeometricNbd(r, alpha, a, b), near);
 }

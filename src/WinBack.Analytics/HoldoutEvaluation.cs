@@ -74,21 +74,16 @@ public static class HoldoutEvaluation
     }
 
     /// <summary>
-    /// Each customer's expected purchases and chance of buying in the holdout. Customers with the same (x, t_x, T) get the
-    /// same numbers, so each group is computed once (a large shop has a few hundred thousand, not a million), in parallel,
-    /// and its P(alive) once for both (under Pareto/NBD, two ₂F₁ terms).
+    /// Each customer's expected purchases and chance of buying in the holdout: P(alive) once per distinct (x, t_x, T) (a large
+    /// shop has a few hundred thousand, not a million), and the rest once per distinct (x, T) (<see cref="GroupedForecasts"/>).
     /// </summary>
     private static (double[] Expected, double[] Chance) Forecasts(IPurchaseModel model, IReadOnlyList<RepeatBuyer> customers, double weeks)
     {
         var grouped = RepeatBuyers.GroupedOf(customers);
-        var kinds = grouped.Customers;
-        var (expected, chance) = (new double[kinds.Length], new double[kinds.Length]);
-        Parallel.For(0, kinds.Length, k =>
-        {
-            var alive = model.ProbabilityAlive(kinds[k]);
-            (expected[k], chance[k]) = (alive * model.ExpectedPurchasesIfAlive(kinds[k], weeks), alive * model.ProbabilityOfPurchaseWithinIfAlive(kinds[k], weeks));
-        });
-        return (Array.ConvertAll(grouped.GroupOf!, k => expected[k]), Array.ConvertAll(grouped.GroupOf!, k => chance[k]));
+        var alive = GroupedForecasts.ProbabilitiesAlive(model, grouped);
+        var expected = GroupedForecasts.IfAlive(grouped, c => model.ExpectedPurchasesIfAlive(c, weeks));
+        var chance = GroupedForecasts.IfAlive(grouped, c => model.ProbabilityOfPurchaseWithinIfAlive(c, weeks));
+        return (Array.ConvertAll(grouped.GroupOf!, g => alive[g] * expected[g]), Array.ConvertAll(grouped.GroupOf!, g => alive[g] * chance[g]));
     }
 
     private static NoTrackRecord? TooYoung(HoldoutSplit split)

@@ -44,11 +44,12 @@ internal static class LogParameterFit
     /// </summary>
     /// <param name="startsFor">Where the search starts for given customers (scaled to them).</param>
     /// <param name="near">
-    /// A fit of the same model on much the same customers (an earlier cut of the shop): at an interior maximum the search
-    /// starts there, with that fit's curvature, and skips the starts; if it does not end at a maximum, the starts are tried.
+    /// Where a fit of the same model on much the same customers ended (last week's, or the whole shop's for its earlier
+    /// cut): the search starts there, with that fit's curvature, and skips the starts; if it does not end at an interior
+    /// maximum, or the start cannot be used, the starts are tried.
     /// </param>
     public static PurchaseModelFit<TModel> Fit<TModel>(IReadOnlyList<RepeatBuyer> customers, Func<IReadOnlyList<RepeatBuyer>, double[][]> startsFor, Func<double[], TModel> model,
-        Func<TModel, GroupedCustomers, double[]?, double> logLikelihood, Func<TModel, LimitingModel?> limitOf, PurchaseModelFit<TModel>? near = null)
+        Func<TModel, GroupedCustomers, double[]?, double> logLikelihood, Func<TModel, LimitingModel?> limitOf, FitStart? near = null)
         where TModel : IPurchaseModel, IParametricModel
     {
         if (customers.Count(c => c.Frequency > 0) < PurchaseModels.MinimumRepeatCustomers)
@@ -64,23 +65,25 @@ internal static class LogParameterFit
             return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll / data.Size : double.NaN;
         };
         var objective = Objective(all);
-        PurchaseModelFit<TModel> Ended(Settlement end, LimitingModel? limit)
+        PurchaseModelFit<TModel> Ended(Settlement end, LimitingModel? limit, bool startedNear)
         {
             var (best, hessian) = (end.End, end.Hessian);
             var fitted = model([.. best.Point.Select(Math.Exp)]);
             return new PurchaseModelFit<TModel>(fitted, -best.Value * customers.Count, limit, StandardErrorsAt(fitted, hessian, customers.Count, limit))
             {
-                InverseHessian = best.InverseHessian,
+                // A fit at a limit is no start: the likelihood is flat out there.
+                Start = limit is null && best.InverseHessian is { } curvature ? FitStart.Of(fitted.Name, best.Point, curvature) : null,
+                StartedNear = startedNear,
                 Fitter = FitterOf(startsFor, model, logLikelihood, limitOf),
             };
         }
 
-        // From a fit nearby: a few steps to its maximum. A fit at a limit is not a start: the likelihood is flat out there.
-        if (near is { Limit: null, InverseHessian: { } curvature })
+        // From a fit nearby: a few steps to its maximum.
+        if (near?.UsableCurvature(4, LowerLog, UpperLog) is { } nearCurvature)
         {
-            var settled = Settled(objective, Bfgs.Minimise(objective, [.. near.Model.Parameters.Select(p => Math.Log(p))], inverseHessian: curvature), customers.Count);
+            var settled = Settled(objective, Bfgs.Minimise(objective, near.LogParameters, inverseHessian: nearCurvature), customers.Count);
             if (double.IsFinite(settled.End.Value) && limitOf(model([.. settled.End.Point.Select(Math.Exp)])) is null && settled.IsMinimum)
-                return Ended(settled, null);
+                return Ended(settled, null, startedNear: true);
         }
 
         var sample = all;
@@ -94,7 +97,7 @@ internal static class LogParameterFit
         var limit = limitOf(model([.. polished.End.Point.Select(Math.Exp)]));
         if (limit is null && !polished.IsMinimum)
             throw new NotEnoughDataException("The purchase data do not pin the model down (no single best fit); showing the fixed-weeks rule only.");
-        return Ended(polished, limit);
+        return Ended(polished, limit, startedNear: false);
     }
 
     /// <summary>
@@ -152,7 +155,7 @@ internal static class LogParameterFit
     private const int MaxNewtonSteps = 8;
 
     /// <summary>How a fit is made again, as a fit keeps it: from the model's parts only (a closure in <see cref="Fit{TModel}"/> would hold its customers).</summary>
-    private static Func<IReadOnlyList<RepeatBuyer>, PurchaseModelFit<TModel>?, PurchaseModelFit<TModel>> FitterOf<TModel>(
+    private static Func<IReadOnlyList<RepeatBuyer>, FitStart?, PurchaseModelFit<TModel>> FitterOf<TModel>(
         Func<IReadOnlyList<RepeatBuyer>, double[][]> startsFor, Func<double[], TModel> model, Func<TModel, GroupedCustomers, double[]?, double> logLikelihood,
         Func<TModel, LimitingModel?> limitOf) where TModel : IPurchaseModel, IParametricModel =>
         (others, from) => Fit(others, startsFor, model, logLikelihood, limitOf, from);

@@ -12,6 +12,9 @@ public sealed record ModifiedBetaGeometricNbd(double R, double Alpha, double A, 
     internal override bool FirstPurchaseMayEnd => true;
 
     /// <summary>Fits r, α, a, b by maximum likelihood, exactly as <see cref="BetaGeometricNbd.Fit"/> does.</summary>
-    public static PurchaseModelFit<ModifiedBetaGeometricNbd> Fit(IReadOnlyList<RepeatBuyer> customers) =>
-        Fit(customers, (r, alpha, a, b) => new ModifiedBetaGeometricNbd(r, alpha, a, b));
+    public static PurchaseModelFit<ModifiedBetaGeometricNbd> Fit(IReadOnlyList<RepeatBuyer> customers) => Fit(customers, near: null);
+
+    /// <summary>The fit from <paramref name="near"/>, where a fit on much the same customers ended (see <see cref="LogParameterFit"/>).</summary>
+    public static PurchaseModelFit<ModifiedBetaGeometricNbd> Fit(IReadOnlyList<RepeatBuyer> customers, FitStart? near) =>
+        Fit(customers, (r, alpha, a, b) => new ModifiedBetaGeometricNbd(r, alpha, a, b), near);
 }

@@ -36,8 +36,11 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
     public double ProbabilityAlive(RepeatBuyer c)
     {
         var logOdds = LogGoneTerm(LogTail(c.Frequency, c.Recency), LogTail(c.Frequency, c.Age)) - LogAliveTerm(c.Frequency, c.Age);
-        return logOdds > 700 ? 0 : 1 / (1 + Math.Exp(logOdds));
+        return AliveShare(logOdds);
     }
+
+    /// <summary>P(alive) from the log-odds of gone between t_x and T against alive at T.</summary>
+    private static double AliveShare(double logOdds) => logOdds > 700 ? 0 : 1 / (1 + Math.Exp(logOdds));
 
     /// <summary>
     /// Expected purchases in the next <paramref name="t"/> time units (note 009, eq. 41): P(alive) · (r+x)/(α+T) · (β+T)/(s−1)
@@ -81,38 +84,21 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
 
     IPurchaseModel IParametricModel.WithParameters(double[] p) => new ParetoNbd(p[0], p[1], p[2], p[3]);
 
-    /// <summary>As <see cref="ProbabilityOfPurchaseWithin"/>, each distinct (x, t) tail and each (x, T)'s chance if alive once.</summary>
-    double[] IParametricModel.ProbabilitiesOfPurchaseWithin(GroupedCustomers data, double t)
+    /// <summary>As <see cref="ProbabilityAlive"/>, each distinct (x, t)'s tail once.</summary>
+    double[] IParametricModel.ProbabilitiesAlive(GroupedCustomers data)
     {
         var pairs = data.Pairs;
         var (atRecency, atAge) = data.PairIndex;
         // Scratch the size of the distinct pairs, tens of thousands at a large shop: borrowed, not left for a full collection.
         using var scratch = new Scratch(pairs.Length);
-        var (tails, alive, within) = (scratch.Next(), scratch.Next(), scratch.Next());
-        var isAge = ArrayPool<bool>.Shared.Rent(pairs.Length);
-        try
+        var tails = scratch.Next();
+        GroupedCustomers.InChunks(pairs.Length, i => tails[i] = LogTail(pairs[i].Frequency, pairs[i].Time));
+        var probabilities = new double[data.Customers.Length];
+        GroupedCustomers.InChunks(probabilities.Length, g =>
         {
-            Array.Clear(isAge, 0, pairs.Length);
-            foreach (var i in atAge) isAge[i] = true;
-            GroupedCustomers.InChunks(pairs.Length, i =>
-            {
-                var (x, time) = pairs[i];
-                tails[i] = LogTail(x, time);
-                if (!isAge[i]) return;
-                alive[i] = LogAliveTerm(x, time);
-                within[i] = t <= 0 ? double.NegativeInfinity : LogPurchaseWithinIfAlive(x, time, t);
-            });
-        }
-        finally
-        {
-            ArrayPool<bool>.Shared.Return(isAge);
-        }
-        var probabilities = new double[data.Counts.Length];
-        for (var g = 0; g < probabilities.Length; g++)
-        {
-            var logOdds = LogGoneTerm(tails[atRecency[g]], tails[atAge[g]]) - alive[atAge[g]];
-            probabilities[g] = logOdds > 700 ? 0 : Math.Min(1, Math.Exp(within[atAge[g]])) / (1 + Math.Exp(logOdds));
-        }
+            var c = data.Customers[g];
+            probabilities[g] = AliveShare(LogGoneTerm(tails[atRecency[g]], tails[atAge[g]]) - LogAliveTerm(c.Frequency, c.Age));
+        });
         return probabilities;
     }
 
@@ -177,8 +163,11 @@ public sealed record ParetoNbd(double R, double Alpha, double S, double Beta) : 
     /// logs from three starts over customers folded into distinct (x, t_x, T), the end checked to be a maximum or named as
     /// the limiting model the likelihood rises toward.
     /// </summary>
-    public static PurchaseModelFit<ParetoNbd> Fit(IReadOnlyList<RepeatBuyer> customers) =>
-        LogParameterFit.Fit(customers, Starts, p => new ParetoNbd(p[0], p[1], p[2], p[3]), (m, data, gradient) => m.LogLikelihood(data, gradient), LimitingModel.Of);
+    public static PurchaseModelFit<ParetoNbd> Fit(IReadOnlyList<RepeatBuyer> customers) => Fit(customers, near: null);
+
+    /// <summary>The fit from <paramref name="near"/>, where a fit on much the same customers ended (see <see cref="LogParameterFit"/>).</summary>
+    public static PurchaseModelFit<ParetoNbd> Fit(IReadOnlyList<RepeatBuyer> customers, FitStart? near) =>
+        LogParameterFit.Fit(customers, Starts, p => new ParetoNbd(p[0], p[1], p[2], p[3]), (m, data, gradient) => m.LogLikelihood(data, gradient), LimitingModel.Of, near);
 
     /// <summary>
     /// The fit's starts, in the logs: one at unit shapes with both scales at the mean age (CLVTools starts at all ones), and

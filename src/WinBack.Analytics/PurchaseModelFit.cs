@@ -21,6 +21,12 @@ public interface IPurchaseModelFit
     /// </summary>
     IReadOnlyDictionary<string, double?> ShownParameters { get; }
 
+    /// <summary>Where this fit ended, for the next fit of the model on much the same customers to start from; null at a limiting model.</summary>
+    FitStart? Start { get; }
+
+    /// <summary>Whether this fit started where a fit nearby ended (<see cref="FitStart"/>), not from the model's own starts.</summary>
+    bool StartedNear { get; }
+
     /// <inheritdoc cref="PurchaseModelFit{TModel}.RefitOn"/>
     IPurchaseModelFit RefitOn(IReadOnlyList<RepeatBuyer> customers);
 
@@ -36,11 +42,14 @@ public sealed record PurchaseModelFit<TModel>(TModel Model, double LogLikelihood
 
     public void Deconstruct(out TModel model, out double logLikelihood) => (model, logLikelihood) = (Model, LogLikelihood);
 
-    /// <summary>The search's last approximation of the inverse Hessian (of the mean negative log-likelihood in the logs): the curvature a fit nearby starts with.</summary>
-    internal double[,]? InverseHessian { get; init; }
+    /// <inheritdoc/>
+    public FitStart? Start { get; init; }
 
-    /// <summary>How this model is fitted (its starts, likelihood and limits), given the customers and a fit nearby to start from.</summary>
-    internal Func<IReadOnlyList<RepeatBuyer>, PurchaseModelFit<TModel>?, PurchaseModelFit<TModel>>? Fitter { get; init; }
+    /// <inheritdoc/>
+    public bool StartedNear { get; init; }
+
+    /// <summary>How this model is fitted (its starts, likelihood and limits), given the customers and where a fit nearby ended.</summary>
+    internal Func<IReadOnlyList<RepeatBuyer>, FitStart?, PurchaseModelFit<TModel>>? Fitter { get; init; }
 
     /// <summary>
     /// The same model fitted on other customers, much like these (the shop's customers at an earlier cut, for its track
@@ -49,7 +58,7 @@ public sealed record PurchaseModelFit<TModel>(TModel Model, double LogLikelihood
     /// from scratch ends, at a fraction of the cost; where the likelihood has several peaks it keeps to the one nearby.
     /// </summary>
     public PurchaseModelFit<TModel> RefitOn(IReadOnlyList<RepeatBuyer> customers) =>
-        (Fitter ?? throw new InvalidOperationException($"This {Model.Name} fit was not made by the fitter, so it cannot be refitted."))(customers, this);
+        (Fitter ?? throw new InvalidOperationException($"This {Model.Name} fit was not made by the fitter, so it cannot be refitted."))(customers, Start);
 
     IPurchaseModelFit IPurchaseModelFit.RefitOn(IReadOnlyList<RepeatBuyer> customers) => RefitOn(customers);
 
@@ -102,6 +111,6 @@ internal interface IParametricModel
     /// <summary>The same kind of model with other parameters, in <see cref="ParameterNames"/>' order.</summary>
     IPurchaseModel WithParameters(double[] parameters);
 
-    /// <summary>P(a purchase within <paramref name="t"/>) for each group of folded customers: the forecast's sums, each term computed once.</summary>
-    double[] ProbabilitiesOfPurchaseWithin(GroupedCustomers data, double t);
+    /// <summary>P(alive) for each group of folded customers, each term computed once (<see cref="GroupedForecasts"/>).</summary>
+    double[] ProbabilitiesAlive(GroupedCustomers data);
 }

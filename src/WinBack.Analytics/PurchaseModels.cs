@@ -59,22 +59,30 @@ public static class PurchaseModelChoice
 {
     public static readonly IReadOnlyList<string> Candidates = ["MBG/NBD", "Pareto/NBD"];
 
-    /// <summary>Fits one candidate (or BG/NBD, by name) on <paramref name="customers"/>: the refit's own fit and the holdout check's.</summary>
-    public static IPurchaseModelFit Fit(string name, IReadOnlyList<RepeatBuyer> customers) => name switch
+    /// <summary>
+    /// Fits one candidate (or BG/NBD, by name) on <paramref name="customers"/>: the refit's own fit and the holdout check's;
+    /// from <paramref name="near"/> (where a fit of the model on much the same customers ended) when it is given.
+    /// </summary>
+    public static IPurchaseModelFit Fit(string name, IReadOnlyList<RepeatBuyer> customers, FitStart? near = null) => name switch
     {
-        "MBG/NBD" => ModifiedBetaGeometricNbd.Fit(customers),
-        "Pareto/NBD" => ParetoNbd.Fit(customers),
-        _ => BetaGeometricNbd.Fit(customers),
+        "MBG/NBD" => ModifiedBetaGeometricNbd.Fit(customers, near),
+        "Pareto/NBD" => ParetoNbd.Fit(customers, near),
+        _ => BetaGeometricNbd.Fit(customers, near),
     };
 
-    /// <summary>Each candidate's fit, or why the data could not support it; BG/NBD, which is never chosen, is not fitted.</summary>
-    public static IReadOnlyList<(string Name, IPurchaseModelFit? Fit, string? Note)> FitCandidates(IReadOnlyList<RepeatBuyer> customers)
+    /// <summary>
+    /// Each candidate's fit, or why the data could not support it; BG/NBD, which is never chosen, is not fitted. A candidate
+    /// with one of <paramref name="near"/> (by model name: where last week's fit of it ended) starts there.
+    /// </summary>
+    public static IReadOnlyList<(string Name, IPurchaseModelFit? Fit, string? Note)> FitCandidates(IReadOnlyList<RepeatBuyer> customers,
+        IReadOnlyCollection<FitStart>? near = null)
     {
         customers = RepeatBuyers.Shared(customers);
         // Side by side: each fit's sums over the customers use every core, but not its serial stretches (the steps between
         // the sums, the starts on a sample), which the other fit fills.
         return Candidates.AsParallel().AsOrdered()
-            .Select(name => PurchaseModels.TryFit(() => Fit(name, customers)) is var (fit, note) ? (name, fit, note) : default).ToList();
+            .Select(name => PurchaseModels.TryFit(() => Fit(name, customers, near?.FirstOrDefault(s => s.Model == name))) is var (fit, note) ? (name, fit, note) : default)
+            .ToList();
     }
 
     /// <summary>The chosen fit and why, in a sentence for "About these numbers"; null when no candidate could be fitted.</summary>

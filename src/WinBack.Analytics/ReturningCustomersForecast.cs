@@ -14,9 +14,9 @@ public sealed record ReturningCustomersForecast(double Expected, double Lower, d
     {
         ArgumentOutOfRangeException.ThrowIfNegative(draws);
         var grouped = RepeatBuyers.GroupedOf(customers);
-        (double Mean, double Variance) Count(GroupedCustomers grouped, IParametricModel m)
+        (double Mean, double Variance) Count(GroupedCustomers grouped, IPurchaseModel m)
         {
-            var probabilities = m.ProbabilitiesOfPurchaseWithin(grouped, t);
+            var probabilities = GroupedForecasts.ProbabilitiesOfPurchaseWithin(m, grouped, t);
             double mean = 0, variance = 0;
             for (var g = 0; g < grouped.Counts.Length; g++)
             {
@@ -26,7 +26,7 @@ public sealed record ReturningCustomersForecast(double Expected, double Lower, d
             return (mean, variance);
         }
         var parametric = (IParametricModel)model;
-        var atFit = Count(grouped, parametric);
+        var atFit = Count(grouped, model);
         var logs = parametric.Parameters.Select(p => Math.Log(p)).ToArray();
         var free = Enumerable.Range(0, logs.Length).Where(i => errors.LogCovariance[i, i] > 0).ToArray();
         var covariance = new double[free.Length, free.Length];
@@ -43,7 +43,7 @@ public sealed record ReturningCustomersForecast(double Expected, double Lower, d
             // sample of the groups and applied to the whole count: a million customers' forecast costs two full sums, not
             // one per draw.
             var sample = grouped.Sample(sampledGroups);
-            var sampleAtFit = ReferenceEquals(sample, grouped) ? atFit : Count(sample, parametric);
+            var sampleAtFit = ReferenceEquals(sample, grouped) ? atFit : Count(sample, model);
             var counts = new (double, double)[draws];
             Parallel.For(0, draws, d =>
             {
@@ -51,7 +51,7 @@ public sealed record ReturningCustomersForecast(double Expected, double Lower, d
                 for (var i = 0; i < free.Length; i++)
                 for (var k = 0; k <= i; k++)
                     drawn[free[i]] += lower[i, k] * normals[d][k];
-                var (mean, variance) = Count(sample, (IParametricModel)parametric.WithParameters([.. drawn.Select(v => Math.Exp(v))]));
+                var (mean, variance) = Count(sample, parametric.WithParameters([.. drawn.Select(v => Math.Exp(v))]));
                 counts[d] = (Scaled(atFit.Mean, mean, sampleAtFit.Mean), Scaled(atFit.Variance, variance, sampleAtFit.Variance));
             });
             mixture = [.. counts];

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using WinBack.ShopifySimulator;
 using WinBack.Web.Data;
 
@@ -22,14 +21,14 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     private readonly PostgresServer _server;
     private readonly RunningSimulator? _simulator;
     private readonly Uri? _simulatorUrl;
-    private readonly FakeTimeProvider? _clock;
+    private readonly TimeProvider? _clock;
     private bool _quiet;
     private bool _runJobs;
     private int? _smtpPort;
     private Serilog.Core.ILogEventSink? _logSink;
     private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
 
-    private WinBackApp(PostgresServer server, string connectionString, Uri appUrl, RunningSimulator? simulator, FakeTimeProvider? clock, Uri? simulatorUrl = null)
+    private WinBackApp(PostgresServer server, string connectionString, Uri appUrl, RunningSimulator? simulator, TimeProvider? clock, Uri? simulatorUrl = null)
     {
         _server = server;
         ConnectionString = connectionString;
@@ -44,7 +43,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
 
     /// <param name="server">The PostgreSQL to use; the shared one unless a test needs its own (to stop and start it).</param>
     public static async Task<WinBackApp> StartAsync(
-        string databasePrefix = "app", FakeTimeProvider? clock = null, int? smtpPort = null, IReadOnlyDictionary<string, string>? settings = null,
+        string databasePrefix = "app", TimeProvider? clock = null, int? smtpPort = null, IReadOnlyDictionary<string, string>? settings = null,
         PostgresServer? server = null)
     {
         server ??= await PostgresServer.Shared;
@@ -60,7 +59,7 @@ public sealed class WinBackApp : WebApplicationFactory<Program>
     /// <summary>App and simulator wired to each other on loopback; the simulator plays Shopify with the app's credentials.</summary>
     /// <param name="logSink">Receives every event the app logs, as its console would (a test that reads the logs).</param>
     public static async Task<(WinBackApp App, RunningSimulator Simulator)> StartWithSimulatorAsync(
-        string databasePrefix, FakeTimeProvider? clock = null, bool quiet = false, bool runJobs = false, IReadOnlyDictionary<string, string>? settings = null,
+        string databasePrefix, TimeProvider? clock = null, bool quiet = false, bool runJobs = false, IReadOnlyDictionary<string, string>? settings = null,
         Serilog.Core.ILogEventSink? logSink = null)
     {
         var port = PostgresServer.FreePort();

@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using WinBack.Analytics;
 using WinBack.Web.Shops;
 
 namespace WinBack.Web.Predictions;
@@ -37,6 +40,11 @@ public sealed class CustomerModelFit
     /// <summary>Customers expected to order at least once in the next 4 and 13 weeks, with 80 % intervals.</summary>
     public double[]? ReturningIn4Weeks { get; set; }
     public double[]? ReturningIn13Weeks { get; set; }
+    /// <summary>Where each candidate model's fit ended (none at a limiting model): next week's fit of it starts there.</summary>
+    public FitStart[]? CandidateStarts { get; set; }
+    /// <summary>The date of the refit whose fits last searched from the models' own starts, not from the week before's ends
+    /// (the earliest such date of the candidates'): the refits search afresh at least every <see cref="CustomerPredictionJob.FreshSearchDays"/> days.</summary>
+    public DateOnly? StartsSearchedOn { get; set; }
 
     // Gamma-Gamma (spend per order); null when not fitted.
     public double? P { get; set; }
@@ -69,5 +77,23 @@ internal sealed class CustomerModelFitConfiguration : IEntityTypeConfiguration<C
         fit.Property(f => f.SpendModelNote).HasMaxLength(500);
         fit.Property(f => f.PurchaseModel).HasMaxLength(20);
         fit.Property(f => f.PurchaseModelChoice).HasMaxLength(500);
+        // A start is a shortcut only: one that cannot be read (a model's start changed shape) is read as none, and the
+        // refit searches from the models' own starts.
+        fit.Property(f => f.CandidateStarts).HasColumnType("jsonb").HasConversion(
+            starts => JsonSerializer.Serialize(starts, JsonSerializerOptions.Web),
+            json => ReadStarts(json),
+            new ValueComparer<FitStart[]?>((a, b) => ReferenceEquals(a, b), starts => starts == null ? 0 : starts.Length, starts => starts));
+    }
+
+    private static FitStart[]? ReadStarts(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<FitStart[]>(json, JsonSerializerOptions.Web);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -28,6 +28,12 @@ public sealed class CustomerPredictionJob(
     private const int ReturningDraws = 200;
     /// <summary>Customers scored and encoded together while the block before is sent.</summary>
     private const int ScoredBlock = 8192;
+    /// <summary>
+    /// A refit starts each candidate model where the last refit's fit of it ended, a few steps from the maximum on a week's
+    /// new data (<see cref="FitStart"/>), and searches from the models' own starts again at least this often: a peak of
+    /// the likelihood elsewhere that overtakes the one followed is found within a month.
+    /// </summary>
+    public const int FreshSearchDays = 28;
 
     private static double[] Interval(ReturningCustomersForecast forecast) => [forecast.Expected, forecast.Lower, forecast.Upper];
 
@@ -87,6 +93,10 @@ public sealed class CustomerPredictionJob(
         var readSnapshot = await db.Database.SqlQuery<string>($"SELECT pg_current_snapshot()::text AS \"Value\"").SingleAsync(cancellationToken);
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
         var today = scope.Calendar.Today;
+        var previous = await db.CustomerModelFits.Where(f => f.ShopId == shopId)
+            .Select(f => new { f.CandidateStarts, f.StartsSearchedOn }).SingleOrDefaultAsync(cancellationToken);
+        var near = previous is { CandidateStarts: { } starts, StartsSearchedOn: { } searchedOn } && today.DayNumber - searchedOn.DayNumber < FreshSearchDays
+            ? starts : null;
         var purchaseDays = new List<DateOnly[]>();
         var histories = await customerHistories.ReadAsync(shopId, scope.Calendar, customerIds: null, cancellationToken,
             (int)LongestStatement.TotalSeconds, purchaseDays);
@@ -117,9 +127,12 @@ public sealed class CustomerPredictionJob(
         {
             // The models that can score a one-time buyer are fitted and checked on the shop's own past; the one that predicted
             // it best scores the customers (PurchaseModelChoice).
-            var attempts = PurchaseModelChoice.FitCandidates(buyers);
+            var attempts = PurchaseModelChoice.FitCandidates(buyers, near);
             var candidatesAt = Stopwatch.GetElapsedTime(started);
             var candidates = attempts.Where(a => a.Fit is not null).Select(a => a.Fit!).ToList();
+            fit.CandidateStarts = [.. candidates.Select(c => c.Start).OfType<FitStart>()];
+            // The earliest search of the candidates' fits: a fit that started near last week's goes back to its search.
+            fit.StartsSearchedOn = candidates.Any(c => c.StartedNear) ? previous!.StartsSearchedOn : today;
             var split = await splitting;
             // The split keeps what the holdout checks read of the order days; the rest (the days of customers who first bought
             // in the holdout weeks, and every holdout day) goes before the checks.
@@ -167,9 +180,10 @@ public sealed class CustomerPredictionJob(
 
             fit.Seconds = computed.TotalSeconds;
             logger.LogInformation(
-                "Predictions of shop {ShopId}: {Customers} customers computed in {Seconds:F1} s (read {Read:F1} s, then models {Fit:F1} s: candidates {Candidates:F1} s, holdout checks {Checks:F1} s, " +
+                "Predictions of shop {ShopId}: {Customers} customers computed in {Seconds:F1} s (read {Read:F1} s, then models {Fit:F1} s: candidates {Candidates:F1} s ({Started}), holdout checks {Checks:F1} s, " +
                 "forecasts {Forecasts:F1} s; alongside them RFM, done {Rfm:F1} s in, and its moves since the last refit, counted {Moves:F1} s in; purchase model {Purchase}, spend model {SpendModel})",
                 shopId, histories.Count, computed.TotalSeconds, read.TotalSeconds, (computed - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
+                string.Join(", ", candidates.Select(c => $"{c.Model.Name} {(c.StartedNear ? "from the last refit's fit" : "searched from its starts")}")),
                 (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, rfmSeconds, movesSeconds,
                 purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : "fitted");
             return new Refit(shopId, histories, rfm, new CustomerScorer(purchases, spend, cuts), today, fit, TrackRecordRow(shopId, trackRecord), readSnapshot, started, computed);

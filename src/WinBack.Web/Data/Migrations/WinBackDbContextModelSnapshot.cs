@@ -306,6 +306,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("b");
 
+                    b.Property<string>("CandidateStarts")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("candidate_starts");
+
                     b.Property<int>("Customers")
                         .HasColumnType("integer")
                         .HasColumnName("customers");
@@ -405,6 +409,10 @@ namespace WinBack.Web.Data.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("spend_model_note");
+
+                    b.Property<DateOnly?>("StartsSearchedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("starts_searched_on");
 
                     b.HasKey("ShopId")
                         .HasName("pk_customer_model_fits");
