@@ -89,7 +89,7 @@ internal sealed class CustomerModelFitConfiguration : IEntityTypeConfiguration<C
     {
         try
         {
-            return JsonSerializer.Deserialize<FitStart[]>(json, JsonSerializerOptions.Web);
+            return JsonSerializer.Deserialize<FitStart?[]>(json, JsonSerializerOptions.Web)?.OfType<FitStart>().ToArray();
         }
         catch (JsonException)
         {

@@ -61,6 +61,7 @@ public sealed class WeeklyRefitStartTests : IAsyncLifetime
 
     [Theory]
     [InlineData("""{"model": "Pareto/NBD"}""")]
+    [InlineData("""[null]""")]
     [InlineData("""[{"model": 3, "logParameters": "no"}]""")]
     [InlineData("""[{"model": "Pareto/NBD"}, {"model": "MBG/NBD", "logParameters": [1, 2], "inverseHessian": [[1]]}]""")]
     public async Task A_stored_start_that_cannot_be_used_is_passed_over_and_the_refit_searches_afresh(string stored)
