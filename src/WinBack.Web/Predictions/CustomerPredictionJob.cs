@@ -110,8 +110,8 @@ public sealed class CustomerPredictionJob(
         };
 
         // What does not depend on the purchase model is computed alongside its fits, on the cores their serial stretches
-        // leave free: the holdout split, the spend model and RFM.
-        var splitting = Task.Run(() => HoldoutSplit.EndingOn(purchaseDays, today), cancellationToken);
+        // leave free: the holdout split (with what its checks read: its grouping, the plain rule's forecast), the spend model and RFM.
+        var splitting = Task.Run(() => HoldoutSplit.EndingOn(purchaseDays, today).Prepared(), cancellationToken);
         var spending = Task.Run(() => PurchaseModels.TryFit(() => GammaGamma.Fit(buyers).Model), cancellationToken);
         var rfmInputs = histories.Projected(h => h.RfmOn(today));
         var ranking = Task.Run(() =>
