@@ -7,7 +7,8 @@ namespace WinBack.Benchmarks;
 /// Fit and score a large shop's customers (default 1,000,000) with the models: customers drawn from a BG/NBD process
 /// (times in whole days, expressed in weeks, as WinBack will feed them), then BG/NBD and Gamma-Gamma fitted, and every
 /// customer scored (P(alive), expected purchases in 52 weeks, expected spend per order, RFM); then MBG/NBD and
-/// Pareto/NBD fitted on the same customers, each timed on its own.
+/// Pareto/NBD fitted on the same customers, each timed on its own, and again as the weekly refit fits them a week on
+/// (every customer a week older): from the models' own starts, and from where the week before's fit ended.
 /// </summary>
 public static class AnalyticsThroughput
 {
@@ -54,12 +55,30 @@ public static class AnalyticsThroughput
         Console.WriteLine($"analytics: {count:N0} customers; BG/NBD fit {fitted.TotalSeconds:0.00} s ({model}, LL {ll:N1}), Gamma-Gamma fit {(spendFitted - fitted).TotalSeconds:0.00} s, " +
                           $"scoring {(scored - spendFitted).TotalSeconds:0.00} s, RFM {(total - scored).TotalSeconds:0.00} s; total {total.TotalSeconds:0.00} s " +
                           $"(mean P(alive) {sumAlive / count:0.000}, mean purchases next 52 weeks {sumPurchases / count:0.00}, {rfm.Count:N0} RFM scores)");
+        var weekOn = new RepeatBuyers(customers.Select(c => c with { Age = c.Age + 1 }));
         foreach (var (name, fit) in new (string, Func<IPurchaseModelFit>)[] { ("MBG/NBD", () => ModifiedBetaGeometricNbd.Fit(customers)), ("Pareto/NBD", () => ParetoNbd.Fit(customers)) })
         {
             var clock = Stopwatch.StartNew();
             var other = fit();
             Console.WriteLine($"{name} fit {clock.Elapsed.TotalSeconds:0.00} s ({string.Join(", ", other.Parameters.Select(p => $"{p.Key} {p.Value:G4}"))}, LL {other.LogLikelihood:N1})");
+            // Three of each in turn (the first also groups the customers), the median of each.
+            var (fromStarts, fromLastWeek) = (new List<(double Seconds, IPurchaseModelFit Fit)>(), new List<(double Seconds, IPurchaseModelFit Fit)>());
+            for (var round = 0; round < 3; round++)
+            {
+                fromStarts.Add(Timed(() => PurchaseModelChoice.Fit(name, weekOn)));
+                fromLastWeek.Add(Timed(() => PurchaseModelChoice.Fit(name, weekOn, other.Start)));
+            }
+            var (searched, nearby) = (fromStarts.OrderBy(f => f.Seconds).ElementAt(1), fromLastWeek.OrderBy(f => f.Seconds).ElementAt(1));
+            Console.WriteLine($"{name} a week on: from its starts {searched.Seconds:0.00} s (LL {searched.Fit.LogLikelihood:N3}), " +
+                              $"from the week before's fit {nearby.Seconds:0.00} s (LL {nearby.Fit.LogLikelihood:N3}{(nearby.Fit.StartedNear ? "" : ", fell back to its starts")}), medians of 3");
         }
         return Task.FromResult(double.IsFinite(sumPurchases) ? 0 : 1);
+    }
+
+    private static (double Seconds, IPurchaseModelFit Fit) Timed(Func<IPurchaseModelFit> fit)
+    {
+        var clock = Stopwatch.StartNew();
+        var fitted = fit();
+        return (clock.Elapsed.TotalSeconds, fitted);
     }
 }

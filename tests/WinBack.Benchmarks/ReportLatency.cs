@@ -74,7 +74,7 @@ public static class ReportLatency
         Console.WriteLine($"report: predictions refitted ({which}) for {fit.Customers:N0} customers ({fit.RepeatCustomers:N0} repeat) in {elapsed.TotalSeconds:0.0} s " +
                           $"(reading and models {fit.Seconds:0.0} s of it, the rest writing; the app's processor time {processor.TotalSeconds:0.0} s); working set {baseline / 1048576.0:0} MiB before, peak {peak / 1048576.0:0} MiB (+{(peak - baseline) / 1048576.0:0} MiB); " +
                           $"managed heap {heapBefore / 1048576.0:0} MiB before, peak {sampler.PeakHeap / 1048576.0:0} MiB, {allocated / 1048576.0:N0} MiB allocated; " +
-                          $"r {fit.R:0.###} alpha {fit.Alpha:0.###} a {fit.A:0.###} b {fit.B:0.###}; p {fit.P:0.###} q {fit.Q:0.###} gamma {fit.Gamma:0.###}");
+                          $"{fit.PurchaseModel} r {fit.R:0.###} alpha {fit.Alpha:0.###} a|s {fit.A:0.###} b|beta {fit.B:0.###}; p {fit.P:0.###} q {fit.Q:0.###} gamma {fit.Gamma:0.###}");
     }
 
     /// <summary>The retention series rebuilt from every order, as after a first sync (twice: cold, then with the orders cached).</summary>
