@@ -58,7 +58,9 @@ public static class Rfm
     private static int[] Quintiles(IReadOnlyList<RfmInput> customers, Func<RfmInput, double> value)
     {
         var n = customers.Count;
-        var order = Enumerable.Range(0, n).OrderBy(i => value(customers[i])).ThenBy(i => i).ToArray();
+        var keys = new double[n];
+        for (var i = 0; i < n; i++) keys[i] = value(customers[i]);
+        var order = StableOrder.Of(keys);
         var scores = new int[n];
         for (var rank = 0; rank < n; rank++)
             scores[order[rank]] = n >= 5 ? 1 + rank * 5 / n : n == 1 ? 3 : 1 + (int)Math.Round(rank * 4.0 / (n - 1), MidpointRounding.AwayFromZero);

@@ -1,0 +1,30 @@
+namespace WinBack.Analytics;
+
+/// <summary>
+/// Indexes ordered by a value, ties by index, sorted as plain numbers: a million customers sorted through a comparer
+/// (LINQ's <c>OrderBy(...).ThenBy(...)</c>, or a comparison of both) took a third of a second and more each time.
+/// </summary>
+internal static class StableOrder
+{
+    /// <summary>The indexes of <paramref name="keys"/> by key, then by index; <paramref name="keys"/> is sorted with them.</summary>
+    public static int[] Of(double[] keys)
+    {
+        var order = new int[keys.Length];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(keys, order);
+        foreach (var (start, end) in EqualRuns(keys, 0, keys.Length)) Array.Sort(order, start, end - start);
+        return order;
+    }
+
+    /// <summary>The runs of two or more equal keys in sorted <paramref name="keys"/>[from..to), as [start, end) ranges.</summary>
+    public static IEnumerable<(int Start, int End)> EqualRuns(double[] keys, int from, int to)
+    {
+        for (var start = from; start < to;)
+        {
+            var end = start + 1;
+            while (end < to && keys[end].CompareTo(keys[start]) == 0) end++;
+            if (end - start > 1) yield return (start, end);
+            start = end;
+        }
+    }
+}
