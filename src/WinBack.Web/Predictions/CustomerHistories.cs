@@ -85,12 +85,17 @@ public sealed class CustomerHistories(WinBackDbContext db)
         return histories;
     }
 
-    /// <summary>The shop's customers (or those of <paramref name="customerIds"/>) whose row counts a qualifying order, in id order.</summary>
+    /// <summary>
+    /// The shop's customers (or those of <paramref name="customerIds"/>) whose row counts a qualifying order, in id order:
+    /// sorted here, so that PostgreSQL can read them from an index of those customers alone (an index-only scan of one of
+    /// the report's partial indexes) instead of visiting every customer's row along the key (0.27 s against 0.5 s at
+    /// 900,000 customers).
+    /// </summary>
     private static async Task<long[]> CustomersWithOrdersAsync(NpgsqlConnection connection, long shopId, IReadOnlyCollection<long>? customerIds,
         int commandTimeoutSeconds, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            SELECT id FROM customers WHERE shop_id = $1 AND orders_count > 0 {(customerIds is null ? "" : "AND id = ANY($2)")} ORDER BY id
+            SELECT id FROM customers WHERE shop_id = $1 AND orders_count > 0 {(customerIds is null ? "" : "AND id = ANY($2)")}
             """, connection)
         {
             Parameters = { new() { Value = shopId } },
@@ -100,7 +105,9 @@ public sealed class CustomerHistories(WinBackDbContext db)
         var ids = new List<long>(customerIds?.Count ?? 0);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetInt64(0));
-        return [.. ids];
+        long[] sorted = [.. ids];
+        Array.Sort(sorted);
+        return sorted;
     }
 
     /// <summary>One customer's orders as they are read, folded into order days: reused from customer to customer.</summary>
