@@ -111,12 +111,8 @@ public abstract record BetaGeometricModel(double R, double Alpha, double A, doub
 
     IPurchaseModel IParametricModel.WithParameters(double[] p) => this with { R = p[0], Alpha = p[1], A = p[2], B = p[3] };
 
-    double[] IParametricModel.ProbabilitiesAlive(GroupedCustomers data)
-    {
-        var alive = new double[data.Customers.Length];
-        GroupedCustomers.InChunks(alive.Length, g => alive[g] = ProbabilityAlive(data.Customers[g]));
-        return alive;
-    }
+    /// <summary>P(alive) is in closed form here: one a group.</summary>
+    double[] IParametricModel.ProbabilitiesAlive(GroupedCustomers data) => GroupedForecasts.EachGroup(data, ProbabilityAlive);
 
     /// <summary>
     /// The log-likelihood of folded customers and, given an array, its gradient by ln r, ln α, ln a, ln b: the terms of x,

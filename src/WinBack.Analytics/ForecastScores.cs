@@ -103,18 +103,7 @@ public static class ForecastScores
     {
         var keys = new double[chance.Count];
         for (var i = 0; i < keys.Length; i++) keys[i] = chance[i];
-        if (ranking is null) return StableOrder.Of(keys);
-        var order = new int[keys.Length];
-        for (var i = 0; i < order.Length; i++) order[i] = i;
-        Array.Sort(keys, order);
-        foreach (var (start, end) in StableOrder.EqualRuns(keys, 0, keys.Length))
-        {
-            // The run's chances are equal and read no more: its keys become the rankings.
-            for (var k = start; k < end; k++) keys[k] = ranking[order[k]];
-            Array.Sort(keys, order, start, end - start);
-            foreach (var (tieStart, tieEnd) in StableOrder.EqualRuns(keys, start, end)) Array.Sort(order, tieStart, tieEnd - tieStart);
-        }
-        return order;
+        return StableOrder.Of(keys, ranking);
     }
 
     private static CalibrationBand Band(int[] members, IReadOnlyList<double> predicted, IReadOnlyList<bool> outcome, double from, double to) =>

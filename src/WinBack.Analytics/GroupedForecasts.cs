@@ -7,13 +7,16 @@ namespace WinBack.Analytics;
 /// </summary>
 internal static class GroupedForecasts
 {
-    /// <summary>P(alive) of each group.</summary>
-    public static double[] ProbabilitiesAlive(IPurchaseModel model, GroupedCustomers data)
+    /// <summary>P(alive) of each group: the model's grouped computation, or one P(alive) a group.</summary>
+    public static double[] ProbabilitiesAlive(IPurchaseModel model, GroupedCustomers data) =>
+        model is IParametricModel parametric ? parametric.ProbabilitiesAlive(data) : EachGroup(data, model.ProbabilityAlive);
+
+    /// <summary><paramref name="value"/> of each group's customer, on every core.</summary>
+    public static double[] EachGroup(GroupedCustomers data, Func<RepeatBuyer, double> value)
     {
-        if (model is IParametricModel parametric) return parametric.ProbabilitiesAlive(data);
-        var alive = new double[data.Customers.Length];
-        GroupedCustomers.InChunks(alive.Length, g => alive[g] = model.ProbabilityAlive(data.Customers[g]));
-        return alive;
+        var values = new double[data.Customers.Length];
+        GroupedCustomers.InChunks(values.Length, g => values[g] = value(data.Customers[g]));
+        return values;
     }
 
     /// <summary>

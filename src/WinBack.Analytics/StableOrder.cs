@@ -6,18 +6,33 @@ namespace WinBack.Analytics;
 /// </summary>
 internal static class StableOrder
 {
-    /// <summary>The indexes of <paramref name="keys"/> by key, then by index; <paramref name="keys"/> is sorted with them.</summary>
-    public static int[] Of(double[] keys)
+    /// <summary>
+    /// The indexes of <paramref name="keys"/> by key, then by <paramref name="thenBy"/> when given, then by index:
+    /// each run of equal keys is sorted by the second key, and each run equal in both by index. <paramref name="keys"/> is
+    /// the sort's scratch (sorted, then each run of equal keys overwritten by its second keys).
+    /// </summary>
+    public static int[] Of(double[] keys, IReadOnlyList<double>? thenBy = null)
     {
         var order = new int[keys.Length];
         for (var i = 0; i < order.Length; i++) order[i] = i;
         Array.Sort(keys, order);
-        foreach (var (start, end) in EqualRuns(keys, 0, keys.Length)) Array.Sort(order, start, end - start);
+        foreach (var (start, end) in EqualRuns(keys, 0, keys.Length))
+        {
+            if (thenBy is null)
+            {
+                Array.Sort(order, start, end - start);
+                continue;
+            }
+            // The run's keys are equal and read no more: they become its second keys.
+            for (var k = start; k < end; k++) keys[k] = thenBy[order[k]];
+            Array.Sort(keys, order, start, end - start);
+            foreach (var (tieStart, tieEnd) in EqualRuns(keys, start, end)) Array.Sort(order, tieStart, tieEnd - tieStart);
+        }
         return order;
     }
 
     /// <summary>The runs of two or more equal keys in sorted <paramref name="keys"/>[from..to), as [start, end) ranges.</summary>
-    public static IEnumerable<(int Start, int End)> EqualRuns(double[] keys, int from, int to)
+    private static IEnumerable<(int Start, int End)> EqualRuns(double[] keys, int from, int to)
     {
         for (var start = from; start < to;)
         {
