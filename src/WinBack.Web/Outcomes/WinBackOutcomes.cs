@@ -58,13 +58,23 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time, ILog
     public async Task RecordAsync(long shopId, IEnumerable<Listed> customers, ListingChannels channel, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
-        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (await db.Database.InTransactionAsync(() => RecordHeldAsync(shopId, customers, channel, started, cancellationToken), cancellationToken) is not { } recorded)
+            return;
+        logger.LogInformation("Recorded a list of {Listed} customers of shop {ShopId} ({Channel}) in {Seconds:F1} s (copied {Copied:F1} s, then merged)",
+            recorded.Listed, shopId, channel, Stopwatch.GetElapsedTime(started).TotalSeconds, recorded.Copied.TotalSeconds);
+    }
+
+    /// <summary>The list recorded in the transaction of <see cref="RecordAsync(long, IEnumerable{Listed}, ListingChannels, CancellationToken)"/>:
+    /// how many were listed and when the copy ended, or null for a shop that is gone.</summary>
+    private async Task<(int Listed, TimeSpan Copied)?> RecordHeldAsync(long shopId, IEnumerable<Listed> customers, ListingChannels channel, long started,
+        CancellationToken cancellationToken)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         // The shop's row is held as a foreign key would hold it, once for the whole list: a shop deleted meanwhile
         // (shop/redact) waits for this commit and takes the listings with it; a shop already gone records nothing.
         var shop = await db.Database.SqlQuery<long>($"SELECT id AS \"Value\" FROM shops WHERE id = {shopId} FOR KEY SHARE").ToListAsync(cancellationToken);
-        if (shop.Count == 0) return;
+        if (shop.Count == 0) return null;
         // A customer erased since the list was read is not recorded, nor left behind by an erasure running meanwhile.
         await CustomerErasure.HoldOffAsync(db, shopId, cancellationToken);
         await db.Database.ExecuteSqlRawAsync("""
@@ -98,9 +108,7 @@ public sealed class WinBackOutcomes(WinBackDbContext db, TimeProvider time, ILog
                 SET channels = winback_listings.channels | excluded.channels, control = winback_listings.control AND excluded.control
                 WHERE excluded.channels & ~winback_listings.channels <> 0 OR (winback_listings.control AND NOT excluded.control)
             """, cancellationToken);
-        if (own is not null) await own.CommitAsync(cancellationToken);
-        logger.LogInformation("Recorded a list of {Listed} customers of shop {ShopId} ({Channel}) in {Seconds:F1} s (copied {Copied:F1} s, then merged)",
-            listed, shopId, channel, Stopwatch.GetElapsedTime(started).TotalSeconds, copied.TotalSeconds);
+        return (listed, copied);
     }
 
     private sealed record Cell(string Segment, bool Control, int Days, int Listed, int CameBack, decimal Revenue, decimal RevenueSquares);
