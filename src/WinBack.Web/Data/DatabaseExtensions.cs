@@ -40,6 +40,25 @@ public static class DatabaseExtensions
         return result;
     }
 
+    /// <summary>
+    /// A connection of its own to the context's database, open: for work that runs beside the context's connection (half
+    /// of a refit's read, an index build, an import's progress while the context's connection copies). The caller disposes it.
+    /// </summary>
+    public static async Task<Npgsql.NpgsqlConnection> OpenAnotherConnectionAsync(this DatabaseFacade database, CancellationToken cancellationToken)
+    {
+        var connection = new Npgsql.NpgsqlConnection(database.GetConnectionString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     public static IServiceCollection AddWinBackDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DatabaseOptions>()

@@ -115,8 +115,7 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
 
     private async Task BuildOnAnotherConnectionAsync(IEnumerable<string> statements, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
-        await connection.OpenAsync(cancellationToken);
+        await using var connection = await db.Database.OpenAnotherConnectionAsync(cancellationToken);
         await BuildAsync(connection, statements, cancellationToken);
     }
 

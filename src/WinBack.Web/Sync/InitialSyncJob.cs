@@ -204,8 +204,7 @@ public sealed class InitialSyncJob(
         state.ObjectsExpected = operation.RootObjectCount ?? operation.ObjectCount;
         await db.SaveChangesAsync(cancellationToken);
         // Progress goes through its own connection: the import's connection is busy with the COPY.
-        await using var progressConnection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
-        await progressConnection.OpenAsync(cancellationToken);
+        await using var progressConnection = await db.Database.OpenAnotherConnectionAsync(cancellationToken);
         // Progress in the metrics as it goes (a large import takes minutes), the rest once it is done.
         long counted = 0;
         var written = await import(operation.Url is null ? null : new Uri(operation.Url), async done =>
