@@ -80,27 +80,44 @@ public static class Bfgs
 
     /// <summary>
     /// The Hessian of a function with a gradient, by central differences of the gradient (step <paramref name="h"/>),
-    /// made symmetric; NaN entries where a step leaves the function's domain. Central, not forward, differences: on a flat
-    /// likelihood (a small shop, a ridge) the smallest curvature is of the order of a forward difference's error.
+    /// made symmetric; NaN entries where a step leaves the function's domain. Its error is of the order of h², against a
+    /// forward difference's h (<see cref="ForwardHessian"/>).
     /// </summary>
-    public static double[,] Hessian(Func<double[], double[]?, double> f, double[] x, double h)
+    public static double[,] Hessian(Func<double[], double[]?, double> f, double[] x, double h) =>
+        Symmetric(x.Length, j => Difference(GradientAt(f, x, j, h), GradientAt(f, x, j, -h), 2 * h, x.Length));
+
+    /// <summary>
+    /// The Hessian by forward differences of the gradient, from <paramref name="gradient"/>, the gradient at
+    /// <paramref name="x"/>: half the evaluations of <see cref="Hessian"/>, with an error of the order of h.
+    /// </summary>
+    public static double[,] ForwardHessian(Func<double[], double[]?, double> f, double[] x, double[] gradient, double h) =>
+        Symmetric(x.Length, j => Difference(GradientAt(f, x, j, h), gradient, h, x.Length));
+
+    /// <summary>The gradient with x_j moved by <paramref name="step"/>; null where the function is not a number.</summary>
+    private static double[]? GradientAt(Func<double[], double[]?, double> f, double[] x, int j, double step)
     {
-        var n = x.Length;
-        var hessian = new double[n, n];
-        var (up, down) = (new double[n], new double[n]);
+        var (p, gradient) = ((double[])x.Clone(), new double[x.Length]);
+        p[j] += step;
+        return double.IsFinite(f(p, gradient)) ? gradient : null;
+    }
+
+    /// <summary>(upper − lower) / step, or NaNs where either gradient is missing.</summary>
+    private static double[] Difference(double[]? upper, double[]? lower, double step, int n) =>
+        upper is not null && lower is not null ? [.. upper.Select((u, i) => (u - lower[i]) / step)] : [.. Enumerable.Repeat(double.NaN, n)];
+
+    /// <summary>The matrix of the given columns, made symmetric.</summary>
+    private static double[,] Symmetric(int n, Func<int, double[]> column)
+    {
+        var matrix = new double[n, n];
         for (var j = 0; j < n; j++)
         {
-            var p = (double[])x.Clone();
-            p[j] = x[j] + h;
-            var fUp = f(p, up);
-            p[j] = x[j] - h;
-            var fDown = f(p, down);
-            for (var i = 0; i < n; i++) hessian[i, j] = double.IsFinite(fUp) && double.IsFinite(fDown) ? (up[i] - down[i]) / (2 * h) : double.NaN;
+            var values = column(j);
+            for (var i = 0; i < n; i++) matrix[i, j] = values[i];
         }
         for (var i = 0; i < n; i++)
         for (var j = 0; j < i; j++)
-            hessian[i, j] = hessian[j, i] = (hessian[i, j] + hessian[j, i]) / 2;
-        return hessian;
+            matrix[i, j] = matrix[j, i] = (matrix[i, j] + matrix[j, i]) / 2;
+        return matrix;
     }
 
     private static Func<double[], double[]?, double> WithNumericGradient(Func<double[], double> f) => (x, gradient) =>

@@ -31,8 +31,12 @@ internal static class LogParameterFit
     /// </summary>
     private const int SampleAbove = 50_000, SampleSize = 50_000, SampleRepeatCustomers = 2_000;
 
-    /// <summary>The step of the Hessian's central differences of the gradient, in the log-parameters.</summary>
-    private const double HessianStep = 1e-4;
+    /// <summary>
+    /// The steps of the Hessian's differences of the gradient, in the log-parameters: forward ones first, whose error
+    /// (about 1e-6 of the curvatures' scale on CDNOW and drawn shops) is far below any curvature a fit can stand on; where
+    /// they do not show the likelihood curved down every way, central ones (error about 1e-9) decide (<see cref="Curvature"/>).
+    /// </summary>
+    private const double ForwardStep = 1e-6, CentralStep = 1e-4;
 
     /// <summary>The shop's mean age and mean repeat rate (repeat purchases per unit of age): where the starts are put.</summary>
     public static (double MeanAge, double RepeatRate) Scale(IReadOnlyList<RepeatBuyer> customers) =>
@@ -113,7 +117,7 @@ internal static class LogParameterFit
     private static Settlement Settled(Func<double[], double[]?, double> objective, Bfgs.Result end, int customers)
     {
         var gradient = end.Gradient;
-        var hessian = Bfgs.Hessian(objective, end.Point, HessianStep);
+        var hessian = Curvature(objective, end.Point, end.Gradient);
         if (!double.IsFinite(end.Value) || !Cholesky.TryFactor(hessian, out var factor)) return new(end, hessian);
         var (point, value, inverse) = (end.Point, end.Value, Cholesky.Inverse(factor));
         for (var step = 0; step < MaxNewtonSteps; step++)
@@ -131,12 +135,23 @@ internal static class LogParameterFit
             if (trialValue >= value) break;
             var trialGradient = new double[point.Length];
             objective(trial, trialGradient);
-            var trialHessian = Bfgs.Hessian(objective, trial, HessianStep);
+            var trialHessian = Curvature(objective, trial, trialGradient);
             if (!Cholesky.TryFactor(trialHessian, out factor)) break;
             (point, value, gradient, hessian, inverse) = (trial, trialValue, trialGradient, trialHessian, Cholesky.Inverse(factor));
         }
         return new(end with { Point = point, Value = value, InverseHessian = inverse, Gradient = gradient }, hessian);
     }
+
+    /// <summary>
+    /// The Hessian of the objective (the mean negative log-likelihood) at <paramref name="point"/>, whose gradient is
+    /// <paramref name="gradient"/>: by forward differences when they show it positive definite (half the gradients of
+    /// central ones: most of a weekly refit's fit, which starts near its end, is this Hessian), else by central ones, so
+    /// that a point is never judged no maximum on a forward difference's error.
+    /// </summary>
+    private static double[,] Curvature(Func<double[], double[]?, double> objective, double[] point, double[] gradient) =>
+        Bfgs.ForwardHessian(objective, point, gradient, ForwardStep) is var forward && Cholesky.TryFactor(forward, out _)
+            ? forward
+            : Bfgs.Hessian(objective, point, CentralStep);
 
     /// <summary>Where a fit settled (with its objective's gradient there), and the Hessian there.</summary>
     private sealed record Settlement(Bfgs.Result End, double[,] Hessian)
@@ -169,7 +184,7 @@ internal static class LogParameterFit
 
     /// <summary>
     /// Standard errors from the observed information: the Hessian of the mean negative log-likelihood in the log-parameters
-    /// (central differences of the exact gradient), times the number of customers, inverted; by the delta method
+    /// (differences of the exact gradient, <see cref="Curvature"/>), times the number of customers, inverted; by the delta method
     /// SE(θ) = θ·SE(ln θ). At a limiting model the parameters that ran off are held where they are and get no standard error.
     /// </summary>
     private static StandardErrors StandardErrorsAt(IParametricModel model, double[,] hessian, int customers, LimitingModel? limit)
