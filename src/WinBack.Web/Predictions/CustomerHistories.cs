@@ -21,15 +21,12 @@ public readonly record struct CustomerHistory(long CustomerId, RepeatBuyer Buyer
 /// Reads customers' qualifying orders folded by order day in the shop's calendar (the models count purchase days, as
 /// the CDNOW data do): x = order days − 1, t_x and T in weeks from the first order day, mean value of the repeat days.
 /// The customers read are those whose row says they have a qualifying order (<c>orders_count &gt; 0</c>, the rule the
-/// scores' other writers keep). The refit reads a whole shop in one pass (a large one in two halves at once); a webhook's
-/// rescoring reads only the customers it touched.
+/// scores' other writers keep). The refit reads a whole shop in one pass; a webhook's rescoring reads only the customers
+/// it touched.
 /// </summary>
 public sealed class CustomerHistories(WinBackDbContext db)
 {
     public const double DaysPerWeek = 7;
-
-    /// <summary>A whole shop of at least this many customers (with orders) is read in two halves at once, on two connections.</summary>
-    internal int ReadInHalvesFrom { get; init; } = 50_000;
 
     /// <param name="calendar">The shop's calendar: its today and the zone its order days are in.</param>
     /// <param name="customerIds">Only these customers; null for every customer of the shop with a qualifying order.</param>
@@ -37,85 +34,55 @@ public sealed class CustomerHistories(WinBackDbContext db)
     public async Task<List<CustomerHistory>> ReadAsync(long shopId, ShopCalendar calendar, IReadOnlyCollection<long>? customerIds,
         CancellationToken cancellationToken, int commandTimeoutSeconds = 30, List<DateOnly[]>? purchaseDays = null)
     {
+        var today = calendar.Today;
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
         var customers = await CustomersWithOrdersAsync(connection, shopId, customerIds, commandTimeoutSeconds, cancellationToken);
         // Sized once: a list of a million customers that doubles as it grows would hold twice that at its peak.
         var histories = new List<CustomerHistory>(customers.Length);
         if (customers.Length == 0) return histories;
-        var read = new OrdersRead(shopId, calendar.Today, customerIds is not null, commandTimeoutSeconds,
-            // A whole shop's orders find their day among precomputed day starts; a rescoring's few are converted one by one.
-            customerIds is null ? calendar.RecentLocalDays().DateOf : calendar.LocalDate);
-        if (customerIds is not null || customers.Length < ReadInHalvesFrom)
+        // A whole shop's orders find their day among precomputed day starts; a rescoring's few are converted one by one.
+        Func<DateTimeOffset, DateOnly> localDate = customerIds is null
+            ? calendar.RecentLocalDays().DateOf
+            : calendar.LocalDate;
+        // The orders come as the index keeps them, by customer and time, with no join, sort or grouping in the database
+        // (which took as long again as the reading): each is folded into its local day here (in PostgreSQL the conversion
+        // took 1.1 s of the read's 2.9 s at 900,000 customers), and orders of a customer whose row counts none are passed over.
+        await using var command = new NpgsqlCommand($"""
+            SELECT customer_id, current_total, processed_at
+            FROM orders
+            WHERE shop_id = $1 AND {QualifyingOrders.Sql}
+              {(customerIds is null ? "" : "AND customer_id = ANY($2)")}
+            ORDER BY customer_id, processed_at
+            """, connection)
         {
-            await read.FoldAsync(connection, customers, histories, purchaseDays, cancellationToken);
-            return histories;
-        }
-        // A large shop's read is PostgreSQL's sending of millions of rows and their folding here, each a core's work: the
-        // second half of the customers (by id) comes on a connection of its own meanwhile, and is appended to the first.
-        var half = customers.Length / 2;
-        var (secondHistories, secondDays) = (new List<CustomerHistory>(customers.Length - half), purchaseDays is null ? null : new List<DateOnly[]>(customers.Length - half));
-        async Task SecondHalfAsync()
+            Parameters = { new() { Value = shopId } },
+            CommandTimeout = commandTimeoutSeconds,
+        };
+        if (customerIds is not null) command.Parameters.Add(new() { Value = customers });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var customer = new CustomerOrderDays();
+        var next = 0;
+        void Fold()
         {
-            await using var another = await db.Database.OpenAnotherConnectionAsync(cancellationToken);
-            await read.FoldAsync(another, customers[half..], secondHistories, secondDays, cancellationToken);
+            if (customer.Folded(today) is not { } history) return;
+            histories.Add(history);
+            purchaseDays?.Add(customer.DaysArray());
         }
-        await Task.WhenAll(read.FoldAsync(connection, customers[..half], histories, purchaseDays, cancellationToken), SecondHalfAsync());
-        histories.AddRange(secondHistories);
-        purchaseDays?.AddRange(secondDays!);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var customerId = reader.GetInt64(0);
+            if (customerId != customer.Id)
+            {
+                Fold();
+                while (next < customers.Length && customers[next] < customerId) next++;
+                customer.Start(customerId, kept: next < customers.Length && customers[next] == customerId);
+            }
+            var at = reader.GetFieldValue<DateTimeOffset>(2);
+            customer.Add(localDate(at), reader.GetDecimal(1), at);
+        }
+        Fold();
         return histories;
-    }
-
-    /// <summary>How the qualifying orders of some of a shop's customers are read and folded into their histories.</summary>
-    /// <param name="Some">Whether the customers are a few picked ones (a rescoring), not a stretch of the shop's customers by id.</param>
-    /// <param name="LocalDate">The order day of an order's instant in the shop's calendar.</param>
-    private sealed record OrdersRead(long ShopId, DateOnly Today, bool Some, int CommandTimeoutSeconds, Func<DateTimeOffset, DateOnly> LocalDate)
-    {
-        /// <summary>
-        /// Appends to <paramref name="histories"/> (and their order days to <paramref name="purchaseDays"/>) those of
-        /// <paramref name="customers"/> (in id order) who have a qualifying order.
-        /// </summary>
-        public async Task FoldAsync(NpgsqlConnection connection, long[] customers, List<CustomerHistory> histories, List<DateOnly[]>? purchaseDays,
-            CancellationToken cancellationToken)
-        {
-            // The orders come as the index keeps them, by customer and time, with no join, sort or grouping in the database
-            // (which took as long again as the reading): each is folded into its local day here (in PostgreSQL the conversion
-            // took 1.1 s of the read's 2.9 s at 900,000 customers), and orders of a customer whose row counts none are passed over.
-            await using var command = new NpgsqlCommand($"""
-                SELECT customer_id, current_total, processed_at
-                FROM orders
-                WHERE shop_id = $1 AND {QualifyingOrders.Sql} AND customer_id BETWEEN $2 AND $3
-                  {(Some ? "AND customer_id = ANY($4)" : "")}
-                ORDER BY customer_id, processed_at
-                """, connection)
-            {
-                Parameters = { new() { Value = ShopId }, new() { Value = customers[0] }, new() { Value = customers[^1] } },
-                CommandTimeout = CommandTimeoutSeconds,
-            };
-            if (Some) command.Parameters.Add(new() { Value = customers });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var customer = new CustomerOrderDays();
-            var next = 0;
-            void Fold()
-            {
-                if (customer.Folded(Today) is not { } history) return;
-                histories.Add(history);
-                purchaseDays?.Add(customer.DaysArray());
-            }
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var customerId = reader.GetInt64(0);
-                if (customerId != customer.Id)
-                {
-                    Fold();
-                    while (next < customers.Length && customers[next] < customerId) next++;
-                    customer.Start(customerId, kept: next < customers.Length && customers[next] == customerId);
-                }
-                var at = reader.GetFieldValue<DateTimeOffset>(2);
-                customer.Add(LocalDate(at), reader.GetDecimal(1), at);
-            }
-            Fold();
-        }
     }
 
     /// <summary>
