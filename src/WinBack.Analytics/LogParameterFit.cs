@@ -32,11 +32,17 @@ internal static class LogParameterFit
     private const int SampleAbove = 50_000, SampleSize = 50_000, SampleRepeatCustomers = 2_000;
 
     /// <summary>
-    /// The steps of the Hessian's differences of the gradient, in the log-parameters: forward ones first, whose error
-    /// (about 1e-6 of the curvatures' scale on CDNOW and drawn shops) is far below any curvature a fit can stand on; where
-    /// they do not show the likelihood curved down every way, central ones (error about 1e-9) decide (<see cref="Curvature"/>).
+    /// The steps of the Hessian's differences of the gradient, in the log-parameters. Forward differences' error is about
+    /// 1e-6 of the curvatures' scale (CDNOW and drawn shops, all three models), central ones' about 1e-9.
     /// </summary>
     private const double ForwardStep = 1e-6, CentralStep = 1e-4;
+
+    /// <summary>
+    /// The least curvature, relative to each parameter's own (the Hessian scaled to a unit diagonal), that a forward
+    /// difference's Hessian must show to be taken: a hundred times its error. A flatter end (a flat fit's smallest
+    /// curvature is about 5e-5) is judged on central differences.
+    /// </summary>
+    private const double ForwardMargin = 1e-4;
 
     /// <summary>The shop's mean age and mean repeat rate (repeat purchases per unit of age): where the starts are put.</summary>
     public static (double MeanAge, double RepeatRate) Scale(IReadOnlyList<RepeatBuyer> customers) =>
@@ -144,14 +150,27 @@ internal static class LogParameterFit
 
     /// <summary>
     /// The Hessian of the objective (the mean negative log-likelihood) at <paramref name="point"/>, whose gradient is
-    /// <paramref name="gradient"/>: by forward differences when they show it positive definite (half the gradients of
-    /// central ones: most of a weekly refit's fit, which starts near its end, is this Hessian), else by central ones, so
-    /// that a point is never judged no maximum on a forward difference's error.
+    /// <paramref name="gradient"/>: by forward differences (half the gradients of central ones; most of a weekly refit's
+    /// fit, which starts near its end, is this Hessian) where they show the likelihood curved down every way by far more
+    /// than their error (<see cref="ForwardMargin"/>), else by central ones. Either way a flat end, or one that is no
+    /// maximum, is judged on central differences.
     /// </summary>
     private static double[,] Curvature(Func<double[], double[]?, double> objective, double[] point, double[] gradient) =>
-        Bfgs.ForwardHessian(objective, point, gradient, ForwardStep) is var forward && Cholesky.TryFactor(forward, out _)
+        Bfgs.ForwardHessian(objective, point, gradient, ForwardStep) is var forward && CurvedBeyond(forward, ForwardMargin)
             ? forward
             : Bfgs.Hessian(objective, point, CentralStep);
+
+    /// <summary>Whether <paramref name="hessian"/> scaled to a unit diagonal, less <paramref name="margin"/> on it, is positive definite.</summary>
+    private static bool CurvedBeyond(double[,] hessian, double margin)
+    {
+        var n = hessian.GetLength(0);
+        if (!Enumerable.Range(0, n).All(i => hessian[i, i] > 0 && double.IsFinite(hessian[i, i]))) return false;
+        var scaled = new double[n, n];
+        for (var i = 0; i < n; i++)
+        for (var j = 0; j < n; j++)
+            scaled[i, j] = hessian[i, j] / Math.Sqrt(hessian[i, i] * hessian[j, j]) - (i == j ? margin : 0);
+        return Cholesky.TryFactor(scaled, out _);
+    }
 
     /// <summary>Where a fit settled (with its objective's gradient there), and the Hessian there.</summary>
     private sealed record Settlement(Bfgs.Result End, double[,] Hessian)
