@@ -32,7 +32,8 @@ internal sealed class WeeksSinceLastOrderRule
     {
         var windowDays = WindowDays(split);
         var cut = split.CalibrationEnd.AddDays(-windowDays);
-        // (weeks of silence at the cut, returned within the window) of every customer known at the cut, by silence.
+        // (weeks of silence at the cut, returned within the window) of every customer known at the cut, by silence. The
+        // order among equal silences does not matter (a band holds all of a silence or none): a plain sort of the keys.
         var observed = split.Customers
             .Where(c => c.CalibrationDays[0] <= cut)
             .Select(c =>
@@ -40,8 +41,8 @@ internal sealed class WeeksSinceLastOrderRule
                 var known = Array.BinarySearch(c.CalibrationDays, cut) is var i && i >= 0 ? i : ~i - 1;
                 return (Silence: (cut.DayNumber - c.CalibrationDays[known].DayNumber) / HoldoutSplit.DaysPerWeek, Returned: known + 1 < c.CalibrationDays.Length);
             })
-            .OrderBy(o => o.Silence)
             .ToArray();
+        Array.Sort(Array.ConvertAll(observed, o => o.Silence), observed);
         var bands = Bands(observed);
         var stretch = (split.HoldoutEnd.DayNumber - split.CalibrationEnd.DayNumber) / (double)Math.Max(windowDays, 1);
         var shares = NonIncreasing(bands.Select(b => (b.Returned, b.Count)).ToArray());
