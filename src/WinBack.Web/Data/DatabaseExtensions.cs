@@ -41,8 +41,8 @@ public static class DatabaseExtensions
     }
 
     /// <summary>
-    /// A connection of its own to the context's database, open: for work that runs beside the context's connection (half
-    /// of a refit's read, an index build, an import's progress while the context's connection copies). The caller disposes it.
+    /// A connection of its own to the context's database, open: for work that runs beside the context's connection (an
+    /// index build beside another, an import's progress while the context's connection copies). The caller disposes it.
     /// </summary>
     public static async Task<Npgsql.NpgsqlConnection> OpenAnotherConnectionAsync(this DatabaseFacade database, CancellationToken cancellationToken)
     {
