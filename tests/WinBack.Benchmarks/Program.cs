@@ -10,7 +10,7 @@ string[] commands =
     "webhooks [--seconds 15] [--concurrency 32]",
     "sync [--orders 1000000] [--verbose]",
     "webhooks-applied [--rate 1000] [--seconds 10]",
-    "report [--customers 1000000] [--seconds 15] [--warmup 10] [--concurrency 16] [--skip-refit] [--refits 2] [--refit-only] [--backfill-only] [--hold] [--wrk] [--verbose]",
+    "report [--customers 1000000] [--seconds 15] [--warmup 10] [--concurrency 16] [--skip-refit] [--refits 2] [--changed-per-week N] [--refit-only] [--backfill-only] [--hold] [--wrk] [--verbose]",
     "digests [--shops 1000] [--workers 10]",
     "sheets [--rows 100000]",
     "analytics [--customers 1000000]",

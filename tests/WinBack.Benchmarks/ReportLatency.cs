@@ -47,6 +47,21 @@ public static class ReportLatency
         "/api/reports/inactive?list=at-risk", "/api/reports/inactive?list=at-risk&sort=pAlive", "/api/reports/rfm",
     ];
 
+    /// <summary>
+    /// Marks <paramref name="customers"/> customers with orders, drawn at random, as changed by a transaction of now (as a
+    /// webhook's rollups do): the next refit reads their orders, not what the last refit kept of them.
+    /// </summary>
+    private static async Task MarkChangedAsync(WinBackApp app, int customers)
+    {
+        await using var db = app.CreateDbContext();
+        var shopId = await db.Shops.Where(s => s.Domain == Domain).Select(s => s.Id).SingleAsync();
+        var marked = await db.Database.ExecuteSqlAsync($"""
+            UPDATE customers SET rollups_changed_xid = pg_current_xact_id()
+            WHERE shop_id = {shopId} AND id IN (SELECT id FROM customers WHERE shop_id = {shopId} AND orders_count > 0 ORDER BY random() LIMIT {customers})
+            """);
+        Console.WriteLine($"report: {marked:N0} customers marked as changed since the last refit");
+    }
+
     /// <summary>A refit of every customer's predictions, timed, with this process's memory watched.</summary>
     private static async Task RefitAsync(WinBackApp app, string which)
     {
@@ -121,10 +136,17 @@ public static class ReportLatency
         // refit is a shop's first (after its first sync); the next ones are the weekly refit, which replaces the scores,
         // each a week on: every customer is a week older, so the fit's maximum has moved, as it has in a real week (no
         // orders are added: a week without any moves it further than a real week's few).
+        // A week's customers who ordered (the orders of three years spread over 156 weeks, each a different customer: more
+        // than a real week's) are marked changed before each weekly refit, which reads their orders again.
+        var changedPerWeek = Options.Int(args, "--changed-per-week", (int)(orders / 156));
         if (!args.Contains("--skip-refit"))
             for (var refit = 0; refit < refits; refit++)
             {
-                if (refit > 0) clock.MoveOn(TimeSpan.FromDays(7));
+                if (refit > 0)
+                {
+                    clock.MoveOn(TimeSpan.FromDays(7));
+                    await MarkChangedAsync(app, changedPerWeek);
+                }
                 await RefitAsync(app, refit == 0 ? "first" : "weekly");
             }
         // --refit-only stops after the refits (their figures alone, without the load that follows).

@@ -34,15 +34,28 @@ public sealed class CustomerHistories(WinBackDbContext db)
     public async Task<List<CustomerHistory>> ReadAsync(long shopId, ShopCalendar calendar, IReadOnlyCollection<long>? customerIds,
         CancellationToken cancellationToken, int commandTimeoutSeconds = 30, List<DateOnly[]>? purchaseDays = null)
     {
-        var today = calendar.Today;
+        var connection = await OpenAsync(cancellationToken);
+        var customers = await CustomersWithOrdersAsync(connection, shopId, customerIds, commandTimeoutSeconds, cancellationToken);
+        return await FoldOrdersAsync(connection, shopId, calendar, customers, wholeShop: customerIds is null, commandTimeoutSeconds, purchaseDays, cancellationToken);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
-        var customers = await CustomersWithOrdersAsync(connection, shopId, customerIds, commandTimeoutSeconds, cancellationToken);
+        return connection;
+    }
+
+    /// <summary>The orders of <paramref name="customers"/> (sorted ids; every customer of the shop with one when <paramref name="wholeShop"/>), folded.</summary>
+    private static async Task<List<CustomerHistory>> FoldOrdersAsync(NpgsqlConnection connection, long shopId, ShopCalendar calendar, long[] customers, bool wholeShop,
+        int commandTimeoutSeconds, List<DateOnly[]>? purchaseDays, CancellationToken cancellationToken)
+    {
+        var today = calendar.Today;
         // Sized once: a list of a million customers that doubles as it grows would hold twice that at its peak.
         var histories = new List<CustomerHistory>(customers.Length);
         if (customers.Length == 0) return histories;
         // A whole shop's orders find their day among precomputed day starts; a rescoring's few are converted one by one.
-        Func<DateTimeOffset, DateOnly> localDate = customerIds is null
+        Func<DateTimeOffset, DateOnly> localDate = wholeShop
             ? calendar.RecentLocalDays().DateOf
             : calendar.LocalDate;
         // The orders come as the index keeps them, by customer and time, with no join, sort or grouping in the database
@@ -52,14 +65,14 @@ public sealed class CustomerHistories(WinBackDbContext db)
             SELECT customer_id, current_total, processed_at
             FROM orders
             WHERE shop_id = $1 AND {QualifyingOrders.Sql}
-              {(customerIds is null ? "" : "AND customer_id = ANY($2)")}
+              {(wholeShop ? "" : "AND customer_id = ANY($2)")}
             ORDER BY customer_id, processed_at
             """, connection)
         {
             Parameters = { new() { Value = shopId } },
             CommandTimeout = commandTimeoutSeconds,
         };
-        if (customerIds is not null) command.Parameters.Add(new() { Value = customers });
+        if (!wholeShop) command.Parameters.Add(new() { Value = customers });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var customer = new CustomerOrderDays();
         var next = 0;
@@ -83,6 +96,135 @@ public sealed class CustomerHistories(WinBackDbContext db)
         }
         Fold();
         return histories;
+    }
+
+    /// <summary>
+    /// The whole shop, as <see cref="ReadAsync"/> reads it, with the customers whose rollups no transaction changed since
+    /// <paramref name="kept"/>'s snapshot taken as the last refit folded them (<see cref="StoredHistories"/>), and only the
+    /// others read from their orders: the customers changed since, and any the last refit did not fold. Null, with
+    /// <paramref name="purchaseDays"/> left empty, when more than a quarter of the customers are to be read from their
+    /// orders (reading every order is then the quicker way), or when the database's transaction ids are behind the
+    /// snapshot's (a restored copy of the database: its new changes could look older than the snapshot).
+    /// </summary>
+    /// <exception cref="InvalidDataException">A kept block cannot be read.</exception>
+    public async Task<KeptRead?> ReadSinceAsync(long shopId, ShopCalendar calendar, StoredHistoriesState kept, CancellationToken cancellationToken,
+        int commandTimeoutSeconds, List<DateOnly[]> purchaseDays)
+    {
+        var today = calendar.Today;
+        var connection = await OpenAsync(cancellationToken);
+        var snapshot = kept.ReadSnapshot ?? throw new ArgumentException("Nothing is kept to read from.", nameof(kept));
+        if (await CustomersChangedSinceAsync(connection, shopId, snapshot, commandTimeoutSeconds, cancellationToken) is not ({ } customers, { } changed)
+            || changed.Count > customers.Length / 4)
+            return null;
+
+        // The kept customers come in id order, as the customers do: each customer gets the kept history, or a place held
+        // for a read from the orders.
+        var histories = new List<CustomerHistory>(customers.Length);
+        List<(int At, long Id)> toRead = [];
+        await using (var stored = StoredHistories.ReadAsync(connection, shopId, commandTimeoutSeconds, cancellationToken).GetAsyncEnumerator(cancellationToken))
+        {
+            var more = await stored.MoveNextAsync();
+            foreach (var id in customers)
+            {
+                while (more && stored.Current.CustomerId < id) more = await stored.MoveNextAsync();
+                if (more && stored.Current.CustomerId == id && !changed.Contains(id))
+                {
+                    var s = stored.Current;
+                    histories.Add(HistoryOf(id, s.Days, s.RepeatAverage, s.UsualIntervalDays, s.LastOrderAt, s.Orders, s.TotalSpent, today));
+                    purchaseDays.Add(s.Days);
+                    continue;
+                }
+                toRead.Add((histories.Count, id));
+                histories.Add(default);
+                purchaseDays.Add([]);
+            }
+        }
+        if (toRead.Count > customers.Length / 4)
+        {
+            purchaseDays.Clear();
+            return null;
+        }
+
+        // The held places are filled from the orders; a customer whose orders fold to nothing (their row counts an order
+        // the orders no longer show) loses theirs, as a whole read passes them over.
+        var readDays = new List<DateOnly[]>(toRead.Count);
+        var read = toRead.Count == 0
+            ? []
+            : await FoldOrdersAsync(connection, shopId, calendar, [.. toRead.Select(r => r.Id)], wholeShop: false, commandTimeoutSeconds, readDays, cancellationToken);
+        var next = 0;
+        var passedOver = new HashSet<int>();
+        foreach (var (at, id) in toRead)
+        {
+            if (next < read.Count && read[next].CustomerId == id)
+            {
+                (histories[at], purchaseDays[at]) = (read[next], readDays[next]);
+                next++;
+            }
+            else passedOver.Add(at);
+        }
+        if (passedOver.Count > 0)
+        {
+            var remaining = 0;
+            for (var i = 0; i < histories.Count; i++)
+            {
+                if (passedOver.Contains(i)) continue;
+                (histories[remaining], purchaseDays[remaining]) = (histories[i], purchaseDays[i]);
+                remaining++;
+            }
+            histories.RemoveRange(remaining, histories.Count - remaining);
+            purchaseDays.RemoveRange(remaining, purchaseDays.Count - remaining);
+        }
+        return new KeptRead(histories, toRead.Count);
+    }
+
+    /// <summary>What <see cref="ReadSinceAsync"/> read: every customer's history, <see cref="FromOrders"/> of them read from their orders.</summary>
+    public sealed record KeptRead(List<CustomerHistory> Histories, int FromOrders);
+
+    /// <summary>
+    /// In one pass over the shop's customers (one snapshot, so a customer listed and their mark agree): those whose row
+    /// counts a qualifying order, in id order, and which of them a transaction changed that <paramref name="snapshot"/>
+    /// does not show (<c>rollups_changed_xid</c>). Null when the database's transaction ids are behind the snapshot's.
+    /// </summary>
+    private static async Task<(long[] Customers, HashSet<long> Changed)?> CustomersChangedSinceAsync(NpgsqlConnection connection, long shopId, string snapshot,
+        int commandTimeoutSeconds, CancellationToken cancellationToken)
+    {
+        await using (var ordered = new NpgsqlCommand("SELECT pg_snapshot_xmin($1::pg_snapshot) <= pg_snapshot_xmax(pg_current_snapshot())", connection)
+                     { Parameters = { new() { Value = snapshot } } })
+        {
+            if (!(bool)(await ordered.ExecuteScalarAsync(cancellationToken))!) return null;
+        }
+        await using var command = new NpgsqlCommand("""
+            SELECT id, rollups_changed_xid IS NOT NULL AND NOT pg_visible_in_snapshot(rollups_changed_xid, $2::pg_snapshot)
+            FROM customers WHERE shop_id = $1 AND orders_count > 0
+            """, connection)
+        {
+            Parameters = { new() { Value = shopId }, new() { Value = snapshot } },
+            CommandTimeout = commandTimeoutSeconds,
+        };
+        var (ids, changed) = (new List<long>(), new HashSet<long>());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = reader.GetInt64(0);
+            ids.Add(id);
+            if (reader.GetBoolean(1)) changed.Add(id);
+        }
+        long[] sorted = [.. ids];
+        Array.Sort(sorted);
+        return (sorted, changed);
+    }
+
+    /// <summary>
+    /// A customer's history from their order days (in order, each counted once) and what their orders came to: x = days − 1,
+    /// t_x and T in weeks from the first day, T to <paramref name="today"/>.
+    /// </summary>
+    private static CustomerHistory HistoryOf(long customerId, IReadOnlyList<DateOnly> days, double repeatAverage, double? usualIntervalDays,
+        DateTimeOffset lastOrderAt, int orders, decimal totalSpent, DateOnly today)
+    {
+        var (first, last) = (days[0], days[^1]);
+        var buyer = new RepeatBuyer(days.Count - 1, (last.DayNumber - first.DayNumber) / DaysPerWeek,
+            Math.Max(0, today.DayNumber - first.DayNumber) / DaysPerWeek, repeatAverage);
+        return new CustomerHistory(customerId, buyer, usualIntervalDays, last, lastOrderAt, orders, totalSpent);
     }
 
     /// <summary>
@@ -152,14 +294,11 @@ public sealed class CustomerHistories(WinBackDbContext db)
         public CustomerHistory? Folded(DateOnly today)
         {
             if (!_kept || _days.Count == 0) return null;
-            var (first, last) = (_days[0], _days[^1]);
             var repeatDays = _days.Count - 1;
             decimal repeatTotal = 0;
             for (var k = 1; k < _dayTotals.Count; k++) repeatTotal += _dayTotals[k];
             var repeatAverage = repeatDays > 0 ? (double)repeatTotal / repeatDays : 0;
-            var buyer = new RepeatBuyer(repeatDays, (last.DayNumber - first.DayNumber) / DaysPerWeek,
-                Math.Max(0, today.DayNumber - first.DayNumber) / DaysPerWeek, Math.Max(0, repeatAverage));
-            return new CustomerHistory(Id!.Value, buyer, PurchaseCycle.UsualIntervalDays(_days), last, _lastOrderAt, _orders, repeatTotal + _dayTotals[0]);
+            return HistoryOf(Id!.Value, _days, Math.Max(0, repeatAverage), PurchaseCycle.UsualIntervalDays(_days), _lastOrderAt, _orders, repeatTotal + _dayTotals[0], today);
         }
     }
 }

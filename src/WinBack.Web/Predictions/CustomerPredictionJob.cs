@@ -89,6 +89,8 @@ public sealed class CustomerPredictionJob(
         var started = Stopwatch.GetTimestamp();
         // A large shop's read and write take minutes, not the 30 s an interactive statement gets.
         db.Database.SetCommandTimeout(LongestStatement);
+        // Read before the snapshot: an erasure after it is one the read may predate, and then what it read is not kept.
+        var kept = await StoredHistories.StateAsync(db, shopId, cancellationToken);
         // Taken just before the read: a change it shows as not yet committed may be missing from the read (CatchUpAsync).
         var readSnapshot = await db.Database.SqlQuery<string>($"SELECT pg_current_snapshot()::text AS \"Value\"").SingleAsync(cancellationToken);
         var scope = await scopes.LoadAsync(shopId, cancellationToken);
@@ -98,9 +100,26 @@ public sealed class CustomerPredictionJob(
         var near = previous is { CandidateStarts: { } starts, StartsSearchedOn: { } searchedOn } && today.DayNumber - searchedOn.DayNumber < FreshSearchDays
             ? starts : null;
         var purchaseDays = new List<DateOnly[]>();
-        var histories = await customerHistories.ReadAsync(shopId, scope.Calendar, customerIds: null, cancellationToken,
+        // The last refit's histories serve for the customers unchanged since, until every order was last read four weeks ago.
+        CustomerHistories.KeptRead? fromKept = null;
+        if (kept is { ReadSnapshot: not null, FoldedOn: { } foldedOn } && kept.TimeZone == scope.Calendar.Zone.Id && today.DayNumber - foldedOn.DayNumber < FreshSearchDays)
+        {
+            try
+            {
+                fromKept = await customerHistories.ReadSinceAsync(shopId, scope.Calendar, kept, cancellationToken, (int)LongestStatement.TotalSeconds, purchaseDays);
+            }
+            catch (InvalidDataException e)
+            {
+                logger.LogWarning(e, "Predictions of shop {ShopId}: what the last refit kept cannot be read; every order is read", shopId);
+                purchaseDays.Clear();
+            }
+        }
+        var histories = fromKept?.Histories ?? await customerHistories.ReadAsync(shopId, scope.Calendar, customerIds: null, cancellationToken,
             (int)LongestStatement.TotalSeconds, purchaseDays);
         var read = Stopwatch.GetElapsedTime(started);
+        // Kept for next week's refit while the models fit, on a connection of its own: done before the order days are let go.
+        var keeping = Task.Run(() => KeepHistoriesAsync(shopId, kept, readSnapshot, scope.Calendar.Zone.Id, fromKept is null ? today : kept.FoldedOn!.Value,
+            histories, purchaseDays, cancellationToken), cancellationToken);
         // One list, grouped once for every fit and forecast of it.
         var buyers = new RepeatBuyers(histories.Select(h => h.Buyer));
         var fit = new CustomerModelFit
@@ -134,6 +153,7 @@ public sealed class CustomerPredictionJob(
             // The earliest search of the candidates' fits: a fit that started near last week's goes back to its search.
             fit.StartsSearchedOn = candidates.Any(c => c.StartedNear) ? previous!.StartsSearchedOn : today;
             var split = await splitting;
+            await keeping;
             // The split keeps what the holdout checks read of the order days; the rest (the days of customers who first bought
             // in the holdout weeks, and every holdout day) goes before the checks.
             purchaseDays.Clear();
@@ -180,9 +200,11 @@ public sealed class CustomerPredictionJob(
 
             fit.Seconds = computed.TotalSeconds;
             logger.LogInformation(
-                "Predictions of shop {ShopId}: {Customers} customers computed in {Seconds:F1} s (read {Read:F1} s, then models {Fit:F1} s: candidates {Candidates:F1} s ({Started}), holdout checks {Checks:F1} s, " +
+                "Predictions of shop {ShopId}: {Customers} customers computed in {Seconds:F1} s (read {Read:F1} s: {ReadFrom}; then models {Fit:F1} s: candidates {Candidates:F1} s ({Started}), holdout checks {Checks:F1} s, " +
                 "forecasts {Forecasts:F1} s; alongside them RFM, done {Rfm:F1} s in, and its moves since the last refit, counted {Moves:F1} s in; purchase model {Purchase}, spend model {SpendModel})",
-                shopId, histories.Count, computed.TotalSeconds, read.TotalSeconds, (computed - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
+                shopId, histories.Count, computed.TotalSeconds, read.TotalSeconds,
+                fromKept is null ? "every order" : $"{fromKept.FromOrders} customers from their orders, the others as the last refit folded them",
+                (computed - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
                 string.Join(", ", candidates.Select(c => $"{c.Model.Name} {(c.StartedNear ? "from the last refit's fit" : "searched from its starts")}")),
                 (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, rfmSeconds, movesSeconds,
                 purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : "fitted");
@@ -192,7 +214,26 @@ public sealed class CustomerPredictionJob(
         {
             // A refit that fails leaves none of its side work running when the job is retried: not the computations, and not
             // the read on its context.
-            await Task.WhenAll(splitting, spending, ranking, counting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(splitting, spending, ranking, counting, keeping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// Keeps what the refit read for next week's (<see cref="StoredHistories"/>). What is kept only spares the next refit a
+    /// read: a failure to keep it is logged, and the next refit reads every order.
+    /// </summary>
+    private async Task KeepHistoriesAsync(long shopId, StoredHistoriesState before, string readSnapshot, string timeZone, DateOnly foldedOn,
+        List<CustomerHistory> histories, List<DateOnly[]> days, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await db.Database.OpenAnotherConnectionAsync(cancellationToken);
+            if (!await StoredHistories.WriteAsync(connection, shopId, before, readSnapshot, timeZone, foldedOn, histories, days, cancellationToken))
+                logger.LogInformation("Predictions of shop {ShopId}: customers were erased while the refit read; what it read is not kept", shopId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Predictions of shop {ShopId}: what the refit read could not be kept; the next refit reads every order", shopId);
         }
     }
 

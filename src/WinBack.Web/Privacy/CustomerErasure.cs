@@ -7,7 +7,8 @@ namespace WinBack.Web.Privacy;
 /// <summary>
 /// What forgetting customers means, whichever path asks (customers/redact, the retention period): their orders stay
 /// only as anonymous totals, and their customer row (name, email), predictions, win-back listings and sheet "listed
-/// since" rows go, in one statement. Tag records are the callers' choice: a customer still in Shopify keeps theirs, so
+/// since" rows go, in one statement; the shop's copy of its orders by customer that the last refit kept goes after it
+/// (<see cref="StoredHistories"/>). Tag records are the callers' choice: a customer still in Shopify keeps theirs, so
 /// the next tag run can remove the tag WinBack wrote.
 /// </summary>
 public static class CustomerErasure
@@ -46,6 +47,9 @@ public static class CustomerErasure
                 DELETE FROM sheet_listings WHERE shop_id = {0} AND customer_id = ANY({1}) RETURNING 1)
             SELECT count(*)::int AS "Value" FROM gone
             """;
-        return (await db.Database.SqlQueryRaw<int>(sql, shopId, customerIds).ToListAsync(cancellationToken)).Single();
+        var erased = (await db.Database.SqlQueryRaw<int>(sql, shopId, customerIds).ToListAsync(cancellationToken)).Single();
+        // The last refit's copy of the shop's orders by customer goes too (the next refit reads every order again).
+        await db.Database.ExecuteSqlRawAsync(StoredHistories.DropOnErasureSql, [shopId], cancellationToken);
+        return erased;
     }
 }
