@@ -19,7 +19,7 @@ namespace WinBack.Web.Predictions;
 /// so the report never shows half a refit. Runs weekly and after each full sync; one run per shop at a time (advisory lock).
 /// </summary>
 public sealed class CustomerPredictionJob(
-    WinBackDbContext db, ReportScopes scopes, CustomerHistories customerHistories, CustomerRescoring rescoring, CustomerPredictionPartitions partitions,
+    WinBackDbContext db, CustomerHistories customerHistories, CustomerRescoring rescoring, CustomerPredictionPartitions partitions,
     WinBackMetrics metrics, TimeProvider time, ILogger<CustomerPredictionJob> logger)
 {
     private const int LockNamespace = 0x50524544; // "PRED"
@@ -93,8 +93,11 @@ public sealed class CustomerPredictionJob(
         var kept = await StoredHistories.StateAsync(db, shopId, cancellationToken);
         // Taken just before the read: a change it shows as not yet committed may be missing from the read (CatchUpAsync).
         var readSnapshot = await db.Database.SqlQuery<string>($"SELECT pg_current_snapshot()::text AS \"Value\"").SingleAsync(cancellationToken);
-        var scope = await scopes.LoadAsync(shopId, cancellationToken);
-        var today = scope.Calendar.Today;
+        // The shop's calendar alone: the report's scope would also work out its high-value line, a sort of every
+        // customer's total whenever the data changed (every week).
+        var timezone = await db.Shops.Where(s => s.Id == shopId).Select(s => s.IanaTimezone).SingleAsync(cancellationToken);
+        var calendar = ShopCalendar.For(timezone, time.GetUtcNow());
+        var today = calendar.Today;
         var previous = await db.CustomerModelFits.Where(f => f.ShopId == shopId)
             .Select(f => new { f.CandidateStarts, f.StartsSearchedOn }).SingleOrDefaultAsync(cancellationToken);
         var near = previous is { CandidateStarts: { } starts, StartsSearchedOn: { } searchedOn } && today.DayNumber - searchedOn.DayNumber < FreshSearchDays
@@ -102,11 +105,11 @@ public sealed class CustomerPredictionJob(
         var purchaseDays = new List<DateOnly[]>();
         // The last refit's histories serve for the customers unchanged since, until every order was last read four weeks ago.
         CustomerHistories.KeptRead? fromKept = null;
-        if (kept is { ReadSnapshot: not null, FoldedOn: { } foldedOn } && kept.TimeZone == scope.Calendar.Zone.Id && today.DayNumber - foldedOn.DayNumber < FreshSearchDays)
+        if (kept is { ReadSnapshot: not null, FoldedOn: { } foldedOn } && kept.TimeZone == calendar.Zone.Id && today.DayNumber - foldedOn.DayNumber < FreshSearchDays)
         {
             try
             {
-                fromKept = await customerHistories.ReadSinceAsync(shopId, scope.Calendar, kept, cancellationToken, (int)LongestStatement.TotalSeconds, purchaseDays);
+                fromKept = await customerHistories.ReadSinceAsync(shopId, calendar, kept, cancellationToken, (int)LongestStatement.TotalSeconds, purchaseDays);
             }
             catch (InvalidDataException e)
             {
@@ -114,11 +117,11 @@ public sealed class CustomerPredictionJob(
                 purchaseDays.Clear();
             }
         }
-        var histories = fromKept?.Histories ?? await customerHistories.ReadAsync(shopId, scope.Calendar, customerIds: null, cancellationToken,
+        var histories = fromKept?.Histories ?? await customerHistories.ReadAsync(shopId, calendar, customerIds: null, cancellationToken,
             (int)LongestStatement.TotalSeconds, purchaseDays);
         var read = Stopwatch.GetElapsedTime(started);
         // Kept for next week's refit while the models fit, on a connection of its own: done before the order days are let go.
-        var keeping = Task.Run(() => KeepHistoriesAsync(shopId, kept, readSnapshot, scope.Calendar.Zone.Id, fromKept is null ? today : kept.FoldedOn!.Value,
+        var keeping = Task.Run(() => KeepHistoriesAsync(shopId, kept, readSnapshot, calendar.Zone.Id, fromKept is null ? today : kept.FoldedOn!.Value,
             histories, purchaseDays, cancellationToken), cancellationToken);
         // One list, grouped once for every fit and forecast of it.
         var buyers = new RepeatBuyers(histories.Select(h => h.Buyer));
