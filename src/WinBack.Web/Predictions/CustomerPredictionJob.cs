@@ -95,8 +95,7 @@ public sealed class CustomerPredictionJob(
         var readSnapshot = await db.Database.SqlQuery<string>($"SELECT pg_current_snapshot()::text AS \"Value\"").SingleAsync(cancellationToken);
         // The shop's calendar alone: the report's scope would also work out its high-value line, a sort of every
         // customer's total whenever the data changed (every week).
-        var timezone = await db.Shops.Where(s => s.Id == shopId).Select(s => s.IanaTimezone).SingleAsync(cancellationToken);
-        var calendar = ShopCalendar.For(timezone, time.GetUtcNow());
+        var calendar = await ShopCalendar.OfShopAsync(db, shopId, time.GetUtcNow(), cancellationToken);
         var today = calendar.Today;
         var previous = await db.CustomerModelFits.Where(f => f.ShopId == shopId)
             .Select(f => new { f.CandidateStarts, f.StartsSearchedOn }).SingleOrDefaultAsync(cancellationToken);

@@ -53,8 +53,7 @@ public sealed class CustomerRescoring(WinBackDbContext db, CustomerHistories his
         if (fit is null) return;
         var scorer = CustomerScorer.From(fit);
         if (!scorer.CanScoreAlone) return; // a fit from before cut points were kept: the next refit scores everyone
-        var timezone = await db.Shops.Where(s => s.Id == shopId).Select(s => s.IanaTimezone).SingleAsync(cancellationToken);
-        var calendar = ShopCalendar.For(timezone, time.GetUtcNow());
+        var calendar = await ShopCalendar.OfShopAsync(db, shopId, time.GetUtcNow(), cancellationToken);
         foreach (var batch in customerIds.Chunk(Batch)) await WriteAsync(shopId, batch, scorer, fit.DataThrough, calendar, into, cancellationToken);
     }
 

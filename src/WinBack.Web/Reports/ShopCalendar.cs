@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace WinBack.Web.Reports;
 
 /// <summary>
@@ -22,6 +24,10 @@ public sealed class ShopCalendar
         var zone = ianaTimezone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(ianaTimezone, out var found) ? found : TimeZoneInfo.Utc;
         return new ShopCalendar(zone, DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime));
     }
+
+    /// <summary>The calendar of the shop as its row says now: for work that needs the shop's days and nothing else of the report's scope.</summary>
+    public static async Task<ShopCalendar> OfShopAsync(Data.WinBackDbContext db, long shopId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        For(await db.Shops.Where(s => s.Id == shopId).Select(s => s.IanaTimezone).SingleAsync(cancellationToken), now);
 
     public DateOnly LocalDate(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
 
