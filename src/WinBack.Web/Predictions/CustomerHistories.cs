@@ -100,8 +100,9 @@ public sealed class CustomerHistories(WinBackDbContext db)
 
     /// <summary>
     /// The whole shop, as <see cref="ReadAsync"/> reads it, with the customers whose rollups no transaction changed since
-    /// <paramref name="kept"/>'s snapshot taken as the last refit folded them (<see cref="StoredHistories"/>), and only the
-    /// others read from their orders: the customers changed since, and any the last refit did not fold. Null, with
+    /// <paramref name="kept"/>'s snapshot taken as the last refit folded them (<see cref="StoredHistories"/>), those deleted
+    /// since passed over, and only the others read from their orders: the customers changed since, with a qualifying order
+    /// (<see cref="CustomerChanges"/>). No pass over every customer: a week's changes are a few percent of them. Null, with
     /// <paramref name="purchaseDays"/> left empty, when more than a quarter of the customers are to be read from their
     /// orders (reading every order is then the quicker way), or when the database's transaction ids are behind the
     /// snapshot's (a restored copy of the database: its new changes could look older than the snapshot).
@@ -113,33 +114,44 @@ public sealed class CustomerHistories(WinBackDbContext db)
         var today = calendar.Today;
         var connection = await OpenAsync(cancellationToken);
         var snapshot = kept.ReadSnapshot ?? throw new ArgumentException("Nothing is kept to read from.", nameof(kept));
-        if (await CustomersChangedSinceAsync(connection, shopId, snapshot, commandTimeoutSeconds, cancellationToken) is not ({ } customers, { } changed)
-            || changed.Count > customers.Length / 4)
-            return null;
-
-        // The kept customers come in id order, as the customers do: each customer gets the kept history, or a place held
-        // for a read from the orders.
-        var histories = new List<CustomerHistory>(customers.Length);
-        List<(int At, long Id)> toRead = [];
-        await using (var stored = StoredHistories.ReadAsync(connection, shopId, commandTimeoutSeconds, cancellationToken).GetAsyncEnumerator(cancellationToken))
+        await using (var ordered = new NpgsqlCommand("SELECT pg_snapshot_xmin($1::pg_snapshot) <= pg_snapshot_xmax(pg_current_snapshot())", connection)
+                     { Parameters = { new() { Value = snapshot } } })
         {
-            var more = await stored.MoveNextAsync();
-            foreach (var id in customers)
+            if (!(bool)(await ordered.ExecuteScalarAsync(cancellationToken))!) return null;
+        }
+        // What changes after the refit's own snapshot (taken before this read) is caught up with at the swap, and compared
+        // again by next week's refit (this read is kept with that snapshot): a customer deleted between these statements
+        // may be read or passed over here, and is passed over in the end.
+        var changed = await CustomerChanges.ChangedSinceAsync(connection, shopId, snapshot, commandTimeoutSeconds, cancellationToken);
+        var deleted = await CustomerChanges.DeletedSinceAsync(connection, shopId, snapshot, commandTimeoutSeconds, cancellationToken);
+
+        // The kept customers and the changed ones both come in id order: each customer gets the kept history, or a place held
+        // for a read from the orders, or none (deleted, or left without a qualifying order). Sized once (see FoldOrdersAsync).
+        var histories = new List<CustomerHistory>(await StoredHistories.MostCustomersAsync(connection, shopId, cancellationToken) + changed.Count);
+        List<(int At, long Id)> toRead = [];
+        var nextChanged = 0;
+        void ReadFromOrders(CustomerChanges.Changed customer)
+        {
+            if (!customer.HasOrders) return;
+            toRead.Add((histories.Count, customer.CustomerId));
+            histories.Add(default);
+            purchaseDays.Add([]);
+        }
+        var keptCustomers = 0;
+        await foreach (var s in StoredHistories.ReadAsync(connection, shopId, snapshot, commandTimeoutSeconds, cancellationToken))
+        {
+            keptCustomers++;
+            while (nextChanged < changed.Count && changed[nextChanged].CustomerId < s.CustomerId) ReadFromOrders(changed[nextChanged++]);
+            if (nextChanged < changed.Count && changed[nextChanged].CustomerId == s.CustomerId) ReadFromOrders(changed[nextChanged++]);
+            else if (!deleted.Contains(s.CustomerId))
             {
-                while (more && stored.Current.CustomerId < id) more = await stored.MoveNextAsync();
-                if (more && stored.Current.CustomerId == id && !changed.Contains(id))
-                {
-                    var s = stored.Current;
-                    histories.Add(HistoryOf(id, s.Days, s.RepeatAverage, s.UsualIntervalDays, s.LastOrderAt, s.Orders, s.TotalSpent, today));
-                    purchaseDays.Add(s.Days);
-                    continue;
-                }
-                toRead.Add((histories.Count, id));
-                histories.Add(default);
-                purchaseDays.Add([]);
+                histories.Add(HistoryOf(s.CustomerId, s.Days, s.RepeatAverage, s.UsualIntervalDays, s.LastOrderAt, s.Orders, s.TotalSpent, today));
+                purchaseDays.Add(s.Days);
             }
         }
-        if (toRead.Count > customers.Length / 4)
+        while (nextChanged < changed.Count) ReadFromOrders(changed[nextChanged++]);
+        // No kept customer: an erasure dropped the copy after the refit looked (or it held none), so every order is read.
+        if (keptCustomers == 0 || toRead.Count > histories.Count / 4)
         {
             purchaseDays.Clear();
             return null;
@@ -179,40 +191,6 @@ public sealed class CustomerHistories(WinBackDbContext db)
 
     /// <summary>What <see cref="ReadSinceAsync"/> read: every customer's history, <see cref="FromOrders"/> of them read from their orders.</summary>
     public sealed record KeptRead(List<CustomerHistory> Histories, int FromOrders);
-
-    /// <summary>
-    /// In one pass over the shop's customers (one snapshot, so a customer listed and their mark agree): those whose row
-    /// counts a qualifying order, in id order, and which of them a transaction changed that <paramref name="snapshot"/>
-    /// does not show (<c>rollups_changed_xid</c>). Null when the database's transaction ids are behind the snapshot's.
-    /// </summary>
-    private static async Task<(long[] Customers, HashSet<long> Changed)?> CustomersChangedSinceAsync(NpgsqlConnection connection, long shopId, string snapshot,
-        int commandTimeoutSeconds, CancellationToken cancellationToken)
-    {
-        await using (var ordered = new NpgsqlCommand("SELECT pg_snapshot_xmin($1::pg_snapshot) <= pg_snapshot_xmax(pg_current_snapshot())", connection)
-                     { Parameters = { new() { Value = snapshot } } })
-        {
-            if (!(bool)(await ordered.ExecuteScalarAsync(cancellationToken))!) return null;
-        }
-        await using var command = new NpgsqlCommand("""
-            SELECT id, rollups_changed_xid IS NOT NULL AND NOT pg_visible_in_snapshot(rollups_changed_xid, $2::pg_snapshot)
-            FROM customers WHERE shop_id = $1 AND orders_count > 0
-            """, connection)
-        {
-            Parameters = { new() { Value = shopId }, new() { Value = snapshot } },
-            CommandTimeout = commandTimeoutSeconds,
-        };
-        var (ids, changed) = (new List<long>(), new HashSet<long>());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var id = reader.GetInt64(0);
-            ids.Add(id);
-            if (reader.GetBoolean(1)) changed.Add(id);
-        }
-        long[] sorted = [.. ids];
-        Array.Sort(sorted);
-        return (sorted, changed);
-    }
 
     /// <summary>
     /// A customer's history from their order days (in order, each counted once) and what their orders came to: x = days − 1,

@@ -342,37 +342,26 @@ public sealed class CustomerPredictionJob(
     /// <summary>
     /// The scores were computed from the orders as the read saw them; webhooks went on meanwhile, and their rescoring must
     /// not be undone. In the swap's transaction, after the new fit is written and while the shop's other writers of scores
-    /// wait, the next table (<paramref name="table"/>) catches up: customers whose rollups were changed by a transaction the
-    /// read's snapshot could not see (<c>customers.rollups_changed_xid</c>) are rescored with the new fit (or lose their row,
-    /// having no qualifying order left), and rows of customers deleted meanwhile (erased, deleted in Shopify) go.
+    /// wait, the next table (<paramref name="table"/>) catches up with what the read's snapshot could not see
+    /// (<see cref="CustomerChanges"/>): rows of customers deleted meanwhile (erased, deleted in Shopify) go, and customers
+    /// whose rollups changed are rescored with the new fit (or lose their row, having no qualifying order left).
     /// </summary>
     private async Task CatchUpAsync(Refit refit, string table, CancellationToken cancellationToken)
     {
         var shopId = refit.ShopId;
-        var changed = await db.Database.SqlQuery<long>($"""
-            SELECT id AS "Value" FROM customers
-            WHERE shop_id = {shopId} AND rollups_changed_xid IS NOT NULL AND NOT pg_visible_in_snapshot(rollups_changed_xid, {refit.ReadSnapshot}::pg_snapshot)
-            """).ToListAsync(cancellationToken);
-        await rescoring.RescoreAsync(shopId, changed, cancellationToken, into: table);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var timeout = (int)LongestStatement.TotalSeconds;
+        // Deletions first: a customer deleted and then made again (a sync of the same id) is among the changed, rescored below.
+        var deleted = await CustomerChanges.DeletedSinceAsync(connection, shopId, refit.ReadSnapshot, timeout, cancellationToken);
+        if (deleted.Count > 0)
+        {
+            var deleteScores = $"DELETE FROM {CustomerPredictionPartitions.Checked(table)} WHERE shop_id = {{0}} AND customer_id = ANY({{1}})";
+            var removed = await db.Database.ExecuteSqlRawAsync(deleteScores, [shopId, deleted.ToArray()], cancellationToken);
+            logger.LogInformation("Predictions of shop {ShopId}: {Deleted} customers deleted while the refit computed, their scores removed", shopId, removed);
+        }
+        var changed = await CustomerChanges.ChangedSinceAsync(connection, shopId, refit.ReadSnapshot, timeout, cancellationToken);
+        await rescoring.RescoreAsync(shopId, [.. changed.Select(c => c.CustomerId)], cancellationToken, into: table);
         if (changed.Count > 0) logger.LogInformation("Predictions of shop {ShopId}: {Changed} customers changed while the refit computed, rescored", shopId, changed.Count);
-
-        // Now every customer with a qualifying order has a row (every change of rollups marks its transaction): the read's,
-        // or the rescoring's. A deleted customer leaves no row to mark, so the rows are counted against the customers, and
-        // only when there are more are the extra ones found: that takes a scan of both (0.8 s at 900,000 customers), and
-        // most weeks delete no customer while a refit computes.
-        var scores = CustomerPredictionPartitions.Checked(table);
-        var countExtra = $$"""
-            SELECT (SELECT count(*) FROM {{scores}}) - (SELECT count(*) FROM customers WHERE shop_id = {0} AND orders_count > 0) AS "Value"
-            """;
-        var extra = await db.Database.SqlQueryRaw<long>(countExtra, shopId).SingleAsync(cancellationToken);
-        if (extra == 0) return;
-        var deleteExtra = $$"""
-            DELETE FROM {{scores}} p WHERE p.shop_id = {0}
-              AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.shop_id = p.shop_id AND c.id = p.customer_id AND c.orders_count > 0)
-            """;
-        var deleted = await db.Database.ExecuteSqlRawAsync(deleteExtra, [shopId], cancellationToken);
-        if (extra < deleted) logger.LogWarning("Predictions of shop {ShopId}: {Missing} customers with orders have no scores after the refit", shopId, deleted - extra);
-        else logger.LogInformation("Predictions of shop {ShopId}: {Deleted} customers deleted while the refit computed, their scores removed", shopId, deleted);
     }
 
     /// <summary>

@@ -16,8 +16,8 @@ public sealed record StoredHistoriesState(int Erasures, string? ReadSnapshot, st
 
 /// <summary>
 /// Each customer's folded orders as a refit read them, kept so that the next week's refit reads from the orders only the
-/// customers whose rollups changed since (<c>customers.rollups_changed_xid</c>, the mark the swap's catch-up reads too), not
-/// five million orders again. They are kept in blocks of a few thousand customers, in a binary form of our own
+/// customers whose rollups changed since, and passes over those deleted since (<see cref="CustomerChanges"/>, which the
+/// swap's catch-up reads too), not five million orders again. They are kept in blocks of a few thousand customers, in a binary form of our own
 /// (<see cref="Format"/>), in <c>customer_history_blocks</c>; <c>customer_history_snapshots</c> says what they are.
 /// </summary>
 /// <remarks>
@@ -93,18 +93,35 @@ public static class StoredHistories
         }
         await ExecuteAsync(connection, "UPDATE customer_history_snapshots SET format = $2, read_snapshot = $3, time_zone = $4, folded_on = $5 WHERE shop_id = $1",
             cancellationToken, shopId, Format, readSnapshot, timeZone, foldedOn);
+        // The next refit asks for customers deleted since this snapshot: those deleted before it are already not in these histories.
+        await CustomerChanges.ForgetDeletionsShownByAsync(connection, shopId, readSnapshot, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
-    /// <summary>The kept customers, in the order they were written (by id), each with the order days and folded figures the refit read.</summary>
+    /// <summary>At most how many customers the shop's kept blocks hold (each holds <see cref="BlockSize"/> but the last).</summary>
+    public static async Task<int> MostCustomersAsync(NpgsqlConnection connection, long shopId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT count(*)::int FROM customer_history_blocks WHERE shop_id = $1", connection)
+            { Parameters = { new() { Value = shopId } } };
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))! * BlockSize;
+    }
+
+    /// <summary>
+    /// The kept customers, in the order they were written (by id), each with the order days and folded figures the refit
+    /// read; none when what is kept is no longer what was read in <paramref name="readSnapshot"/> (an erasure dropped it since).
+    /// </summary>
     /// <exception cref="InvalidDataException">A block is not in <see cref="Format"/>.</exception>
-    public static async IAsyncEnumerable<StoredHistory> ReadAsync(NpgsqlConnection connection, long shopId, int commandTimeoutSeconds,
+    public static async IAsyncEnumerable<StoredHistory> ReadAsync(NpgsqlConnection connection, long shopId, string readSnapshot, int commandTimeoutSeconds,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT data FROM customer_history_blocks WHERE shop_id = $1 ORDER BY block", connection)
+        await using var command = new NpgsqlCommand("""
+            SELECT data FROM customer_history_blocks
+            WHERE shop_id = $1 AND EXISTS (SELECT 1 FROM customer_history_snapshots WHERE shop_id = $1 AND read_snapshot = $2)
+            ORDER BY block
+            """, connection)
         {
-            Parameters = { new() { Value = shopId } },
+            Parameters = { new() { Value = shopId }, new() { Value = readSnapshot } },
             CommandTimeout = commandTimeoutSeconds,
         };
         // Each block is read into one buffer, reused, and decoded from there.

@@ -26,8 +26,9 @@ public sealed class Customer
     public DateTimeOffset? LastOrderAt { get; set; }
     public decimal TotalSpent { get; set; }
 
-    // Not mapped: the column rollups_changed_xid (xid8) holds the transaction that last changed the rollups above; a refit
-    // rescores, as it writes, the customers changed by transactions its read could not see (CustomerPredictionJob.CatchUpAsync).
+    // Not mapped: the column rollups_changed_xid (xid8, indexed with the shop) holds the transaction that last changed the
+    // rollups above; a refit rescores, as it writes, the customers changed by transactions its read could not see, and the
+    // next refit reads from their orders those changed since the histories it kept (Predictions.CustomerChanges).
 }
 
 internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>

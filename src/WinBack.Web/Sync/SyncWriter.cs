@@ -79,8 +79,9 @@ public sealed class SyncWriter(WinBackDbContext db, CustomerRollups rollups, Cus
 
     /// <summary>
     /// A customer deleted in Shopify: their row and scores go, their orders stay as guest orders. In the caller's
-    /// transaction (the webhook batch's), which holds off a refit's swap: its catch-up counts the customers against the
-    /// scores, and a deletion committing between its steps would go unseen.
+    /// transaction (the webhook batch's), which holds off a refit's swap: its catch-up removes the scores of customers
+    /// deleted since the refit's read (logged by a trigger, <see cref="Predictions.CustomerChanges"/>), and a deletion
+    /// committing between its steps would go unseen.
     /// </summary>
     public async Task DeleteCustomerAsync(long shopId, long customerId, CancellationToken cancellationToken)
     {

@@ -42,12 +42,13 @@ public sealed class StoredHistoriesTests : IAsyncLifetime
         return (refit.Histories, everyOrder);
     }
 
-    private async Task<CustomerHistories.KeptRead?> ReadSinceKeptAsync(List<DateOnly[]> days)
+    /// <summary>The refit's read from what is kept, as <paramref name="looked"/> (by default, what is kept now) says it is.</summary>
+    private async Task<CustomerHistories.KeptRead?> ReadSinceKeptAsync(List<DateOnly[]> days, StoredHistoriesState? looked = null)
     {
         using var scope = _app.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
         var calendar = (await scope.ServiceProvider.GetRequiredService<ReportScopes>().LoadAsync(_shopId, CancellationToken.None)).Calendar;
-        var kept = await StoredHistories.StateAsync(db, _shopId, CancellationToken.None);
+        var kept = looked ?? await StoredHistories.StateAsync(db, _shopId, CancellationToken.None);
         return await scope.ServiceProvider.GetRequiredService<CustomerHistories>().ReadSinceAsync(_shopId, calendar, kept, CancellationToken.None, 30, days);
     }
 
@@ -93,6 +94,40 @@ public sealed class StoredHistoriesTests : IAsyncLifetime
         refit.Single(h => h.CustomerId == middle.Key).Orders.Should().Be(middle.Count() - 1, "the cancelled one does not");
         refit.Single(h => h.CustomerId == refunded.Key).TotalSpent.Should().Be(refunded.Count(), "each order is now worth 1.00");
         days.Select(d => d.Length).Should().Equal(everyOrder.Select(h => h.Buyer.Frequency + 1), "each customer's order days are the holdout check's");
+    }
+
+    [Fact]
+    public async Task A_customer_deleted_in_Shopify_between_refits_is_passed_over_and_their_deletion_forgotten_once_the_next_read_is_kept()
+    {
+        long deleted, ordersAgain;
+        await using (var db = _app.CreateDbContext())
+        {
+            var repeat = await db.Customers.Where(c => c.ShopId == _shopId && c.OrdersCount > 1).OrderBy(c => c.Id).Select(c => c.Id).Take(2).ToListAsync();
+            (deleted, ordersAgain) = (repeat[0], repeat[1]);
+        }
+        // One customer is deleted in Shopify (their orders stay, without a customer), another orders again.
+        (await _app.PostWebhookAsync("customers/delete", _domain, $$"""{"id":{{deleted.ToString(CultureInfo.InvariantCulture)}}}""")).EnsureSuccessStatusCode();
+        await OrderWebhookAsync("orders/create", 9_000_002, ordersAgain, _clock.GetUtcNow(), "17.00");
+        await _app.ProcessWebhooksAsync();
+        _clock.MoveOn(TimeSpan.FromDays(7));
+
+        var read = await ReadSinceKeptAsync([]);
+        read.Should().NotBeNull();
+        read!.FromOrders.Should().Be(1, "only the customer who ordered again is read from their orders; the deleted one has none to read");
+        var (refit, everyOrder) = await ReadBothWaysAsync();
+        read.Histories.Should().Equal(everyOrder);
+        refit.Should().Equal(everyOrder).And.NotContain(h => h.CustomerId == deleted, "a customer without a row is not scored");
+
+        await _app.RunJobAsync<CustomerPredictionJob>(job => job.RunAsync(_shopId, CancellationToken.None));
+        await using (var db = _app.CreateDbContext())
+        {
+            (await db.CustomerPredictions.AnyAsync(p => p.ShopId == _shopId && p.CustomerId == deleted)).Should().BeFalse();
+            (await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM customer_deletions WHERE shop_id = {_shopId}").SingleAsync())
+                .Should().Be(0, "the kept read no longer holds the deleted customer, so the next refit need not be told");
+        }
+        _clock.MoveOn(TimeSpan.FromDays(7));
+        (refit, everyOrder) = await ReadBothWaysAsync();
+        refit.Should().Equal(everyOrder);
     }
 
     [Fact]
@@ -175,5 +210,28 @@ public sealed class StoredHistoriesTests : IAsyncLifetime
         using (var scope = _app.Services.CreateScope())
             (await StoredHistories.StateAsync(scope.ServiceProvider.GetRequiredService<WinBackDbContext>(), _shopId, CancellationToken.None))
                 .ReadSnapshot.Should().NotBeNull("the refit after the erasure kept what it read");
+    }
+
+    [Fact]
+    public async Task A_refit_that_looked_at_the_kept_copy_before_an_erasure_dropped_it_reads_every_order_not_an_empty_copy()
+    {
+        StoredHistoriesState looked;
+        long customerId;
+        using (var scope = _app.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<WinBackDbContext>();
+            looked = await StoredHistories.StateAsync(db, _shopId, CancellationToken.None);
+            customerId = await db.Customers.Where(c => c.ShopId == _shopId && c.OrdersCount > 0).OrderBy(c => c.Id).Select(c => c.Id).FirstAsync();
+        }
+        looked.ReadSnapshot.Should().NotBeNull();
+        // The erasure lands between the refit's look at what is kept and its read of the blocks.
+        var redact = $$"""{"shop_id":1,"shop_domain":"{{_domain}}","customer":{"id":{{customerId.ToString(CultureInfo.InvariantCulture)}}},"orders_to_redact":[]}""";
+        (await _app.PostWebhookAsync("customers/redact", _domain, redact)).EnsureSuccessStatusCode();
+        await _app.ProcessWebhooksAsync();
+        _clock.MoveOn(TimeSpan.FromDays(7));
+
+        var days = new List<DateOnly[]>();
+        (await ReadSinceKeptAsync(days, looked)).Should().BeNull("the copy it looked at is gone: read as kept, it would leave every unchanged customer unscored");
+        days.Should().BeEmpty();
     }
 }

@@ -179,5 +179,18 @@ public sealed class PrivacyTests : IAsyncLifetime
         (await db.WebhookReceipts.Where(r => r.ShopDomain == "erased.myshopify.com").Select(r => r.Payload).ToListAsync())
             .Should().OnlyContain(p => p == PrivacyRequests.RedactedPayload);
         (await db.Customers.AnyAsync(c => c.ShopId == otherShopId)).Should().BeTrue();
+        // Nor does any table keep a row of the shop: the scores, the kept histories, the logs of deletions and listings...
+        var tables = await db.Database.SqlQuery<string>($"""
+            SELECT c.table_name AS "Value" FROM information_schema.columns c
+            JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+            WHERE c.table_schema = 'public' AND c.column_name = 'shop_id'
+            """).ToListAsync();
+        tables.Should().Contain(["customers", "customer_predictions", "customer_deletions", "customer_history_blocks"]);
+        foreach (var table in tables)
+        {
+            // Names from the catalog, quoted as identifiers.
+            var count = "SELECT count(*)::int AS \"Value\" FROM \"" + table + "\" WHERE shop_id = {0}";
+            (await db.Database.SqlQueryRaw<int>(count, shopId).SingleAsync()).Should().Be(0, $"{table} keeps nothing of a redacted shop");
+        }
     }
 }

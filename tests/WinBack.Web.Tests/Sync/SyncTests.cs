@@ -399,7 +399,7 @@ public sealed class SyncTests : IAsyncLifetime
     {
         var (_, shopId) = await _app.SyncShopAsync(new ShopLifecycle.NewShop("merge-swap.myshopify.com", Orders: 200, Seed: 17));
         await QueueFullSyncAsync(shopId);
-        // A refit is swapping in the shop's scores: its catch-up counts the customers with orders against the scored ones,
+        // A refit is swapping in the shop's scores: its catch-up reads the customers changed and deleted since its read,
         // which a merge committing meanwhile would change under it. It holds the shop's swap lock until it commits.
         await using var swap = new Npgsql.NpgsqlConnection(_app.ConnectionString);
         await swap.OpenAsync();
