@@ -89,6 +89,13 @@ public static class DatabaseExtensions
 
     private static readonly TimeSpan MigrationStatementTimeout = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a statement over a whole shop's rows may run (a sync's merge of a million customers, a refit's read and
+    /// write): minutes on a busy server, not the 30 s an interactive statement gets, after which a large shop's job would
+    /// fail the same way on every retry.
+    /// </summary>
+    public static readonly TimeSpan WholeShopStatementTimeout = TimeSpan.FromMinutes(15);
+
     /// <summary>Applies pending EF Core migrations. Safe to run from several servers: PostgreSQL serialises them on the history table.</summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {

@@ -23,7 +23,7 @@ public sealed class CustomerPredictionJob(
     WinBackMetrics metrics, TimeProvider time, ILogger<CustomerPredictionJob> logger)
 {
     private const int LockNamespace = 0x50524544; // "PRED"
-    private static readonly TimeSpan LongestStatement = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan LongestStatement = DatabaseExtensions.WholeShopStatementTimeout;
     /// <summary>Parameter draws behind the returning-customers intervals: enough for steady 10th and 90th percentiles.</summary>
     private const int ReturningDraws = 200;
     /// <summary>Customers scored and encoded together while the block before is sent.</summary>

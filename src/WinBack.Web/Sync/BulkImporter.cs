@@ -266,9 +266,13 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
         return count;
     }
 
-    /// <summary>The context's connection, opened if need be; the sync holds it for its whole run (its advisory lock).</summary>
+    /// <summary>
+    /// The context's connection, opened if need be; the sync holds it for its whole run (its advisory lock). Its statements
+    /// (and the context's) read and write the whole shop: they get the time a large shop's take.
+    /// </summary>
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        db.Database.SetCommandTimeout(DatabaseExtensions.WholeShopStatementTimeout);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
         return connection;
@@ -276,7 +280,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
 
     private static async Task<bool> ExistsAsync(NpgsqlConnection connection, string sql, long shopId, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = (int)DatabaseExtensions.WholeShopStatementTimeout.TotalSeconds };
         command.Parameters.AddWithValue("shop", shopId);
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
@@ -284,7 +288,7 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, long shopId, CancellationToken cancellationToken,
         DateTimeOffset? exportStartedAt = null)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = (int)DatabaseExtensions.WholeShopStatementTimeout.TotalSeconds };
         command.Parameters.AddWithValue("shop", shopId);
         if (exportStartedAt is { } startedAt) command.Parameters.AddWithValue("export_started", startedAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
