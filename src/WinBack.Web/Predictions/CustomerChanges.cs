@@ -11,6 +11,19 @@ namespace WinBack.Web.Predictions;
 /// </summary>
 public static class CustomerChanges
 {
+    /// <summary>The customers changed since the snapshot <c>$2</c> in the shop <c>$1</c>: their ids and whether they have an order.</summary>
+    internal const string ChangedSinceSql = """
+        SELECT id, orders_count > 0 FROM customers
+        WHERE shop_id = $1 AND rollups_changed_xid >= pg_snapshot_xmin($2::pg_snapshot)
+          AND NOT pg_visible_in_snapshot(rollups_changed_xid, $2::pg_snapshot)
+        """;
+
+    /// <summary>The customers deleted since the snapshot <c>$2</c> in the shop <c>$1</c>.</summary>
+    private const string DeletedSinceSql = """
+        SELECT customer_id FROM customer_deletions
+        WHERE shop_id = $1 AND deleted_xid >= pg_snapshot_xmin($2::pg_snapshot) AND NOT pg_visible_in_snapshot(deleted_xid, $2::pg_snapshot)
+        """;
+
     /// <summary>A customer whose rollups changed, and whether their row now counts a qualifying order.</summary>
     public readonly record struct Changed(long CustomerId, bool HasOrders);
 
@@ -22,11 +35,7 @@ public static class CustomerChanges
     public static async Task<List<Changed>> ChangedSinceAsync(NpgsqlConnection connection, long shopId, string snapshot, int commandTimeoutSeconds,
         CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
-            SELECT id, orders_count > 0 FROM customers
-            WHERE shop_id = $1 AND rollups_changed_xid >= pg_snapshot_xmin($2::pg_snapshot)
-              AND NOT pg_visible_in_snapshot(rollups_changed_xid, $2::pg_snapshot)
-            """, connection)
+        await using var command = new NpgsqlCommand(ChangedSinceSql, connection)
         {
             Parameters = { new() { Value = shopId }, new() { Value = snapshot } },
             CommandTimeout = commandTimeoutSeconds,
@@ -42,10 +51,7 @@ public static class CustomerChanges
     public static async Task<HashSet<long>> DeletedSinceAsync(NpgsqlConnection connection, long shopId, string snapshot, int commandTimeoutSeconds,
         CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
-            SELECT customer_id FROM customer_deletions
-            WHERE shop_id = $1 AND deleted_xid >= pg_snapshot_xmin($2::pg_snapshot) AND NOT pg_visible_in_snapshot(deleted_xid, $2::pg_snapshot)
-            """, connection)
+        await using var command = new NpgsqlCommand(DeletedSinceSql, connection)
         {
             Parameters = { new() { Value = shopId }, new() { Value = snapshot } },
             CommandTimeout = commandTimeoutSeconds,
