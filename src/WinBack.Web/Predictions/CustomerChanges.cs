@@ -35,11 +35,7 @@ public static class CustomerChanges
     public static async Task<List<Changed>> ChangedSinceAsync(NpgsqlConnection connection, long shopId, string snapshot, int commandTimeoutSeconds,
         CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(ChangedSinceSql, connection)
-        {
-            Parameters = { new() { Value = shopId }, new() { Value = snapshot } },
-            CommandTimeout = commandTimeoutSeconds,
-        };
+        await using var command = Command(ChangedSinceSql, connection, shopId, snapshot, commandTimeoutSeconds);
         var changed = new List<Changed>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) changed.Add(new Changed(reader.GetInt64(0), reader.GetBoolean(1)));
@@ -51,11 +47,7 @@ public static class CustomerChanges
     public static async Task<HashSet<long>> DeletedSinceAsync(NpgsqlConnection connection, long shopId, string snapshot, int commandTimeoutSeconds,
         CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(DeletedSinceSql, connection)
-        {
-            Parameters = { new() { Value = shopId }, new() { Value = snapshot } },
-            CommandTimeout = commandTimeoutSeconds,
-        };
+        await using var command = Command(DeletedSinceSql, connection, shopId, snapshot, commandTimeoutSeconds);
         var deleted = new HashSet<long>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) deleted.Add(reader.GetInt64(0));
@@ -68,11 +60,16 @@ public static class CustomerChanges
     /// </summary>
     public static async Task ForgetDeletionsShownByAsync(NpgsqlConnection connection, long shopId, string snapshot, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            "DELETE FROM customer_deletions WHERE shop_id = $1 AND pg_visible_in_snapshot(deleted_xid, $2::pg_snapshot)", connection)
-        {
-            Parameters = { new() { Value = shopId }, new() { Value = snapshot } },
-        };
+        await using var command = Command("DELETE FROM customer_deletions WHERE shop_id = $1 AND pg_visible_in_snapshot(deleted_xid, $2::pg_snapshot)",
+            connection, shopId, snapshot, commandTimeoutSeconds: null);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A statement about the shop (<c>$1</c>) and a snapshot (<c>$2</c>); the connection's timeout unless one is given.</summary>
+    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, long shopId, string snapshot, int? commandTimeoutSeconds)
+    {
+        var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = shopId }, new() { Value = snapshot } } };
+        if (commandTimeoutSeconds is { } seconds) command.CommandTimeout = seconds;
+        return command;
     }
 }

@@ -280,18 +280,24 @@ public sealed class BulkImporter(WinBackDbContext db, BulkResultReader reader, C
 
     private static async Task<bool> ExistsAsync(NpgsqlConnection connection, string sql, long shopId, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = (int)DatabaseExtensions.WholeShopStatementTimeout.TotalSeconds };
-        command.Parameters.AddWithValue("shop", shopId);
+        await using var command = Command(connection, sql, shopId);
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, long shopId, CancellationToken cancellationToken,
         DateTimeOffset? exportStartedAt = null)
     {
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = (int)DatabaseExtensions.WholeShopStatementTimeout.TotalSeconds };
-        command.Parameters.AddWithValue("shop", shopId);
+        await using var command = Command(connection, sql, shopId);
         if (exportStartedAt is { } startedAt) command.Parameters.AddWithValue("export_started", startedAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A statement about the shop (<c>@shop</c>), with the time a whole shop's statement takes.</summary>
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, long shopId)
+    {
+        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = (int)DatabaseExtensions.WholeShopStatementTimeout.TotalSeconds };
+        command.Parameters.AddWithValue("shop", shopId);
+        return command;
     }
 
     private static void WriteText(NpgsqlBinaryImporter copy, string? value)
