@@ -71,8 +71,10 @@ public sealed class CustomerPredictionPartitions(WinBackDbContext db, ILogger<Cu
         var next = NextOf(shopId);
         await ExecuteAsync($"DROP TABLE IF EXISTS {next}", cancellationToken);
         // Autovacuum is kept off it until its indexes are built: a million new rows, committed before the builds, would
-        // invite a vacuum, whose lock holds up a build until the server cancels it.
-        await ExecuteAsync($"CREATE TABLE {next} (LIKE {Table} INCLUDING DEFAULTS, CHECK (shop_id = {shopId})) WITH (autovacuum_enabled = off)", cancellationToken);
+        // invite a vacuum, whose lock holds up a build until the server cancels it. Then it comes as soon as the report's
+        // tables need it (AutovacuumSettings): rescoring between refits clears the pages' visibility its index-only scans need.
+        await ExecuteAsync($"CREATE TABLE {next} (LIKE {Table} INCLUDING DEFAULTS, CHECK (shop_id = {shopId})) " +
+                           $"WITH (autovacuum_enabled = off, {AutovacuumSettings.ReportTables})", cancellationToken);
         await using (var filling = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             await ExecuteAsync($"TRUNCATE {next}", cancellationToken);
