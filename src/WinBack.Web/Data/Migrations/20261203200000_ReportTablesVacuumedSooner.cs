@@ -12,6 +12,8 @@ namespace WinBack.Web.Data.Migrations
     /// </summary>
     /// <remarks>
     /// Setting autovacuum's parameters takes a lock that reads and writes pass (SHARE UPDATE EXCLUSIVE), and rewrites nothing.
+    /// A partition that a worker of the previous version writes after this migration has PostgreSQL's defaults until the
+    /// shop's next refit by a worker of this one.
     /// </remarks>
     public partial class ReportTablesVacuumedSooner : Migration
     {
@@ -37,7 +39,12 @@ namespace WinBack.Web.Data.Migrations
                 FOR scores IN SELECT c.oid::regclass FROM pg_class c
                     WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname ~ '^customer_predictions_[0-9]+(_next)?$'
                 LOOP
-                    EXECUTE format('ALTER TABLE %s {change}', scores);
+                    BEGIN
+                        EXECUTE format('ALTER TABLE %s {change}', scores);
+                    EXCEPTION WHEN undefined_table THEN
+                        -- Swapped in (renamed) or dropped by a refit since the list was read: its next one is made with them.
+                        NULL;
+                    END;
                 END LOOP;
             END $$;
             """;
