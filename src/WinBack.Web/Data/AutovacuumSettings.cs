@@ -5,9 +5,9 @@ namespace WinBack.Web.Data;
 /// partition of <c>customer_predictions</c>. An index-only scan reads a row's columns from the index only where the
 /// visibility map says the row's heap page is all-visible; any insert, update or delete on a page clears that until a
 /// vacuum sets it again. PostgreSQL's default waits for changes to a fifth of the table's rows, so a large shop's
-/// week of webhook changes (a few percent of its customers, spread over most of its pages) was never vacuumed, and a
+/// week of webhook changes (a few percent of its customers, spread over about half its pages) was never vacuumed, and a
 /// page of a list that walks many index entries fetched each from the heap: the high-value list's first page took
-/// 12-19 ms instead of 1.8 ms at 900,000 customers (docs/BENCHMARKS.md). Here a table is vacuumed after 5,000 changes
+/// 12-19 ms instead of 1.8 ms in a shop of a million customers (docs/BENCHMARKS.md). Here a table is vacuumed after 5,000 changes
 /// plus half a percent of its rows, inserts counted the same way.
 /// </summary>
 /// <remarks>

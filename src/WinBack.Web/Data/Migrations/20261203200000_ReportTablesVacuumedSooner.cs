@@ -11,7 +11,9 @@ namespace WinBack.Web.Data.Migrations
     /// refit gives its new partition; they are written out here as this migration set them).
     /// </summary>
     /// <remarks>
-    /// Setting autovacuum's parameters takes a lock that reads and writes pass (SHARE UPDATE EXCLUSIVE), and rewrites nothing.
+    /// Setting autovacuum's parameters rewrites nothing and takes a lock that reads and writes pass (SHARE UPDATE
+    /// EXCLUSIVE), held until the migration commits: it waits for a refit's next table being filled or indexed (seconds),
+    /// and a refit's swap or index build on a table already set waits for it (the swap tries again for minutes).
     /// A partition that a worker of the previous version writes after this migration has PostgreSQL's defaults until the
     /// shop's next refit by a worker of this one.
     /// </remarks>
@@ -30,21 +32,21 @@ namespace WinBack.Web.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(ForEachTable($"RESET ({Names})"));
 
-        /// <summary><paramref name="change"/> on <c>customers</c> and on every shop's partition of the scores (and a refit's next table, if one is being written).</summary>
+        /// <summary>
+        /// <paramref name="change"/> on <c>customers</c> and on every shop's partition of the scores (and a refit's next
+        /// table, if one is being written), each by its name and only if it still exists: a table that a refit drops or
+        /// renames meanwhile (a swap, a leftover next table dropped) is passed over, not failed on, and a partition missed
+        /// so gets the settings from the shop's next refit, which makes its next table with them.
+        /// </summary>
         private static string ForEachTable(string change) => $"""
             ALTER TABLE customers {change};
             DO $$
-            DECLARE scores regclass;
+            DECLARE scores text;
             BEGIN
-                FOR scores IN SELECT c.oid::regclass FROM pg_class c
+                FOR scores IN SELECT c.relname::text FROM pg_class c
                     WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname ~ '^customer_predictions_[0-9]+(_next)?$'
                 LOOP
-                    BEGIN
-                        EXECUTE format('ALTER TABLE %s {change}', scores);
-                    EXCEPTION WHEN undefined_table THEN
-                        -- Swapped in (renamed) or dropped by a refit since the list was read: its next one is made with them.
-                        NULL;
-                    END;
+                    EXECUTE format('ALTER TABLE IF EXISTS %I {change}', scores);
                 END LOOP;
             END $$;
             """;
