@@ -298,12 +298,8 @@ public static class MultiProcess
 
     private static async Task WaitForAsync(string what, TimeSpan timeout, Func<Task<bool>> condition)
     {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > timeout) throw new TimeoutException($"Gave up waiting for {what} after {timeout.TotalSeconds:0} s.");
-            await Task.Delay(200);
-        }
+        if (!await Polling.UntilAsync(condition, timeout, TimeSpan.FromMilliseconds(200)))
+            throw new TimeoutException($"Gave up waiting for {what} after {timeout.TotalSeconds:0} s.");
     }
 
     private static int Fail(string message)

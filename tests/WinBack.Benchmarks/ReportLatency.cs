@@ -77,16 +77,13 @@ public static class ReportLatency
     /// </summary>
     private static async Task<long> AutovacuumsOfCustomersWhenIdleAsync(WinBackApp app)
     {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromMinutes(3))
+        await Polling.UntilAsync(async () =>
         {
             await using var db = app.CreateDbContext();
-            var vacuuming = await db.Database.SqlQuery<bool>($"""
-                SELECT EXISTS (SELECT 1 FROM pg_stat_progress_vacuum WHERE datname = current_database() AND relid = 'customers'::regclass) AS "Value"
+            return await db.Database.SqlQuery<bool>($"""
+                SELECT NOT EXISTS (SELECT 1 FROM pg_stat_progress_vacuum WHERE datname = current_database() AND relid = 'customers'::regclass) AS "Value"
                 """).SingleAsync();
-            if (!vacuuming) break;
-            await Task.Delay(TimeSpan.FromSeconds(1));
-        }
+        }, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(1));
         return await AutovacuumsOfCustomersAsync(app);
     }
 
@@ -99,16 +96,10 @@ public static class ReportLatency
     private static async Task AwaitAutovacuumOfCustomersAsync(WinBackApp app, long vacuumsBeforeChanges)
     {
         var waited = Stopwatch.StartNew();
-        while (await AutovacuumsOfCustomersAsync(app) == vacuumsBeforeChanges)
-        {
-            if (waited.Elapsed > TimeSpan.FromMinutes(3))
-            {
-                Console.WriteLine("report: autovacuum did not come to the customers after the week's changes in 3 minutes; the load runs without it");
-                return;
-            }
-            await Task.Delay(TimeSpan.FromSeconds(1));
-        }
-        Console.WriteLine($"report: autovacuum vacuumed the customers after the week's changes ({waited.Elapsed.TotalSeconds:0} s after the last refit)");
+        if (await Polling.UntilAsync(async () => await AutovacuumsOfCustomersAsync(app) != vacuumsBeforeChanges, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(1)))
+            Console.WriteLine($"report: autovacuum vacuumed the customers after the week's changes ({waited.Elapsed.TotalSeconds:0} s after the last refit)");
+        else
+            Console.WriteLine("report: autovacuum did not come to the customers after the week's changes in 3 minutes; the load runs without it");
     }
 
     /// <summary>A refit of every customer's predictions, timed, with this process's memory watched.</summary>
