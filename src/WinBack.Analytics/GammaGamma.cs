@@ -25,7 +25,10 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
         return weight * populationMean + (1 - weight) * (x > 0 ? c.AverageRepeatValue : populationMean);
     }
 
-    /// <summary>The logs of p, q and γ are searched in [ln 1e-4, ln 1e6], so a line search never evaluates Γ(0).</summary>
+    /// <summary>
+    /// The logs of p, q and γ are searched in [ln 1e-4, ln 1e6], so a line search never evaluates Γ(0); γ in units of the
+    /// customers' mean repeat-order value (see <see cref="Fit"/>).
+    /// </summary>
     private const double LowerLog = -9.21, UpperLog = 13.8;
 
     /// <summary>Fits p, q, γ on the customers with repeat purchases among <paramref name="repeatCustomers"/> (the others are skipped).</summary>
@@ -34,16 +37,20 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
         var data = Folded.Of(repeatCustomers);
         if (data.Customers < PurchaseModels.MinimumRepeatCustomers)
             throw new NotEnoughDataException($"The spend model needs at least {PurchaseModels.MinimumRepeatCustomers} customers who bought more than once.");
-        double[] start = [0, 0, Math.Log(data.ValueSum / data.Customers)];
+        // γ is in the shop's currency, whose unit may be worth 100,000 times another's (a Lebanese pound against a dollar):
+        // it is searched in units of the customers' mean repeat-order value, so the bounds hold in every currency. Values c
+        // times larger give the same p and q and c times γ; the log-likelihood is still that of the values as they are.
+        var unit = data.ValueSum / data.Customers;
+        double[] start = [0, 0, 0];
         var result = Bfgs.Minimise((logs, gradient) =>
         {
             if (!logs.All(l => l is >= LowerLog and <= UpperLog)) return double.NaN;
-            var ll = data.LogLikelihood(Math.Exp(logs[0]), Math.Exp(logs[1]), Math.Exp(logs[2]), gradient);
+            var ll = data.LogLikelihood(Math.Exp(logs[0]), Math.Exp(logs[1]), unit * Math.Exp(logs[2]), gradient);
             if (gradient is not null)
                 for (var i = 0; i < gradient.Length; i++) gradient[i] = -gradient[i];
             return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll : double.NaN;
         }, start);
-        var model = new GammaGamma(Math.Exp(result.Point[0]), Math.Exp(result.Point[1]), Math.Exp(result.Point[2]));
+        var model = new GammaGamma(Math.Exp(result.Point[0]), Math.Exp(result.Point[1]), unit * Math.Exp(result.Point[2]));
         // The population mean spend p·γ/(q−1) exists only for q > 1.
         if (!double.IsFinite(result.Value) || model.Q <= 1) throw new NotEnoughDataException("The spend data do not pin the model down; no predicted value is shown.");
         return (model, -result.Value);

@@ -33,6 +33,28 @@ public sealed class CdnowModelTests
         ll.Should().BeApproximately(-4055.9232, 1e-3);
     }
 
+    /// <summary>
+    /// Spend is in the shop's currency, whose unit can be worth a hundred thousand times another's: CDNOW's dollars as
+    /// Kuwaiti dinars (0.3 to the dollar) or Lebanese pounds (about 90,000). The model is the same, its γ in the currency's
+    /// units; the log-likelihood of the values moves by the unit's change of scale, ln(c) per customer.
+    /// </summary>
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(100)]
+    [InlineData(100_000)]
+    public void Gamma_gamma_fit_is_the_same_in_any_currency(double perDollar)
+    {
+        var customers = Cdnow.Customers.Where(c => c.Frequency > 0).ToList();
+        var (dollars, dollarsLogLikelihood) = GammaGamma.Fit(customers);
+
+        var (model, ll) = GammaGamma.Fit(customers.Select(c => c with { AverageRepeatValue = c.AverageRepeatValue * perDollar }).ToList());
+
+        model.P.Should().BeApproximately(dollars.P, 1e-4 * dollars.P);
+        model.Q.Should().BeApproximately(dollars.Q, 1e-4 * dollars.Q);
+        model.Gamma.Should().BeApproximately(dollars.Gamma * perDollar, 1e-4 * dollars.Gamma * perDollar);
+        ll.Should().BeApproximately(dollarsLogLikelihood - customers.Count * Math.Log(perDollar), 1e-3);
+    }
+
     [Theory]
     [InlineData(1, 0.726609, 0.037443, 0.457157, 1.225911)]
     [InlineData(2, 0.212227, 0.006065, 0.074698, 0.203251)]
