@@ -115,19 +115,20 @@ public static class SyncThroughput
     private static async Task WaitUntilReadyAsync(Uri simulatorUrl)
     {
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (DateTime.UtcNow < deadline)
+        async Task<bool> Ready()
         {
             try
             {
-                if ((await http.GetAsync(new Uri(simulatorUrl, $"simulator/shops/{Shop}/id-token"))).IsSuccessStatusCode) return;
+                using var response = await http.GetAsync(new Uri(simulatorUrl, $"simulator/shops/{Shop}/id-token"));
+                return response.IsSuccessStatusCode;
             }
             catch (HttpRequestException)
             {
+                return false; // not listening yet
             }
-            await Task.Delay(250);
         }
-        throw new TimeoutException("The simulator did not come up.");
+        if (!await Polling.UntilAsync(Ready, TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(250)))
+            throw new TimeoutException("The simulator did not come up.");
     }
 
     /// <summary>PostgreSQL alone: binary COPY of the rows the sync wrote (orders and their line items) into copies of those tables.</summary>

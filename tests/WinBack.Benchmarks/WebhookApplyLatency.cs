@@ -58,13 +58,13 @@ public static class WebhookApplyLatency
         await Task.WhenAll(senders);
         var sent = stopwatch.Elapsed;
 
-        while (true)
+        async Task<bool> AllProcessed()
         {
             await using var db = app.CreateDbContext();
-            if (!await db.WebhookReceipts.AnyAsync(r => r.Status == WebhookReceiptStatus.Received)) break;
-            if (stopwatch.Elapsed > sent + TimeSpan.FromMinutes(2)) throw new TimeoutException("The webhooks were not all processed within two minutes.");
-            await Task.Delay(100);
+            return !await db.WebhookReceipts.AnyAsync(r => r.Status == WebhookReceiptStatus.Received);
         }
+        if (!await Polling.UntilAsync(AllProcessed, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100)))
+            throw new TimeoutException("The webhooks were not all processed within two minutes.");
 
         await using (var db = app.CreateDbContext())
         {
