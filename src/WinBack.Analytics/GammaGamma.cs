@@ -16,44 +16,87 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
                - (P * x + Q) * Math.Log(Gamma + m * x);
     }
 
-    /// <summary>The customer's expected spend per order: a weighted mean of the population mean and their own average.</summary>
-    public double ExpectedAverageValue(RepeatBuyer c)
-    {
-        double x = c.Frequency;
-        var populationMean = P * Gamma / (Q - 1);
-        var weight = (Q - 1) / (P * x + Q - 1);
-        return weight * populationMean + (1 - weight) * (x > 0 ? c.AverageRepeatValue : populationMean);
-    }
+    /// <summary>What a customer is expected to spend per order: a weighted mean of the population mean and their own average.</summary>
+    public OrderValueEstimate Estimate => new(P * Gamma / (Q - 1), (Q - 1) / P);
+
+    public double ExpectedAverageValue(RepeatBuyer c) => Estimate.ExpectedAverageValue(c);
 
     /// <summary>
     /// The logs of p, q and γ are searched in [ln 1e-4, ln 1e6], so a line search never evaluates Γ(0); γ in units of the
-    /// customers' mean repeat-order value (see <see cref="Fit"/>).
+    /// customers' mean repeat-order value (see <see cref="FitInside"/>). An end near these bounds is no maximum: the
+    /// likelihood rises toward one of the limits, which <see cref="Fit"/> compares in closed form.
     /// </summary>
     private const double LowerLog = -9.21, UpperLog = 13.8;
 
-    /// <summary>Fits p, q, γ on the customers with repeat purchases among <paramref name="repeatCustomers"/> (the others are skipped).</summary>
-    public static (GammaGamma Model, double LogLikelihood) Fit(IEnumerable<RepeatBuyer> repeatCustomers)
+    /// <summary>
+    /// Repeat customers' mean orders whose spread (standard deviation over mean) is under this are one value: the shop's
+    /// spend is constant, and the likelihood has no maximum in any direction.
+    /// </summary>
+    private const double SameValueSpread = 1e-4;
+
+    /// <summary>
+    /// Fits p, q, γ on the customers with repeat purchases among <paramref name="repeatCustomers"/> (the others are
+    /// skipped): BFGS from the customers' own scale, settled by Newton's steps and checked to be a maximum
+    /// (<see cref="Settling"/>). The likelihood can instead rise without end toward one of two limits: p → ∞ (each
+    /// customer always spends their own average) or q, γ → ∞ (customers do not differ); both have closed-form maxima,
+    /// and the highest of the three is the fit. An end that is no maximum and above both limits is data that do not pin
+    /// the model down.
+    /// </summary>
+    public static SpendModelFit Fit(IEnumerable<RepeatBuyer> repeatCustomers)
     {
         var data = Folded.Of(repeatCustomers);
         if (data.Customers < PurchaseModels.MinimumRepeatCustomers)
             throw new NotEnoughDataException($"The spend model needs at least {PurchaseModels.MinimumRepeatCustomers} customers who bought more than once.");
-        // γ is in the shop's currency, whose unit may be worth 100,000 times another's (a Lebanese pound against a dollar):
-        // it is searched in units of the customers' mean repeat-order value, so the bounds hold in every currency. Values c
-        // times larger give the same p and q and c times γ; the log-likelihood is still that of the values as they are.
-        var unit = data.ValueSum / data.Customers;
-        double[] start = [0, 0, 0];
-        var result = Bfgs.Minimise((logs, gradient) =>
+        var average = data.ValueSum / data.Customers;
+        if (data.RelativeSpread() < SameValueSpread)
+            return new SpendModelFit(null, null, null, new OrderValueEstimate(average, double.PositiveInfinity), null, LimitingModel.ConstantSpend(average));
+
+        var (inside, insideLogLikelihood) = FitInside(data, average);
+        var own = data.WithoutSpreadWithinCustomers();
+        var same = data.WithoutSpreadBetweenCustomers();
+        var bestLimit = Math.Max(own.LogLikelihood, same.LogLikelihood);
+        if (inside is not null && insideLogLikelihood >= bestLimit)
+        {
+            // The population mean spend p·γ/(q−1) exists only for q > 1.
+            if (inside.Q <= 1) throw NotPinnedDown();
+            return new SpendModelFit(inside.P, inside.Q, inside.Gamma, inside.Estimate, insideLogLikelihood, null);
+        }
+        if (!(bestLimit > insideLogLikelihood)) throw NotPinnedDown();
+        if (own.LogLikelihood >= same.LogLikelihood)
+        {
+            if (own.Q <= 1) throw NotPinnedDown();
+            var shopAverage = own.Delta / (own.Q - 1);
+            return new SpendModelFit(null, own.Q, null, new OrderValueEstimate(shopAverage, 0), own.LogLikelihood, LimitingModel.OwnAverageSpend(own.Q, shopAverage));
+        }
+        var orderAverage = same.P / same.Nu;
+        return new SpendModelFit(same.P, null, null, new OrderValueEstimate(orderAverage, double.PositiveInfinity), same.LogLikelihood,
+            LimitingModel.SameSpendForAll(same.P, orderAverage));
+    }
+
+    private static NotEnoughDataException NotPinnedDown() => new("The spend data do not pin the model down; no predicted value is shown.");
+
+    /// <summary>
+    /// The search inside the bounds: its end, if that is a maximum away from them (else null), and the log-likelihood there
+    /// either way. γ is in the shop's currency, whose unit may be worth 100,000 times another's (a Lebanese pound against a
+    /// dollar): it is searched in units of the customers' mean repeat-order value (<paramref name="unit"/>), so the bounds
+    /// hold in every currency. Values c times larger give the same p and q and c times γ; the log-likelihood is still that
+    /// of the values as they are.
+    /// </summary>
+    private static (GammaGamma? Maximum, double LogLikelihood) FitInside(Folded data, double unit)
+    {
+        Func<double[], double[]?, double> objective = (logs, gradient) =>
         {
             if (!logs.All(l => l is >= LowerLog and <= UpperLog)) return double.NaN;
             var ll = data.LogLikelihood(Math.Exp(logs[0]), Math.Exp(logs[1]), unit * Math.Exp(logs[2]), gradient);
             if (gradient is not null)
-                for (var i = 0; i < gradient.Length; i++) gradient[i] = -gradient[i];
-            return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll : double.NaN;
-        }, start);
-        var model = new GammaGamma(Math.Exp(result.Point[0]), Math.Exp(result.Point[1]), unit * Math.Exp(result.Point[2]));
-        // The population mean spend p·γ/(q−1) exists only for q > 1.
-        if (!double.IsFinite(result.Value) || model.Q <= 1) throw new NotEnoughDataException("The spend data do not pin the model down; no predicted value is shown.");
-        return (model, -result.Value);
+                for (var i = 0; i < gradient.Length; i++) gradient[i] /= -data.Customers;
+            return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll / data.Customers : double.NaN;
+        };
+        var end = Settling.Settle(objective, Bfgs.Minimise(objective, [0, 0, 0]), data.Customers);
+        var logLikelihood = double.IsFinite(end.End.Value) ? -end.End.Value * data.Customers : double.NegativeInfinity;
+        var point = end.End.Point;
+        var inside = end.IsMinimum && point.All(l => l > LowerLog + 1 && l < UpperLog - 1);
+        return (inside ? new GammaGamma(Math.Exp(point[0]), Math.Exp(point[1]), unit * Math.Exp(point[2])) : null, logLikelihood);
     }
 
     /// <summary>
@@ -69,6 +112,8 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
         public int Customers { get; private set; }
         public double ValueSum { get; private set; }
         private double _xLogM, _logM, _xLogX;
+        // Σ 1/m̄, Σ x and Σ x·m̄: what the two limits' maxima read.
+        private double _inverseSum, _frequencySum, _orderValueSum;
 
         public static Folded Of(IEnumerable<RepeatBuyer> repeatCustomers)
         {
@@ -85,10 +130,62 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
                 folded.ValueSum += c.AverageRepeatValue;
                 double x = c.Frequency, logM = Math.Log(c.AverageRepeatValue);
                 (folded._xLogM, folded._logM, folded._xLogX) = (folded._xLogM + x * logM, folded._logM + logM, folded._xLogX + x * Math.Log(x));
+                (folded._inverseSum, folded._frequencySum, folded._orderValueSum) =
+                    (folded._inverseSum + 1 / c.AverageRepeatValue, folded._frequencySum + x, folded._orderValueSum + x * c.AverageRepeatValue);
             }
             folded._byFrequency.AddRange(frequencies.Select(f => (f.Key, (double)f.Value)));
             folded._byValue.AddRange(counts.Select(g => ((double)g.Key.Frequency, g.Key.AverageRepeatValue, (double)g.Value)));
             return folded;
+        }
+
+        /// <summary>The standard deviation of the customers' mean repeat-order values over their mean.</summary>
+        public double RelativeSpread()
+        {
+            var mean = ValueSum / Customers;
+            return Math.Sqrt(_byValue.Sum(g => g.Count * (g.Value - mean) * (g.Value - mean)) / Customers) / mean;
+        }
+
+        /// <summary>
+        /// The limit p → ∞ with p·γ = δ fixed, at its maximum: a customer's orders are all their own mean, ν's gamma(q, γ)
+        /// becomes the means' inverse gamma(q, δ), and the log-likelihood is Σ q·ln δ − ln Γ(q) − (q + 1)·ln m̄ − δ/m̄. For a
+        /// given q it is highest at δ = q / mean(1/m̄); then q solves ln q − ψ(q) = ln mean(1/m̄) + mean(ln m̄), which is
+        /// positive unless every m̄ is the same (Jensen), and the left side falls from ∞ to 0.
+        /// </summary>
+        public (double Q, double Delta, double LogLikelihood) WithoutSpreadWithinCustomers()
+        {
+            double n = Customers, meanInverse = _inverseSum / n, meanLog = _logM / n;
+            var q = Root(LogMinusDigamma, Math.Log(meanInverse) + meanLog);
+            var delta = q / meanInverse;
+            return (q, delta, n * (q * Math.Log(delta) - LogGamma(q) - (q + 1) * meanLog - q));
+        }
+
+        /// <summary>
+        /// The limit q, γ → ∞ with q/γ = 1/ν fixed, at its maximum: every customer's orders are gamma(p, ν), so m̄ is
+        /// gamma(p·x, ν·x), and the log-likelihood is Σ p·x·ln(ν·x) − ln Γ(p·x) + (p·x − 1)·ln m̄ − ν·x·m̄. For a given p it is
+        /// highest at ν = p·Σx / Σx·m̄ (the mean order is the orders' mean); then p solves Σ x·(ln(p·x) − ψ(p·x)) =
+        /// Σx·ln(Σx·m̄ / Σx) − Σ x·ln m̄, again positive unless every m̄ is the same, and the left side falls from ∞ to 0.
+        /// </summary>
+        public (double P, double Nu, double LogLikelihood) WithoutSpreadBetweenCustomers()
+        {
+            var p = Root(p => _byFrequency.Sum(f => f.Count * f.Frequency * LogMinusDigamma(p * f.Frequency)),
+                _frequencySum * Math.Log(_orderValueSum / _frequencySum) - _xLogM);
+            var nu = p * _frequencySum / _orderValueSum;
+            var ll = p * _frequencySum * Math.Log(nu) + p * _xLogX + p * _xLogM - _logM - p * _frequencySum
+                     - _byFrequency.Sum(f => f.Count * LogGamma(p * f.Frequency));
+            return (p, nu, ll);
+        }
+
+        /// <summary>Where <paramref name="falling"/>, a function falling from ∞ to 0 on (0, ∞), equals <paramref name="target"/> &gt; 0: bisection on the log.</summary>
+        private static double Root(Func<double, double> falling, double target)
+        {
+            double low = Math.Log(1e-12), high = Math.Log(1e15);
+            for (var i = 0; i < 200 && high - low > 1e-13; i++)
+            {
+                var middle = (low + high) / 2;
+                if (falling(Math.Exp(middle)) > target) low = middle;
+                else high = middle;
+            }
+            return Math.Exp((low + high) / 2);
         }
 
         /// <summary>The log-likelihood at (p, q, γ); given an array, its derivatives by ln p, ln q and ln γ are written there.</summary>

@@ -5,7 +5,8 @@ namespace WinBack.Analytics;
 /// <summary>
 /// Where the likelihood rises toward a boundary of the parameters, the model the fit tends to, by name and in the
 /// merchant's words. The parameters that go to 0 or infinity there (<see cref="DropoutUnbounded"/>: a and b, or s and β;
-/// <see cref="RateUnbounded"/>: r and α) mean nothing one by one and are not shown.
+/// <see cref="RateUnbounded"/>: r and α) mean nothing one by one and are not shown; the spend model's limits
+/// (<see cref="SpendModelFit"/>) show the parameters they still estimate.
 /// </summary>
 public sealed record LimitingModel(string Name, string ForTheMerchant, bool DropoutUnbounded, bool RateUnbounded)
 {
@@ -39,6 +40,27 @@ public sealed record LimitingModel(string Name, string ForTheMerchant, bool Drop
                 : ((string Name, string ForTheMerchant)?)null;
         return Combine(dropout, SameRate(m.R, m.Alpha));
     }
+
+    /// <summary>The spend model's p → ∞ (<see cref="GammaGamma"/>): no spread within a customer's orders.</summary>
+    internal static LimitingModel OwnAverageSpend(double q, double shopAverage) =>
+        Spend($"no spread within a customer's orders (p → ∞: each customer's orders are all their own average; across customers the averages are inverse gamma with q = {Shown(q)})",
+              $"Each of your customers spends about the same on every order, so a repeat customer's expected order is their own average, and a customer who has not ordered again is expected to spend the shop's average, {Money(shopAverage)}.");
+
+    /// <summary>The spend model's q, γ → ∞ with q/γ fixed: no spread between customers' order values.</summary>
+    internal static LimitingModel SameSpendForAll(double p, double shopAverage) =>
+        Spend($"no spread between customers' order values (q, γ → ∞: every customer's orders are gamma with shape p = {Shown(p)} and the same mean, {Money(shopAverage)})",
+              $"Your customers do not differ in how much they spend per order (the differences between their averages are chance), so every customer's expected order is the shop's average, {Money(shopAverage)}.");
+
+    /// <summary>Every repeat customer's mean order the same: the spend model's limit in both ways at once.</summary>
+    internal static LimitingModel ConstantSpend(double value) =>
+        Spend($"constant spend (every repeat customer's average order is {Money(value)})",
+              $"Every customer who ordered again spent the same on average, {Money(value)}, and that is every customer's expected order.");
+
+    private static LimitingModel Spend(string name, string forTheMerchant) => new(name, forTheMerchant, DropoutUnbounded: false, RateUnbounded: false);
+
+    private static string Shown(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+
+    private static string Money(double value) => value.ToString("#,0.00", CultureInfo.InvariantCulture);
 
     private static (string Name, string ForTheMerchant) NeverDropOut(string why) =>
         ($"customers never drop out ({why})",

@@ -77,6 +77,17 @@ public static class SpecialFunctions
                - inverseSquare * (1.0 / 12 - inverseSquare * (1.0 / 120 - inverseSquare * (1.0 / 252 - inverseSquare * (1.0 / 240 - inverseSquare / 132))));
     }
 
+    /// <summary>
+    /// ln x − ψ(x), for x &gt; 0: from 1/(2x) + 1/(12x²) − ... (the digamma's own series) where x ≥ 10, so it keeps its
+    /// relative precision where x is huge and the two would cancel to nothing.
+    /// </summary>
+    public static double LogMinusDigamma(double x)
+    {
+        if (x < 10) return Math.Log(x) - Digamma(x);
+        var inverseSquare = 1 / (x * x);
+        return 0.5 / x + inverseSquare * (1.0 / 12 - inverseSquare * (1.0 / 120 - inverseSquare * (1.0 / 252 - inverseSquare * (1.0 / 240 - inverseSquare / 132))));
+    }
+
     /// <summary>ψ(a + n) − ψ(a) for a whole n ≥ 0: Σ 1/(a + j) over j &lt; n, exact where two digammas of a huge a would cancel.</summary>
     public static double DigammaDifference(double a, int n)
     {

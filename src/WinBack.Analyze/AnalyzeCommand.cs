@@ -60,10 +60,10 @@ public static class AnalyzeCommand
         var fits = FitPurchaseModels(options.Model, buyers);
         var purchases = fits.Choose()?.Model;
         string? spendNote = null;
-        GammaGamma? spend = null;
+        SpendModelFit? spend = null;
         try
         {
-            (spend, _) = GammaGamma.Fit(buyers.Where(b => b.Frequency > 0).ToList());
+            spend = GammaGamma.Fit(buyers.Where(b => b.Frequency > 0).ToList());
         }
         catch (NotEnoughDataException e)
         {
@@ -80,7 +80,7 @@ public static class AnalyzeCommand
             {
                 var b = buyers[i];
                 var value = purchases is not null && spend is not null
-                    ? purchases.DiscountedValue(b, spend.ExpectedAverageValue(b), unitsPerMonth: options.Unit == TimeUnit.Week ? 4.345 : 30)
+                    ? purchases.DiscountedValue(b, spend.Estimate.ExpectedAverageValue(b), unitsPerMonth: options.Unit == TimeUnit.Week ? 4.345 : 30)
                     : (double?)null;
                 var r = rfm[i];
                 await output.WriteLineAsync(string.Join(',',
@@ -112,8 +112,12 @@ public static class AnalyzeCommand
             json[key] = fit is null ? null : Section(fit);
             json[key + "Note"] = fit?.Limit?.Note ?? note;
         }
-        json["gammaGamma"] = spend is null ? null : new JsonObject { ["p"] = spend.P, ["q"] = spend.Q, ["gamma"] = spend.Gamma };
-        json["gammaGammaNote"] = spendNote;
+        // At a limit the parameters it leaves unestimated are null, and the note names the limit.
+        json["gammaGamma"] = spend is null ? null : new JsonObject
+        {
+            ["p"] = spend.P, ["q"] = spend.Q, ["gamma"] = spend.Gamma, ["averageOrderValue"] = spend.Estimate.ShopAverage, ["logLikelihood"] = spend.LogLikelihood,
+        };
+        json["gammaGammaNote"] = spend?.Limit?.Note ?? spendNote;
         var parameters = json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         if (options.Parameters is null) await stderr.WriteLineAsync(parameters);
         else await File.WriteAllTextAsync(options.Parameters, parameters);

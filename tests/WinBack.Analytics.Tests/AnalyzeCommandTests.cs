@@ -79,6 +79,29 @@ public sealed class AnalyzeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_where_every_order_costs_the_same_names_constant_spend_and_values_customers_at_that_price()
+    {
+        // CDNOW's customers and days, one $25 order a day.
+        var path = Path.Combine(_folder.FullName, "one-price.csv");
+        var days = File.ReadLines(Transactions()).Skip(1).Select(l => l.Split(',')).Select(f => $"{f[0]},{f[1]},25.00").Distinct();
+        await File.WriteAllLinesAsync(path, days.Prepend("customer_id,date,amount"));
+        var (customers, parameters) = (Path.Combine(_folder.FullName, "customers.csv"), Path.Combine(_folder.FullName, "params.json"));
+
+        var (exit, error) = await RunAsync(path, "--date-format", "yyyyMMdd", "--calibration-end", "19970930", "--out", customers, "--params", parameters);
+
+        exit.Should().Be(0, error);
+        var json = JsonDocument.Parse(await File.ReadAllTextAsync(parameters)).RootElement;
+        var gg = json.GetProperty("gammaGamma");
+        new[] { "p", "q", "gamma", "logLikelihood" }.Should().OnlyContain(name => gg.GetProperty(name).ValueKind == JsonValueKind.Null,
+            "no parameter is estimated, and the likelihood has no bound, where there is no spread at all");
+        gg.GetProperty("averageOrderValue").GetDouble().Should().Be(25);
+        json.GetProperty("gammaGammaNote").GetString().Should().Contain("Every customer who ordered again spent the same on average, 25.00");
+        var first = File.ReadLines(customers).Select(l => l.Split(',')).Single(r => r[0] == "0001");
+        var atOnePrice = BetaGeometricNbd.Fit(Cdnow.Customers).Model.DiscountedValue(Cdnow.Customer(1), 25);
+        double.Parse(first[6], CultureInfo.InvariantCulture).Should().BeApproximately(atOnePrice, 0.01 * atOnePrice, "customer 0001's purchases, each at $25");
+    }
+
+    [Fact]
     public async Task Auto_fits_all_three_models_and_scores_customers_with_the_one_of_highest_likelihood()
     {
         var (json, rows) = await RunOnCdnowAsync("--periods", "39", "--model", "auto");

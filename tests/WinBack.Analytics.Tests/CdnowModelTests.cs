@@ -25,8 +25,10 @@ public sealed class CdnowModelTests
     [Fact]
     public void Gamma_gamma_fit_reproduces_the_published_parameters()
     {
-        var (model, ll) = GammaGamma.Fit(Cdnow.Customers.Where(c => c.Frequency > 0).ToList());
+        var fit = GammaGamma.Fit(Cdnow.Customers.Where(c => c.Frequency > 0).ToList());
+        var (model, ll) = (fit.Model!, fit.LogLikelihood!.Value);
 
+        fit.Limit.Should().BeNull("CDNOW's spend has a maximum inside the parameters");
         Math.Round(model.P, 2).Should().Be(6.25);
         Math.Round(model.Q, 2).Should().Be(3.74);
         Math.Round(model.Gamma, 2).Should().Be(15.45, "the MLE is 15.447751; the paper rounds to 15.44");
@@ -45,9 +47,11 @@ public sealed class CdnowModelTests
     public void Gamma_gamma_fit_is_the_same_in_any_currency(double perDollar)
     {
         var customers = Cdnow.Customers.Where(c => c.Frequency > 0).ToList();
-        var (dollars, dollarsLogLikelihood) = GammaGamma.Fit(customers);
+        var inDollars = GammaGamma.Fit(customers);
+        var (dollars, dollarsLogLikelihood) = (inDollars.Model!, inDollars.LogLikelihood!.Value);
 
-        var (model, ll) = GammaGamma.Fit(customers.Select(c => c with { AverageRepeatValue = c.AverageRepeatValue * perDollar }).ToList());
+        var fit = GammaGamma.Fit(customers.Select(c => c with { AverageRepeatValue = c.AverageRepeatValue * perDollar }).ToList());
+        var (model, ll) = (fit.Model!, fit.LogLikelihood!.Value);
 
         model.P.Should().BeApproximately(dollars.P, 1e-4 * dollars.P);
         model.Q.Should().BeApproximately(dollars.Q, 1e-4 * dollars.Q);
@@ -122,7 +126,7 @@ public sealed class CdnowModelTests
     {
         var customers = Cdnow.Customers;
         var (purchases, _) = BetaGeometricNbd.Fit(customers);
-        var (spend, _) = GammaGamma.Fit(customers.Where(c => c.Frequency > 0).ToList());
+        var spend = GammaGamma.Fit(customers.Where(c => c.Frequency > 0).ToList()).Estimate;
         var expected = new Dictionary<int, double> { [1] = 36.278501, [2] = 4.637468, [3] = 8.344093, [6] = 283.523607, [7] = 6.881410, [9] = 43.353648 };
 
         foreach (var (id, value) in expected)

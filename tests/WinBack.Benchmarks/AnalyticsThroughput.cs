@@ -37,7 +37,7 @@ public static class AnalyticsThroughput
         var started = Stopwatch.StartNew();
         var (model, ll) = BetaGeometricNbd.Fit(customers);
         var fitted = started.Elapsed;
-        var (spend, _) = GammaGamma.Fit(customers);
+        var spend = GammaGamma.Fit(customers).Estimate;
         var spendFitted = started.Elapsed;
         double sumAlive = 0, sumPurchases = 0, sumValue = 0;
         var rfmInput = new RfmInput[count];

@@ -46,11 +46,17 @@ public sealed class CustomerModelFit
     /// (the earliest such date of the candidates'): the refits search afresh at least every <see cref="CustomerPredictionJob.FreshSearchDays"/> days.</summary>
     public DateOnly? StartsSearchedOn { get; set; }
 
-    // Gamma-Gamma (spend per order); null when not fitted.
+    // Gamma-Gamma (spend per order): its shown parameters, null when not fitted or where the fit is at a limit that leaves
+    // them unestimated (the note names the limit).
     public double? P { get; set; }
     public double? Q { get; set; }
     public double? Gamma { get; set; }
     public string? SpendModelNote { get; set; }
+    /// <summary>What a customer is expected to spend per order (WinBack.Analytics.OrderValueEstimate): the shop's average
+    /// order, and how many of a customer's own orders it counts as (0 or infinity at a limit); null when not fitted. A
+    /// customer rescored between refits uses these.</summary>
+    public double? SpendShopAverage { get; set; }
+    public double? SpendShopAverageOrders { get; set; }
 
     // Where the refit's RFM quintiles fell (WinBack.Analytics.RfmCutPoints): a customer rescored between refits is scored against these.
     public double[]? RfmRecencyCuts { get; set; }

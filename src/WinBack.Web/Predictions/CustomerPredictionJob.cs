@@ -133,7 +133,7 @@ public sealed class CustomerPredictionJob(
         // What does not depend on the purchase model is computed alongside its fits, on the cores their serial stretches
         // leave free: the holdout split (with what its checks read: its grouping, the plain rule's forecast), the spend model and RFM.
         var splitting = Task.Run(() => HoldoutSplit.EndingOn(purchaseDays, today).Prepared(), cancellationToken);
-        var spending = Task.Run(() => PurchaseModels.TryFit(() => GammaGamma.Fit(buyers).Model), cancellationToken);
+        var spending = Task.Run(() => PurchaseModels.TryFit(() => GammaGamma.Fit(buyers)), cancellationToken);
         var rfmInputs = histories.Projected(h => h.RfmOn(today));
         var ranking = Task.Run(() =>
         {
@@ -193,8 +193,9 @@ public sealed class CustomerPredictionJob(
             var forecastsAt = Stopwatch.GetElapsedTime(started);
 
             var (spend, spendNote) = await spending;
-            if (spend is not null) (fit.P, fit.Q, fit.Gamma) = (spend.P, spend.Q, spend.Gamma);
-            fit.SpendModelNote = spendNote;
+            if (spend is not null)
+                (fit.P, fit.Q, fit.Gamma, fit.SpendShopAverage, fit.SpendShopAverageOrders) = (spend.P, spend.Q, spend.Gamma, spend.Estimate.ShopAverage, spend.Estimate.ShopAverageOrders);
+            fit.SpendModelNote = spend?.Limit?.Note ?? spendNote;
             var (rfm, cuts, rfmSeconds) = await ranking;
             (fit.RfmRecencyCuts, fit.RfmFrequencyCuts, fit.RfmMonetaryCuts) = (cuts.Recency, cuts.Frequency, cuts.Monetary);
             var movesSeconds = (Stopwatch.GetElapsedTime(started, await counting) - read).TotalSeconds;
@@ -209,8 +210,8 @@ public sealed class CustomerPredictionJob(
                 (computed - read).TotalSeconds, (candidatesAt - read).TotalSeconds,
                 string.Join(", ", candidates.Select(c => $"{c.Model.Name} {(c.StartedNear ? "from the last refit's fit" : "searched from its starts")}")),
                 (checksAt - candidatesAt).TotalSeconds, (forecastsAt - checksAt).TotalSeconds, rfmSeconds, movesSeconds,
-                purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : "fitted");
-            return new Refit(shopId, histories, rfm, new CustomerScorer(purchases, spend, cuts), today, fit, TrackRecordRow(shopId, trackRecord), readSnapshot, started, computed);
+                purchases is null ? "not fitted" : "fitted", spend is null ? "not fitted" : spend.Limit is null ? "fitted" : "at a limit");
+            return new Refit(shopId, histories, rfm, new CustomerScorer(purchases, spend?.Estimate, cuts), today, fit, TrackRecordRow(shopId, trackRecord), readSnapshot, started, computed);
         }
         finally
         {

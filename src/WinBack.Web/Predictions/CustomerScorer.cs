@@ -13,7 +13,7 @@ public readonly record struct CustomerScores(long CustomerId, DateTimeOffset Las
 /// changes a customer's orders rescores that customer with the stored fit (<see cref="From"/>), so both give the same
 /// numbers for the same history.
 /// </summary>
-public sealed class CustomerScorer(IPurchaseModel? purchases, GammaGamma? spend, RfmCutPoints? rfm)
+public sealed class CustomerScorer(IPurchaseModel? purchases, OrderValueEstimate? spend, RfmCutPoints? rfm)
 {
     /// <summary>An expected gap longer than this is no date a merchant can use; the date is left empty.</summary>
     private const double LongestExpectedGapDays = 3 * 365;
@@ -30,7 +30,7 @@ public sealed class CustomerScorer(IPurchaseModel? purchases, GammaGamma? spend,
 
     /// <summary>The scorer of a stored fit; null when the shop has never been fitted.</summary>
     public static CustomerScorer From(CustomerModelFit fit) =>
-        new(PurchaseModelOf(fit), fit is { P: { } p, Q: { } q, Gamma: { } g } ? new GammaGamma(p, q, g) : null,
+        new(PurchaseModelOf(fit), fit is { SpendShopAverage: { } average, SpendShopAverageOrders: { } orders } ? new OrderValueEstimate(average, orders) : null,
             fit is { RfmRecencyCuts: { } r, RfmFrequencyCuts: { } f, RfmMonetaryCuts: { } m } ? new RfmCutPoints(r, f, m) : null);
 
     private static IPurchaseModel? PurchaseModelOf(CustomerModelFit fit) => PurchaseModelChoice.Create(fit.PurchaseModel, fit.PurchaseParameters);

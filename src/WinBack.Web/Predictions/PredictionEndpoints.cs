@@ -20,7 +20,10 @@ public sealed record PurchaseModelDto(double? R, double? Alpha, double? A, doubl
 
 public sealed record ParameterDto(string Name, double? Value, double? StandardError);
 
-/// <summary>The spend model (Gamma-Gamma); <see cref="AverageOrderValue"/> is its population mean p·γ/(q−1).</summary>
+/// <summary>
+/// The spend model (Gamma-Gamma): its parameters, null where a limit leaves them unestimated (<see cref="Note"/> names it);
+/// <see cref="AverageOrderValue"/> is what a customer who has not ordered again is expected to spend per order (p·γ/(q−1)).
+/// </summary>
 public sealed record SpendModelDto(double? P, double? Q, double? Gamma, double? AverageOrderValue, string? Note);
 
 public sealed record ModelFitDto(DateTimeOffset FittedAt, DateOnly DataThrough, int Customers, int RepeatCustomers, PurchaseModelDto Purchases,
@@ -66,7 +69,7 @@ public static class PredictionEndpoints
         var dto = fit is null ? null : new ModelFitDto(fit.FittedAt, fit.DataThrough, fit.Customers, fit.RepeatCustomers,
             new PurchaseModelDto(fit.R, fit.Alpha, fit.A, fit.B, fit.LogLikelihood, fit.PurchaseModelNote, fit.PurchaseModel, fit.PurchaseModelChoice,
                 ParametersOf(fit), Forecast(fit.ReturningIn4Weeks), Forecast(fit.ReturningIn13Weeks)),
-            new SpendModelDto(fit.P, fit.Q, fit.Gamma, fit is { P: { } p, Q: { } q and > 1, Gamma: { } g } ? Math.Round(p * g / (q - 1), 2) : null, fit.SpendModelNote),
+            new SpendModelDto(fit.P, fit.Q, fit.Gamma, fit.SpendShopAverage is { } average ? Math.Round(average, 2) : null, fit.SpendModelNote),
             fit.FittedAt + CustomerPredictionDispatcher.RefitEvery);
         var records = await db.ModelTrackRecords.AsNoTracking().Where(r => r.ShopId == shopId).OrderBy(r => r.HoldoutEnd).ToListAsync(cancellationToken);
         var trackRecord = records.Count == 0 ? null : new TrackRecordDto(

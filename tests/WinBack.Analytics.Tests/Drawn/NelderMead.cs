@@ -3,11 +3,11 @@ namespace WinBack.Analytics.Tests.Drawn;
 /// <summary>
 /// The independent maximiser the fits are held to: a plain Nelder-Mead simplex (reflect, expand, contract, shrink),
 /// restarted from its best point until a restart gains nothing, from each of several starts; the best end wins.
-/// A point where the function is not finite counts as minus infinity.
+/// A point where the function is not finite counts as minus infinity. Each run stops after <c>iterations</c> steps at most.
 /// </summary>
 public static class NelderMead
 {
-    public static (double[] Point, double Value) Maximise(Func<double[], double> f, IEnumerable<double[]> starts, int restarts = 20)
+    public static (double[] Point, double Value) Maximise(Func<double[], double> f, IEnumerable<double[]> starts, int restarts = 20, int iterations = 5000)
     {
         double Safe(double[] p) => f(p) is var v && double.IsFinite(v) ? v : double.NegativeInfinity;
         (double[] Point, double Value) best = ([], double.NegativeInfinity);
@@ -16,7 +16,7 @@ public static class NelderMead
             var current = (Point: start, Value: Safe(start));
             for (var restart = 0; restart < restarts; restart++)
             {
-                var next = Run(Safe, current.Point);
+                var next = Run(Safe, current.Point, iterations);
                 var gained = next.Value - current.Value;
                 current = next.Value >= current.Value ? next : current;
                 if (gained <= 1e-12 * Math.Abs(current.Value)) break;
@@ -26,7 +26,7 @@ public static class NelderMead
         return best;
     }
 
-    private static (double[] Point, double Value) Run(Func<double[], double> f, double[] start)
+    private static (double[] Point, double Value) Run(Func<double[], double> f, double[] start, int iterations)
     {
         var n = start.Length;
         var simplex = new double[n + 1][];
@@ -37,7 +37,7 @@ public static class NelderMead
             if (i > 0) simplex[i][i - 1] += 0.5;
             values[i] = f(simplex[i]);
         }
-        for (var iteration = 0; iteration < 5000; iteration++)
+        for (var iteration = 0; iteration < iterations; iteration++)
         {
             var order = Enumerable.Range(0, n + 1).OrderByDescending(i => values[i]).ToArray();
             simplex = order.Select(i => simplex[i]).ToArray();

@@ -77,8 +77,12 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         fit.Customers.Should().Be(16);
         fit.RepeatCustomers.Should().Be(15, "everyone but Oscar bought on more than one day");
         fit.DataThrough.Should().Be(new DateOnly(2026, 11, 22));
-        new[] { fit.Purchases.R, fit.Purchases.Alpha, fit.Spend.P, fit.Spend.Q, fit.Spend.Gamma }
+        new[] { fit.Purchases.R, fit.Purchases.Alpha, fit.Spend.Q, fit.Spend.AverageOrderValue }
             .Should().OnlyContain(v => v != null && double.IsFinite(v.Value) && v > 0);
+        // Every customer here pays one price every time: the spend model is at its limit where each customer's orders are
+        // their own average (p → ∞), and says so instead of showing the numbers where its search stopped.
+        (fit.Spend.P, fit.Spend.Gamma).Should().Be(((double?)null, (double?)null));
+        fit.Spend.Note.Should().Contain("a repeat customer's expected order is their own average");
         // A model that gives a one-time buyer a real chance, and why it was chosen (four months of orders: no holdout check yet).
         fit.Purchases.Model.Should().BeOneOf(PurchaseModelChoice.Candidates);
         fit.Purchases.Choice.Should().Contain("too short to check");
@@ -99,9 +103,10 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
             .Should().BeLessThan(tom.ExpectedNextOrderDate!.Value.DayNumber - tom.LastOrderDate!.Value.DayNumber);
         // Wendy in the models' terms: 12 repeat days, 12 weeks from first to last, 16 weeks since the first, 30 a repeat order.
         await using var db = _app.CreateDbContext();
-        var parameters = (await db.CustomerModelFits.SingleAsync(f => f.ShopId == _shop.ShopId)).PurchaseParameters!;
-        var purchases = PurchaseModelChoice.Create(fit.Purchases.Model, parameters)!;
-        var spend = new GammaGamma(fit.Spend.P!.Value, fit.Spend.Q!.Value, fit.Spend.Gamma!.Value);
+        var stored = await db.CustomerModelFits.SingleAsync(f => f.ShopId == _shop.ShopId);
+        var purchases = PurchaseModelChoice.Create(fit.Purchases.Model, stored.PurchaseParameters!)!;
+        var spend = new OrderValueEstimate(stored.SpendShopAverage!.Value, stored.SpendShopAverageOrders!.Value);
+        fit.Spend.AverageOrderValue.Should().Be(Math.Round(spend.ShopAverage, 2), "About these numbers shows the average order the values are computed from");
         var wendyAsModelled = new RepeatBuyer(12, 12, 16, 30);
         wendy.ProbabilityAlive.Should().BeApproximately(purchases.ProbabilityAlive(wendyAsModelled), 0.0005);
         wendy.PredictedValue.Should().BeApproximately((decimal)purchases.DiscountedValue(wendyAsModelled, spend.ExpectedAverageValue(wendyAsModelled)), 0.01m);

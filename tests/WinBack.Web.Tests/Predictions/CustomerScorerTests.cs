@@ -10,7 +10,7 @@ namespace WinBack.Web.Tests.Predictions;
 public sealed class CustomerScorerTests
 {
     private static readonly DateOnly Today = new(2026, 11, 30);
-    private static readonly GammaGamma Spend = new(4.983, 3.392, 35.462);
+    private static readonly OrderValueEstimate Spend = new GammaGamma(4.983, 3.392, 35.462).Estimate;
 
     public static TheoryData<string> Models => ["MBG/NBD", "Pareto/NBD"];
 

@@ -132,6 +132,7 @@ export interface ModelStatus {
       /** Customers expected to order again in the next 4 and 13 weeks, with 80 % intervals. */
       returningIn4Weeks: Forecast | null; returningIn13Weeks: Forecast | null;
     };
+    /** The spend model: at a limit the parameters it leaves unestimated are null and the note names the limit. */
     spend: { p: number | null; q: number | null; gamma: number | null; averageOrderValue: number | null; note: string | null };
   } | null;
   message: string | null;

@@ -410,6 +410,14 @@ namespace WinBack.Web.Data.Migrations
                         .HasColumnType("character varying(500)")
                         .HasColumnName("spend_model_note");
 
+                    b.Property<double?>("SpendShopAverage")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spend_shop_average");
+
+                    b.Property<double?>("SpendShopAverageOrders")
+                        .HasColumnType("double precision")
+                        .HasColumnName("spend_shop_average_orders");
+
                     b.Property<DateOnly?>("StartsSearchedOn")
                         .HasColumnType("date")
                         .HasColumnName("starts_searched_on");

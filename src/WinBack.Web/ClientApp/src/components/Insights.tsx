@@ -108,6 +108,8 @@ const symbols: Record<string, string> = { alpha: 'α', beta: 'β' };
 const purchaseParameters = (parameters: { name: string; value: number | null; standardError: number | null }[] | null) =>
   (parameters ?? []).filter((p) => p.value !== null)
     .map((p) => `${symbols[p.name] ?? p.name} ${round(p.value)}${p.standardError !== null ? ` (± ${round(p.standardError)})` : ''}, `).join('');
+const spendParameters = (spend: { p: number | null; q: number | null; gamma: number | null }) =>
+  ([['p', spend.p], ['q', spend.q], ['γ', spend.gamma]] as const).filter(([, value]) => value !== null).map(([name, value]) => `${name} ${round(value)}, `).join('');
 const forecast = (f: { expected: number; lower: number; upper: number }) =>
   `${formatNumber(Math.round(f.expected))} (80 % interval ${formatNumber(Math.round(f.lower))}–${formatNumber(Math.round(f.upper))})`;
 
@@ -172,8 +174,8 @@ function AboutNumbers({ model }: { model: ModelStatus | null }) {
                 {fit.purchases.logLikelihood !== null
                   ? `Purchase model ${fit.purchases.model} (weeks; ± standard errors): ${purchaseParameters(fit.purchases.parameters)}log-likelihood ${round(fit.purchases.logLikelihood, 1)}. ${fit.purchases.note ?? ''} `
                   : `Purchase model not fitted: ${fit.purchases.note} `}
-                {fit.spend.p !== null
-                  ? `Spend model: p ${round(fit.spend.p)}, q ${round(fit.spend.q)}, γ ${round(fit.spend.gamma)}, average order ${round(fit.spend.averageOrderValue, 2)}.`
+                {fit.spend.averageOrderValue !== null
+                  ? `Spend model: ${spendParameters(fit.spend)}average order ${round(fit.spend.averageOrderValue, 2)}. ${fit.spend.note ?? ''}`
                   : `Spend model not fitted: ${fit.spend.note}`}
               </Text>
             )}
