@@ -22,17 +22,20 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
     public double ExpectedAverageValue(RepeatBuyer c) => Estimate.ExpectedAverageValue(c);
 
     /// <summary>
-    /// The logs of p, q and γ are searched in [ln 1e-4, ln 1e6], so a line search never evaluates Γ(0); γ in units of the
-    /// customers' mean repeat-order value (see <see cref="FitInside"/>). An end near these bounds is no maximum: the
-    /// likelihood rises toward one of the limits, which <see cref="Fit"/> compares in closed form.
+    /// The logs of p, q and γ are searched in [ln 1e-8, ln 1e7], so a line search never evaluates Γ(0) and the sums keep
+    /// their precision (<see cref="SumPrecision"/>); γ in units of the customers' mean repeat-order value (see
+    /// <see cref="FitInside"/>). An end within <see cref="EdgeLog"/> of these bounds is no maximum: the likelihood rises
+    /// toward one of the limits, which <see cref="Fit"/> compares in closed form. A shop's real maximum lies far inside
+    /// them (orders that vary 1 % within a customer give p about 1e4, and γ about (q − 1)/p of the unit).
     /// </summary>
-    private const double LowerLog = -9.21, UpperLog = 13.8;
+    private const double LowerLog = -18.42, UpperLog = 16.12, EdgeLog = 1;
 
     /// <summary>
-    /// Repeat customers' mean orders whose spread (standard deviation over mean) is under this are one value: the shop's
-    /// spend is constant, and the likelihood has no maximum in any direction.
+    /// Repeat customers' mean orders whose spread (standard deviation over mean) is under this are one value, to a tenth of
+    /// a percent (a price with cents of tax or rounding on it): the shop's spend is constant, and the likelihood's maximum is
+    /// out where p and q are both beyond the search's bounds.
     /// </summary>
-    private const double SameValueSpread = 1e-4;
+    private const double SameValueSpread = 1e-3;
 
     /// <summary>
     /// Fits p, q, γ on the customers with repeat purchases among <paramref name="repeatCustomers"/> (the others are
@@ -52,26 +55,33 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
             return new SpendModelFit(null, null, null, new OrderValueEstimate(average, double.PositiveInfinity), null, LimitingModel.ConstantSpend(average));
 
         var (inside, insideLogLikelihood) = FitInside(data, average);
-        var own = data.WithoutSpreadWithinCustomers();
-        var same = data.WithoutSpreadBetweenCustomers();
-        var bestLimit = Math.Max(own.LogLikelihood, same.LogLikelihood);
-        if (inside is not null && insideLogLikelihood >= bestLimit)
+        // The population mean spend p·γ/(q−1) exists only for q > 1: a fit without it gives no value and is not taken.
+        var limits = new List<SpendModelFit>();
+        if (data.WithoutSpreadWithinCustomers() is { Q: > 1 } own && double.IsFinite(own.LogLikelihood))
         {
-            // The population mean spend p·γ/(q−1) exists only for q > 1.
-            if (inside.Q <= 1) throw NotPinnedDown();
-            return new SpendModelFit(inside.P, inside.Q, inside.Gamma, inside.Estimate, insideLogLikelihood, null);
-        }
-        if (!(bestLimit > insideLogLikelihood)) throw NotPinnedDown();
-        if (own.LogLikelihood >= same.LogLikelihood)
-        {
-            if (own.Q <= 1) throw NotPinnedDown();
             var shopAverage = own.Delta / (own.Q - 1);
-            return new SpendModelFit(null, own.Q, null, new OrderValueEstimate(shopAverage, 0), own.LogLikelihood, LimitingModel.OwnAverageSpend(own.Q, shopAverage));
+            limits.Add(new SpendModelFit(null, own.Q, null, new OrderValueEstimate(shopAverage, 0), own.LogLikelihood, LimitingModel.OwnAverageSpend(own.Q, shopAverage)));
         }
-        var orderAverage = same.P / same.Nu;
-        return new SpendModelFit(same.P, null, null, new OrderValueEstimate(orderAverage, double.PositiveInfinity), same.LogLikelihood,
-            LimitingModel.SameSpendForAll(same.P, orderAverage));
+        if (data.WithoutSpreadBetweenCustomers() is var same && double.IsFinite(same.LogLikelihood))
+        {
+            var orderAverage = same.P / same.Nu;
+            limits.Add(new SpendModelFit(same.P, null, null, new OrderValueEstimate(orderAverage, double.PositiveInfinity), same.LogLikelihood,
+                LimitingModel.SameSpendForAll(same.P, orderAverage)));
+        }
+        // A limit is the fit where the likelihood is no higher where the search ended, to the precision of its sums far out
+        // (a search toward a limit stops where the slope is too small to follow, a maximum to that precision). Else the
+        // maximum inside is; and where the search ended at no maximum, above both limits, the likelihood rises somewhere
+        // neither names, and nothing is shown.
+        var limit = limits.MaxBy(l => l.LogLikelihood!.Value);
+        if (limit is not null && limit.LogLikelihood >= insideLogLikelihood - SumPrecision * Math.Abs(insideLogLikelihood)) return limit;
+        return inside is { Q: > 1 } ? new SpendModelFit(inside.P, inside.Q, inside.Gamma, inside.Estimate, insideLogLikelihood, null) : throw NotPinnedDown();
     }
+
+    /// <summary>
+    /// How far the log-likelihood's sums out to p or q of a few million are from exact, relative to it: a customer's terms
+    /// there are differences of log-gammas of about q·ln q, each good to 1e-16 of that.
+    /// </summary>
+    private const double SumPrecision = 1e-8;
 
     private static NotEnoughDataException NotPinnedDown() => new("The spend data do not pin the model down; no predicted value is shown.");
 
@@ -84,6 +94,8 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
     /// </summary>
     private static (GammaGamma? Maximum, double LogLikelihood) FitInside(Folded data, double unit)
     {
+        // The mean log-likelihood, as the purchase models' (LogParameterFit): the first step's size does not grow with the
+        // number of customers, and Newton's steps, not BFGS's looser stop, take the end to the maximum.
         Func<double[], double[]?, double> objective = (logs, gradient) =>
         {
             if (!logs.All(l => l is >= LowerLog and <= UpperLog)) return double.NaN;
@@ -95,7 +107,7 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
         var end = Settling.Settle(objective, Bfgs.Minimise(objective, [0, 0, 0]), data.Customers);
         var logLikelihood = double.IsFinite(end.End.Value) ? -end.End.Value * data.Customers : double.NegativeInfinity;
         var point = end.End.Point;
-        var inside = end.IsMinimum && point.All(l => l > LowerLog + 1 && l < UpperLog - 1);
+        var inside = end.IsMinimum && point.All(l => l > LowerLog + EdgeLog && l < UpperLog - EdgeLog);
         return (inside ? new GammaGamma(Math.Exp(point[0]), Math.Exp(point[1]), unit * Math.Exp(point[2])) : null, logLikelihood);
     }
 
@@ -149,35 +161,43 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
         /// The limit p → ∞ with p·γ = δ fixed, at its maximum: a customer's orders are all their own mean, ν's gamma(q, γ)
         /// becomes the means' inverse gamma(q, δ), and the log-likelihood is Σ q·ln δ − ln Γ(q) − (q + 1)·ln m̄ − δ/m̄. For a
         /// given q it is highest at δ = q / mean(1/m̄); then q solves ln q − ψ(q) = ln mean(1/m̄) + mean(ln m̄), which is
-        /// positive unless every m̄ is the same (Jensen), and the left side falls from ∞ to 0.
+        /// positive unless every m̄ is the same (Jensen), and the left side falls from ∞ to 0. The right side is summed as
+        /// ln mean(g/m̄), g the geometric mean, so it keeps its precision when the m̄ are close.
         /// </summary>
         public (double Q, double Delta, double LogLikelihood) WithoutSpreadWithinCustomers()
         {
             double n = Customers, meanInverse = _inverseSum / n, meanLog = _logM / n;
-            var q = Root(LogMinusDigamma, Math.Log(meanInverse) + meanLog);
+            var geometricMean = Math.Exp(meanLog);
+            var q = Root(LogMinusDigamma, Math.Log(_byValue.Sum(g => g.Count * geometricMean / g.Value) / n));
             var delta = q / meanInverse;
             return (q, delta, n * (q * Math.Log(delta) - LogGamma(q) - (q + 1) * meanLog - q));
         }
 
         /// <summary>
-        /// The limit q, γ → ∞ with q/γ = 1/ν fixed, at its maximum: every customer's orders are gamma(p, ν), so m̄ is
+        /// The limit q, γ → ∞ with q/γ = ν fixed, at its maximum: every customer's orders are gamma(p, ν), so m̄ is
         /// gamma(p·x, ν·x), and the log-likelihood is Σ p·x·ln(ν·x) − ln Γ(p·x) + (p·x − 1)·ln m̄ − ν·x·m̄. For a given p it is
         /// highest at ν = p·Σx / Σx·m̄ (the mean order is the orders' mean); then p solves Σ x·(ln(p·x) − ψ(p·x)) =
-        /// Σx·ln(Σx·m̄ / Σx) − Σ x·ln m̄, again positive unless every m̄ is the same, and the left side falls from ∞ to 0.
+        /// Σx·ln(Σx·m̄ / Σx) − Σ x·ln m̄ (summed as −Σ x·ln(m̄ / the orders' mean)), again positive unless every m̄ is the
+        /// same, and the left side falls from ∞ to 0.
         /// </summary>
         public (double P, double Nu, double LogLikelihood) WithoutSpreadBetweenCustomers()
         {
+            var orderMean = _orderValueSum / _frequencySum;
             var p = Root(p => _byFrequency.Sum(f => f.Count * f.Frequency * LogMinusDigamma(p * f.Frequency)),
-                _frequencySum * Math.Log(_orderValueSum / _frequencySum) - _xLogM);
+                -_byValue.Sum(g => g.Count * g.Frequency * Math.Log(g.Value / orderMean)));
             var nu = p * _frequencySum / _orderValueSum;
             var ll = p * _frequencySum * Math.Log(nu) + p * _xLogX + p * _xLogM - _logM - p * _frequencySum
                      - _byFrequency.Sum(f => f.Count * LogGamma(p * f.Frequency));
             return (p, nu, ll);
         }
 
-        /// <summary>Where <paramref name="falling"/>, a function falling from ∞ to 0 on (0, ∞), equals <paramref name="target"/> &gt; 0: bisection on the log.</summary>
+        /// <summary>
+        /// Where <paramref name="falling"/>, a function falling from ∞ to 0 on (0, ∞), equals <paramref name="target"/>:
+        /// bisection on the log. A target that is not positive (no spread, to rounding) has no root: NaN.
+        /// </summary>
         private static double Root(Func<double, double> falling, double target)
         {
+            if (!(target > 0)) return double.NaN;
             double low = Math.Log(1e-12), high = Math.Log(1e15);
             for (var i = 0; i < 200 && high - low > 1e-13; i++)
             {
@@ -197,7 +217,7 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
             foreach (var (frequency, count) in _byFrequency)
             {
                 var px = p * frequency;
-                ll += count * (LogGamma(px + q) - LogGamma(px));
+                ll += count * LogGammaRatio(px, q);
                 if (gradient is null) continue;
                 var psiSum = Digamma(px + q);
                 dp += count * frequency * (psiSum - Digamma(px));

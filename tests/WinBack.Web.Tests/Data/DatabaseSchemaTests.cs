@@ -40,7 +40,7 @@ public sealed class DatabaseSchemaTests
         types.Where(t => t.Value == "double precision").Select(t => t.Key).Should().BeSubsetOf([
             "customer_predictions.probability_alive", "customer_predictions.usual_interval_days",
             "customer_model_fits.r", "customer_model_fits.alpha", "customer_model_fits.a", "customer_model_fits.b", "customer_model_fits.log_likelihood",
-            "customer_model_fits.p", "customer_model_fits.q", "customer_model_fits.gamma", "customer_model_fits.seconds",
+            "customer_model_fits.p", "customer_model_fits.q", "customer_model_fits.gamma", "customer_model_fits.spend_shop_average", "customer_model_fits.spend_shop_average_orders", "customer_model_fits.seconds",
             "model_track_records.predicted_purchases", "model_track_records.model_auc", "model_track_records.rule_auc", "model_track_records.model_brier", "model_track_records.rule_brier"]);
     }
 

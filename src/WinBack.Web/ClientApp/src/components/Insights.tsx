@@ -154,7 +154,7 @@ function AboutNumbers({ model }: { model: ModelStatus | null }) {
               <List.Item>
                 <b>12-month value</b> is the expected number of orders in each of the next 12 months (from the purchase model) times the
                 expected spend per order (the Gamma-Gamma model: the customer's average repeat order, weighted toward the shop's average
-                when they have few orders), discounted 1 % a month. In your shop's currency.
+                when they have few orders, unless your orders show one of its limits, named below), discounted 1 % a month. In your shop's currency.
               </List.Item>
               <List.Item>
                 <b>RFM</b> scores recency, frequency and spend from 1 to 5 by quintile within your shop (555 is best) and names the segment
