@@ -397,6 +397,55 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         }
     }
     [Fact]
+    public async Task A_shop_that_sells_at_one_price_is_told_so_and_a_rescored_customer_is_valued_at_that_price()
+    {
+        // The fixture's customers and days, every order $25.
+        var shop = new ReportShop(_app, "one-price.myshopify.com").Customer(1, "Wendy", "Weekly").Customer(3, "Fiona", "Fast");
+        for (var day = new DateTime(2026, 8, 2, 10, 0, 0); day <= new DateTime(2026, 10, 25, 10, 0, 0); day = day.AddDays(7)) shop.Order(1, day, 25m);
+        for (var day = new DateTime(2026, 9, 5, 10, 0, 0); day <= new DateTime(2026, 11, 4, 10, 0, 0); day = day.AddDays(5)) shop.Order(3, day, 25m);
+        for (var id = 10; id < 22; id++)
+        {
+            shop.Customer(id, $"Regular{id}", "R");
+            for (var k = 0; k < 2 + id % 5; k++) shop.Order(id, new DateTime(2026, 11, 20, 10, 0, 0).AddDays(-k * (3 + id % 7) - id % 4), 25m);
+        }
+        var saved = await shop.SaveAsync();
+        await RefitAsync(saved.ShopId);
+
+        var status = await _app.CreateClientFor(saved.Domain).GetFromJsonAsync<ModelStatus>("/api/predictions/model");
+        var spend = status!.Fit!.Spend;
+        (spend.P, spend.Q, spend.Gamma).Should().Be(((double?)null, (double?)null, (double?)null), "no spend parameter is estimated where every order is alike");
+        spend.AverageOrderValue.Should().Be(25);
+        spend.Note.Should().Contain("Every customer who ordered again spent the same on average, 25.00");
+
+        // Wendy's last order is cancelled: she is rescored from the stored fit (whose average counts as infinitely many
+        // orders), still at $25 an order.
+        WinBack.Web.Sync.Order last;
+        await using (var db = _app.CreateDbContext())
+        {
+            last = await db.Orders.Where(o => o.ShopId == saved.ShopId && o.CustomerId == 1).OrderByDescending(o => o.ProcessedAt).FirstAsync();
+            (await db.CustomerModelFits.SingleAsync(f => f.ShopId == saved.ShopId)).SpendShopAverageOrders.Should().Be(double.PositiveInfinity);
+        }
+        var payload = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = last.Id, name = last.Name, processed_at = last.ProcessedAt, created_at = last.ProcessedAt, updated_at = Now, cancelled_at = Now, test = false,
+            current_total_price_set = new { shop_money = new { amount = "25.00", currency_code = "USD" } },
+            customer = new { id = last.CustomerId, updated_at = Now },
+        });
+        (await _app.PostWebhookAsync("orders/cancelled", saved.Domain, payload)).EnsureSuccessStatusCode();
+        await _app.ProcessWebhooksAsync();
+
+        var wendy = (await PageAsync("", saved.Domain)).Customers.Single(c => c.FirstName == "Wendy");
+        wendy.LastOrderDate.Should().Be(new DateOnly(2026, 10, 18));
+        await using (var db = _app.CreateDbContext())
+        {
+            var fit = await db.CustomerModelFits.SingleAsync(f => f.ShopId == saved.ShopId);
+            var purchases = PurchaseModelChoice.Create(fit.PurchaseModel, fit.PurchaseParameters)!;
+            // 11 repeat days, 11 weeks from first to last, 16 weeks since the first.
+            wendy.PredictedValue.Should().BeApproximately((decimal)purchases.DiscountedValue(new RepeatBuyer(11, 11, 16, 25), 25), 0.01m);
+        }
+    }
+
+    [Fact]
     public async Task A_change_that_lands_while_a_refit_computes_is_not_overwritten_by_the_refits_older_numbers()
     {
         await RefitAsync(_shop.ShopId);
