@@ -40,10 +40,11 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
     /// <summary>
     /// Fits p, q, γ on the customers with repeat purchases among <paramref name="repeatCustomers"/> (the others are
     /// skipped): BFGS from the customers' own scale, settled by Newton's steps and checked to be a maximum
-    /// (<see cref="Settling"/>). The likelihood can instead rise without end toward one of two limits: p → ∞ (each
-    /// customer always spends their own average) or q, γ → ∞ (customers do not differ); both have closed-form maxima,
-    /// and the highest of the three is the fit. An end that is no maximum and above both limits is data that do not pin
-    /// the model down.
+    /// (<see cref="Settling"/>). The likelihood can instead rise, as parameters run off, toward one of two limits: p → ∞
+    /// (each customer always spends their own average) or q, γ → ∞ (customers do not differ); both have closed-form
+    /// maxima. A limit is the fit where its likelihood is at least the search's end's (to <see cref="SumPrecision"/>); else
+    /// the search's maximum is. A fit with q ≤ 1 (no average order) is not taken, and an end that is no maximum, above both
+    /// limits, is data that do not pin the model down.
     /// </summary>
     public static SpendModelFit Fit(IEnumerable<RepeatBuyer> repeatCustomers)
     {
@@ -73,13 +74,13 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
         // maximum inside is; and where the search ended at no maximum, above both limits, the likelihood rises somewhere
         // neither names, and nothing is shown.
         var limit = limits.MaxBy(l => l.LogLikelihood!.Value);
-        if (limit is not null && limit.LogLikelihood >= insideLogLikelihood - SumPrecision * Math.Abs(insideLogLikelihood)) return limit;
+        if (limit is not null && limit.LogLikelihood >= insideLogLikelihood - SumPrecision * data.Customers) return limit;
         return inside is { Q: > 1 } ? new SpendModelFit(inside.P, inside.Q, inside.Gamma, inside.Estimate, insideLogLikelihood, null) : throw NotPinnedDown();
     }
 
     /// <summary>
-    /// How far the log-likelihood's sums out to p or q of a few million are from exact, relative to it: a customer's terms
-    /// there are differences of log-gammas of about q·ln q, each good to 1e-16 of that.
+    /// How far the log-likelihood's sums out to p or q of a few million are from exact, per customer (so in any currency):
+    /// a customer's term there still holds a log-gamma of about q·ln q when p·x and q are both large, good to 1e-16 of that.
     /// </summary>
     private const double SumPrecision = 1e-8;
 
@@ -208,32 +209,39 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
             return Math.Exp((low + high) / 2);
         }
 
-        /// <summary>The log-likelihood at (p, q, γ); given an array, its derivatives by ln p, ln q and ln γ are written there.</summary>
+        /// <summary>
+        /// The log-likelihood at (p, q, γ); given an array, its derivatives by ln p, ln q and ln γ are written there. A
+        /// customer's term is written as −ln B(p·x, q) − ln m̄ − p·x·ln(1 + γ/(m̄·x)) − q·ln(1 + m̄·x/γ), with the beta
+        /// function's log-gammas differenced from the larger argument: no part of it grows with p or q where the whole does
+        /// not, so the sum keeps its precision out where the search nears a limit (p or q in the millions).
+        /// </summary>
         public double LogLikelihood(double p, double q, double gamma, double[]? gradient)
         {
-            double n = Customers, logGamma = Math.Log(gamma);
-            var ll = -n * LogGamma(q) + n * q * logGamma + p * _xLogM - _logM + p * _xLogX;
-            double dp = _xLogM + _xLogX, dq = n * (logGamma - Digamma(q)), dGamma = n * q / gamma;
+            var ll = -_logM;
+            double dp = 0, dq = 0, dGamma = 0;
+            var psiQ = gradient is null ? 0 : Digamma(q);
             foreach (var (frequency, count) in _byFrequency)
             {
                 var px = p * frequency;
-                ll += count * LogGammaRatio(px, q);
+                var (larger, smaller) = px >= q ? (px, q) : (q, px);
+                ll += count * (LogGammaRatio(larger, smaller) - LogGamma(smaller));
                 if (gradient is null) continue;
                 var psiSum = Digamma(px + q);
                 dp += count * frequency * (psiSum - Digamma(px));
-                dq += count * psiSum;
+                dq += count * (psiSum - psiQ);
             }
             foreach (var (x, m, count) in _byValue)
             {
-                var denominator = gamma + m * x;
-                var log = Math.Log(denominator);
-                ll -= count * (p * x + q) * log;
+                var mx = m * x;
+                var (logOverValue, logOverGamma) = (Log1P(gamma / mx), Log1P(mx / gamma));
+                ll -= count * (p * x * logOverValue + q * logOverGamma);
                 if (gradient is null) continue;
-                dp -= count * x * log;
-                dq -= count * log;
-                dGamma -= count * (p * x + q) / denominator;
+                dp -= count * x * logOverValue;
+                dq -= count * logOverGamma;
+                // γ·(q/γ − (p·x + q)/(γ + m̄·x)), with the two terms' difference taken before it can cancel.
+                dGamma += count * x * (q * m - gamma * p) / (gamma + mx);
             }
-            if (gradient is not null) (gradient[0], gradient[1], gradient[2]) = (p * dp, q * dq, gamma * dGamma);
+            if (gradient is not null) (gradient[0], gradient[1], gradient[2]) = (p * dp, q * dq, dGamma);
             return ll;
         }
     }

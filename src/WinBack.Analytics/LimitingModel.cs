@@ -44,7 +44,7 @@ public sealed record LimitingModel(string Name, string ForTheMerchant, bool Drop
     /// <summary>The spend model's p → ∞ (<see cref="GammaGamma"/>): no spread within a customer's orders.</summary>
     internal static LimitingModel OwnAverageSpend(double q, double shopAverage) =>
         Spend($"no spread within a customer's orders (p → ∞: each customer's orders are all their own average; across customers the averages are inverse gamma with q = {Shown(q)})",
-              $"Each of your customers spends about the same on every order, so a repeat customer's expected order is their own average, and a customer who has not ordered again is expected to spend the shop's average, {Money(shopAverage)}.");
+              $"Each of your customers spends about the same on every order, so a repeat customer's expected order is their own average, and a customer with a single order is expected to spend about {Money(shopAverage)} an order (the model's average across your customers).");
 
     /// <summary>The spend model's q, γ → ∞ with q/γ fixed: no spread between customers' order values.</summary>
     internal static LimitingModel SameSpendForAll(double p, double shopAverage) =>

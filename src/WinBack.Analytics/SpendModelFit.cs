@@ -16,9 +16,9 @@ public sealed record OrderValueEstimate(double ShopAverage, double ShopAverageOr
 
 /// <summary>
 /// The spend model as fitted to a shop (<see cref="GammaGamma.Fit"/>): the Gamma-Gamma model at its maximum, or, where the
-/// likelihood rises without end toward one of its limits, that limit (<see cref="Limit"/>, by name and in the merchant's
-/// words) with the parameters it still estimates; the others are null. <see cref="LogLikelihood"/> is null for constant
-/// spend, where the likelihood has no bound.
+/// likelihood is highest as some parameters run off to infinity, that limit (<see cref="Limit"/>, by name and in the
+/// merchant's words) with the parameters it still estimates; the others are null. <see cref="LogLikelihood"/> is null for
+/// constant spend, where the likelihood has no bound.
 /// </summary>
 public sealed record SpendModelFit(double? P, double? Q, double? Gamma, OrderValueEstimate Estimate, double? LogLikelihood, LimitingModel? Limit)
 {

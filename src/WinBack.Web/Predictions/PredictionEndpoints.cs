@@ -22,7 +22,8 @@ public sealed record ParameterDto(string Name, double? Value, double? StandardEr
 
 /// <summary>
 /// The spend model (Gamma-Gamma): its parameters, null where a limit leaves them unestimated (<see cref="Note"/> names it);
-/// <see cref="AverageOrderValue"/> is what a customer who has not ordered again is expected to spend per order (p·γ/(q−1)).
+/// <see cref="AverageOrderValue"/> is what a customer with a single order is expected to spend per order: p·γ/(q−1) inside
+/// the model, at a limit that limit's average (WinBack.Analytics.OrderValueEstimate.ShopAverage).
 /// </summary>
 public sealed record SpendModelDto(double? P, double? Q, double? Gamma, double? AverageOrderValue, string? Note);
 

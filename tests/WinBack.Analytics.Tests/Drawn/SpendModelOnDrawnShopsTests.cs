@@ -95,7 +95,10 @@ public sealed class SpendModelOnDrawnShopsTests(ITestOutputHelper output)
             fit.Estimate.ExpectedAverageValue(c).Should().BeApproximately(truth.ExpectedAverageValue(c), 0.05 * truth.ExpectedAverageValue(c));
     }
 
-    /// <summary>The Gamma-Gamma likelihood of the customers' mean repeat orders (Fader, Hardie &amp; Lee 2005, note 025, eq. 4).</summary>
+    /// <summary>
+    /// The Gamma-Gamma likelihood of the customers' mean repeat orders, as Fader &amp; Hardie's note on the model (2013)
+    /// gives the density of the mean of x orders: Γ(px+q)/(Γ(px)Γ(q)) · γ^q · m̄^(px−1) · x^(px) / (γ + m̄x)^(px+q).
+    /// </summary>
     private static double LogLikelihood(List<(double X, double M, int Count)> customers, double p, double q, double gamma)
     {
         var ll = 0.0;

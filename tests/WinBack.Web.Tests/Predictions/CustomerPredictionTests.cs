@@ -417,8 +417,8 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         spend.AverageOrderValue.Should().Be(25);
         spend.Note.Should().Contain("Every customer who ordered again spent the same on average, 25.00");
 
-        // Wendy's last order is cancelled: she is rescored from the stored fit (whose average counts as infinitely many
-        // orders), still at $25 an order.
+        // Wendy's last order is cancelled: she is rescored from the stored fit, whose average counts as infinitely many of
+        // her own orders (stored as such), still at $25 an order.
         WinBack.Web.Sync.Order last;
         await using (var db = _app.CreateDbContext())
         {
