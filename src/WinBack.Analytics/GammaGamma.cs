@@ -19,8 +19,6 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
     /// <summary>What a customer is expected to spend per order: a weighted mean of the population mean and their own average.</summary>
     public OrderValueEstimate Estimate => new(P * Gamma / (Q - 1), (Q - 1) / P);
 
-    public double ExpectedAverageValue(RepeatBuyer c) => Estimate.ExpectedAverageValue(c);
-
     /// <summary>
     /// The logs of p, q and γ are searched in [ln 1e-8, ln 1e7], so a line search never evaluates Γ(0) and the sums keep
     /// their precision (<see cref="SumPrecision"/>); γ in units of the customers' mean repeat-order value (see
@@ -95,16 +93,9 @@ public sealed record GammaGamma(double P, double Q, double Gamma)
     /// </summary>
     private static (GammaGamma? Maximum, double LogLikelihood) FitInside(Folded data, double unit)
     {
-        // The mean log-likelihood, as the purchase models' (LogParameterFit): the first step's size does not grow with the
-        // number of customers, and Newton's steps, not BFGS's looser stop, take the end to the maximum.
-        Func<double[], double[]?, double> objective = (logs, gradient) =>
-        {
-            if (!logs.All(l => l is >= LowerLog and <= UpperLog)) return double.NaN;
-            var ll = data.LogLikelihood(Math.Exp(logs[0]), Math.Exp(logs[1]), unit * Math.Exp(logs[2]), gradient);
-            if (gradient is not null)
-                for (var i = 0; i < gradient.Length; i++) gradient[i] /= -data.Customers;
-            return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll / data.Customers : double.NaN;
-        };
+        // The mean log-likelihood, as the purchase models': Newton's steps, not BFGS's looser stop, take the end to the maximum.
+        var objective = Settling.Objective((logs, gradient) => data.LogLikelihood(Math.Exp(logs[0]), Math.Exp(logs[1]), unit * Math.Exp(logs[2]), gradient),
+            data.Customers, LowerLog, UpperLog);
         var end = Settling.Settle(objective, Bfgs.Minimise(objective, [0, 0, 0]), data.Customers);
         var logLikelihood = double.IsFinite(end.End.Value) ? -end.End.Value * data.Customers : double.NegativeInfinity;
         var point = end.End.Point;

@@ -31,7 +31,7 @@ public sealed record LimitingModel(string Name, string ForTheMerchant, bool Drop
 
     public static LimitingModel? Of(ParetoNbd m)
     {
-        var lifetime = (m.Beta / m.S).ToString("G3", CultureInfo.InvariantCulture);
+        var lifetime = Shown(m.Beta / m.S);
         var dropout = m.S / m.Beta < NeverDropOutShare * (m.R / m.Alpha)
             ? NeverDropOut("s/β → 0: a customer's lifetime outlasts ten thousand purchases")
             : m.S >= BetaGeometricModel.SameRateShape
@@ -69,7 +69,7 @@ public sealed record LimitingModel(string Name, string ForTheMerchant, bool Drop
     private static (string Name, string ForTheMerchant)? SameRate(double r, double alpha)
     {
         if (r < BetaGeometricModel.SameRateShape) return null;
-        var pace = (r / alpha).ToString("G3", CultureInfo.InvariantCulture);
+        var pace = Shown(r / alpha);
         return ($"no purchase-rate heterogeneity (r, α → ∞: every active customer buys at the same rate, {pace} a week)",
                 $"Your active customers all buy at about the same pace, {pace} orders a week; they differ only in whether they are still active.");
     }

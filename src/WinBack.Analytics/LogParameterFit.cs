@@ -53,14 +53,8 @@ internal static class LogParameterFit
             throw new NotEnoughDataException($"The purchase model needs at least {PurchaseModels.MinimumRepeatCustomers} customers who bought more than once.");
         var all = RepeatBuyers.GroupedOf(customers);
         // The mean log-likelihood, so the first step's size does not grow with the number of customers.
-        Func<double[], double[]?, double> Objective(GroupedCustomers data) => (p, gradient) =>
-        {
-            if (!p.All(v => v >= LowerLog && v <= UpperLog)) return double.NaN;
-            var ll = logLikelihood(model([.. p.Select(Math.Exp)]), data, gradient);
-            if (gradient is not null)
-                for (var i = 0; i < gradient.Length; i++) gradient[i] /= -data.Size;
-            return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll / data.Size : double.NaN;
-        };
+        Func<double[], double[]?, double> Objective(GroupedCustomers data) =>
+            Settling.Objective((p, gradient) => logLikelihood(model([.. p.Select(Math.Exp)]), data, gradient), data.Size, LowerLog, UpperLog);
         var objective = Objective(all);
         PurchaseModelFit<TModel> Ended(Settling.Settlement end, LimitingModel? limit, bool startedNear)
         {

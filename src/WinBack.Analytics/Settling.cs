@@ -9,6 +9,22 @@ namespace WinBack.Analytics;
 internal static class Settling
 {
     /// <summary>
+    /// The objective of a fit of <paramref name="logLikelihood"/> (of the log-parameters; given an array, its gradient by
+    /// them is written there) over <paramref name="size"/> customers: the mean negative log-likelihood, so the first step's
+    /// size does not grow with the number of customers. Outside [<paramref name="lower"/>, <paramref name="upper"/>] in any
+    /// log-parameter, or where the likelihood or its gradient is not finite, it is not a number, so a line search steps back.
+    /// </summary>
+    public static Func<double[], double[]?, double> Objective(Func<double[], double[]?, double> logLikelihood, int size, double lower, double upper) =>
+        (logs, gradient) =>
+        {
+            if (!logs.All(l => l >= lower && l <= upper)) return double.NaN;
+            var ll = logLikelihood(logs, gradient);
+            if (gradient is not null)
+                for (var i = 0; i < gradient.Length; i++) gradient[i] /= -size;
+            return double.IsFinite(ll) && (gradient is null || gradient.All(double.IsFinite)) ? -ll / size : double.NaN;
+        };
+
+    /// <summary>
     /// The steps of the Hessian's differences of the gradient, in the log-parameters. Forward differences' error is about
     /// 1e-6 of the curvatures' scale (CDNOW and drawn shops, all three models), central ones' about 1e-9.
     /// </summary>

@@ -48,6 +48,15 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
         await scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>().RunAsync(shopId, CancellationToken.None);
     }
 
+    /// <summary>An orders/* webhook's body for a stored order, updated now: cancelled or not, at <paramref name="total"/>.</summary>
+    private static string OrderWebhook(WinBack.Web.Sync.Order order, bool cancelled, string total) => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        id = order.Id, name = order.Name, processed_at = order.ProcessedAt, created_at = order.ProcessedAt, updated_at = Now,
+        cancelled_at = cancelled ? Now : (DateTimeOffset?)null, test = false,
+        current_total_price_set = new { shop_money = new { amount = total, currency_code = "USD" } },
+        customer = new { id = order.CustomerId, updated_at = Now },
+    });
+
     private async Task<InactiveCustomersPage> PageAsync(string query, string? shop = null)
     {
         var response = await _app.CreateClientFor(shop ?? _shop.Domain).GetAsync($"/api/reports/inactive?pageSize=250&{query}");
@@ -366,16 +375,9 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
             wendys = await db.Orders.Where(o => o.ShopId == _shop.ShopId && o.CustomerId == 1).OrderBy(o => o.ProcessedAt).ToListAsync();
             toms = await db.Orders.Where(o => o.ShopId == _shop.ShopId && o.CustomerId == 2).ToListAsync();
         }
-        string Payload(WinBack.Web.Sync.Order order, bool cancelled, string total) => System.Text.Json.JsonSerializer.Serialize(new
-        {
-            id = order.Id, name = order.Name, processed_at = order.ProcessedAt, created_at = order.ProcessedAt, updated_at = Now,
-            cancelled_at = cancelled ? Now : (DateTimeOffset?)null, test = false,
-            current_total_price_set = new { shop_money = new { amount = total, currency_code = "USD" } },
-            customer = new { id = order.CustomerId, updated_at = Now },
-        });
         // Wendy's latest order (4 weeks ago) is cancelled; every one of Tom's orders is refunded down to 1.00.
-        (await _app.PostWebhookAsync("orders/cancelled", _shop.Domain, Payload(wendys[^1], cancelled: true, "30.00"))).EnsureSuccessStatusCode();
-        foreach (var order in toms) (await _app.PostWebhookAsync("orders/updated", _shop.Domain, Payload(order, cancelled: false, "1.00"))).EnsureSuccessStatusCode();
+        (await _app.PostWebhookAsync("orders/cancelled", _shop.Domain, OrderWebhook(wendys[^1], cancelled: true, "30.00"))).EnsureSuccessStatusCode();
+        foreach (var order in toms) (await _app.PostWebhookAsync("orders/updated", _shop.Domain, OrderWebhook(order, cancelled: false, "1.00"))).EnsureSuccessStatusCode();
         await _app.ProcessWebhooksAsync();
 
         var after = (await PageAsync("")).Customers.ToDictionary(c => c.FirstName!);
@@ -425,13 +427,7 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
             last = await db.Orders.Where(o => o.ShopId == saved.ShopId && o.CustomerId == 1).OrderByDescending(o => o.ProcessedAt).FirstAsync();
             (await db.CustomerModelFits.SingleAsync(f => f.ShopId == saved.ShopId)).SpendShopAverageOrders.Should().Be(double.PositiveInfinity);
         }
-        var payload = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            id = last.Id, name = last.Name, processed_at = last.ProcessedAt, created_at = last.ProcessedAt, updated_at = Now, cancelled_at = Now, test = false,
-            current_total_price_set = new { shop_money = new { amount = "25.00", currency_code = "USD" } },
-            customer = new { id = last.CustomerId, updated_at = Now },
-        });
-        (await _app.PostWebhookAsync("orders/cancelled", saved.Domain, payload)).EnsureSuccessStatusCode();
+        (await _app.PostWebhookAsync("orders/cancelled", saved.Domain, OrderWebhook(last, cancelled: true, "25.00"))).EnsureSuccessStatusCode();
         await _app.ProcessWebhooksAsync();
 
         var wendy = (await PageAsync("", saved.Domain)).Customers.Single(c => c.FirstName == "Wendy");
@@ -455,12 +451,7 @@ public sealed class CustomerPredictionTests : IAsyncLifetime
             wendys = await db.Orders.Where(o => o.ShopId == _shop.ShopId && o.CustomerId == 1).OrderBy(o => o.ProcessedAt).ToListAsync();
             oscars = await db.Orders.Where(o => o.ShopId == _shop.ShopId && o.CustomerId == 4).ToListAsync();
         }
-        string Cancelled(WinBack.Web.Sync.Order order) => System.Text.Json.JsonSerializer.Serialize(new
-        {
-            id = order.Id, name = order.Name, processed_at = order.ProcessedAt, created_at = order.ProcessedAt, updated_at = Now, cancelled_at = Now, test = false,
-            current_total_price_set = new { shop_money = new { amount = "0.00", currency_code = "USD" } },
-            customer = new { id = order.CustomerId, updated_at = Now },
-        });
+        string Cancelled(WinBack.Web.Sync.Order order) => OrderWebhook(order, cancelled: true, "0.00");
 
         using var scope = _app.Services.CreateScope();
         var job = scope.ServiceProvider.GetRequiredService<CustomerPredictionJob>();
